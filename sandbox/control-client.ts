@@ -1,0 +1,37 @@
+/** A typed client for the sandbox's control API, for tests, the demo and benchmarks. */
+import type { ScenarioRuleInput } from './server';
+import type { LedgerEntry, LoggedRequest, ScenarioRule } from './state';
+
+export class SandboxControl {
+  constructor(readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`Sandbox control ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+    return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
+  }
+
+  script(rule: ScenarioRuleInput): Promise<ScenarioRule> {
+    return this.call('POST', '/__sandbox/scenarios', rule);
+  }
+
+  clearScenarios(): Promise<void> {
+    return this.call('DELETE', '/__sandbox/scenarios');
+  }
+
+  requests(filter: { provider?: string; operation?: string } = {}): Promise<LoggedRequest[]> {
+    return this.call('GET', `/__sandbox/requests?${new URLSearchParams(filter as Record<string, string>)}`);
+  }
+
+  ledger(filter: { provider?: string; reference?: string } = {}): Promise<LedgerEntry[]> {
+    return this.call('GET', `/__sandbox/ledger?${new URLSearchParams(filter as Record<string, string>)}`);
+  }
+
+  reset(): Promise<void> {
+    return this.call('POST', '/__sandbox/reset');
+  }
+}

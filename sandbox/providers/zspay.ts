@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { SandboxContext } from '../server';
+
+/** Placeholder until the provider's routes land (issue 3). */
+export function registerZspay(_app: FastifyInstance, _ctx: SandboxContext): void {}

@@ -1,0 +1,225 @@
+/**
+ * The provider sandbox: one HTTP server that imitates all five providers at their documented
+ * paths (each under its own prefix, see SANDBOX_PREFIX), plus a control API under /__sandbox.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ProviderName } from '../providers/errors';
+import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
+import { OUTCOME_TYPES, SandboxState, type OutcomeType, type ScriptedOutcome } from './state';
+import { registerAdiq } from './providers/adiq';
+import { registerZspay } from './providers/zspay';
+import { registerActivePlatform } from './providers/activeplatform';
+import { registerZapSign } from './providers/zapsign';
+import { registerPaymentStatus } from './providers/payment-status';
+
+export interface SandboxOptions {
+  /** Where the sandbox sends provider webhooks when nothing more specific is registered. */
+  webhookBaseUrl?: string;
+  /** Default wait for a scripted timeout; longer than any client timeout. */
+  timeoutHangMs?: number;
+  credentials?: typeof SANDBOX_CREDENTIALS;
+  logger?: boolean;
+}
+
+interface RequestMark {
+  provider: ProviderName;
+  operation: string;
+  outcome: OutcomeType;
+}
+
+/** What each provider module gets to build its routes. */
+export interface SandboxContext {
+  state: SandboxState;
+  options: Required<Omit<SandboxOptions, 'logger' | 'webhookBaseUrl'>> & { webhookBaseUrl?: string };
+  /** Picks the scripted outcome for this request and marks the request in the log. */
+  take(request: FastifyRequest, provider: ProviderName, operation: string, keys: Array<string | number | undefined>): ScriptedOutcome;
+  /**
+   * Applies the generic part of an outcome at one phase of the handler. Returns true when it
+   * answered (or will never answer) the request, in which case the handler must stop.
+   * 'before': latency, 5xx, 429, a timeout before anything happened. 'after': a timeout or a
+   * malformed body after the operation took effect.
+   */
+  interrupt(reply: FastifyReply, outcome: ScriptedOutcome, phase: 'before' | 'after'): Promise<boolean>;
+  /** Sends a webhook as the provider would, recording it in the log. */
+  sendWebhook(provider: ProviderName, url: string, body: unknown, headers?: Record<string, string>): Promise<number | undefined>;
+  /** Registers state to clear on POST /__sandbox/reset. */
+  onReset(reset: () => void): void;
+}
+
+const ruleSchema = z.object({
+  provider: z.enum(['adiq', 'zspay', 'activeplatform', 'zapsign', 'payment-status']).optional(),
+  operation: z.string().min(1).optional(),
+  match: z.string().min(1).optional(),
+  times: z.number().int().positive().optional(),
+  outcome: z.object({
+    type: z.enum(OUTCOME_TYPES),
+    code: z.string().optional(),
+    delayMs: z.number().int().nonnegative().max(600_000).optional(),
+    phase: z.enum(['before', 'after']).optional(),
+    status: z.number().int().min(500).max(599).optional(),
+    retryAfterSeconds: z.number().int().nonnegative().optional(),
+  }),
+});
+export type ScenarioRuleInput = z.input<typeof ruleSchema>;
+
+export function providerOfPath(url: string): ProviderName | 'control' | 'unknown' {
+  if (url.startsWith('/__sandbox')) return 'control';
+  if (url.startsWith('/adiq/')) return 'adiq';
+  if (url.startsWith(`${SANDBOX_PREFIX.zspay}/`)) return 'zspay';
+  if (url.startsWith(`${SANDBOX_PREFIX.activeplatform}/`)) return 'activeplatform';
+  if (url.startsWith(`${SANDBOX_PREFIX.zapsign}/`)) return 'zapsign';
+  if (url.startsWith(`${SANDBOX_PREFIX.paymentStatus}/`)) return 'payment-status';
+  return 'unknown';
+}
+
+export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app: FastifyInstance; state: SandboxState }> {
+  const state = new SandboxState();
+  const marks = new WeakMap<FastifyRequest, RequestMark>();
+  const resets: Array<() => void> = [];
+  const pendingTimers = new Set<NodeJS.Timeout>();
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true, bodyLimit: 1_048_576 });
+
+  // Providers send and expect various media types (ActivePlatform: application/vnd.api+json).
+  app.addContentTypeParser(/^application\/.*json/, { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      const error = new Error('Body is not valid JSON') as Error & { statusCode: number };
+      error.statusCode = 400;
+      done(error, undefined);
+    }
+  });
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        pendingTimers.delete(timer);
+        resolve();
+      }, ms);
+      pendingTimers.add(timer);
+    });
+
+  const ctx: SandboxContext = {
+    state,
+    options: {
+      timeoutHangMs: options.timeoutHangMs ?? 30_000,
+      credentials: options.credentials ?? SANDBOX_CREDENTIALS,
+      webhookBaseUrl: options.webhookBaseUrl,
+    },
+    take(request, provider, operation, keys) {
+      const outcome = state.take(provider, operation, keys);
+      marks.set(request, { provider, operation, outcome: outcome.type });
+      return outcome;
+    },
+    async interrupt(reply, outcome, phase) {
+      const outcomePhase = outcome.phase ?? 'before';
+      if (phase === 'before') {
+        if (outcome.type === 'latency') await sleep(outcome.delayMs ?? 1000);
+        if (outcome.type === 'server_error') {
+          await reply.code(outcome.status ?? 500).send({ message: 'Sandbox: scripted server error' });
+          return true;
+        }
+        if (outcome.type === 'rate_limit') {
+          await reply
+            .code(429)
+            .header('Retry-After', String(outcome.retryAfterSeconds ?? 1))
+            .send({ message: 'Too Many Requests' });
+          return true;
+        }
+      }
+      if (outcome.type === 'timeout' && outcomePhase === phase) {
+        await sleep(outcome.delayMs ?? ctx.options.timeoutHangMs);
+        if (!reply.sent) await reply.code(504).send({ message: 'Sandbox: scripted timeout' });
+        return true;
+      }
+      if (outcome.type === 'malformed' && phase === 'after') {
+        await reply.code(200).header('Content-Type', 'application/json').send('{"truncated": ');
+        return true;
+      }
+      return false;
+    },
+    async sendWebhook(provider, url, body, headers = {}) {
+      let status: number | undefined;
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(10_000),
+        });
+        status = response.status;
+      } catch {
+        status = undefined;
+      }
+      state.logRequest({ direction: 'webhook', provider, method: 'POST', path: url, headers, body, status });
+      return status;
+    },
+    onReset(reset) {
+      resets.push(reset);
+    },
+  };
+
+  app.addHook('onResponse', async (request, reply) => {
+    const provider = providerOfPath(request.url);
+    if (provider === 'control') return;
+    const mark = marks.get(request);
+    state.logRequest({
+      direction: 'incoming',
+      provider: mark?.provider ?? provider,
+      operation: mark?.operation,
+      method: request.method,
+      path: request.url.split('?')[0],
+      query: request.query as Record<string, unknown>,
+      headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])),
+      body: request.body,
+      status: reply.statusCode,
+      outcome: mark?.outcome,
+    });
+  });
+
+  app.addHook('onClose', async () => {
+    for (const timer of pendingTimers) clearTimeout(timer);
+    pendingTimers.clear();
+  });
+
+  // Control API: script outcomes, read the request log and the ledger, reset.
+  app.get('/__sandbox/health', async () => ({ ok: true }));
+  app.post('/__sandbox/scenarios', async (request, reply) => {
+    const parsed = ruleSchema.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ message: 'Invalid scenario', issues: parsed.error.issues });
+    }
+    const { times, ...rule } = parsed.data;
+    return reply.code(201).send(state.addRule({ ...rule, remaining: times }));
+  });
+  app.get('/__sandbox/scenarios', async () => state.listRules());
+  app.delete('/__sandbox/scenarios', async (_request, reply) => {
+    state.clearRules();
+    return reply.code(204).send();
+  });
+  app.get('/__sandbox/requests', async (request) => {
+    const { provider, operation } = request.query as { provider?: string; operation?: string };
+    return state.requests.filter(
+      (r) => (!provider || r.provider === provider) && (!operation || r.operation === operation),
+    );
+  });
+  app.get('/__sandbox/ledger', async (request) => {
+    const { provider, reference } = request.query as { provider?: string; reference?: string };
+    return state.ledger.filter((e) => (!provider || e.provider === provider) && (!reference || e.reference === reference));
+  });
+  app.post('/__sandbox/reset', async (_request, reply) => {
+    state.reset();
+    for (const reset of resets) reset();
+    return reply.code(204).send();
+  });
+
+  await app.register(async (scope) => registerAdiq(scope, ctx), { prefix: '/adiq' });
+  await app.register(async (scope) => registerZspay(scope, ctx), { prefix: SANDBOX_PREFIX.zspay });
+  await app.register(async (scope) => registerActivePlatform(scope, ctx), { prefix: SANDBOX_PREFIX.activeplatform });
+  await app.register(async (scope) => registerZapSign(scope, ctx), { prefix: SANDBOX_PREFIX.zapsign });
+  await app.register(async (scope) => registerPaymentStatus(scope, ctx), { prefix: SANDBOX_PREFIX.paymentStatus });
+
+  return { app, state };
+}
