@@ -1,0 +1,76 @@
+/**
+ * The HTTP API for services not written in TypeScript: JSON over the typed client, API-key
+ * authentication, problem documents for errors, health and readiness.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { BillingClient } from '../client';
+import { problemFor, sendProblem } from './problems';
+
+export interface ApiOptions {
+  client: BillingClient;
+  /** Callers send it as `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
+  apiKey: string;
+  logger?: boolean;
+}
+
+/** Constant-time comparison of secrets of any length. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const header = headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) return authorization.slice(7);
+  return undefined;
+}
+
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const { client } = options;
+  const app = Fastify({ logger: options.logger ?? false });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = problemFor(error);
+    if (problem.status === 500) request.log.error(error);
+    // Fastify's own errors (bad JSON, unsupported media type) keep their status.
+    const status = (error as { statusCode?: number }).statusCode;
+    if (problem.status === 500 && status && status < 500) {
+      return sendProblem(reply, { type: 'about:blank', title: (error as Error).message, status });
+    }
+    return sendProblem(reply, problem);
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    const temporal = await client.isTemporalReachable();
+    return reply.code(temporal ? 200 : 503).send({ status: temporal ? 'ready' : 'unavailable', temporal });
+  });
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', async (request, reply) => {
+      const key = presentedKey(request.headers);
+      if (!key || !secretsEqual(key, options.apiKey)) {
+        return sendProblem(reply.header('WWW-Authenticate', 'Bearer'), {
+          type: 'about:blank',
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'Send the API key as "Authorization: Bearer <key>" or "X-Api-Key: <key>".',
+        });
+      }
+    });
+
+    v1.post('/reseller-payments', async (request, reply) => {
+      const started = await client.resellerPayments.complete(request.body);
+      return reply.code(started.attached ? 200 : 201).send(started);
+    });
+    v1.get<{ Params: { resellerId: string; paymentId: string } }>('/reseller-payments/:resellerId/:paymentId', async (request) => {
+      return client.resellerPayments.get(Number(request.params.resellerId), Number(request.params.paymentId));
+    });
+  }, { prefix: '/v1' });
+
+  return app;
+}

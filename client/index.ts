@@ -1,0 +1,156 @@
+/**
+ * The engine's public TypeScript API: the one way into the engine for backend services (the HTTP
+ * API and the CLI are built on it). Every input is validated with the schemas the workflows use
+ * before anything reaches Temporal.
+ */
+import {
+  Client,
+  Connection,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import {
+  completeResellerPaymentInputSchema,
+  resellerPaymentWorkflowId,
+  type CompletedResellerPayment,
+  type ResellerPaymentView,
+} from '../common/reseller-payment';
+import { ResellerId } from '../common/search-attributes';
+import { DEFAULT_TASK_QUEUE } from '../common/task-queue';
+import { parseInput } from '../common/validation';
+import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from '../workflows/definitions';
+import type { resellerPaymentWorkflow } from '../workflows';
+import { loadTemporalTarget } from './connection';
+import { ConflictError, NotFoundError } from './errors';
+
+/** Running: attach (USE_EXISTING). Finished: refuse a new run, so completed work stays completed. */
+const ATTACH_TO_EXISTING = {
+  workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+} as const;
+
+export * from './errors';
+export type { CompleteResellerPaymentInput, CompletedResellerPayment, ResellerPaymentView } from '../common/reseller-payment';
+
+export interface BillingClientOptions {
+  client: Client;
+  taskQueue?: string;
+}
+
+export interface StartedWorkflow {
+  workflowId: string;
+  runId: string;
+  /** True when an earlier request already started it and this one attached to it. */
+  attached: boolean;
+}
+
+export class BillingClient {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+
+  constructor(options: BillingClientOptions) {
+    this.temporal = options.client;
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  }
+
+  /** Connects with the Temporal environment configuration (TEMPORAL_ADDRESS, profiles...). */
+  static async connect(env: NodeJS.ProcessEnv = process.env): Promise<BillingClient> {
+    const target = loadTemporalTarget(env);
+    const connection = await Connection.connect({ ...target.connectionOptions, address: target.address });
+    return new BillingClient({
+      client: new Client({ connection, namespace: target.namespace }),
+      taskQueue: env.BILLING_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.temporal.connection.close();
+  }
+
+  /** True when the Temporal frontend answers for our namespace. */
+  async isTemporalReachable(): Promise<boolean> {
+    try {
+      await this.temporal.workflowService.describeNamespace({ namespace: this.temporal.options.namespace });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  readonly resellerPayments = {
+    /**
+     * Starts completing a reseller's payment. A second request for the same (reseller, payment)
+     * attaches to the first instead of completing twice.
+     */
+    complete: async (input: unknown): Promise<StartedWorkflow> => {
+      const parsed = parseInput(completeResellerPaymentInputSchema, input, 'reseller payment');
+      const workflowId = resellerPaymentWorkflowId(parsed.resellerId, parsed.paymentId);
+      return this.startOrAttach(workflowId, () =>
+        this.temporal.workflow.start('resellerPaymentWorkflow', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [parsed],
+          typedSearchAttributes: [{ key: ResellerId, value: String(parsed.resellerId) }],
+          memo: { summary: `Reseller ${parsed.resellerId} payment ${parsed.paymentId}` },
+          ...ATTACH_TO_EXISTING,
+        }),
+      );
+    },
+
+    get: async (resellerId: number, paymentId: number): Promise<ResellerPaymentView> => {
+      const handle = this.temporal.workflow.getHandle(resellerPaymentWorkflowId(resellerId, paymentId));
+      return this.query(handle, () => handle.query(resellerPaymentQuery), `reseller ${resellerId} payment ${paymentId}`);
+    },
+
+    result: async (resellerId: number, paymentId: number): Promise<CompletedResellerPayment> => {
+      const handle = this.temporal.workflow.getHandle<typeof resellerPaymentWorkflow>(resellerPaymentWorkflowId(resellerId, paymentId));
+      return handle.result();
+    },
+
+    confirm: async (resellerId: number, paymentId: number, providerReference: string, paidAt?: string): Promise<void> => {
+      const handle = this.temporal.workflow.getHandle(resellerPaymentWorkflowId(resellerId, paymentId));
+      await this.query(handle, () => handle.signal(resellerPaymentConfirmedSignal, { providerReference, paidAt }), `reseller ${resellerId} payment ${paymentId}`);
+    },
+  };
+
+  /**
+   * Starts a workflow whose id is a business key, or attaches to the one that exists (running or
+   * finished): the same business operation is never started twice.
+   */
+  private async startOrAttach(workflowId: string, start: () => Promise<WorkflowHandleWithFirstExecutionRunId>): Promise<StartedWorkflow> {
+    const existing = await this.describe(workflowId);
+    if (existing) return { workflowId, runId: existing.runId, attached: true };
+    try {
+      const handle = await start();
+      return { workflowId, runId: handle.firstExecutionRunId, attached: false };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const raced = await this.describe(workflowId);
+      if (!raced) throw new ConflictError(`${workflowId} exists but cannot be described`);
+      return { workflowId, runId: raced.runId, attached: true };
+    }
+  }
+
+  private async describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+    try {
+      return await this.temporal.workflow.getHandle(workflowId).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private async query<T>(_handle: WorkflowHandle, call: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError(`No ${what}`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The engine's custom search attributes: what operators filter on in the Web UI and with
+ * `temporal workflow list --query`. Registered at start-up (dev server flags or the operator API).
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const BillingStatus = defineSearchAttributeKey('BillingStatus', SearchAttributeType.KEYWORD);
+export const BillingCustomerId = defineSearchAttributeKey('BillingCustomerId', SearchAttributeType.KEYWORD);
+export const BillingPlanId = defineSearchAttributeKey('BillingPlanId', SearchAttributeType.KEYWORD);
+export const BillingNextChargeAt = defineSearchAttributeKey('BillingNextChargeAt', SearchAttributeType.DATETIME);
+export const BillingAmountCents = defineSearchAttributeKey('BillingAmountCents', SearchAttributeType.INT);
+export const BillingDunningAttempt = defineSearchAttributeKey('BillingDunningAttempt', SearchAttributeType.INT);
+export const TransferStatus = defineSearchAttributeKey('TransferStatus', SearchAttributeType.KEYWORD);
+export const TransferScheduledAt = defineSearchAttributeKey('TransferScheduledAt', SearchAttributeType.DATETIME);
+export const TransferEstablishmentId = defineSearchAttributeKey('TransferEstablishmentId', SearchAttributeType.KEYWORD);
+export const ResellerId = defineSearchAttributeKey('ResellerId', SearchAttributeType.KEYWORD);
+export const ResellerPaymentStatus = defineSearchAttributeKey('ResellerPaymentStatus', SearchAttributeType.KEYWORD);
+
+export const ENGINE_SEARCH_ATTRIBUTES = [
+  BillingStatus,
+  BillingCustomerId,
+  BillingPlanId,
+  BillingNextChargeAt,
+  BillingAmountCents,
+  BillingDunningAttempt,
+  TransferStatus,
+  TransferScheduledAt,
+  TransferEstablishmentId,
+  ResellerId,
+  ResellerPaymentStatus,
+] as const;
+
+/** The CLI's spelling of each type, for `temporal server start-dev --search-attribute Name=Type`. */
+const CLI_TYPE_NAMES: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+export function searchAttributeFlags(): string[] {
+  return ENGINE_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]);
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm start`: the whole engine on one machine. The embedded Temporal dev server (SQLite file in
+ * .data/, Web UI) unless a cluster is configured, the provider sandbox, the worker and the HTTP
+ * API. Waits until each part is ready, prints the URLs, and stops everything on Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { BillingClient } from '../client';
+import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
+import { buildApi } from '../api/server';
+import { buildSandbox } from '../sandbox/server';
+import { DEFAULT_SANDBOX_PORT } from '../common/sandbox-credentials';
+import { taskQueue } from '../common/task-queue';
+import { loadWorkerConfig } from '../worker/config';
+import { createEngineActivities } from '../worker/activities';
+import { startWorker } from '../worker/run';
+import { DevServer } from './dev-server';
+import { assertPortFree } from './ports';
+import { ensureTemporalBinaries, PROJECT_ROOT } from './temporal-binaries';
+
+const env = process.env;
+const port = (name: string, fallback: number): number => {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`${name} must be a TCP port number, got ${env[name]}`);
+  return value;
+};
+
+/** The local stack's API key: BILLING_API_KEY, or one generated once and kept in the data folder. */
+function localApiKey(dataDir: string): string {
+  if (env.BILLING_API_KEY) return env.BILLING_API_KEY;
+  const file = path.join(dataDir, 'api-key');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const dataDir = path.resolve(PROJECT_ROOT, env.BILLING_DATA_DIR ?? '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const ports = {
+    temporal: port('TEMPORAL_DEV_PORT', 7233),
+    ui: port('TEMPORAL_UI_PORT', 8233),
+    sandbox: port('SANDBOX_PORT', DEFAULT_SANDBOX_PORT),
+    api: port('API_PORT', 3000),
+  };
+  const target = loadTemporalTarget(env);
+  const embedded = !target.configured;
+
+  await assertPortFree(ports.sandbox, 'provider sandbox', 'SANDBOX_PORT');
+  await assertPortFree(ports.api, 'HTTP API', 'API_PORT');
+  if (embedded) {
+    await assertPortFree(ports.temporal, 'Temporal dev server', 'TEMPORAL_DEV_PORT');
+    await assertPortFree(ports.ui, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+  }
+  env.SANDBOX_URL ??= `http://127.0.0.1:${ports.sandbox}`;
+  const config = loadWorkerConfig(env);
+
+  const stops: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping...');
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error((error as Error).message));
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    let address = target.address;
+    if (embedded) {
+      const { cli } = ensureTemporalBinaries();
+      const server = await DevServer.start({
+        cli,
+        port: ports.temporal,
+        uiPort: ports.ui,
+        dbFile: path.join(dataDir, 'temporal.sqlite'),
+        namespace: target.namespace,
+        sqlitePragmas: { journal_mode: 'WAL', synchronous: 'NORMAL' },
+      });
+      stops.push(() => server.stop());
+      address = server.address;
+      console.log(`✔ Temporal dev server   ${address} (namespace ${target.namespace}, data in ${path.relative(process.cwd(), dataDir)}/temporal.sqlite)`);
+      console.log(`✔ Temporal Web UI       ${server.uiUrl}`);
+    } else {
+      console.log(`✔ Temporal cluster      ${address} (namespace ${target.namespace}; no embedded server started)`);
+    }
+
+    const connectionOptions = { ...target.connectionOptions, address };
+    const clientConnection = await Connection.connect(connectionOptions);
+    stops.push(() => clientConnection.close());
+    if (!embedded) {
+      const added = await ensureSearchAttributes(clientConnection, target.namespace);
+      if (added.length) console.log(`  registered search attributes: ${added.join(', ')}`);
+    }
+
+    const sandbox = await buildSandbox({ webhookBaseUrl: `http://127.0.0.1:${ports.api}` });
+    await sandbox.app.listen({ port: ports.sandbox, host: '127.0.0.1' });
+    stops.push(() => sandbox.app.close());
+    console.log(`✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox)`);
+
+    const workerConnection = await NativeConnection.connect(connectionOptions);
+    stops.push(() => workerConnection.close());
+    const worker = await startWorker({
+      connection: workerConnection,
+      namespace: target.namespace,
+      taskQueue: taskQueue(env),
+      activities: createEngineActivities(config),
+    });
+    stops.push(() => worker.shutdown());
+    worker.done.catch((error: unknown) => {
+      console.error(`Worker stopped: ${(error as Error).message}`);
+      void stopAll(1);
+    });
+    console.log(`✔ Worker                task queue ${taskQueue(env)}`);
+
+    const client = new BillingClient({ client: new Client({ connection: clientConnection, namespace: target.namespace }), taskQueue: taskQueue(env) });
+    const apiKey = localApiKey(dataDir);
+    const api = await buildApi({ client, apiKey });
+    await api.listen({ port: ports.api, host: env.API_HOST ?? '127.0.0.1' });
+    stops.push(() => api.close());
+    console.log(`✔ HTTP API              http://127.0.0.1:${ports.api} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `${apiKey} — kept in ${path.relative(process.cwd(), dataDir)}/api-key`})`);
+    console.log(`\nReady in ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
+  } catch (error) {
+    console.error(`\n✘ ${(error as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+void main();

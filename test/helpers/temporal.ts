@@ -1,0 +1,65 @@
+/**
+ * Real Temporal servers for tests: the time-skipping test server for workflow tests, and a dev
+ * server started by the harness itself (free ports, its own temporary database) for end-to-end
+ * tests. Nothing here mocks Temporal.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ensureSearchAttributes } from '../../client/connection';
+import { DevServer } from '../../scripts/dev-server';
+import { freePort } from '../../scripts/ports';
+import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
+
+function binaries() {
+  const found = locateTemporalBinaries();
+  if (!found) throw new Error('Temporal binaries are not installed: run `npm run setup`.');
+  return found;
+}
+
+let bundle: { code: string } | undefined;
+/** The workflow bundle built once by the global setup. */
+export function workflowBundle(): { code: string } {
+  const file = process.env.BILLING_TEST_WORKFLOW_BUNDLE;
+  if (!file) throw new Error('No workflow bundle: these tests need the jest global setup (run them through `npm test` or jest).');
+  bundle ??= { code: readFileSync(file, 'utf8') };
+  return bundle;
+}
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: binaries().testServer } },
+  });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+export interface DevServerEnv {
+  env: TestWorkflowEnvironment;
+  server: DevServer;
+  teardown(): Promise<void>;
+}
+
+/** A dev server of the test's own: free ports, temporary SQLite file, search attributes registered. */
+export async function createDevServerEnv(options: { dynamicConfig?: Record<string, string | number | boolean> } = {}): Promise<DevServerEnv> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-devserver-'));
+  const server = await DevServer.start({
+    cli: binaries().cli,
+    port: await freePort(),
+    dbFile: path.join(dir, 'temporal.sqlite'),
+    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
+    dynamicConfig: options.dynamicConfig,
+    readyTimeoutMs: 90_000,
+  });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: server.namespace });
+  return {
+    env,
+    server,
+    teardown: async () => {
+      await env.teardown();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

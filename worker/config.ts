@@ -1,0 +1,118 @@
+/**
+ * The worker's configuration: provider hosts and credentials, from the environment, validated at
+ * start-up with one clear message per missing or malformed setting. Out of the box every provider
+ * points at the local sandbox with the sandbox's credentials; pointing a provider at a real host
+ * makes its credentials mandatory (sandbox credentials are never sent to a real provider).
+ */
+import { z } from 'zod';
+import { DEFAULT_SANDBOX_PORT, SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
+
+const url = (setting: string) =>
+  z.url({ message: `${setting} must be an http(s) URL` }).refine((v) => /^https?:\/\//.test(v), `${setting} must be an http(s) URL`);
+
+const rawSchema = z.object({
+  SANDBOX_URL: url('SANDBOX_URL').optional(),
+  PROVIDER_TIMEOUT_MS: z.coerce.number({ message: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' }).int().min(100).max(120_000).optional(),
+  MERCHANT_TIMEZONE: z.string().refine(isValidTimeZone, 'MERCHANT_TIMEZONE must be an IANA time zone, e.g. America/Sao_Paulo').optional(),
+  ZSPAY_BASE_URL: url('ZSPAY_BASE_URL').optional(),
+  ZSPAY_TOKEN: z.string().min(1, 'ZSPAY_TOKEN must not be empty').optional(),
+  ADIQ_AUTH_URL: url('ADIQ_AUTH_URL').optional(),
+  ADIQ_RECURRENCE_URL: url('ADIQ_RECURRENCE_URL').optional(),
+  ADIQ_CLIENT_ID: z.string().min(1, 'ADIQ_CLIENT_ID must not be empty').optional(),
+  ADIQ_CLIENT_SECRET: z.string().min(1, 'ADIQ_CLIENT_SECRET must not be empty').optional(),
+  ACTIVEPLATFORM_BASE_URL: url('ACTIVEPLATFORM_BASE_URL').optional(),
+  ACTIVEPLATFORM_API_TOKEN: z.string().min(1, 'ACTIVEPLATFORM_API_TOKEN must not be empty').optional(),
+  ZAPSIGN_BASE_URL: url('ZAPSIGN_BASE_URL').optional(),
+  ZAPSIGN_PARTNER_TOKEN: z.string().min(1, 'ZAPSIGN_PARTNER_TOKEN must not be empty').optional(),
+  PAYMENT_STATUS_BASE_URL: url('PAYMENT_STATUS_BASE_URL').optional(),
+  PAYMENT_STATUS_API_KEY: z.string().min(1, 'PAYMENT_STATUS_API_KEY must not be empty').optional(),
+});
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ProviderEndpoint {
+  baseUrl: string;
+  /** True when this provider is the local sandbox. */
+  sandbox: boolean;
+}
+
+export interface WorkerConfig {
+  timeoutMs: number;
+  merchantTimeZone: string;
+  zspay: ProviderEndpoint & { token: string };
+  adiq: { authUrl: string; recurrenceUrl: string; sandbox: boolean; clientId: string; clientSecret: string };
+  activePlatform: ProviderEndpoint & { apiToken: string };
+  zapsign: ProviderEndpoint & { partnerToken: string };
+  paymentStatus: ProviderEndpoint & { apiKey: string };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid worker configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = rawSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const sandboxUrl = (e.SANDBOX_URL ?? `http://127.0.0.1:${DEFAULT_SANDBOX_PORT}`).replace(/\/+$/, '');
+  const problems: string[] = [];
+
+  /** A provider's credential: the sandbox's when the provider is the sandbox, else required. */
+  const credential = (sandbox: boolean, setting: string, value: string | undefined, sandboxValue: string): string => {
+    if (value) return value;
+    if (sandbox) return sandboxValue;
+    problems.push(`${setting} is required when its provider points at a real host`);
+    return '';
+  };
+  const endpoint = (value: string | undefined, prefix: string): ProviderEndpoint => ({
+    baseUrl: value ?? `${sandboxUrl}${prefix}`,
+    sandbox: value === undefined || value.startsWith(sandboxUrl),
+  });
+
+  const zspay = endpoint(e.ZSPAY_BASE_URL, SANDBOX_PREFIX.zspay);
+  const activePlatform = endpoint(e.ACTIVEPLATFORM_BASE_URL, SANDBOX_PREFIX.activeplatform);
+  const zapsign = endpoint(e.ZAPSIGN_BASE_URL, SANDBOX_PREFIX.zapsign);
+  const paymentStatus = endpoint(e.PAYMENT_STATUS_BASE_URL, SANDBOX_PREFIX.paymentStatus);
+  const adiqAuth = endpoint(e.ADIQ_AUTH_URL, SANDBOX_PREFIX.adiqAuth);
+  const adiqRecurrence = endpoint(e.ADIQ_RECURRENCE_URL, SANDBOX_PREFIX.adiqRecurrence);
+  const adiqSandbox = adiqAuth.sandbox && adiqRecurrence.sandbox;
+
+  const config: WorkerConfig = {
+    timeoutMs: e.PROVIDER_TIMEOUT_MS ?? 15_000,
+    merchantTimeZone: e.MERCHANT_TIMEZONE ?? 'America/Sao_Paulo',
+    zspay: { ...zspay, token: credential(zspay.sandbox, 'ZSPAY_TOKEN', e.ZSPAY_TOKEN, SANDBOX_CREDENTIALS.zspay.token) },
+    adiq: {
+      authUrl: adiqAuth.baseUrl,
+      recurrenceUrl: adiqRecurrence.baseUrl,
+      sandbox: adiqSandbox,
+      clientId: credential(adiqSandbox, 'ADIQ_CLIENT_ID', e.ADIQ_CLIENT_ID, SANDBOX_CREDENTIALS.adiq.clientId),
+      clientSecret: credential(adiqSandbox, 'ADIQ_CLIENT_SECRET', e.ADIQ_CLIENT_SECRET, SANDBOX_CREDENTIALS.adiq.clientSecret),
+    },
+    activePlatform: {
+      ...activePlatform,
+      apiToken: credential(activePlatform.sandbox, 'ACTIVEPLATFORM_API_TOKEN', e.ACTIVEPLATFORM_API_TOKEN, SANDBOX_CREDENTIALS.activeplatform.apiToken),
+    },
+    zapsign: {
+      ...zapsign,
+      partnerToken: credential(zapsign.sandbox, 'ZAPSIGN_PARTNER_TOKEN', e.ZAPSIGN_PARTNER_TOKEN, SANDBOX_CREDENTIALS.zapsign.partnerToken),
+    },
+    paymentStatus: {
+      ...paymentStatus,
+      apiKey: credential(paymentStatus.sandbox, 'PAYMENT_STATUS_API_KEY', e.PAYMENT_STATUS_API_KEY, SANDBOX_CREDENTIALS.paymentStatus.apiKey),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,96 @@
+/**
+ * Completes a reseller's payment at ActivePlatform exactly once, after it was paid elsewhere:
+ * either the caller confirms it, or the workflow waits for the paying provider's confirmation.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { EngineActivities } from '../activities';
+import {
+  completeResellerPaymentInputSchema,
+  type CompletedResellerPayment,
+  type CompleteResellerPaymentInput,
+  type ResellerPaymentState,
+  type ResellerPaymentView,
+} from '../common/reseller-payment';
+import { providerWriteRetry } from '../common/retry-policies';
+import { ResellerId, ResellerPaymentStatus } from '../common/search-attributes';
+import { fieldIssues } from '../common/validation';
+import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from './definitions';
+import { applicationCause, invalidInput } from './failures';
+
+const { completeResellerPayment } = proxyActivities<EngineActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: providerWriteRetry,
+});
+
+export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentInput): Promise<CompletedResellerPayment> {
+  const parsed = completeResellerPaymentInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw invalidInput(`Invalid reseller payment input: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+  }
+  const input = parsed.data;
+  const { confirmation } = input;
+  const view: ResellerPaymentView = {
+    resellerId: input.resellerId,
+    paymentId: input.paymentId,
+    state: confirmation.mode === 'await' ? 'awaiting_confirmation' : 'completing',
+    providerReference: confirmation.providerReference,
+    confirmedAt: confirmation.mode === 'confirmed' ? new Date().toISOString() : undefined,
+  };
+  const moveTo = (state: ResellerPaymentState, reason?: string) => {
+    view.state = state;
+    view.reason = reason;
+    upsertSearchAttributes([{ key: ResellerPaymentStatus, value: state }]);
+    upsertMemo({ summary: `Reseller ${input.resellerId} payment ${input.paymentId}: ${state.replace(/_/g, ' ')}${reason ? ` (${reason})` : ''}` });
+  };
+
+  setHandler(resellerPaymentQuery, () => view);
+  setHandler(resellerPaymentConfirmedSignal, ({ providerReference, paidAt }) => {
+    if (providerReference !== confirmation.providerReference) {
+      log.warn('Ignoring a confirmation for another provider reference', { providerReference });
+      return;
+    }
+    view.confirmedAt ??= paidAt ?? new Date().toISOString();
+  });
+
+  upsertSearchAttributes([{ key: ResellerId, value: String(input.resellerId) }]);
+  moveTo(view.state);
+
+  if (confirmation.mode === 'await') {
+    const waitMs = Math.max(0, Date.parse(confirmation.deadline) - Date.now());
+    const confirmed = await condition(() => view.confirmedAt !== undefined, waitMs);
+    if (!confirmed) {
+      moveTo('confirmation_expired', `no confirmation from ${confirmation.provider} by ${confirmation.deadline}`);
+      throw ApplicationFailure.nonRetryable(`Payment ${input.paymentId} was not confirmed by ${confirmation.deadline}`, 'ConfirmationExpired');
+    }
+    moveTo('completing');
+  }
+
+  let result: CompletedResellerPayment;
+  try {
+    result = await completeResellerPayment({
+      resellerId: input.resellerId,
+      paymentId: input.paymentId,
+      paymentMethodId: input.paymentMethodId,
+    });
+  } catch (error) {
+    const cause = applicationCause(error);
+    if (cause && (cause.type === 'InvalidState' || cause.type === 'InvalidRequest' || cause.type === 'ProviderAuth')) {
+      moveTo('rejected', cause.message);
+      throw ApplicationFailure.nonRetryable(`ActivePlatform refused to complete payment ${input.paymentId}: ${cause.message}`, cause.type);
+    }
+    throw error;
+  }
+  view.result = result;
+  moveTo('completed');
+  log.info('Reseller payment completed', { workflowId: workflowInfo().workflowId });
+  return result;
+}
