@@ -5,11 +5,11 @@
  * 'hard' = retrying cannot succeed (card lost, stolen, expired, closed, blocked...) or is forbidden
  *          by the card brands' retry rules: never retry, ask the customer for a new card.
  *
- * Numeric codes follow the ABECS "Códigos de Resposta" standard (Normativo 21, the list the
- * Brazilian acquirers — Cielo, Rede, Getnet, Stone, Adiq — return in `return_code`). Where the
- * brands' retry programmes (Visa/Mastercard "do not retry" categories) are stricter than the ABECS
- * "retentável" flag, the stricter rule wins: a hard decline retried costs fees and can get the
- * merchant flagged.
+ * Numeric codes follow the ABECS standard list of response codes ("códigos de resposta", which the
+ * Brazilian acquirers — Cielo, Rede, Getnet, Stone, Adiq — return as `return_code`). ABECS marks
+ * some codes "retentável" (retry allowed) that we classify hard (59 fraud, 62 restricted, 78
+ * blocked new card): the brands' retry programmes (Visa/Mastercard "do not retry" categories) are
+ * stricter, and a hard decline retried costs fees and can get the merchant flagged.
  *
  * Textual codes are the categories providers return instead of (or besides) the ABECS number.
  */

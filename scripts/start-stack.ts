@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { BillingClient } from '../client';
 import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
 import { buildApi } from '../api/server';
@@ -38,6 +38,8 @@ function localApiKey(dataDir: string): string {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
+  // The SDK logs every bundling step at INFO; the stack's own lines say what matters.
+  Runtime.install({ logger: new DefaultLogger((env.BILLING_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
   const dataDir = path.resolve(PROJECT_ROOT, env.BILLING_DATA_DIR ?? '.data');
   mkdirSync(dataDir, { recursive: true });
   const ports = {

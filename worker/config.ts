@@ -24,6 +24,17 @@ const rawSchema = z.object({
   ACTIVEPLATFORM_API_TOKEN: z.string().min(1, 'ACTIVEPLATFORM_API_TOKEN must not be empty').optional(),
   ZAPSIGN_BASE_URL: url('ZAPSIGN_BASE_URL').optional(),
   ZAPSIGN_PARTNER_TOKEN: z.string().min(1, 'ZAPSIGN_PARTNER_TOKEN must not be empty').optional(),
+  ZAPSIGN_CLIENT_TOKENS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return z.record(z.string(), z.string().min(1)).parse(JSON.parse(value));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'ZAPSIGN_CLIENT_TOKENS must be a JSON object of client reference -> client API token' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   PAYMENT_STATUS_BASE_URL: url('PAYMENT_STATUS_BASE_URL').optional(),
   PAYMENT_STATUS_API_KEY: z.string().min(1, 'PAYMENT_STATUS_API_KEY must not be empty').optional(),
 });
@@ -49,7 +60,8 @@ export interface WorkerConfig {
   zspay: ProviderEndpoint & { token: string };
   adiq: { authUrl: string; recurrenceUrl: string; sandbox: boolean; clientId: string; clientSecret: string };
   activePlatform: ProviderEndpoint & { apiToken: string };
-  zapsign: ProviderEndpoint & { partnerToken: string };
+  /** clientTokens: customer-held ZapSign client tokens, by our reference (never in workflow inputs). */
+  zapsign: ProviderEndpoint & { partnerToken: string; clientTokens: Record<string, string> };
   paymentStatus: ProviderEndpoint & { apiKey: string };
 }
 
@@ -107,6 +119,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     zapsign: {
       ...zapsign,
       partnerToken: credential(zapsign.sandbox, 'ZAPSIGN_PARTNER_TOKEN', e.ZAPSIGN_PARTNER_TOKEN, SANDBOX_CREDENTIALS.zapsign.partnerToken),
+      clientTokens: e.ZAPSIGN_CLIENT_TOKENS ?? {},
     },
     paymentStatus: {
       ...paymentStatus,

@@ -1,5 +1,99 @@
-import type { FastifyInstance } from 'fastify';
+/**
+ * Payment status API imitation (payment-status-update-api.txt): `POST /status/{payment-id}` with
+ * the `api-key` header and the body's `apiKey`, every body field required with the documented RFC
+ * 7231 problem document ("The X field is required."), {"success": true} on success. Field names
+ * are matched with the reference section's exact casing (trust_Seed...), so a client using the JS
+ * example's casing is caught here.
+ *
+ * Not documented and chosen here: 401 problem document for a missing/wrong key (header or body);
+ * 400 when the body `id` differs from the path's payment id.
+ *
+ * Control route (under /payment-status/__control): GET /payments/:paymentId.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from '../server';
 
-/** Placeholder until the provider's routes land (issue 3). */
-export function registerPaymentStatus(_app: FastifyInstance, _ctx: SandboxContext): void {}
+const REQUIRED_FIELDS = ['apiKey', 'id', 'status', 'trust_Seed', 'trust_Value', 'alt_Trust_Value'] as const;
+
+interface StatusUpdate {
+  status: string;
+  trust_Seed: string;
+  trust_Value: string;
+  alt_Trust_Value: string;
+  at: string;
+}
+
+export function registerPaymentStatus(app: FastifyInstance, ctx: SandboxContext): void {
+  const payments = new Map<string, StatusUpdate[]>();
+  ctx.onReset(() => payments.clear());
+
+  app.get('/__control/payments/:paymentId', async (request, reply) => {
+    const { paymentId } = request.params as { paymentId: string };
+    const updates = payments.get(paymentId);
+    if (!updates) return reply.code(404).send({ message: 'No status received for this payment' });
+    return reply.send({ paymentId, status: updates[updates.length - 1].status, updates });
+  });
+
+  app.post('/status/:paymentId', async (request, reply) => {
+    const { paymentId } = request.params as { paymentId: string };
+    const expectedKey = ctx.options.credentials.paymentStatus.apiKey;
+    if (request.headers['api-key'] !== expectedKey) return unauthorized(reply);
+
+    const outcome = ctx.take(request, 'payment-status', 'payment-status.status.update', [paymentId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return badRequest(reply, { '': ['A non-empty request body is required.'] });
+    }
+    const fields = body as Record<string, unknown>;
+    const errors: Record<string, string[]> = {};
+    for (const field of REQUIRED_FIELDS) {
+      const value = fields[field];
+      if (typeof value !== 'string' || value === '') errors[field] = [`The ${field} field is required.`];
+    }
+    if (Object.keys(errors).length > 0) return badRequest(reply, errors);
+    if (fields.apiKey !== expectedKey) return unauthorized(reply);
+    if (fields.id !== paymentId) return badRequest(reply, { id: ['The id field must match the payment id in the path.'] });
+
+    const update: StatusUpdate = {
+      status: String(fields.status),
+      trust_Seed: String(fields.trust_Seed),
+      trust_Value: String(fields.trust_Value),
+      alt_Trust_Value: String(fields.alt_Trust_Value),
+      at: new Date().toISOString(),
+    };
+    payments.set(paymentId, [...(payments.get(paymentId) ?? []), update]);
+    ctx.state.record({
+      provider: 'payment-status',
+      kind: 'status',
+      amountCents: 0,
+      reference: paymentId,
+      providerId: paymentId,
+      description: `status=${update.status}`,
+    });
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send({ success: true });
+  });
+}
+
+/** The document's Bad Request example, field by field. */
+function badRequest(reply: FastifyReply, errors: Record<string, string[]>): FastifyReply {
+  return reply.code(400).header('Content-Type', 'application/problem+json; charset=utf-8').send({
+    type: 'https://tools.ietf.org/html/rfc7231#section-6.5.1',
+    title: 'One or more validation errors occurred.',
+    status: 400,
+    traceId: randomUUID(),
+    errors,
+  });
+}
+
+function unauthorized(reply: FastifyReply): FastifyReply {
+  return reply.code(401).header('Content-Type', 'application/problem+json; charset=utf-8').send({
+    type: 'https://tools.ietf.org/html/rfc7235#section-3.1',
+    title: 'Unauthorized',
+    status: 401,
+    traceId: randomUUID(),
+  });
+}

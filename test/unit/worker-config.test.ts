@@ -7,6 +7,7 @@ describe('worker configuration', () => {
     expect(config.zspay).toEqual({ baseUrl: 'http://127.0.0.1:9999/zspay', sandbox: true, token: SANDBOX_CREDENTIALS.zspay.token });
     expect(config.adiq.authUrl).toBe('http://127.0.0.1:9999/adiq/auth');
     expect(config.adiq.recurrenceUrl).toBe('http://127.0.0.1:9999/adiq/recurrence');
+    expect(config.zapsign.clientTokens).toEqual({});
     expect(config.activePlatform.apiToken).toBe(SANDBOX_CREDENTIALS.activeplatform.apiToken);
     expect(config.merchantTimeZone).toBe('America/Sao_Paulo');
   });

@@ -1,0 +1,27 @@
+/**
+ * Every activity of the engine, built from injected provider clients (the worker passes real
+ * clients, tests pass ones pointed at the sandbox). Workflows import only the type.
+ */
+import type { ActivePlatformClient } from '../providers/activeplatform/client';
+import type { PaymentStatusClient } from '../providers/payment-status/client';
+import type { ZapSignPartnerClient } from '../providers/zapsign/client';
+import { createPaymentStatusActivities } from './merchants/payment-status';
+import { createPartnerActivities, type ClientTokenResolver } from './partners/zapsign';
+import { createResellerActivities } from './resellers/activeplatform';
+
+export interface EngineDependencies {
+  activePlatform: ActivePlatformClient;
+  zapsign: ZapSignPartnerClient;
+  paymentStatus: PaymentStatusClient;
+  resolveZapSignClientToken: ClientTokenResolver;
+}
+
+export function createActivities(deps: EngineDependencies) {
+  return {
+    ...createResellerActivities({ activePlatform: deps.activePlatform }),
+    ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
+    ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),
+  };
+}
+
+export type EngineActivities = ReturnType<typeof createActivities>;

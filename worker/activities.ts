@@ -1,0 +1,31 @@
+/** Builds the provider clients from the worker configuration and the activities on top of them. */
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities, type EngineActivities } from '../activities';
+import type { ClientTokenResolver } from '../activities/partners/zapsign';
+import { ActivePlatformClient } from '../providers/activeplatform/client';
+import { PaymentStatusClient } from '../providers/payment-status/client';
+import { ZapSignPartnerClient } from '../providers/zapsign/client';
+import type { WorkerConfig } from './config';
+
+/**
+ * ZapSign client tokens are held by reference: workflows carry a `clientRef`, the worker resolves
+ * it from its own configuration (ZAPSIGN_CLIENT_TOKENS, a JSON object of ref -> token). Against
+ * the sandbox an unknown ref is used as the token itself (sandbox tokens are not secrets).
+ */
+export function zapSignTokenResolver(config: WorkerConfig): ClientTokenResolver {
+  return async (clientRef) => {
+    const token = config.zapsign.clientTokens[clientRef];
+    if (token) return token;
+    if (config.zapsign.sandbox) return clientRef;
+    throw ApplicationFailure.nonRetryable(`No ZapSign client token configured for ${clientRef} (ZAPSIGN_CLIENT_TOKENS)`, 'ProviderAuth');
+  };
+}
+
+export function createEngineActivities(config: WorkerConfig): EngineActivities {
+  return createActivities({
+    activePlatform: new ActivePlatformClient({ ...config.activePlatform, timeoutMs: config.timeoutMs }),
+    zapsign: new ZapSignPartnerClient({ ...config.zapsign, timeoutMs: config.timeoutMs }),
+    paymentStatus: new PaymentStatusClient({ ...config.paymentStatus, timeoutMs: config.timeoutMs }),
+    resolveZapSignClientToken: zapSignTokenResolver(config),
+  });
+}
