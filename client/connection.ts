@@ -46,6 +46,16 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   const known = new Set(Object.keys({ ...existing.customAttributes, ...existing.systemAttributes }));
   const missing = ENGINE_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
+  await addSearchAttributes(connection, namespace, missing);
+  return missing.map((key) => key.name);
+}
+
+/** Adds search attributes without listing first (the time-skipping server cannot list them). */
+export async function addSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  missing: ReadonlyArray<(typeof ENGINE_SEARCH_ATTRIBUTES)[number]> = ENGINE_SEARCH_ATTRIBUTES,
+): Promise<void> {
   const searchAttributes = Object.fromEntries(missing.map((key) => [key.name, CLI_TYPE_TO_INDEXED[key.type]]));
   try {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
@@ -53,5 +63,4 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     const list = missing.map((key) => `${key.name} (${key.type})`).join(', ');
     throw new Error(`Could not register search attributes ${list} in namespace ${namespace}: ${(error as Error).message}. Add them with your cluster's tooling.`);
   }
-  return missing.map((key) => key.name);
 }

@@ -133,4 +133,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(`✘ ${(error as Error).message}`);
+  process.exit(1);
+});

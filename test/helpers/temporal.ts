@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ensureSearchAttributes } from '../../client/connection';
+import { addSearchAttributes } from '../../client/connection';
 import { DevServer } from '../../scripts/dev-server';
 import { freePort } from '../../scripts/ports';
 import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
@@ -31,7 +31,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: binaries().testServer } },
   });
-  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  await addSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
 

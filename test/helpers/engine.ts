@@ -1,0 +1,25 @@
+/** The engine's real activities pointed at a test sandbox, and a worker for a test environment. */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { EngineActivities } from '../../activities';
+import { createEngineActivities } from '../../worker/activities';
+import { loadWorkerConfig } from '../../worker/config';
+import { workflowBundle } from './temporal';
+
+export function sandboxActivities(sandboxUrl: string, timeoutMs = 1500): EngineActivities {
+  return createEngineActivities(loadWorkerConfig({ SANDBOX_URL: sandboxUrl, PROVIDER_TIMEOUT_MS: String(timeoutMs) }));
+}
+
+/** A worker on a unique task queue with the bundled workflows. */
+export async function createTestWorker(env: TestWorkflowEnvironment, activities: Partial<EngineActivities>): Promise<{ worker: Worker; taskQueue: string }> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
+  return { worker, taskQueue };
+}
