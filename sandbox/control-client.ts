@@ -1,6 +1,6 @@
 /** A typed client for the sandbox's control API, for tests, the demo and benchmarks. */
 import type { ScenarioRuleInput } from './server';
-import type { LedgerEntry, LoggedRequest, ScenarioRule } from './state';
+import type { LedgerEntry, LoggedRequest, MerchantCallback, ScenarioRule } from './state';
 
 export class SandboxControl {
   constructor(readonly baseUrl: string) {}
@@ -29,6 +29,15 @@ export class SandboxControl {
 
   ledger(filter: { provider?: string; reference?: string } = {}): Promise<LedgerEntry[]> {
     return this.call('GET', `/__sandbox/ledger?${new URLSearchParams(filter as Record<string, string>)}`);
+  }
+
+  merchantCallbacks(): Promise<MerchantCallback[]> {
+    return this.call('GET', '/__sandbox/merchant-callbacks');
+  }
+
+  /** The next merchant callbacks answer these statuses, in order. */
+  failMerchantCallbacks(statuses: number[]): Promise<void> {
+    return this.call('POST', '/__sandbox/merchant-callbacks/failures', { statuses });
   }
 
   reset(): Promise<void> {

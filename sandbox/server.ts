@@ -64,7 +64,7 @@ const ruleSchema = z.object({
 export type ScenarioRuleInput = z.input<typeof ruleSchema>;
 
 export function providerOfPath(url: string): ProviderName | 'control' | 'unknown' {
-  if (url.startsWith('/__sandbox')) return 'control';
+  if (url.startsWith('/__sandbox') || url.startsWith('/merchant/')) return 'control';
   if (url.startsWith('/adiq/')) return 'adiq';
   if (url.startsWith(`${SANDBOX_PREFIX.zspay}/`)) return 'zspay';
   if (url.startsWith(`${SANDBOX_PREFIX.activeplatform}/`)) return 'activeplatform';
@@ -212,6 +212,29 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   app.post('/__sandbox/reset', async (_request, reply) => {
     state.reset();
     for (const reset of resets) reset();
+    return reply.code(204).send();
+  });
+
+  // The merchant's system: receives the engine's signed notifications, kept raw for verification.
+  await app.register(async (merchant) => {
+    merchant.removeAllContentTypeParsers();
+    merchant.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    merchant.post('/*', async (request, reply) => {
+      const status = state.merchantCallbackFailures.shift() ?? 200;
+      state.recordMerchantCallback({
+        path: request.url,
+        headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])),
+        rawBody: typeof request.body === 'string' ? request.body : '',
+        status,
+      });
+      return reply.code(status).send({ received: status < 300 });
+    });
+  }, { prefix: '/merchant' });
+  app.get('/__sandbox/merchant-callbacks', async () => state.merchantCallbacks);
+  app.post('/__sandbox/merchant-callbacks/failures', async (request, reply) => {
+    const parsed = z.object({ statuses: z.array(z.number().int().min(400).max(599)) }).safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { statuses: number[] }' });
+    state.merchantCallbackFailures.push(...parsed.data.statuses);
     return reply.code(204).send();
   });
 

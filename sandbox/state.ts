@@ -69,7 +69,21 @@ export interface LedgerEntry {
   description?: string;
 }
 
+/** A notification the engine sent to the merchant's callback (the sandbox plays the merchant). */
+export interface MerchantCallback {
+  seq: number;
+  at: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Kept raw: signatures are verified over the exact bytes. */
+  rawBody: string;
+  status: number;
+}
+
 export class SandboxState {
+  readonly merchantCallbacks: MerchantCallback[] = [];
+  /** Answers for the next merchant callbacks (e.g. 500 to exercise the engine's retries). */
+  merchantCallbackFailures: number[] = [];
   private rules: ScenarioRule[] = [];
   private nextRuleId = 1;
   readonly requests: LoggedRequest[] = [];
@@ -126,5 +140,13 @@ export class SandboxState {
     this.rules = [];
     this.requests.length = 0;
     this.ledger.length = 0;
+    this.merchantCallbacks.length = 0;
+    this.merchantCallbackFailures = [];
+  }
+
+  recordMerchantCallback(entry: Omit<MerchantCallback, 'seq' | 'at'>): MerchantCallback {
+    const saved = { ...entry, seq: ++this.seq, at: new Date().toISOString() };
+    this.merchantCallbacks.push(saved);
+    return saved;
   }
 }
