@@ -5,6 +5,7 @@
 import type { ActivePlatformClient } from '../providers/activeplatform/client';
 import type { PaymentStatusClient } from '../providers/payment-status/client';
 import type { ZapSignPartnerClient } from '../providers/zapsign/client';
+import { createMerchantNotificationActivities, type SecretResolver } from './merchants/notifications';
 import { createPaymentStatusActivities } from './merchants/payment-status';
 import { createPartnerActivities, type ClientTokenResolver } from './partners/zapsign';
 import { createResellerActivities } from './resellers/activeplatform';
@@ -14,6 +15,9 @@ export interface EngineDependencies {
   zapsign: ZapSignPartnerClient;
   paymentStatus: PaymentStatusClient;
   resolveZapSignClientToken: ClientTokenResolver;
+  /** Merchant callback signing secrets, by reference. */
+  resolveMerchantSecret: SecretResolver;
+  merchantTimeoutMs: number;
 }
 
 export function createActivities(deps: EngineDependencies) {
@@ -21,6 +25,7 @@ export function createActivities(deps: EngineDependencies) {
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),
+    ...createMerchantNotificationActivities({ resolveSecret: deps.resolveMerchantSecret, timeoutMs: deps.merchantTimeoutMs }),
   };
 }
 

@@ -6,6 +6,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BillingClient } from '../client';
 import { problemFor, sendProblem } from './problems';
+import { registerSubscriptionRoutes } from './routes/subscriptions';
 
 export interface ApiOptions {
   client: BillingClient;
@@ -62,6 +63,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         });
       }
     });
+
+    registerSubscriptionRoutes(v1, client);
 
     v1.post('/reseller-payments', async (request, reply) => {
       const started = await client.resellerPayments.complete(request.body);

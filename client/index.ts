@@ -26,6 +26,7 @@ import { parseInput } from '../common/validation';
 import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from '../workflows/definitions';
 import type { resellerPaymentWorkflow } from '../workflows';
 import { loadTemporalTarget } from './connection';
+import { SubscriptionsApi } from './subscriptions';
 import { ConflictError, NotFoundError } from './errors';
 
 /** Running: attach (USE_EXISTING). Finished: refuse a new run, so completed work stays completed. */
@@ -82,6 +83,9 @@ export class BillingClient {
     }
   }
 
+  /** Create, read and steer subscriptions. */
+  readonly subscriptions = new SubscriptionsApi(this);
+
   readonly resellerPayments = {
     /**
      * Starts completing a reseller's payment. A second request for the same (reseller, payment)
@@ -122,7 +126,7 @@ export class BillingClient {
    * Starts a workflow whose id is a business key, or attaches to the one that exists (running or
    * finished): the same business operation is never started twice.
    */
-  private async startOrAttach(workflowId: string, start: () => Promise<WorkflowHandleWithFirstExecutionRunId>): Promise<StartedWorkflow> {
+  async startOrAttach(workflowId: string, start: () => Promise<WorkflowHandleWithFirstExecutionRunId>): Promise<StartedWorkflow> {
     const existing = await this.describe(workflowId);
     if (existing) return { workflowId, runId: existing.runId, attached: true };
     try {
@@ -136,7 +140,7 @@ export class BillingClient {
     }
   }
 
-  private async describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+  async describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
       return await this.temporal.workflow.getHandle(workflowId).describe();
     } catch (error) {

@@ -21,11 +21,25 @@ export function zapSignTokenResolver(config: WorkerConfig): ClientTokenResolver 
   };
 }
 
+/**
+ * Merchant callback secrets by reference (MERCHANT_WEBHOOK_SECRETS, a JSON object of ref -> secret):
+ * workflow histories carry only the reference. A missing reference is a configuration error.
+ */
+export function merchantSecretResolver(config: WorkerConfig): (secretRef: string) => Promise<string> {
+  return async (secretRef) => {
+    const secret = config.merchantSecrets[secretRef];
+    if (secret) return secret;
+    throw ApplicationFailure.nonRetryable(`No merchant webhook secret configured for ${secretRef} (MERCHANT_WEBHOOK_SECRETS)`, 'ConfigurationError');
+  };
+}
+
 export function createEngineActivities(config: WorkerConfig): EngineActivities {
   return createActivities({
     activePlatform: new ActivePlatformClient({ ...config.activePlatform, timeoutMs: config.timeoutMs }),
     zapsign: new ZapSignPartnerClient({ ...config.zapsign, timeoutMs: config.timeoutMs }),
     paymentStatus: new PaymentStatusClient({ ...config.paymentStatus, timeoutMs: config.timeoutMs }),
     resolveZapSignClientToken: zapSignTokenResolver(config),
+    resolveMerchantSecret: merchantSecretResolver(config),
+    merchantTimeoutMs: config.timeoutMs,
   });
 }

@@ -10,6 +10,20 @@ import { DEFAULT_SANDBOX_PORT, SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../co
 const url = (setting: string) =>
   z.url({ message: `${setting} must be an http(s) URL` }).refine((v) => /^https?:\/\//.test(v), `${setting} must be an http(s) URL`);
 
+/** A JSON object of reference -> secret, from one environment variable. */
+const secretMap = (setting: string, what: string) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return z.record(z.string(), z.string().min(1)).parse(JSON.parse(value));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${setting} must be a JSON object of ${what}` });
+        return z.NEVER;
+      }
+    })
+    .optional();
+
 const rawSchema = z.object({
   SANDBOX_URL: url('SANDBOX_URL').optional(),
   PROVIDER_TIMEOUT_MS: z.coerce.number({ message: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' }).int().min(100).max(120_000).optional(),
@@ -24,17 +38,8 @@ const rawSchema = z.object({
   ACTIVEPLATFORM_API_TOKEN: z.string().min(1, 'ACTIVEPLATFORM_API_TOKEN must not be empty').optional(),
   ZAPSIGN_BASE_URL: url('ZAPSIGN_BASE_URL').optional(),
   ZAPSIGN_PARTNER_TOKEN: z.string().min(1, 'ZAPSIGN_PARTNER_TOKEN must not be empty').optional(),
-  ZAPSIGN_CLIENT_TOKENS: z
-    .string()
-    .transform((value, ctx) => {
-      try {
-        return z.record(z.string(), z.string().min(1)).parse(JSON.parse(value));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'ZAPSIGN_CLIENT_TOKENS must be a JSON object of client reference -> client API token' });
-        return z.NEVER;
-      }
-    })
-    .optional(),
+  ZAPSIGN_CLIENT_TOKENS: secretMap('ZAPSIGN_CLIENT_TOKENS', 'client reference -> client API token'),
+  MERCHANT_WEBHOOK_SECRETS: secretMap('MERCHANT_WEBHOOK_SECRETS', 'secret reference -> signing secret'),
   PAYMENT_STATUS_BASE_URL: url('PAYMENT_STATUS_BASE_URL').optional(),
   PAYMENT_STATUS_API_KEY: z.string().min(1, 'PAYMENT_STATUS_API_KEY must not be empty').optional(),
 });
@@ -56,6 +61,8 @@ export interface ProviderEndpoint {
 
 export interface WorkerConfig {
   timeoutMs: number;
+  /** Signing secrets for merchant callbacks, by the reference subscriptions carry. */
+  merchantSecrets: Record<string, string>;
   merchantTimeZone: string;
   zspay: ProviderEndpoint & { token: string };
   adiq: { authUrl: string; recurrenceUrl: string; sandbox: boolean; clientId: string; clientSecret: string };
@@ -103,6 +110,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
   const config: WorkerConfig = {
     timeoutMs: e.PROVIDER_TIMEOUT_MS ?? 15_000,
+    merchantSecrets: e.MERCHANT_WEBHOOK_SECRETS ?? {},
     merchantTimeZone: e.MERCHANT_TIMEZONE ?? 'America/Sao_Paulo',
     zspay: { ...zspay, token: credential(zspay.sandbox, 'ZSPAY_TOKEN', e.ZSPAY_TOKEN, SANDBOX_CREDENTIALS.zspay.token) },
     adiq: {

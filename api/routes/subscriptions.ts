@@ -1,0 +1,49 @@
+/** /v1/subscriptions: JSON over the typed client's subscription API. */
+import type { FastifyInstance } from 'fastify';
+import type { BillingClient } from '../../client';
+import type { SubscriptionStatus } from '../../common/subscription/model';
+
+type IdParams = { Params: { id: string } };
+
+/** Operations that take no arguments, and those that take a JSON body, by URL verb. */
+const PLAIN_OPERATIONS = ['suspend', 'reactivate', 'retry-now', 'skip-next-retry'] as const;
+const BODY_OPERATIONS = ['cancel', 'change-next-charge-date', 'change-payment-method', 'change-plan', 'extend-grace', 'link-external-payment'] as const;
+
+export function registerSubscriptionRoutes(app: FastifyInstance, client: BillingClient): void {
+  const subscriptions = client.subscriptions;
+
+  app.post('/subscriptions', async (request, reply) => reply.code(201).send(await subscriptions.create(request.body)));
+
+  app.get<{ Querystring: { status?: SubscriptionStatus; customerId?: string; planId?: string; limit?: string } }>('/subscriptions', async (request) => {
+    const { status, customerId, planId, limit } = request.query;
+    return subscriptions.list({ status, customerId, planId, limit: limit ? Math.min(Number(limit) || 100, 1000) : undefined });
+  });
+
+  app.get<IdParams>('/subscriptions/:id', async (request) => subscriptions.get(request.params.id));
+  app.get<IdParams>('/subscriptions/:id/invoices', async (request) => subscriptions.invoices(request.params.id));
+  app.get<IdParams & { Querystring: { count?: string } }>('/subscriptions/:id/forecast', async (request) =>
+    subscriptions.forecast(request.params.id, request.query.count ? Number(request.query.count) : undefined),
+  );
+
+  const plain = {
+    suspend: (id: string) => subscriptions.suspend(id),
+    reactivate: (id: string) => subscriptions.reactivate(id),
+    'retry-now': (id: string) => subscriptions.retryNow(id),
+    'skip-next-retry': (id: string) => subscriptions.skipNextRetry(id),
+  } satisfies Record<(typeof PLAIN_OPERATIONS)[number], (id: string) => Promise<unknown>>;
+  for (const operation of PLAIN_OPERATIONS) {
+    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) => plain[operation](request.params.id));
+  }
+
+  const withBody = {
+    cancel: (id: string, body: unknown) => subscriptions.cancel(id, body as never),
+    'change-next-charge-date': (id: string, body: unknown) => subscriptions.changeNextChargeDate(id, body as never),
+    'change-payment-method': (id: string, body: unknown) => subscriptions.changePaymentMethod(id, body as never),
+    'change-plan': (id: string, body: unknown) => subscriptions.changePlan(id, body as never),
+    'extend-grace': (id: string, body: unknown) => subscriptions.extendGrace(id, body as never),
+    'link-external-payment': (id: string, body: unknown) => subscriptions.linkExternalPayment(id, body as never),
+  } satisfies Record<(typeof BODY_OPERATIONS)[number], (id: string, body: unknown) => Promise<unknown>>;
+  for (const operation of BODY_OPERATIONS) {
+    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) => withBody[operation](request.params.id, request.body ?? {}));
+  }
+}

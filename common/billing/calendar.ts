@@ -1,0 +1,118 @@
+/**
+ * Calendar dates for billing: `YYYY-MM-DD` in the merchant's time zone, never millisecond
+ * arithmetic. Pure and deterministic (workflow code imports it); zone conversions use
+ * Intl.DateTimeFormat, which Temporal's workflow sandbox provides.
+ */
+export type CalendarDate = string;
+
+const DAY_MS = 86_400_000;
+
+function parts(date: CalendarDate): [number, number, number] {
+  const [y, m, d] = date.split('-').map(Number);
+  return [y, m, d];
+}
+
+function fromUtcMs(ms: number): CalendarDate {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function toUtcMs(date: CalendarDate): number {
+  const [y, m, d] = parts(date);
+  return Date.UTC(y, m - 1, d);
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return fromUtcMs(toUtcMs(date) + days * DAY_MS);
+}
+
+/**
+ * Adds calendar months keeping an anchor day, clamped to the month's last day: an anchor of 31
+ * gives Jan 31 → Feb 28/29 → Mar 31 → Apr 30. The anchor (default: the date's own day) never drifts.
+ */
+export function addMonths(date: CalendarDate, months: number, anchorDay?: number): CalendarDate {
+  const [y, m, d] = parts(date);
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const day = Math.min(anchorDay ?? d, daysInMonth(year, month));
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+export function compareDates(a: CalendarDate, b: CalendarDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function daysBetween(from: CalendarDate, to: CalendarDate): number {
+  return Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
+}
+
+/** 0 = Sunday ... 6 = Saturday. */
+export function weekday(date: CalendarDate): number {
+  return new Date(toUtcMs(date)).getUTCDay();
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function wallClock(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The wall-clock reading in a zone, as if it were UTC (ms). */
+function wallClockMs(instant: number, timeZone: string): number {
+  const values: Record<string, number> = {};
+  for (const part of wallClock(timeZone).formatToParts(new Date(instant))) {
+    if (part.type !== 'literal') values[part.type] = Number(part.value);
+  }
+  return Date.UTC(values.year, values.month - 1, values.day, values.hour, values.minute, values.second);
+}
+
+/** The zone's offset from UTC at an instant, in minutes (São Paulo today: -180). */
+export function offsetMinutes(instant: number, timeZone: string): number {
+  return Math.round((wallClockMs(instant, timeZone) - Math.floor(instant / 1000) * 1000) / 60_000);
+}
+
+/** "-03:00" style offset, for ISO date-times in the merchant's zone. */
+export function utcOffsetOf(instant: number, timeZone: string): string {
+  const minutes = offsetMinutes(instant, timeZone);
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** The calendar date of an instant in a zone. */
+export function localDateOf(instant: number | Date, timeZone: string): CalendarDate {
+  return fromUtcMs(wallClockMs(typeof instant === 'number' ? instant : instant.getTime(), timeZone));
+}
+
+/**
+ * The instant (epoch ms) when the wall clock in `timeZone` shows `hour:minute` on `date`. A local
+ * time that does not exist (the hour skipped when DST starts) resolves to the same wall time after
+ * the jump, i.e. later; an ambiguous one (DST ends) resolves to its first occurrence.
+ */
+export function instantAt(date: CalendarDate, hour: number, minute: number, timeZone: string): number {
+  const [y, m, d] = parts(date);
+  const wall = Date.UTC(y, m - 1, d, hour, minute);
+  // Try the offsets in force around that wall time; keep the earliest instant that reads right.
+  const candidates = [wall - offsetMinutes(wall - DAY_MS / 2, timeZone) * 60_000, wall - offsetMinutes(wall + DAY_MS / 2, timeZone) * 60_000];
+  const exact = candidates.filter((instant) => wallClockMs(instant, timeZone) === wall).sort((a, b) => a - b);
+  if (exact.length > 0) return exact[0];
+  // In a DST gap: the wall time is skipped, so take the offset before the gap (lands after it).
+  return Math.max(...candidates);
+}

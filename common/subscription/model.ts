@@ -1,0 +1,127 @@
+/**
+ * The subscription as the engine keeps it: its input (validated with zod by the client, the HTTP
+ * API and the workflow alike), its state (carried across continue-as-new), its invoices.
+ */
+import { z } from 'zod';
+import type { PaymentOutcomeStatus } from '../payment-outcome';
+
+const id = (field: string, max = 64) =>
+  z
+    .string({ message: `${field} is required` })
+    .min(1, `${field} is required`)
+    .max(max, `${field} must be at most ${max} characters`)
+    .regex(/^[A-Za-z0-9._:-]+$/, `${field} may contain only letters, digits and . _ : -`);
+
+export const calendarDateSchema = (field: string) =>
+  z.string({ message: `${field} is required` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date as YYYY-MM-DD`).refine((value) => {
+    const [y, m, d] = value.split('-').map(Number);
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  }, `${field} is not a real calendar date`);
+
+/** How the customer pays. Card data never enters the engine: Zspay holds the card, we hold ids. */
+export const paymentMethodSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('zspay_card'), zspayClientId: id('paymentMethod.zspayClientId'), cardId: id('paymentMethod.cardId') }),
+  z.object({ type: z.literal('zspay_boleto'), zspayClientId: id('paymentMethod.zspayClientId') }),
+]);
+export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
+
+export const merchantEndpointSchema = z.object({
+  callbackUrl: z.url({ message: 'merchant.callbackUrl must be an http(s) URL' }).max(500, 'merchant.callbackUrl must be at most 500 characters'),
+  secretRef: id('merchant.secretRef'),
+});
+
+/** A payment of the payment status API that an invoice is linked to (its outcomes are pushed there). */
+export const externalPaymentSchema = z.object({
+  paymentId: z.string().min(1, 'externalPayment.paymentId is required').max(64),
+  trustSeed: z.string().min(1, 'externalPayment.trustSeed is required').max(4096),
+  trustValue: z.string().min(1, 'externalPayment.trustValue is required').max(512),
+  altTrustValue: z.string().min(1, 'externalPayment.altTrustValue is required').max(512),
+});
+export type ExternalPayment = z.infer<typeof externalPaymentSchema>;
+
+export type SubscriptionStatus =
+  | 'trialing' // trial or grace period: nothing charged yet
+  | 'active' // paid up
+  | 'past_due' // a charge failed and retries are scheduled (teimosinha), or a boleto awaits payment past its due date
+  | 'blocked' // retries exhausted or hard decline: the partner was told `inadimplente`
+  | 'suspended' // paused by an operator: nothing is charged
+  | 'canceled'
+  | 'completed'; // installments, duration or plan expiry reached
+
+export const TERMINAL_STATUSES: readonly SubscriptionStatus[] = ['canceled', 'completed'];
+
+export interface ChargeAttempt {
+  number: number;
+  /** Our reference for this attempt: `${subscriptionId}-${cycle}-${number}`, the exactly-once key. */
+  reference: string;
+  at: string;
+  outcome: PaymentOutcomeStatus | 'skipped' | 'unpaid';
+  code?: string;
+  message?: string;
+  providerIds?: Record<string, string>;
+}
+
+export type InvoiceStatus = 'open' | 'paid' | 'failed' | 'void';
+
+export interface Invoice {
+  /** 0 is the setup fee when the plan has one; recurring cycles count from 1. */
+  cycle: number;
+  kind: 'setup' | 'recurring';
+  amountCents: number;
+  dueDate: string;
+  status: InvoiceStatus;
+  attempts: ChargeAttempt[];
+  paidAt?: string;
+  externalPaymentId?: string;
+  boleto?: { url?: string; barcode?: string; dueDate: string; saleId?: string };
+}
+
+export interface InvoiceSummary {
+  /** Invoices dropped from state to keep it small (continue-as-new carries the summary). */
+  archivedCount: number;
+  archivedPaidCents: number;
+  paidCount: number;
+  paidCents: number;
+  failedAttempts: number;
+}
+
+/** The subscription as queries return it. */
+export interface SubscriptionView {
+  subscriptionId: string;
+  customerId: string;
+  planId: string;
+  amountCents: number;
+  status: SubscriptionStatus;
+  /** The same status in each provider's terms (Zspay subscription status 1..5; Adiq). */
+  providerStatus: { zspay: number; adiq: 'Active' | 'Blocked' | 'Canceled' };
+  paymentMethod: PaymentMethod;
+  nextChargeDate?: string;
+  cancelAtPeriodEnd: boolean;
+  dunning?: { cycle: number; failures: number; nextRetryDate?: string };
+  partnerStatus?: 'adimplente' | 'inadimplente';
+  pendingPlanId?: string;
+  summary: string;
+}
+
+/**
+ * Zspay subscription statuses (1 Aguardando, 2 Cancelado, 3 Pago, 4 Atrasado, 5 Suspenso) and Adiq
+ * statuses (Active, Blocked, Canceled) for the engine's own.
+ */
+export function providerStatusOf(status: SubscriptionStatus): SubscriptionView['providerStatus'] {
+  switch (status) {
+    case 'trialing':
+      return { zspay: 1, adiq: 'Active' };
+    case 'active':
+      return { zspay: 3, adiq: 'Active' };
+    case 'past_due':
+      return { zspay: 4, adiq: 'Active' };
+    case 'blocked':
+      return { zspay: 4, adiq: 'Blocked' };
+    case 'suspended':
+      return { zspay: 5, adiq: 'Blocked' };
+    case 'canceled':
+    case 'completed':
+      return { zspay: 2, adiq: 'Canceled' };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The subscription workflow's Updates, queries and signals, shared by the workflow and the client.
+ * Names are what `temporal workflow update/query/signal --name` and the Web UI show.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ChangePlanArgs } from '../common/subscription/input';
+import type { Invoice, InvoiceSummary, SubscriptionView } from '../common/subscription/model';
+import type {
+  CancelArgs,
+  ChangeNextChargeDateArgs,
+  ChangePaymentMethodArgs,
+  ExtendGraceArgs,
+  LinkExternalPaymentArgs,
+  PaymentReceived,
+} from '../common/subscription/operations';
+
+export const subscriptionQuery = defineQuery<SubscriptionView>('subscription');
+export const invoicesQuery = defineQuery<{ invoices: Invoice[]; summary: InvoiceSummary }>('invoices');
+export interface Forecast {
+  charges: Array<{ cycle: number; date: string; amountCents: number }>;
+  retries: string[];
+}
+export const forecastQuery = defineQuery<Forecast, [number?]>('forecast');
+
+export const cancelUpdate = defineUpdate<SubscriptionView, [CancelArgs]>('cancel');
+export const suspendUpdate = defineUpdate<SubscriptionView>('suspend');
+export const reactivateUpdate = defineUpdate<SubscriptionView>('reactivate');
+export const changeNextChargeDateUpdate = defineUpdate<SubscriptionView, [ChangeNextChargeDateArgs]>('changeNextChargeDate');
+export const changePaymentMethodUpdate = defineUpdate<SubscriptionView, [ChangePaymentMethodArgs]>('changePaymentMethod');
+export const changePlanUpdate = defineUpdate<SubscriptionView, [ChangePlanArgs]>('changePlan');
+export const retryNowUpdate = defineUpdate<SubscriptionView>('retryNow');
+export const skipNextRetryUpdate = defineUpdate<SubscriptionView>('skipNextRetry');
+export const extendGraceUpdate = defineUpdate<SubscriptionView, [ExtendGraceArgs]>('extendGrace');
+export const linkExternalPaymentUpdate = defineUpdate<SubscriptionView, [LinkExternalPaymentArgs]>('linkExternalPayment');
+
+/** The provider confirmed a payment (a boleto paid): from webhook ingress or a billing run. */
+export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
