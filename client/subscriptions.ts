@@ -173,11 +173,11 @@ export class SubscriptionsApi {
     try {
       return await fn(this.handle(subscriptionId));
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new NotFoundError(`No subscription ${subscriptionId}`);
-      if (error instanceof Error && /workflow execution already completed/i.test(error.message)) {
-        throw new RejectedError(`Subscription ${subscriptionId} has ended`);
-      }
-      throw error;
+      if (!(error instanceof WorkflowNotFoundError) && !(error instanceof Error && /already completed/i.test(error.message))) throw error;
+      // Updates and signals reach only running workflows: tell "ended" apart from "never existed".
+      const ended = await this.billing.describe(subscriptionWorkflowId(subscriptionId));
+      if (!ended) throw new NotFoundError(`No subscription ${subscriptionId}`);
+      throw new RejectedError(`Subscription ${subscriptionId} has ended (${ended.status.name.toLowerCase()})`);
     }
   }
 
@@ -189,7 +189,7 @@ export class SubscriptionsApi {
     return this.call(subscriptionId, async (h) => {
       try {
         // Updates here take zero or one argument; the definition's own type checks the callers.
-        return await h.executeUpdate(definition.name, { args: args as [unknown] });
+        return await h.executeUpdate(definition.name, { args: args as unknown as [unknown] });
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) throw new RejectedError(error.cause?.message ?? error.message);
         throw error;

@@ -33,8 +33,17 @@ export function merchantSecretResolver(config: WorkerConfig): (secretRef: string
   };
 }
 
+// WIP: replaced by the Zspay payment activities.
+function zspayCharges(_config: WorkerConfig): import('../activities/payments/types').ChargeActivities {
+  const missing = async (): Promise<never> => {
+    throw new Error('Zspay charges are not wired yet');
+  };
+  return { chargeStoredCard: missing, issueBoleto: missing };
+}
+
 export function createEngineActivities(config: WorkerConfig): EngineActivities {
   return createActivities({
+    charges: zspayCharges(config),
     activePlatform: new ActivePlatformClient({ ...config.activePlatform, timeoutMs: config.timeoutMs }),
     zapsign: new ZapSignPartnerClient({ ...config.zapsign, timeoutMs: config.timeoutMs }),
     paymentStatus: new PaymentStatusClient({ ...config.paymentStatus, timeoutMs: config.timeoutMs }),

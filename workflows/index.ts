@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. */
 export { resellerPaymentWorkflow } from './reseller-payment';
+export { subscriptionWorkflow } from './subscription';

@@ -349,7 +349,8 @@ export function forecast(state: SubscriptionState, count: number): { charges: Ar
   const charges: Array<{ cycle: number; date: CalendarDate; amountCents: number }> = [];
   if (isTerminal(state.status) || state.status === 'suspended' || state.status === 'blocked' || state.cancelAtPeriodEnd) return { charges, retries };
   const plan = state.pendingPlan ?? state.plan;
-  for (let cycle = state.nextCycle; charges.length < count; cycle += 1) {
+  const first = Math.max(state.nextCycle, (state.dunning?.cycle ?? 0) + 1, (state.boletoWait?.cycle ?? 0) + 1);
+  for (let cycle = first; charges.length < count; cycle += 1) {
     const date = dueDateOf(state, cycle);
     if (endReason(state, cycle, date)) break;
     charges.push({ cycle, date, amountCents: plan.amountCents });

@@ -7,8 +7,17 @@ import { createEngineActivities } from '../../worker/activities';
 import { loadWorkerConfig } from '../../worker/config';
 import { workflowBundle } from './temporal';
 
+/** The signing secret test merchants are configured with. */
+export const TEST_MERCHANT_SECRET = { ref: 'merchant-1', secret: 'whsec_test_secret' };
+
 export function sandboxActivities(sandboxUrl: string, timeoutMs = 1500): EngineActivities {
-  return createEngineActivities(loadWorkerConfig({ SANDBOX_URL: sandboxUrl, PROVIDER_TIMEOUT_MS: String(timeoutMs) }));
+  return createEngineActivities(
+    loadWorkerConfig({
+      SANDBOX_URL: sandboxUrl,
+      PROVIDER_TIMEOUT_MS: String(timeoutMs),
+      MERCHANT_WEBHOOK_SECRETS: JSON.stringify({ [TEST_MERCHANT_SECRET.ref]: TEST_MERCHANT_SECRET.secret }),
+    }),
+  );
 }
 
 /** A worker on a unique task queue with the bundled workflows. */

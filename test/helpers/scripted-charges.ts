@@ -1,0 +1,50 @@
+/**
+ * Charge activities with scripted outcomes, for workflow tests that exercise the subscription's
+ * decisions. (Temporal itself is never mocked; provider-level behaviour is covered against the
+ * sandbox by the provider and end-to-end tests.)
+ */
+import type { PaymentOutcome } from '../../common/payment-outcome';
+
+export type ScriptedResult = 'paid' | 'soft' | 'hard' | 'boleto';
+
+export interface ChargeCall {
+  reference: string;
+  amountCents: number;
+  kind: 'card' | 'boleto';
+  dueDate?: string;
+}
+
+export function scriptedCharges(script: ScriptedResult[] = []) {
+  const calls: ChargeCall[] = [];
+  const queue = [...script];
+  const outcomeFor = (call: ChargeCall): PaymentOutcome => {
+    const next = queue.shift() ?? (call.kind === 'boleto' ? 'boleto' : 'paid');
+    const base = { amountCents: call.amountCents, reference: call.reference, provider: 'zspay' as const, providerIds: { saleId: `sale-${call.reference}` } };
+    switch (next) {
+      case 'paid':
+        return { ...base, status: 'succeeded', providerStatus: '2' };
+      case 'soft':
+        return { ...base, status: 'soft_declined', declineCode: '51', message: 'Saldo insuficiente' };
+      case 'hard':
+        return { ...base, status: 'hard_declined', declineCode: '14', message: 'Cartão inválido' };
+      case 'boleto':
+        return { ...base, status: 'pending', boleto: { url: `https://boleto.example/${call.reference}`, barcode: '23790', dueDate: call.dueDate! } };
+    }
+  };
+  return {
+    calls,
+    push: (...more: ScriptedResult[]) => queue.push(...more),
+    activities: {
+      async chargeStoredCard(input: { reference: string; amountCents: number }): Promise<PaymentOutcome> {
+        const call: ChargeCall = { reference: input.reference, amountCents: input.amountCents, kind: 'card' };
+        calls.push(call);
+        return outcomeFor(call);
+      },
+      async issueBoleto(input: { reference: string; amountCents: number; dueDate: string }): Promise<PaymentOutcome> {
+        const call: ChargeCall = { reference: input.reference, amountCents: input.amountCents, kind: 'boleto', dueDate: input.dueDate };
+        calls.push(call);
+        return outcomeFor(call);
+      },
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { BillingClient, ConflictError, RejectedError } from '../../client';
+import { verifyMerchantSignature } from '../../client/merchant-signature';
+import { addDays, addMonths, localDateOf } from '../../common/billing/calendar';
+import { nextBusinessDay } from '../../common/billing/holidays';
+import type { MerchantNotification } from '../../common/merchant-notification';
+import { createTestWorker, sandboxActivities, TEST_MERCHANT_SECRET } from '../helpers/engine';
+import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
+import { scriptedCharges } from '../helpers/scripted-charges';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+
+const TZ = 'America/Sao_Paulo';
+
+describe('subscription workflow (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: RunningSandbox;
+  let worker: Worker;
+  let running: Promise<void>;
+  let billing: BillingClient;
+  const charges = scriptedCharges();
+  let sequence = 0;
+
+  const today = async () => localDateOf(await env.currentTimeMs(), TZ);
+  const days = (n: number) => env.sleep(`${n} days`);
+  const zapsignUpdates = async (clientRef: string) => {
+    const response = await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`);
+    return ((await response.json()) as { updates: Array<{ paymentStatus: string }> }).updates.map((u) => u.paymentStatus);
+  };
+  const notifications = async (subscriptionId: string): Promise<MerchantNotification[]> =>
+    (await sandbox.control.merchantCallbacks())
+      .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
+      .filter((n) => n.subscriptionId === subscriptionId);
+  const attemptDates = async (subscriptionId: string) =>
+    (await billing.subscriptions.invoices(subscriptionId)).invoices.flatMap((i) => i.attempts.map((a) => `${i.cycle}:${localDateOf(Date.parse(a.at), TZ)}:${a.outcome}`));
+
+  /** A new subscription starting today, charging at 09:00 local. */
+  async function subscribe(plan: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+    const id = `sub-${++sequence}`;
+    const clientRef = `zs-${id}`;
+    await fetch(`${sandbox.url}/zapsign/__control/clients`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ clientApiToken: clientRef }),
+    });
+    const startDate = await today();
+    await billing.subscriptions.create({
+      subscriptionId: id,
+      customerId: `cus-${sequence}`,
+      plan: { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0, ...plan },
+      paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-1' },
+      startDate,
+      merchant: { callbackUrl: `${sandbox.url}/merchant/callbacks`, secretRef: TEST_MERCHANT_SECRET.ref },
+      partner: { zapsignClientRef: clientRef },
+      ...extra,
+    });
+    return { id, clientRef, startDate };
+  }
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    sandbox = await startSandbox();
+    const created = await createTestWorker(env, { ...sandboxActivities(sandbox.url), ...charges.activities });
+    worker = created.worker;
+    running = worker.run();
+    billing = new BillingClient({ client: env.client as Client, taskQueue: created.taskQueue });
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await sandbox?.close();
+    await env?.teardown();
+  });
+
+  it("retries a soft decline on Adiq's teimosinha schedule, then blocks once and tells the merchant after every attempt", async () => {
+    charges.push('soft', 'soft', 'soft', 'soft', 'soft');
+    const { id, clientRef, startDate } = await subscribe({ attempts: 4 });
+    await days(20);
+    expect(await attemptDates(id)).toEqual(
+      [0, 2, 4, 8, 16].map((offset) => `1:${addDays(startDate, offset)}:soft_declined`),
+    );
+    const view = await billing.subscriptions.get(id);
+    expect(view).toMatchObject({ status: 'blocked', partnerStatus: 'inadimplente', providerStatus: { zspay: 4, adiq: 'Blocked' } });
+    expect(await zapsignUpdates(clientRef)).toEqual(['inadimplente']);
+
+    const sent = await notifications(id);
+    expect(sent.map((n) => n.type)).toEqual([...Array(5).fill('payment.failed'), 'subscription.blocked']);
+    expect(sent.map((n) => n.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sent[0].data).toMatchObject({ SubscriptionId: id, PlanId: 'gold', OrderNumber: `${id}-1-1`, ErrorCode: '51', ExpireAt: `${startDate}T00:00:00-03:00` });
+    for (const callback of (await sandbox.control.merchantCallbacks()).filter((c) => c.rawBody.includes(`"subscriptionId":"${id}"`))) {
+      expect(verifyMerchantSignature({ rawBody: callback.rawBody, header: callback.headers['billing-signature'], secret: TEST_MERCHANT_SECRET.secret, toleranceSeconds: 3600 }).valid).toBe(true);
+    }
+  });
+
+  it('makes one retry two days later with attempts 1, none with attempts 0', async () => {
+    charges.push('soft', 'soft');
+    const one = await subscribe({ attempts: 1 });
+    charges.push('soft');
+    const zero = await subscribe({ attempts: 0 });
+    await days(5);
+    expect(await attemptDates(one.id)).toEqual([`1:${one.startDate}:soft_declined`, `1:${addDays(one.startDate, 2)}:soft_declined`]);
+    expect(await attemptDates(zero.id)).toEqual([`1:${zero.startDate}:soft_declined`]);
+    expect((await billing.subscriptions.get(zero.id)).status).toBe('blocked');
+  });
+
+  it('blocks a canceled card at once, with no retry, and recovers exactly once with a new card', async () => {
+    charges.push('hard');
+    const { id, clientRef, startDate } = await subscribe();
+    await days(3);
+    expect(await attemptDates(id)).toEqual([`1:${startDate}:hard_declined`]);
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked', dunning: { failures: 1 } });
+
+    // A new card: the failed invoice is retried at once and paid; the partner is unblocked once.
+    charges.push('paid');
+    const view = await billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-2' } });
+    expect(view.paymentMethod).toMatchObject({ cardId: 'card-2' });
+    await days(1);
+    // The anchor is kept: the next charge is a month after the original due date.
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active', partnerStatus: 'adimplente', nextChargeDate: addMonths(startDate, 1) });
+    expect(await zapsignUpdates(clientRef)).toEqual(['inadimplente', 'adimplente']);
+    expect((await notifications(id)).map((n) => n.type)).toEqual(['payment.failed', 'subscription.blocked', 'subscription.recovered', 'payment.succeeded']);
+  });
+
+  it('bills a year of monthly charges, continuing as new every cycle, without losing the history summary', async () => {
+    const { id, startDate } = await subscribe();
+    await days(366);
+    const { invoices, summary } = await billing.subscriptions.invoices(id);
+    expect(summary.paidCount).toBe(13);
+    expect(summary.paidCents).toBe(13 * 5990);
+    expect(invoices).toHaveLength(12);
+    expect(invoices.map((i) => i.dueDate)).toEqual(Array.from({ length: 12 }, (_, k) => addMonths(startDate, k + 1)));
+    const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
+    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+    expect((await billing.subscriptions.get(id)).status).toBe('active');
+  });
+
+  it('refuses a second start of the same subscription', async () => {
+    const { id } = await subscribe();
+    await expect(
+      billing.subscriptions.create({
+        subscriptionId: id,
+        customerId: 'other',
+        plan: { planId: 'gold', amountCents: 100, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 } },
+        paymentMethod: { type: 'zspay_card', zspayClientId: 'c', cardId: 'k' },
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('refuses operations that make no sense now, with a reason, and applies those that do', async () => {
+    const { id } = await subscribe({ trialDays: 10 });
+    await expect(billing.subscriptions.retryNow(id)).rejects.toThrow(new RejectedError('there is no failed invoice to retry'));
+    await expect(billing.subscriptions.reactivate(id)).rejects.toBeInstanceOf(RejectedError);
+    expect((await billing.subscriptions.suspend(id)).status).toBe('suspended');
+    await expect(billing.subscriptions.suspend(id)).rejects.toThrow('the subscription is already suspended');
+    await days(15);
+    expect(charges.calls.filter((c) => c.reference.startsWith(`${id}-`))).toHaveLength(0);
+    expect((await billing.subscriptions.reactivate(id)).status).toBe('trialing');
+    const canceled = await billing.subscriptions.cancel(id, { atPeriodEnd: true });
+    expect(canceled.cancelAtPeriodEnd).toBe(true);
+    await days(40);
+    expect((await billing.subscriptions.get(id)).status).toBe('canceled');
+    await expect(billing.subscriptions.cancel(id, { atPeriodEnd: false })).rejects.toBeInstanceOf(RejectedError);
+  });
+
+  it('issues a boleto ahead of its due date and settles it when the paid webhook arrives', async () => {
+    const { id, startDate } = await subscribe({ trialDays: 10, tolerancePeriodDays: 3 }, { paymentMethod: { type: 'zspay_boleto', zspayClientId: 'cli-9' } });
+    await days(6);
+    const boleto = charges.calls.find((c) => c.reference === `${id}-1-1`);
+    expect(boleto).toMatchObject({ kind: 'boleto', dueDate: nextBusinessDay(addDays(startDate, 10)) });
+    await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-1` });
+    await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-1` });
+    await days(1);
+    const { invoices, summary } = await billing.subscriptions.invoices(id);
+    expect(invoices[0]).toMatchObject({ status: 'paid', boleto: { saleId: `sale-${id}-1-1` } });
+    expect(summary.paidCount).toBe(1);
+  });
+});
