@@ -6,14 +6,17 @@ import type { ActivePlatformClient } from '../providers/activeplatform/client';
 import type { PaymentStatusClient } from '../providers/payment-status/client';
 import type { ZapSignPartnerClient } from '../providers/zapsign/client';
 import { createMerchantNotificationActivities, type SecretResolver } from './merchants/notifications';
-import type { ChargeActivities, ChargeStoredCardInput, IssueBoletoInput } from './payments/types';
+import type { ZspayClient } from '../providers/zspay/client';
+import type { ChargeActivities } from './payments/types';
+import { createZspayPaymentActivities } from './payments/zspay';
+import { createZspayTransferActivities } from './transfers/zspay';
 import { createPaymentStatusActivities } from './merchants/payment-status';
 import { createPartnerActivities, type ClientTokenResolver } from './partners/zapsign';
 import { createResellerActivities } from './resellers/activeplatform';
 
 export interface EngineDependencies {
-  /** Card charges and boletos (Zspay). */
-  charges: ChargeActivities;
+  /** Card charges, boletos and transfers. */
+  zspay: ZspayClient;
   activePlatform: ActivePlatformClient;
   zapsign: ZapSignPartnerClient;
   paymentStatus: PaymentStatusClient;
@@ -25,8 +28,8 @@ export interface EngineDependencies {
 
 export function createActivities(deps: EngineDependencies) {
   return {
-    chargeStoredCard: (input: ChargeStoredCardInput) => deps.charges.chargeStoredCard(input),
-    issueBoleto: (input: IssueBoletoInput) => deps.charges.issueBoleto(input),
+    ...(createZspayPaymentActivities({ zspay: deps.zspay }) satisfies ChargeActivities),
+    ...createZspayTransferActivities({ zspay: deps.zspay }),
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),

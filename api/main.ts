@@ -3,10 +3,18 @@ import { BillingClient } from '../client';
 import { buildApi } from './server';
 
 async function main(): Promise<void> {
-  const apiKey = process.env.BILLING_API_KEY;
-  if (!apiKey) throw new Error('BILLING_API_KEY is required: the key callers must present to the HTTP API.');
+  const required = (name: string, purpose: string): string => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is required: ${purpose}.`);
+    return value;
+  };
+  const apiKey = required('BILLING_API_KEY', 'the key callers must present to the HTTP API');
+  const webhookSecrets = {
+    zspay: required('ZSPAY_WEBHOOK_SECRET', 'the secret in the webhook URL registered with Zspay'),
+    adiq: required('ADIQ_WEBHOOK_SECRET', 'the secret in the notification URL registered with Adiq'),
+  };
   const client = await BillingClient.connect();
-  const api = await buildApi({ client, apiKey, logger: true });
+  const api = await buildApi({ client, apiKey, webhookSecrets, logger: true });
   await api.listen({ port: Number(process.env.API_PORT ?? 3000), host: process.env.API_HOST ?? '127.0.0.1' });
   const stop = () => void api.close().then(() => client.close()).then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -2,24 +2,20 @@
  * The HTTP API for services not written in TypeScript: JSON over the typed client, API-key
  * authentication, problem documents for errors, health and readiness.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { secretsEqual } from './auth';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BillingClient } from '../client';
 import { problemFor, sendProblem } from './problems';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerWebhookRoutes, type WebhookSecrets } from './routes/webhooks';
 
 export interface ApiOptions {
   client: BillingClient;
   /** Callers send it as `Authorization: Bearer <key>` or `X-Api-Key: <key>`. */
   apiKey: string;
+  /** Secrets carried by the webhook URLs registered with each provider. */
+  webhookSecrets: WebhookSecrets;
   logger?: boolean;
-}
-
-/** Constant-time comparison of secrets of any length. */
-export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -50,6 +46,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     const temporal = await client.isTemporalReachable();
     return reply.code(temporal ? 200 : 503).send({ status: temporal ? 'ready' : 'unavailable', temporal });
   });
+
+  registerWebhookRoutes(app, client, options.webhookSecrets);
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', async (request, reply) => {

@@ -10,6 +10,8 @@ export const BillingPlanId = defineSearchAttributeKey('BillingPlanId', SearchAtt
 export const BillingNextChargeAt = defineSearchAttributeKey('BillingNextChargeAt', SearchAttributeType.DATETIME);
 export const BillingAmountCents = defineSearchAttributeKey('BillingAmountCents', SearchAttributeType.INT);
 export const BillingDunningAttempt = defineSearchAttributeKey('BillingDunningAttempt', SearchAttributeType.INT);
+/** Provider sale ids of boletos still awaiting payment: how a "paid" webhook finds its subscription. */
+export const BillingPendingSaleIds = defineSearchAttributeKey('BillingPendingSaleIds', SearchAttributeType.KEYWORD_LIST);
 export const TransferStatus = defineSearchAttributeKey('TransferStatus', SearchAttributeType.KEYWORD);
 export const TransferScheduledAt = defineSearchAttributeKey('TransferScheduledAt', SearchAttributeType.DATETIME);
 export const TransferEstablishmentId = defineSearchAttributeKey('TransferEstablishmentId', SearchAttributeType.KEYWORD);
@@ -23,6 +25,7 @@ export const ENGINE_SEARCH_ATTRIBUTES = [
   BillingNextChargeAt,
   BillingAmountCents,
   BillingDunningAttempt,
+  BillingPendingSaleIds,
   TransferStatus,
   TransferScheduledAt,
   TransferEstablishmentId,

@@ -16,6 +16,11 @@ import { registerPaymentStatus } from './providers/payment-status';
 export interface SandboxOptions {
   /** Where the sandbox sends provider webhooks when nothing more specific is registered. */
   webhookBaseUrl?: string;
+  /**
+   * Full webhook URLs per provider, as registered with the real provider (the engine's ingress URL
+   * carries its secret). Overrides `${webhookBaseUrl}/webhooks/<provider>`.
+   */
+  webhookUrls?: Partial<Record<ProviderName, string>>;
   /** Default wait for a scripted timeout; longer than any client timeout. */
   timeoutHangMs?: number;
   credentials?: typeof SANDBOX_CREDENTIALS;
@@ -31,7 +36,9 @@ interface RequestMark {
 /** What each provider module gets to build its routes. */
 export interface SandboxContext {
   state: SandboxState;
-  options: Required<Omit<SandboxOptions, 'logger' | 'webhookBaseUrl'>> & { webhookBaseUrl?: string };
+  options: Required<Omit<SandboxOptions, 'logger' | 'webhookBaseUrl' | 'webhookUrls'>> & { webhookBaseUrl?: string };
+  /** Where this provider's webhooks go, or undefined when none is configured. */
+  webhookUrl(provider: ProviderName): string | undefined;
   /** Picks the scripted outcome for this request and marks the request in the log. */
   take(request: FastifyRequest, provider: ProviderName, operation: string, keys: Array<string | number | undefined>): ScriptedOutcome;
   /**
@@ -107,6 +114,11 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
       timeoutHangMs: options.timeoutHangMs ?? 30_000,
       credentials: options.credentials ?? SANDBOX_CREDENTIALS,
       webhookBaseUrl: options.webhookBaseUrl,
+    },
+    webhookUrl(provider) {
+      const explicit = options.webhookUrls?.[provider];
+      if (explicit) return explicit;
+      return options.webhookBaseUrl ? `${options.webhookBaseUrl.replace(/\/+$/, '')}/webhooks/${provider}` : undefined;
     },
     take(request, provider, operation, keys) {
       const outcome = state.take(provider, operation, keys);

@@ -28,10 +28,11 @@ const port = (name: string, fallback: number): number => {
   return value;
 };
 
-/** The local stack's API key: BILLING_API_KEY, or one generated once and kept in the data folder. */
-function localApiKey(dataDir: string): string {
-  if (env.BILLING_API_KEY) return env.BILLING_API_KEY;
-  const file = path.join(dataDir, 'api-key');
+/** A local secret: from its environment variable, or generated once and kept in the data folder. */
+function localSecret(dataDir: string, variable: string, fileName: string): string {
+  const fromEnv = env[variable];
+  if (fromEnv) return fromEnv;
+  const file = path.join(dataDir, fileName);
   if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
@@ -100,7 +101,17 @@ async function main(): Promise<void> {
       if (added.length) console.log(`  registered search attributes: ${added.join(', ')}`);
     }
 
-    const sandbox = await buildSandbox({ webhookBaseUrl: `http://127.0.0.1:${ports.api}` });
+    const apiKey = localSecret(dataDir, 'BILLING_API_KEY', 'api-key');
+    const webhookSecrets = {
+      zspay: localSecret(dataDir, 'ZSPAY_WEBHOOK_SECRET', 'zspay-webhook-secret'),
+      adiq: localSecret(dataDir, 'ADIQ_WEBHOOK_SECRET', 'adiq-webhook-secret'),
+    };
+    const apiUrl = `http://127.0.0.1:${ports.api}`;
+    // The sandbox calls back the engine the way the real providers would, on URLs carrying the secrets.
+    const sandbox = await buildSandbox({
+      webhookBaseUrl: apiUrl,
+      webhookUrls: { zspay: `${apiUrl}/webhooks/zspay/${webhookSecrets.zspay}`, adiq: `${apiUrl}/webhooks/adiq/${webhookSecrets.adiq}` },
+    });
     await sandbox.app.listen({ port: ports.sandbox, host: '127.0.0.1' });
     stops.push(() => sandbox.app.close());
     console.log(`✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox)`);
@@ -121,8 +132,7 @@ async function main(): Promise<void> {
     console.log(`✔ Worker                task queue ${taskQueue(env)}`);
 
     const client = new BillingClient({ client: new Client({ connection: clientConnection, namespace: target.namespace }), taskQueue: taskQueue(env) });
-    const apiKey = localApiKey(dataDir);
-    const api = await buildApi({ client, apiKey });
+    const api = await buildApi({ client, apiKey, webhookSecrets });
     await api.listen({ port: ports.api, host: env.API_HOST ?? '127.0.0.1' });
     stops.push(() => api.close());
     console.log(`✔ HTTP API              http://127.0.0.1:${ports.api} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `${apiKey} — kept in ${path.relative(process.cwd(), dataDir)}/api-key`})`);

@@ -5,6 +5,7 @@ import type { ClientTokenResolver } from '../activities/partners/zapsign';
 import { ActivePlatformClient } from '../providers/activeplatform/client';
 import { PaymentStatusClient } from '../providers/payment-status/client';
 import { ZapSignPartnerClient } from '../providers/zapsign/client';
+import { ZspayClient } from '../providers/zspay/client';
 import type { WorkerConfig } from './config';
 
 /**
@@ -33,17 +34,9 @@ export function merchantSecretResolver(config: WorkerConfig): (secretRef: string
   };
 }
 
-// WIP: replaced by the Zspay payment activities.
-function zspayCharges(_config: WorkerConfig): import('../activities/payments/types').ChargeActivities {
-  const missing = async (): Promise<never> => {
-    throw new Error('Zspay charges are not wired yet');
-  };
-  return { chargeStoredCard: missing, issueBoleto: missing };
-}
-
 export function createEngineActivities(config: WorkerConfig): EngineActivities {
   return createActivities({
-    charges: zspayCharges(config),
+    zspay: new ZspayClient({ baseUrl: config.zspay.baseUrl, token: config.zspay.token, timeoutMs: config.timeoutMs }),
     activePlatform: new ActivePlatformClient({ ...config.activePlatform, timeoutMs: config.timeoutMs }),
     zapsign: new ZapSignPartnerClient({ ...config.zapsign, timeoutMs: config.timeoutMs }),
     paymentStatus: new PaymentStatusClient({ ...config.paymentStatus, timeoutMs: config.timeoutMs }),

@@ -24,6 +24,7 @@ import {
   BillingCustomerId,
   BillingDunningAttempt,
   BillingNextChargeAt,
+  BillingPendingSaleIds,
   BillingPlanId,
   BillingStatus,
 } from '../common/search-attributes';
@@ -58,7 +59,8 @@ import type { PaymentOutcome } from '../common/payment-outcome';
 import * as defs from './subscription-definitions';
 import { invalidInput } from './failures';
 
-const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', retry: providerWriteRetry });
+// Card charges heartbeat the pre-authorized order id, so a retried attempt captures instead of charging again.
+const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '1 minute', retry: providerWriteRetry });
 const consequences = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerReadRetry });
 /** Merchant callbacks are retried with backoff for up to three days; they never hold up billing. */
 const merchantNotifier = proxyActivities<EngineActivities>({
@@ -430,6 +432,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       plan: state.plan.planId,
       dunning: state.dunning?.failures ?? 0,
       summary: current.summary,
+      pendingSales: state.invoices.filter((i) => i.status !== 'paid' && i.boleto?.saleId).map((i) => i.boleto!.saleId!),
     };
     const key = JSON.stringify(attributes);
     if (key === published) return;
@@ -441,6 +444,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       { key: BillingAmountCents, value: attributes.amount },
       { key: BillingDunningAttempt, value: attributes.dunning },
       { key: BillingNextChargeAt, value: attributes.next === null ? null : new Date(attributes.next) },
+      { key: BillingPendingSaleIds, value: attributes.pendingSales.length > 0 ? attributes.pendingSales : null },
     ]);
     upsertMemo({ summary: attributes.summary });
   }

@@ -1,5 +1,782 @@
-import type { FastifyInstance } from 'fastify';
+/**
+ * Zspay imitation (zspay-api.pt-BR.txt) at the documented paths: Bearer token, clients and cards,
+ * card sales (direct and pre-capture + capture), boletos (minimum R$ 5.00), sale lookup, refunds,
+ * plans, subscriptions and invoices, transfers (immediate and scheduled) debiting the
+ * establishment's balance, bank accounts, and webhooks to `${webhookBaseUrl}/webhooks/zspay`.
+ *
+ * Errors use the sales' documented envelope { success: false, error: { type, category, message },
+ * message }. Not documented and chosen here (see test/fixtures/providers/zspay/NOTES.md): 401 for a
+ * bad token, 400 + error.fields for validation, 404 for unknown ids, 402 for card declines (the
+ * acquirer code in error.code), 422 for a state conflict / insufficient balance.
+ *
+ * Control routes (no token): POST /__control/boletos/:id/pay, POST /__control/transfers/:id/status
+ * { status: 2|3|4 }, POST /__control/balances/:establishmentId { currentCents, futureCents? },
+ * POST /__control/subscriptions/:id/invoices { paid: boolean }.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { reaisToCents } from '../../providers/money';
+import { centsToReais } from '../../providers/money';
+import { referenceOf } from '../../providers/zspay/reference';
+import type { ScriptedOutcome } from '../state';
 import type { SandboxContext } from '../server';
 
-/** Placeholder until the provider's routes land (issue 3). */
-export function registerZspay(_app: FastifyInstance, _ctx: SandboxContext): void {}
+/** The token's establishment (the document's examples use 131). */
+export const ZSPAY_SANDBOX_ESTABLISHMENT_ID = 131;
+const BOLETO_MINIMUM_CENTS = 500;
+const DECLINE_MESSAGE = 'Transação não autorizada. Para mais informações, entre em contato com seu banco.';
+const ORDER_TITLES: Record<number, string> = { 1: 'Pendente', 2: 'Aprovado', 3: 'Falhado', 4: 'Cancelado', 5: 'Parcialmente pago', 6: 'Estornado', 7: 'Em processamento', 8: 'Pré-autorizado' };
+const PAYMENT_TITLES: Record<number, string> = { 1: 'Pendente', 2: 'Pago', 3: 'Cancelado', 4: 'Estornado', 5: 'Pré-autorizado' };
+const TYPE_TITLES: Record<number, string> = { 1: 'Boleto', 2: 'Cartão de Débito', 3: 'Cartão de Crédito' };
+const SUBSCRIPTION_TITLES: Record<number, string> = { 1: 'Aguardando', 2: 'Cancelado', 3: 'Pago', 4: 'Atrasado', 5: 'Suspenso' };
+const TRANSFER_TITLES: Record<number, string> = { 1: 'Nova', 2: 'Pendente', 3: 'Sucesso', 4: 'Falha' };
+
+interface Client { id: number; nome: string; email: string; documento: string; created: string }
+interface Card { id: number; clienteId: number; titular: string; bandeira: string; ultimos: string; mes: string; ano: string }
+interface Sale {
+  id: number;
+  paymentId: number;
+  clienteId: number;
+  cartaoId?: number;
+  tipoPagamentoId: 1 | 3;
+  valorCents: number;
+  status: number;
+  paymentStatus: number;
+  descricao?: string;
+  dataVencimento?: string;
+  boletoUrl?: string;
+  created: string;
+  modified: string;
+}
+interface Plan { id: number; name: string; description: string; frequency: string; interval: number; amount: number; setup_amount: number; grace_period: string; tolerance_period: number; created: string; modified: string }
+interface Subscription { id: number; planoId: number; clienteId: number; status: number; ativo: number; dueDate: string; suspendedAt: string | null; created: string; modified: string }
+interface Invoice { id: number; assinaturaId: number; pedidoId: number | null; amount: number; status: string; paidAt: string | null; voidedAt: string | null; dateInvoice: string; created: string }
+interface Transfer { id: number; tipo: 1 | 2; valorCents: number; toEstabelecimentoId: number | null; contaBancariaId: number | null; descricao: string; agendadoPara: string | null; status: number; executed: boolean; created: string }
+interface BankAccount { id: number; tipo: number; nomeTitular: string; bancoId: number; agencia: string; conta: string; ativo: boolean; created: string }
+interface Balance { currentCents: number; futureCents: number }
+
+type FieldIssue = { field: string; message: string };
+
+// Request shapes as the sandbox checks them: numbers or numeric strings for ids, `valor` in reais.
+const id = z.union([z.int().positive(), z.string().regex(/^\d+$/)]).transform(Number);
+const valor = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]).transform((v, c) => {
+  try {
+    return reaisToCents(v);
+  } catch {
+    c.addIssue({ code: 'custom', message: 'valor deve ter no máximo duas casas decimais' });
+    return z.NEVER;
+  }
+});
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const clientBody = z.object({ nome: z.string().min(1), documento: z.string().min(11), email: z.string().min(3), endereco: z.object({}).loose() });
+const cardBody = z.object({ numero: z.string().regex(/^\d{13,19}$/), titular: z.string().min(1), codigoSeguranca: z.string().regex(/^\d{3,4}$/), validade: z.string().regex(/^\d{2}\/\d{2,4}$/) });
+const saleBody = z.object({ tipoPagamentoId: z.union([z.literal(1), z.literal(2), z.literal(3)]), valor, clienteId: id });
+const cardSaleBody = z.object({ cartaoId: id, parcelas: z.int().min(1).max(12).optional() });
+const boletoSaleBody = z.object({ dataVencimento: date, descricao: z.string().min(1) });
+const preCaptureBody = z.object({ valor, cartaoId: id, clienteId: id });
+const captureBody = z.object({ pedidoId: id });
+const planBody = z.object({ name: z.string().min(1), description: z.string().min(1), amount: z.int().positive(), setup_amount: z.int().min(0), frequency: z.enum(['daily', 'weekly', 'monthly', 'annualy']), interval: z.int().min(1), grace_period: z.union([z.int(), z.string()]).optional(), tolerance_period: z.int().min(0).optional() });
+const subscribeBody = z.object({ planoId: id, expiration_date: date.optional(), cliente: z.object({ nome: z.string().min(1), email: z.string().min(3) }).loose() });
+const transferBody = z.object({
+  tipoTransferencia: z.union([z.literal(1), z.literal(2)]),
+  valor,
+  toEstabelecimentoId: id.nullable().optional(),
+  contaBancariaId: id.nullable().optional(),
+  descricao: z.string().min(1),
+  agendadoPara: z.string().optional(),
+});
+const bankAccountBody = z.object({ tipoContaBancaria: z.union([z.literal(1), z.literal(2)]), nomeTitular: z.string().min(1), bancoId: z.int().positive(), agencia: z.string().min(1), conta: z.string().min(1) });
+
+export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
+  const clients = new Map<number, Client>();
+  const cards = new Map<number, Card>();
+  const sales = new Map<number, Sale>();
+  const plans = new Map<number, Plan>();
+  const subscriptions = new Map<number, Subscription>();
+  const invoices = new Map<number, Invoice>();
+  const transfers = new Map<number, Transfer>();
+  const bankAccounts = new Map<number, BankAccount>();
+  const balances = new Map<number, Balance>();
+  // Id ranges apart, as in the document's examples; plans and subscriptions never collide (see DELETE /planos/:id).
+  const seq = { client: 18638, card: 18628, sale: 20212, payment: 20562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 };
+  const initialise = () => {
+    for (const map of [clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts, balances]) map.clear();
+    Object.assign(seq, { client: 18638, card: 18628, sale: 20212, payment: 20562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 });
+    balances.set(ZSPAY_SANDBOX_ESTABLISHMENT_ID, { currentCents: 0, futureCents: 0 });
+  };
+  initialise();
+  ctx.onReset(initialise);
+
+  const now = () => new Date().toISOString();
+  const balanceOf = (establishmentId: number): Balance => {
+    const existing = balances.get(establishmentId);
+    if (existing) return existing;
+    const created = { currentCents: 0, futureCents: 0 };
+    balances.set(establishmentId, created);
+    return created;
+  };
+
+  // ---- answers --------------------------------------------------------------------------------
+  const fail = (reply: FastifyReply, status: number, type: string, category: string, message: string, extra: Record<string, unknown> = {}) =>
+    reply.code(status).send({ success: false, error: { type, category, message, ...extra }, message });
+  const invalid = (reply: FastifyReply, fields: FieldIssue[]) =>
+    fail(reply, 400, 'invalid_request_error', 'invalid_parameter', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+  const notFound = (reply: FastifyReply, what: string) => fail(reply, 404, 'invalid_request_error', 'not_found', `${what} não encontrado`);
+  const conflict = (reply: FastifyReply, category: string, message: string) => fail(reply, 422, 'invalid_request_error', category, message);
+  const issues = (error: z.ZodError): FieldIssue[] => error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', message: i.message }));
+  /** Parses a body, answering 400 with field errors when it does not fit. */
+  const parse = async <S extends z.ZodType>(schema: S, body: unknown, reply: FastifyReply): Promise<z.output<S> | undefined> => {
+    const parsed = schema.safeParse(body ?? {});
+    if (parsed.success) return parsed.data;
+    await invalid(reply, issues(parsed.error));
+    return undefined;
+  };
+  /** soft/hard decline outcomes, in the documented card_error shape (402 as Zoop, Zspay's acquirer, answers). */
+  const declineOf = (outcome: ScriptedOutcome) => {
+    if (outcome.type !== 'soft_decline' && outcome.type !== 'hard_decline') return undefined;
+    const code = outcome.code ?? (outcome.type === 'soft_decline' ? '51' : '57');
+    return /^[0-9A-Z]{2}$/.test(code) ? { category: 'card_declined', code } : { category: code, code: undefined };
+  };
+  const sendDecline = (reply: FastifyReply, decline: { category: string; code?: string }) =>
+    reply.code(402).send({ success: false, error: { type: 'card_error', category: decline.category, ...(decline.code ? { code: decline.code } : {}), message: DECLINE_MESSAGE }, message: DECLINE_MESSAGE });
+
+  const notify = async (type: string, status: string, data: unknown) => {
+    const url = ctx.webhookUrl('zspay');
+    if (!url) return;
+    await ctx.sendWebhook('zspay', url, { url, type, status, data, hook_id: seq.hook++ });
+  };
+
+  const payment = (sale: Sale) => ({
+    id: sale.paymentId,
+    tipo_pagamento_id: sale.tipoPagamentoId,
+    status_pagamento_id: sale.paymentStatus,
+    pedido_id: sale.id,
+    valor: centsToReais(sale.valorCents),
+    taxa: '0.00',
+    data_recebimento: sale.dataVencimento ? `${sale.dataVencimento}T00:00:00.000Z` : sale.created,
+    valor_recebido: sale.paymentStatus === 2 ? centsToReais(sale.valorCents) : '0.00',
+    data_pagamento: sale.paymentStatus === 2 ? sale.modified : null,
+    tipo_pagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId] },
+    status_pagamento: { id: sale.paymentStatus, titulo: PAYMENT_TITLES[sale.paymentStatus] },
+  });
+  /** The short `pedido` of "Nova venda" (status as a string, as documented). */
+  const pedidoBrief = (sale: Sale) => ({
+    tipo_pedido_id: 1,
+    status_pedido_id: String(sale.status),
+    splitted: false,
+    id: sale.id,
+    usuario_id: 107,
+    cliente_id: sale.clienteId,
+    estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
+    modified: sale.modified,
+    created: sale.created,
+    ...(sale.tipoPagamentoId === 3 ? { cartaoId: sale.cartaoId } : { urlBoleto: sale.boletoUrl }),
+  });
+  /** The full `pedido` of pre-capture / capture and of the transaction webhooks. */
+  const pedidoDetail = (sale: Sale) => ({
+    id: sale.id,
+    parent_id: null,
+    tipo_pedido_id: 1,
+    cliente_id: sale.clienteId,
+    estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
+    status_pedido_id: sale.status,
+    status_pedido: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
+    pedidos_produtos: [{ id: sale.id, pedido_id: sale.id, valor_unitario: centsToReais(sale.valorCents), quantidade: 1 }],
+    pagamentos: [payment(sale)],
+    created: sale.created,
+    modified: sale.modified,
+  });
+  const venda = (sale: Sale) => {
+    const client = clients.get(sale.clienteId);
+    const boleto = sale.boletoUrl ? { id: sale.paymentId, url: sale.boletoUrl } : null;
+    const paid = centsToReais(sale.valorCents);
+    return {
+      id: sale.id,
+      created: sale.created,
+      tipoPagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId], cartaoCredito: null, boleto },
+      valores: { total: Number(paid), taxa: 0, splits: 0, liquido: Number(paid) },
+      status: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
+      cliente: client ? { nome: client.nome, email: client.email, clientes_documentos: [{ documento: client.documento }] } : null,
+      produtos: [{ valorUnitario: paid, quantidade: 1, nome: 'Venda Via API' }],
+      pagamentos: [
+        {
+          id: sale.paymentId,
+          valor: paid,
+          taxa: '0.00',
+          valorRecebido: paid,
+          tipoPagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId] },
+          statusPagamento: { id: sale.paymentStatus, titulo: PAYMENT_TITLES[sale.paymentStatus] },
+          dataRecebimento: payment(sale).data_recebimento,
+          parcela: 1,
+          pagamentoCartao: null,
+          pagamentoBoleto: boleto,
+        },
+      ],
+      pedidosFilhos: [],
+      splitParcela: '0.00',
+    };
+  };
+  const setSale = (sale: Sale, status: number, paymentStatus: number) => Object.assign(sale, { status, paymentStatus, modified: now() });
+  const newSale = (fields: Omit<Sale, 'id' | 'paymentId' | 'created' | 'modified'>): Sale => {
+    const at = now();
+    const sale: Sale = { ...fields, id: seq.sale++, paymentId: seq.payment++, created: at, modified: at };
+    sales.set(sale.id, sale);
+    return sale;
+  };
+  /** Money in: the ledger's charge and the establishment's future balance (receivables). */
+  const recordCharge = (sale: Sale) => {
+    balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID).futureCents += sale.valorCents;
+    ctx.state.record({
+      provider: 'zspay',
+      kind: 'charge',
+      amountCents: sale.valorCents,
+      reference: referenceOf(sale.descricao),
+      providerId: String(sale.id),
+      customer: String(sale.clienteId),
+      description: sale.descricao ?? (sale.tipoPagamentoId === 3 ? 'card sale' : 'boleto'),
+    });
+  };
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    return fail(reply, status, status === 500 ? 'api_error' : 'invalid_request_error', 'invalid_body', error.message);
+  });
+
+  // "authorization Bearer 'Token API'" on every documented route; control routes are the sandbox's own.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.includes('/__control/')) return;
+    const expected = `Bearer ${ctx.options.credentials.zspay.token}`;
+    if (request.headers.authorization !== expected) {
+      await fail(reply, 401, 'authentication_error', 'invalid_token', 'Token inválido ou ausente');
+    }
+  });
+
+  const paramId = (request: FastifyRequest, name: string): number | undefined => {
+    const value = (request.params as Record<string, string>)[name];
+    return /^\d+$/.test(value ?? '') ? Number(value) : undefined;
+  };
+
+  // ---- clients and cards ("Clientes") ----------------------------------------------------------
+  app.post('/clientes', async (request, reply) => {
+    const outcome = ctx.take(request, 'zspay', 'zspay.client.create', []);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const body = await parse(clientBody, request.body, reply);
+    if (!body) return reply;
+    const client: Client = { id: seq.client++, nome: body.nome, email: body.email, documento: body.documento, created: now() };
+    clients.set(client.id, client);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    const endereco = request.body as { endereco: Record<string, string> };
+    return reply.send({
+      success: true,
+      cliente: { id: client.id, nome: client.nome, email: client.email, senha: '', ativo: true, created: client.created, modified: client.created, removed: null, endereco: { ...endereco.endereco, uf: endereco.endereco.estado } },
+    });
+  });
+
+  app.post('/clientes/:clienteId/cartoes', async (request, reply) => {
+    const clienteId = paramId(request, 'clienteId');
+    const outcome = ctx.take(request, 'zspay', 'zspay.card.link', [clienteId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    if (clienteId === undefined || !clients.has(clienteId)) return notFound(reply, 'Cliente');
+    const body = await parse(cardBody, request.body, reply);
+    if (!body) return reply;
+    const [mes, ano] = body.validade.split('/');
+    // Only display data is kept: the sandbox, like the engine, never stores a card number.
+    const card: Card = { id: seq.card++, clienteId, titular: body.titular.trim(), bandeira: body.numero.startsWith('4') ? 'Visa' : 'Mastercard', ultimos: body.numero.slice(-4), mes, ano: ano.length === 2 ? `20${ano}` : ano };
+    cards.set(card.id, card);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    const at = now();
+    return reply.send({
+      success: true,
+      message: 'Operação realizada com sucesso',
+      cartaoId: { id: card.id, cliente_id: clienteId, nome_titular: card.titular, bandeira: card.bandeira, ultimos_digitos: card.ultimos, ano_expiracao: card.ano, mes_expiracao: card.mes, modified: at, created: at },
+    });
+  });
+
+  /** The stored card of a stored client, or a 400 naming the field. */
+  const storedCard = async (reply: FastifyReply, clienteId: number, cartaoId: number): Promise<boolean> => {
+    if (!clients.has(clienteId)) {
+      await invalid(reply, [{ field: 'clienteId', message: 'cliente não encontrado' }]);
+      return false;
+    }
+    if (cards.get(cartaoId)?.clienteId !== clienteId) {
+      await invalid(reply, [{ field: 'cartaoId', message: 'cartão não encontrado para este cliente' }]);
+      return false;
+    }
+    return true;
+  };
+
+  // ---- sales ("vendas") ------------------------------------------------------------------------
+  app.post('/vendas', async (request, reply) => {
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const operation = raw.tipoPagamentoId === 1 ? 'zspay.sale.boleto' : 'zspay.sale.card';
+    const outcome = ctx.take(request, 'zspay', operation, [String(raw.clienteId ?? ''), String(raw.cartaoId ?? '')]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const base = await parse(saleBody, raw, reply);
+    if (!base) return reply;
+    if (base.tipoPagamentoId === 2) return invalid(reply, [{ field: 'tipoPagamentoId', message: 'Débito não implementado' }]);
+    if (base.tipoPagamentoId === 1) {
+      const boleto = await parse(boletoSaleBody, raw, reply);
+      if (!boleto) return reply;
+      if (base.valor < BOLETO_MINIMUM_CENTS) return invalid(reply, [{ field: 'valor', message: 'O valor mínimo do boleto é R$ 5,00' }]);
+      if (!clients.has(base.clienteId)) return invalid(reply, [{ field: 'clienteId', message: 'cliente não encontrado' }]);
+      const sale = newSale({ clienteId: base.clienteId, tipoPagamentoId: 1, valorCents: base.valor, status: 1, paymentStatus: 1, descricao: boleto.descricao, dataVencimento: boleto.dataVencimento });
+      sale.boletoUrl = `https://api-boletoproduction.s3.amazonaws.com/sandbox/${sale.id}.html`;
+      if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+      void notify('transaction', 'created', pedidoDetail(sale));
+      return reply.send({ success: true, pedido: pedidoBrief(sale) });
+    }
+    const card = await parse(cardSaleBody, raw, reply);
+    if (!card || !(await storedCard(reply, base.clienteId, card.cartaoId))) return reply;
+    const sale = newSale({ clienteId: base.clienteId, cartaoId: card.cartaoId, tipoPagamentoId: 3, valorCents: base.valor, status: 2, paymentStatus: 1 });
+    const decline = declineOf(outcome);
+    if (decline) {
+      setSale(sale, 3, 3);
+      void notify('transaction', 'failed', pedidoDetail(sale));
+      return sendDecline(reply, decline);
+    }
+    recordCharge(sale);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    void notify('transaction', 'succeeded', pedidoDetail(sale));
+    return reply.send({ success: true, pedido: pedidoBrief(sale) });
+  });
+
+  app.post('/vendas/pre_captura', async (request, reply) => {
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const outcome = ctx.take(request, 'zspay', 'zspay.sale.precapture', [String(raw.clienteId ?? ''), String(raw.cartaoId ?? '')]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const body = await parse(preCaptureBody, raw, reply);
+    if (!body || !(await storedCard(reply, body.clienteId, body.cartaoId))) return reply;
+    const sale = newSale({ clienteId: body.clienteId, cartaoId: body.cartaoId, tipoPagamentoId: 3, valorCents: body.valor, status: 8, paymentStatus: 5 });
+    const decline = declineOf(outcome);
+    if (decline) {
+      setSale(sale, 3, 3);
+      return sendDecline(reply, decline);
+    }
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', pedido: pedidoDetail(sale) });
+  });
+
+  app.post('/vendas/captura', async (request, reply) => {
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const outcome = ctx.take(request, 'zspay', 'zspay.sale.capture', [String(raw.pedidoId ?? '')]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const body = await parse(captureBody, raw, reply);
+    if (!body) return reply;
+    const sale = sales.get(body.pedidoId);
+    if (!sale) return notFound(reply, 'Pedido');
+    if (sale.status !== 8) return conflict(reply, 'invalid_status', `Pedido ${sale.id} não está pré-autorizado (status ${ORDER_TITLES[sale.status]})`);
+    const decline = declineOf(outcome);
+    if (decline) {
+      setSale(sale, 3, 3);
+      return sendDecline(reply, decline);
+    }
+    setSale(sale, 2, 1);
+    recordCharge(sale);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    void notify('transaction', 'succeeded', pedidoDetail(sale));
+    // As documented: "o array de pagamentos está vazio" in the capture answer.
+    return reply.send({ success: true, message: 'Operação efetuada com sucesso', pedido: { ...pedidoDetail(sale), pagamentos: [] } });
+  });
+
+  app.get('/vendas/:pedidoId', async (request, reply) => {
+    const pedidoId = paramId(request, 'pedidoId');
+    const outcome = ctx.take(request, 'zspay', 'zspay.sale.get', [pedidoId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const sale = pedidoId === undefined ? undefined : sales.get(pedidoId);
+    if (!sale) return notFound(reply, 'Pedido');
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send({ success: true, message: 'Venda', venda: venda(sale) });
+  });
+
+  app.post('/vendas/:pedidoId/estornar', async (request, reply) => {
+    const pedidoId = paramId(request, 'pedidoId');
+    const outcome = ctx.take(request, 'zspay', 'zspay.sale.refund', [pedidoId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const sale = pedidoId === undefined ? undefined : sales.get(pedidoId);
+    if (!sale) return notFound(reply, 'Pedido');
+    // "Estornar venda via cartão de crédito": approved card sales only.
+    if (sale.tipoPagamentoId !== 3 || sale.status !== 2) {
+      return conflict(reply, 'invalid_status', `Pedido ${sale.id} não pode ser estornado (status ${ORDER_TITLES[sale.status]})`);
+    }
+    setSale(sale, 6, 4);
+    const balance = balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
+    balance.futureCents -= sale.valorCents;
+    ctx.state.record({ provider: 'zspay', kind: 'refund', amountCents: sale.valorCents, providerId: String(sale.id), customer: String(sale.clienteId) });
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    void notify('transaction', 'void', pedidoDetail(sale));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+  });
+
+  // ---- plans ("Planos") ------------------------------------------------------------------------
+  const planView = (plan: Plan) => ({ ...plan, currency: 'BRL', removed: null, assinantes: [...subscriptions.values()].filter((s) => s.planoId === plan.id).length });
+
+  app.post('/planos', async (request, reply) => {
+    const outcome = ctx.take(request, 'zspay', 'zspay.plan.create', []);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const body = await parse(planBody, request.body, reply);
+    if (!body) return reply;
+    const at = now();
+    const plan: Plan = { id: seq.plan++, name: body.name, description: body.description, frequency: body.frequency, interval: body.interval, amount: body.amount, setup_amount: body.setup_amount, grace_period: String(body.grace_period ?? 0), tolerance_period: body.tolerance_period ?? 0, created: at, modified: at };
+    plans.set(plan.id, plan);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    void notify('plan', 'created', planView(plan));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: plan.id });
+  });
+
+  app.get('/planos', async (request, reply) => {
+    const outcome = ctx.take(request, 'zspay', 'zspay.plan.list', []);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const page = Math.max(1, Number(query.page ?? 1) || 1);
+    const limit = Math.max(1, Number(query.limit ?? 15) || 15);
+    const all = [...plans.values()].filter((p) => (!query.id || String(p.id) === query.id) && (!query.nome || p.name.includes(query.nome)));
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', planos: all.slice((page - 1) * limit, page * limit).map(planView), paginas: Math.max(1, Math.ceil(all.length / limit)), quantidade: all.length });
+  });
+
+  app.get('/planos/:planoId', async (request, reply) => {
+    const plan = plans.get(paramId(request, 'planoId') ?? -1);
+    ctx.take(request, 'zspay', 'zspay.plan.get', [plan?.id]);
+    if (!plan) return notFound(reply, 'Plano');
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: { ...planView(plan), duration: null } });
+  });
+
+  app.put('/planos/:planoId', async (request, reply) => {
+    const plan = plans.get(paramId(request, 'planoId') ?? -1);
+    ctx.take(request, 'zspay', 'zspay.plan.update', [plan?.id]);
+    if (!plan) return notFound(reply, 'Plano');
+    const body = await parse(planBody.partial(), request.body, reply);
+    if (!body) return reply;
+    Object.assign(plan, { ...body, grace_period: body.grace_period === undefined ? plan.grace_period : String(body.grace_period), modified: now() });
+    void notify('plan', 'updated', planView(plan));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: { ...planView(plan), estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID } });
+  });
+
+  // Both "Remover um plano" and "Remover uma assinatura" are documented as DELETE /planos/{id}.
+  app.delete('/planos/:id', async (request, reply) => {
+    const target = paramId(request, 'id') ?? -1;
+    ctx.take(request, 'zspay', 'zspay.plan.delete', [target]);
+    const plan = plans.get(target);
+    if (plan) {
+      plans.delete(target);
+      void notify('plan', 'deleted', { ...planView(plan), removed: now() });
+      return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: target });
+    }
+    const subscription = subscriptions.get(target);
+    if (!subscription) return notFound(reply, 'Plano');
+    Object.assign(subscription, { status: 2, ativo: 0, modified: now() });
+    void notify('subscription', 'deleted', subscriptionView(subscription));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso' });
+  });
+
+  // ---- subscriptions ("Assinaturas") and invoices ----------------------------------------------
+  const subscriptionView = (s: Subscription) => {
+    const plan = plans.get(s.planoId);
+    const client = clients.get(s.clienteId);
+    return {
+      id: s.id,
+      plano_id: s.planoId,
+      cliente_id: s.clienteId,
+      ativo: s.ativo,
+      status_assinatura_id: s.status,
+      payment_method: 'credit',
+      due_date: s.dueDate,
+      due_since_date: s.created.slice(0, 10),
+      expiration_date: null,
+      suspended_at: s.suspendedAt,
+      amount: plan?.amount ?? 0,
+      currency: 'BRL',
+      created: s.created,
+      modified: s.modified,
+      removed: null,
+      status_assinatura: { id: s.status, titulo: SUBSCRIPTION_TITLES[s.status] },
+      plano: plan ? planView(plan) : undefined,
+      cliente: client ? { id: client.id, nome: client.nome, email: client.email } : undefined,
+    };
+  };
+  const invoiceView = (i: Invoice) => ({ id: i.id, assinatura_id: i.assinaturaId, pedido_id: i.pedidoId, expiration_date: null, amount: String(i.amount), currency: 'BRL', paid_at: i.paidAt, date_invoice: i.dateInvoice, voided_at: i.voidedAt, retries: 0, max_retries: 3, status: i.status, created: i.created, modified: i.created, removed: null });
+  const invoiceWebhookData = (i: Invoice) => {
+    const s = subscriptions.get(i.assinaturaId);
+    return { ...invoiceView(i), assinatura_id: String(i.assinaturaId), plano_id: String(s?.planoId ?? ''), assinatura: s ? subscriptionView(s) : undefined };
+  };
+
+  app.post('/planos/assinar', async (request, reply) => {
+    const outcome = ctx.take(request, 'zspay', 'zspay.subscription.create', []);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const body = await parse(subscribeBody, request.body, reply);
+    if (!body) return reply;
+    const plan = plans.get(body.planoId);
+    if (!plan) return invalid(reply, [{ field: 'planoId', message: 'plano não encontrado' }]);
+    const at = now();
+    const client: Client = { id: seq.client++, nome: body.cliente.nome, email: body.cliente.email, documento: String(body.cliente.cpf ?? body.cliente.cnpj ?? ''), created: at };
+    clients.set(client.id, client);
+    const dueDate = body.expiration_date ?? new Date(Date.now() + Number(plan.grace_period) * 86_400_000).toISOString().slice(0, 10);
+    const subscription: Subscription = { id: seq.subscription++, planoId: plan.id, clienteId: client.id, status: 1, ativo: 1, dueDate, suspendedAt: null, created: at, modified: at };
+    subscriptions.set(subscription.id, subscription);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    void notify('subscription', 'created', subscriptionView(subscription));
+    const { plano: _plano, cliente: _cliente, status_assinatura: _status, ...data } = subscriptionView(subscription);
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', data });
+  });
+
+  app.get('/planos/assinaturas', async (request, reply) => {
+    ctx.take(request, 'zspay', 'zspay.subscription.list', []);
+    const query = request.query as Record<string, string | undefined>;
+    const page = Math.max(1, Number(query.page ?? 1) || 1);
+    const limit = Math.max(1, Number(query.limit ?? 50) || 50);
+    let filterId: number | null = null;
+    try {
+      filterId = (JSON.parse(query.filters ?? '{}') as { assinaturaId?: number | null }).assinaturaId ?? null;
+    } catch {
+      return invalid(reply, [{ field: 'filters', message: 'filters deve ser um JSON' }]);
+    }
+    const all = [...subscriptions.values()].filter((s) => filterId === null || s.id === Number(filterId));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', assinaturas: all.slice((page - 1) * limit, page * limit).map(subscriptionView), paginas: Math.max(1, Math.ceil(all.length / limit)), quantidade: all.length });
+  });
+
+  const findSubscription = async (request: FastifyRequest, reply: FastifyReply, operation: string, id?: number) => {
+    const subscriptionId = id ?? paramId(request, 'assinaturaId');
+    const outcome = ctx.take(request, 'zspay', operation, [subscriptionId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return undefined;
+    const subscription = subscriptions.get(subscriptionId ?? -1);
+    if (!subscription) await notFound(reply, 'Assinatura');
+    return subscription;
+  };
+
+  app.get('/planos/assinatura/:assinaturaId', async (request, reply) => {
+    const s = await findSubscription(request, reply, 'zspay.subscription.get');
+    if (!s) return reply;
+    return reply.send({ success: true, message: 'Operação realizada com sucesso!', data: subscriptionView(s) });
+  });
+
+  app.put('/planos/assinatura/:assinaturaId', async (request, reply) => {
+    const s = await findSubscription(request, reply, 'zspay.subscription.due_date');
+    if (!s) return reply;
+    const body = await parse(z.object({ due_date: date }), request.body, reply);
+    if (!body) return reply;
+    Object.assign(s, { dueDate: body.due_date, modified: now() });
+    void notify('subscription', 'updated', subscriptionView(s));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', data: subscriptionView(s) });
+  });
+
+  for (const [path, suspend] of [['/planos/assinatura/suspender', true], ['/planos/assinatura/reativar', false]] as const) {
+    app.post(path, async (request, reply) => {
+      const body = await parse(z.object({ assinatura_id: id }), request.body, reply);
+      if (!body) return reply;
+      const s = await findSubscription(request, reply, suspend ? 'zspay.subscription.suspend' : 'zspay.subscription.reactivate', body.assinatura_id);
+      if (!s) return reply;
+      if (s.status === 2) return conflict(reply, 'invalid_status', 'Assinatura cancelada');
+      Object.assign(s, suspend ? { status: 5, ativo: 0, suspendedAt: now() } : { status: 1, ativo: 1, suspendedAt: null }, { modified: now() });
+      void notify('subscription', suspend ? 'suspended' : 'active', subscriptionView(s));
+      return reply.send({ success: true, message: 'Operação realizada com sucesso' });
+    });
+  }
+
+  app.get('/planos/assinatura/:assinaturaId/faturas', async (request, reply) => {
+    const s = await findSubscription(request, reply, 'zspay.invoice.list');
+    if (!s) return reply;
+    const list = [...invoices.values()].filter((i) => i.assinaturaId === s.id).sort((a, b) => b.id - a.id).slice(0, 50);
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', faturas: list.map(invoiceView) });
+  });
+
+  app.post('/planos/assinatura/:assinaturaId/faturas', async (request, reply) => {
+    const s = await findSubscription(request, reply, 'zspay.invoice.refund');
+    if (!s) return reply;
+    const body = await parse(z.object({ id }), request.body, reply);
+    if (!body) return reply;
+    const invoice = invoices.get(body.id);
+    if (!invoice || invoice.assinaturaId !== s.id) return notFound(reply, 'Fatura');
+    if (invoice.status !== 'paid') return conflict(reply, 'invalid_status', `Fatura ${invoice.id} não está paga`);
+    Object.assign(invoice, { status: 'void', voidedAt: now() });
+    ctx.state.record({ provider: 'zspay', kind: 'refund', amountCents: invoice.amount, providerId: `fatura-${invoice.id}`, customer: String(s.clienteId) });
+    void notify('invoice', 'refunded', invoiceWebhookData(invoice));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso' });
+  });
+
+  // ---- transfers, balance, bank accounts -------------------------------------------------------
+  const transferRecord = (t: Transfer) => ({
+    id: t.id,
+    usuario_id: 107,
+    tipo_transferencia_id: t.tipo,
+    status_transferencia_id: t.status,
+    conta_bancaria_id: t.contaBancariaId,
+    descricao: t.descricao,
+    valor: centsToReais(t.valorCents),
+    agendado_para: t.agendadoPara,
+    to_estabelecimento_id: t.toEstabelecimentoId,
+    from_estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
+    executada: t.executed ? 1 : 0,
+    modified: t.created,
+    created: t.created,
+  });
+  const transferWebhookData = (t: Transfer) => ({
+    ...transferRecord(t),
+    removed: null,
+    status_transferencia: { titulo: TRANSFER_TITLES[t.status] },
+    tipo_transferencia: { titulo: t.tipo === 1 ? 'Conta Digital' : 'Conta Bancária' },
+  });
+  /** Moves the money out of the establishment's current balance; false when it is short. */
+  const execute = (t: Transfer): boolean => {
+    const from = balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
+    if (from.currentCents < t.valorCents) return false;
+    from.currentCents -= t.valorCents;
+    if (t.toEstabelecimentoId !== null) balanceOf(t.toEstabelecimentoId).currentCents += t.valorCents;
+    t.executed = true;
+    // Digital-account transfers settle at once; bank transfers wait for the bank (control route).
+    t.status = t.tipo === 1 ? 3 : 2;
+    ctx.state.record({ provider: 'zspay', kind: 'transfer', amountCents: t.valorCents, reference: referenceOf(t.descricao), providerId: String(t.id), description: t.descricao });
+    return true;
+  };
+
+  app.post('/transferencias', async (request, reply) => {
+    const outcome = ctx.take(request, 'zspay', 'zspay.transfer.create', [String((request.body as { descricao?: string } | undefined)?.descricao ?? '')]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const body = await parse(transferBody, request.body, reply);
+    if (!body) return reply;
+    const to = body.toEstabelecimentoId ?? null;
+    const account = body.contaBancariaId ?? null;
+    if (body.tipoTransferencia === 1 && to === null) return invalid(reply, [{ field: 'toEstabelecimentoId', message: 'obrigatório para tipoTransferencia = 1' }]);
+    if (body.tipoTransferencia === 2 && (account === null || !bankAccounts.has(account))) {
+      return invalid(reply, [{ field: 'contaBancariaId', message: 'conta bancária não encontrada' }]);
+    }
+    if (body.agendadoPara !== undefined && Number.isNaN(Date.parse(body.agendadoPara))) return invalid(reply, [{ field: 'agendadoPara', message: 'data inválida' }]);
+    const t: Transfer = { id: seq.transfer++, tipo: body.tipoTransferencia, valorCents: body.valor, toEstabelecimentoId: to, contaBancariaId: account, descricao: body.descricao, agendadoPara: body.agendadoPara?.slice(0, 10) ?? null, status: 1, executed: false, created: now() };
+    if (t.agendadoPara === null && !execute(t)) {
+      return fail(reply, 422, 'invalid_request_error', 'insufficient_balance', 'Saldo insuficiente para realizar a transferência');
+    }
+    transfers.set(t.id, t);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    void notify('transfer', 'created', transferWebhookData(t));
+    return t.agendadoPara === null
+      ? reply.send({ success: true, message: 'Transferência realizada com sucesso!', transferencia: transferRecord(t) })
+      : reply.send({ success: true, message: 'Agendamento realizada com sucesso!', agendamento: transferRecord(t) });
+  });
+
+  app.get('/transferencias/agendadas/:tipo', async (request, reply) => {
+    const tipo = paramId(request, 'tipo');
+    ctx.take(request, 'zspay', 'zspay.transfer.scheduled', [tipo]);
+    if (tipo !== 1 && tipo !== 2) return invalid(reply, [{ field: 'tipoTransferenciaId', message: 'deve ser 1 ou 2' }]);
+    const list = [...transfers.values()].filter((t) => t.tipo === tipo && t.agendadoPara !== null && !t.executed);
+    return reply.send({
+      success: true,
+      data: list.map((t) => {
+        const account = t.contaBancariaId === null ? undefined : bankAccounts.get(t.contaBancariaId);
+        return {
+          id: t.id,
+          valor: centsToReais(t.valorCents),
+          tipoId: t.tipo,
+          tipo: t.tipo === 1 ? 'Conta Digital' : 'Conta Bancária',
+          descricao: t.descricao,
+          agendadoPara: t.agendadoPara,
+          contaBancaria: account ? { id: account.id, agencia: account.agencia, conta: account.conta, nome_titular: account.nomeTitular } : null,
+          created: t.created,
+        };
+      }),
+    });
+  });
+
+  app.delete('/transferencias/:transferId', async (request, reply) => {
+    const t = transfers.get(paramId(request, 'transferId') ?? -1);
+    const outcome = ctx.take(request, 'zspay', 'zspay.transfer.delete', [t?.id]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    if (!t) return notFound(reply, 'Transferência');
+    if (t.agendadoPara === null || t.executed) return conflict(reply, 'invalid_status', 'Somente transferências agendadas não executadas podem ser removidas');
+    transfers.delete(t.id);
+    return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+  });
+
+  app.get('/estabelecimentos/:establishmentId/saldo', async (request, reply) => {
+    const establishmentId = paramId(request, 'establishmentId');
+    const outcome = ctx.take(request, 'zspay', 'zspay.balance.get', [establishmentId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    if (establishmentId === undefined || !balances.has(establishmentId)) return notFound(reply, 'Estabelecimento');
+    const balance = balanceOf(establishmentId);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send({ success: true, saldo: { atual: centsToReais(balance.currentCents), futuro: centsToReais(balance.futureCents) } });
+  });
+
+  app.post('/estabelecimentos/contas_bancarias', async (request, reply) => {
+    ctx.take(request, 'zspay', 'zspay.bank_account.create', []);
+    const body = await parse(bankAccountBody, request.body, reply);
+    if (!body) return reply;
+    const account: BankAccount = { id: seq.bank++, tipo: body.tipoContaBancaria, nomeTitular: body.nomeTitular, bancoId: body.bancoId, agencia: body.agencia, conta: body.conta, ativo: bankAccounts.size === 0, created: now() };
+    bankAccounts.set(account.id, account);
+    return reply.send({ success: true, contaBancaria: { id: account.id, tipo_conta_bancaria_id: account.tipo, banco_id: account.bancoId, nome_titular: account.nomeTitular, agencia: account.agencia, conta: account.conta, documento: '00000000000', modified: account.created, created: account.created } });
+  });
+
+  app.get('/estabelecimentos/contas_bancarias', async (request, reply) => {
+    ctx.take(request, 'zspay', 'zspay.bank_account.list', []);
+    return reply.send({ success: true, contasBancarias: [...bankAccounts.values()].map((a) => ({ id: a.id, tipoContaBancaria: a.tipo, nomeTitular: a.nomeTitular, agencia: a.agencia, conta: a.conta, banco: `Banco ${a.bancoId}`, ativo: a.ativo })) });
+  });
+
+  app.put('/estabelecimentos/contas_bancarias/:accountId/ativar', async (request, reply) => {
+    const account = bankAccounts.get(paramId(request, 'accountId') ?? -1);
+    ctx.take(request, 'zspay', 'zspay.bank_account.activate', [account?.id]);
+    if (!account) return notFound(reply, 'Conta bancária');
+    for (const other of bankAccounts.values()) other.ativo = other.id === account.id;
+    return reply.send({ success: true });
+  });
+
+  app.delete('/estabelecimentos/:establishmentId/contas_bancarias/:accountId/excluir', async (request, reply) => {
+    const account = bankAccounts.get(paramId(request, 'accountId') ?? -1);
+    ctx.take(request, 'zspay', 'zspay.bank_account.delete', [account?.id]);
+    if (!account || paramId(request, 'establishmentId') !== ZSPAY_SANDBOX_ESTABLISHMENT_ID) return notFound(reply, 'Conta bancária');
+    bankAccounts.delete(account.id);
+    return reply.send({ success: true, message: 'Operação realizada com sucesso' });
+  });
+
+  // ---- control: the customer, the bank and the scheduler ----------------------------------------
+  app.post('/__control/boletos/:pedidoId/pay', async (request, reply) => {
+    const sale = sales.get(paramId(request, 'pedidoId') ?? -1);
+    if (!sale || sale.tipoPagamentoId !== 1) return reply.code(404).send({ message: 'No such boleto' });
+    if (sale.status !== 1) return reply.code(409).send({ message: `Boleto ${sale.id} is not pending (status ${sale.status})` });
+    setSale(sale, 2, 2);
+    recordCharge(sale);
+    await notify('receivable', 'paid', { ...payment(sale), pedido: { id: sale.id, status_pedido_id: 2, status_pedido: { id: 2, titulo: 'Aprovado' } } });
+    await notify('transaction', 'succeeded', pedidoDetail(sale));
+    return reply.send({ pedidoId: sale.id, status: sale.status });
+  });
+
+  app.post('/__control/transfers/:transferId/status', async (request, reply) => {
+    const t = transfers.get(paramId(request, 'transferId') ?? -1);
+    if (!t) return reply.code(404).send({ message: 'No such transfer' });
+    const parsed = z.object({ status: z.union([z.literal(2), z.literal(3), z.literal(4)]) }).safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { status: 2 | 3 | 4 }' });
+    // A scheduled transfer reaching its date: executed now, or failed for lack of balance.
+    if (!t.executed && !execute(t)) t.status = 4;
+    else if (parsed.data.status === 4 && t.status !== 4) {
+      // The bank bounced it: the money comes back.
+      balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID).currentCents += t.valorCents;
+      t.status = 4;
+    } else t.status = parsed.data.status;
+    await notify('transfer', 'updated', transferWebhookData(t));
+    return reply.send({ id: t.id, status: t.status });
+  });
+
+  app.post('/__control/balances/:establishmentId', async (request, reply) => {
+    const establishmentId = paramId(request, 'establishmentId');
+    const parsed = z.object({ currentCents: z.int().min(0), futureCents: z.int().min(0).optional() }).safeParse(request.body);
+    if (establishmentId === undefined || !parsed.success) return reply.code(400).send({ message: 'Expected { currentCents, futureCents? } (integer cents)' });
+    const balance = balanceOf(establishmentId);
+    balance.currentCents = parsed.data.currentCents;
+    if (parsed.data.futureCents !== undefined) balance.futureCents = parsed.data.futureCents;
+    return reply.send(balance);
+  });
+
+  app.post('/__control/subscriptions/:assinaturaId/invoices', async (request, reply) => {
+    const s = subscriptions.get(paramId(request, 'assinaturaId') ?? -1);
+    const plan = s ? plans.get(s.planoId) : undefined;
+    if (!s || !plan) return reply.code(404).send({ message: 'No such subscription' });
+    const parsed = z.object({ paid: z.boolean() }).safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { paid: boolean }' });
+    const at = now();
+    const invoice: Invoice = { id: seq.invoice++, assinaturaId: s.id, pedidoId: parsed.data.paid ? seq.sale++ : null, amount: plan.amount, status: parsed.data.paid ? 'paid' : 'failed', paidAt: parsed.data.paid ? at : null, voidedAt: null, dateInvoice: s.dueDate, created: at };
+    invoices.set(invoice.id, invoice);
+    Object.assign(s, { status: parsed.data.paid ? 3 : 4, modified: at });
+    if (parsed.data.paid) {
+      ctx.state.record({ provider: 'zspay', kind: 'charge', amountCents: invoice.amount, providerId: `fatura-${invoice.id}`, customer: String(s.clienteId), description: `assinatura ${s.id}` });
+    }
+    await notify('invoice', parsed.data.paid ? 'paid' : 'overdue', invoiceWebhookData(invoice));
+    return reply.send(invoiceView(invoice));
+  });
+}

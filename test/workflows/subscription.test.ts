@@ -31,7 +31,9 @@ describe('subscription workflow (time-skipping server)', () => {
   const notifications = async (subscriptionId: string): Promise<MerchantNotification[]> =>
     (await sandbox.control.merchantCallbacks())
       .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
-      .filter((n) => n.subscriptionId === subscriptionId);
+      .filter((n) => n.subscriptionId === subscriptionId)
+      // Deliveries run concurrently; the sequence number is the order.
+      .sort((a, b) => a.sequence - b.sequence);
   const attemptDates = async (subscriptionId: string) =>
     (await billing.subscriptions.invoices(subscriptionId)).invoices.flatMap((i) => i.attempts.map((a) => `${i.cycle}:${localDateOf(Date.parse(a.at), TZ)}:${a.outcome}`));
 

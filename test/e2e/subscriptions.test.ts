@@ -1,0 +1,97 @@
+/**
+ * Subscriptions end to end on a dev server: HTTP API -> workflow -> Zspay sandbox, and the
+ * sandbox's webhooks -> webhook ingress -> signal -> the subscription's state.
+ */
+import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
+import { startTestStack, type TestStack } from '../helpers/stack';
+
+describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () => {
+  let stack: TestStack;
+  const api = async (path: string, body?: unknown) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { Authorization: `Bearer ${stack.apiKey}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const plan = { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 } };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.teardown();
+  });
+
+  it('charges a stored card once on the first due date and lists the subscription by status and customer', async () => {
+    const { clientId, cardId } = await customerWithCard(zspayClient(stack.sandbox.url));
+    const created = await api('/v1/subscriptions', {
+      subscriptionId: 'e2e-card-1',
+      customerId: 'acme',
+      plan: { ...plan, chargeHourLocal: 0 },
+      paymentMethod: { type: 'zspay_card', zspayClientId: clientId, cardId },
+    });
+    expect(created.status).toBe(201);
+    const view = await eventually(() => api('/v1/subscriptions/e2e-card-1'), (r) => r.body.status === 'active');
+    expect(view.body).toMatchObject({ status: 'active', customerId: 'acme', providerStatus: { zspay: 3, adiq: 'Active' } });
+    const charges = (await stack.sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');
+    expect(charges).toHaveLength(1);
+    expect(charges[0].amountCents).toBe(5990);
+
+    const duplicate = await api('/v1/subscriptions', { subscriptionId: 'e2e-card-1', customerId: 'acme', plan, paymentMethod: { type: 'zspay_card', zspayClientId: clientId, cardId } });
+    expect(duplicate.status).toBe(409);
+
+    const listed = await eventually(() => api('/v1/subscriptions?status=active&customerId=acme'), (r) => Array.isArray(r.body) && r.body.length > 0);
+    expect(listed.body).toEqual([expect.objectContaining({ subscriptionId: 'e2e-card-1', status: 'active', customerId: 'acme', planId: 'gold' })]);
+  });
+
+  it('settles a boleto when the sandbox sends the paid webhook to the ingress', async () => {
+    const zspay = zspayClient(stack.sandbox.url);
+    const { clientId } = await customerWithCard(zspay);
+    expect((await api('/v1/subscriptions', { subscriptionId: 'e2e-boleto-1', customerId: 'acme', plan: { ...plan, chargeHourLocal: 0 }, paymentMethod: { type: 'zspay_boleto', zspayClientId: clientId } })).status).toBe(201);
+    const issued = await eventually(() => api('/v1/subscriptions/e2e-boleto-1/invoices'), (r) => ((r.body.invoices as Array<{ boleto?: unknown }>)?.[0]?.boleto ?? null) !== null);
+    const saleId = (issued.body.invoices as Array<{ boleto: { saleId: string } }>)[0].boleto.saleId;
+
+    // The customer pays at the bank: Zspay (the sandbox) calls the engine's webhook URL.
+    await eventually(
+      async () => {
+        const response = await fetch(`${stack.sandbox.url}/zspay/__control/boletos/${saleId}/pay`, { method: 'POST' });
+        return response.status;
+      },
+      (status) => status < 300,
+    );
+    const paid = await eventually(() => api('/v1/subscriptions/e2e-boleto-1/invoices'), (r) => (r.body.invoices as Array<{ status: string }>)[0].status === 'paid');
+    expect((paid.body.invoices as Array<{ status: string }>)[0].status).toBe('paid');
+    const webhooks = (await stack.sandbox.control.requests({ provider: 'zspay' })).filter((r) => r.direction === 'webhook');
+    expect(webhooks.some((w) => w.status === 200)).toBe(true);
+  });
+
+  it('rejects webhooks without the right secret (401) and malformed ones (400), changing nothing', async () => {
+    const post = (secret: string, body: unknown) =>
+      fetch(`${stack.apiUrl}/webhooks/zspay/${secret}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const event = { type: 'transaction', status: 'succeeded', data: { id: 999, status_pedido_id: '2' } };
+    expect((await post('wrong', event)).status).toBe(401);
+    const malformed = await post(stack.webhookSecrets.zspay, { type: 'transaction', status: 'succeeded', data: { status_pedido_id: '2' } });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { errors: Record<string, string[]> }).errors).toHaveProperty(['data.id']);
+    const unknown = await post(stack.webhookSecrets.zspay, event);
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toEqual({ outcome: 'ignored', detail: 'no subscription awaits sale 999' });
+  });
+
+  it('answers operations refused in the current state with 422 and a reason', async () => {
+    const response = await api('/v1/subscriptions/e2e-card-1/retry-now', {});
+    expect(response.status).toBe(422);
+    expect(response.body.detail).toBe('there is no failed invoice to retry');
+    expect((await api('/v1/subscriptions/nope/suspend', {})).status).toBe(404);
+  });
+});

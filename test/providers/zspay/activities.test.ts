@@ -1,0 +1,137 @@
+/** Zspay activities in a mock activity context, against the sandbox: exactly-once charging across retries. */
+import { ApplicationFailure } from '@temporalio/common';
+import { createZspayPaymentActivities, type ZspayChargeCheckpoint } from '../../../activities/payments/zspay';
+import { createZspayTransferActivities, type ExecuteTransferInput } from '../../../activities/transfers/zspay';
+import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../../sandbox/providers/zspay';
+import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { control, quietActivityEnvironment, rejectionOf } from '../expect-error';
+import { customerWithCard, runIn, zspayClient } from './helpers';
+
+let sandbox: RunningSandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox.close());
+beforeEach(() => sandbox.control.reset());
+
+const charges = async () => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');
+
+describe('Zspay payment activities', () => {
+  it('charges a stored card: succeeded outcome, one charge', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId, cardId } = await customerWithCard(zspay);
+    const activities = createZspayPaymentActivities({ zspay });
+    const outcome = await runIn(quietActivityEnvironment(), activities.chargeStoredCard, { reference: 'sub-1:c1:a1', amountCents: 4990, clientId, cardId, description: 'Mensalidade' });
+    expect(outcome).toMatchObject({ status: 'succeeded', amountCents: 4990, reference: 'sub-1:c1:a1', provider: 'zspay', providerStatus: '2' });
+    expect(JSON.stringify(outcome)).not.toContain('5234');
+    expect(await charges()).toHaveLength(1);
+  });
+
+  it.each([
+    ['soft_decline', '51', 'soft_declined'],
+    ['hard_decline', '41', 'hard_declined'],
+  ] as const)('returns %s as an outcome, not a failure', async (type, code, status) => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId, cardId } = await customerWithCard(zspay);
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale', match: cardId, outcome: { type, code }, times: 1 });
+    const outcome = await runIn(quietActivityEnvironment(), createZspayPaymentActivities({ zspay }).chargeStoredCard, { reference: 'r', amountCents: 100, clientId, cardId, description: 'x' });
+    expect(outcome).toMatchObject({ status, declineCode: code });
+    expect(await charges()).toHaveLength(0);
+  });
+
+  it('a retry after a lost capture answer finds the captured sale and does not charge twice', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId, cardId } = await customerWithCard(zspay);
+    const activities = createZspayPaymentActivities({ zspay });
+    const input = { reference: 'sub-2:c3:a1', amountCents: 12_345, clientId, cardId, description: 'Mensalidade' };
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.capture', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+
+    const first = quietActivityEnvironment({ attempt: 1 });
+    let checkpoint: ZspayChargeCheckpoint | undefined;
+    first.on('heartbeat', (details: ZspayChargeCheckpoint) => {
+      checkpoint = details;
+    });
+    const failure = await rejectionOf(first.run(activities.chargeStoredCard, input));
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'UnknownOutcome', nonRetryable: false });
+    expect(checkpoint?.reference).toBe(input.reference);
+    expect(await charges()).toHaveLength(1);
+
+    const retry = quietActivityEnvironment({ attempt: 2, heartbeatDetails: checkpoint });
+    const outcome = await runIn(retry, activities.chargeStoredCard, input);
+    expect(outcome).toMatchObject({ status: 'succeeded', providerIds: { saleId: checkpoint?.pedidoId } });
+    expect(await charges()).toHaveLength(1);
+    // The retry read the sale instead of capturing again (the first capture's log entry lands after the hang).
+    expect(await sandbox.control.requests({ operation: 'zspay.sale.get' })).toHaveLength(1);
+  });
+
+  it('a retry after a lost pre-capture answer charges once (the first authorization is never captured)', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId, cardId } = await customerWithCard(zspay);
+    const activities = createZspayPaymentActivities({ zspay });
+    const input = { reference: 'sub-3:c1:a1', amountCents: 900, clientId, cardId, description: 'x' };
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+    expect(await rejectionOf(quietActivityEnvironment({ attempt: 1 }).run(activities.chargeStoredCard, input))).toMatchObject({ type: 'UnknownOutcome' });
+    const outcome = await runIn(quietActivityEnvironment({ attempt: 2 }), activities.chargeStoredCard, input);
+    expect(outcome.status).toBe('succeeded');
+    expect(await charges()).toHaveLength(1);
+  });
+
+  it('a 5xx is retryable (Transient), a bad boleto is not', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId, cardId } = await customerWithCard(zspay);
+    const activities = createZspayPaymentActivities({ zspay });
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', outcome: { type: 'server_error' }, times: 1 });
+    expect(await rejectionOf(quietActivityEnvironment().run(activities.chargeStoredCard, { reference: 'r', amountCents: 100, clientId, cardId, description: 'x' }))).toMatchObject({ type: 'Transient', nonRetryable: false });
+    expect(await rejectionOf(quietActivityEnvironment().run(activities.issueBoleto, { reference: 'r', amountCents: 499, clientId, dueDate: '2030-01-10', description: 'x' }))).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
+  });
+
+  it('issues a boleto carrying the reference; paying it records the charge under that reference', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId } = await customerWithCard(zspay);
+    const activities = createZspayPaymentActivities({ zspay });
+    const outcome = await runIn(quietActivityEnvironment(), activities.issueBoleto, { reference: 'sub-4:c2:a1', amountCents: 5000, clientId, dueDate: '2030-01-10', description: 'Mensalidade' });
+    expect(outcome).toMatchObject({ status: 'pending', boleto: { dueDate: '2030-01-10' } });
+    await control(sandbox.url, 'POST', `/zspay/__control/boletos/${outcome.providerIds.saleId}/pay`);
+    expect(await sandbox.control.ledger({ provider: 'zspay', reference: 'sub-4:c2:a1' })).toHaveLength(1);
+    const refunded = await runIn(quietActivityEnvironment(), activities.getSale, { saleId: outcome.providerIds.saleId });
+    expect(refunded).toMatchObject({ status: 'approved', amountCents: 5000, paymentType: 'boleto' });
+  });
+});
+
+describe('Zspay transfer activities', () => {
+  it('executes a transfer and, on a retried attempt, finds a scheduled one by reference instead of scheduling twice', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const activities = createZspayTransferActivities({ zspay });
+    await control(sandbox.url, 'POST', `/zspay/__control/balances/${ZSPAY_SANDBOX_ESTABLISHMENT_ID}`, { currentCents: 1_000 });
+    const immediate: ExecuteTransferInput = { reference: 'payout-9', amountCents: 400, destination: { type: 'digital_account', establishmentId: '200' }, description: 'Repasse' };
+    const now = await runIn(quietActivityEnvironment(), activities.executeTransfer, immediate);
+    expect(now).toMatchObject({ scheduled: false, status: 'succeeded', amountCents: 400 });
+    expect(await quietActivityEnvironment().run(activities.getBalance, { establishmentId: String(ZSPAY_SANDBOX_ESTABLISHMENT_ID) })).toMatchObject({ currentCents: 600 });
+
+    const input: ExecuteTransferInput = { reference: 'payout-10', amountCents: 300, destination: { type: 'digital_account', establishmentId: '200' }, description: 'Agendado', scheduledFor: '2030-01-01T12:00:00.000Z' };
+    const scheduled = await runIn(quietActivityEnvironment(), activities.executeTransfer, input);
+    const again = await runIn(quietActivityEnvironment({ attempt: 2 }), activities.executeTransfer, input);
+    expect(again.transferId).toBe(scheduled.transferId);
+    expect(await zspay.listScheduledTransfers(1)).toHaveLength(1);
+    expect(await quietActivityEnvironment().run(activities.getTransfer, { transferId: scheduled.transferId, type: 'digital_account' as const })).toMatchObject({ amountCents: 300 });
+    await quietActivityEnvironment().run(activities.cancelScheduledTransfer, { transferId: scheduled.transferId });
+    expect(await zspay.listScheduledTransfers(1)).toHaveLength(0);
+  });
+
+  it('stops (non-retryable) after an immediate transfer with an unknown outcome instead of transferring twice', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const activities = createZspayTransferActivities({ zspay });
+    await control(sandbox.url, 'POST', `/zspay/__control/balances/${ZSPAY_SANDBOX_ESTABLISHMENT_ID}`, { currentCents: 1_000 });
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.transfer.create', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+    const input = { reference: 'payout-11', amountCents: 100, destination: { type: 'digital_account' as const, establishmentId: '200' }, description: 'x' };
+    const first = quietActivityEnvironment({ attempt: 1 });
+    let details: unknown;
+    first.on('heartbeat', (d: unknown) => {
+      details = d;
+    });
+    expect(await rejectionOf(first.run(activities.executeTransfer, input))).toMatchObject({ type: 'UnknownOutcome', nonRetryable: false });
+    expect(await rejectionOf(quietActivityEnvironment({ attempt: 2, heartbeatDetails: details }).run(activities.executeTransfer, input))).toMatchObject({ type: 'UnknownOutcome', nonRetryable: true });
+    expect((await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer')).toHaveLength(1);
+  });
+});
