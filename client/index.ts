@@ -27,6 +27,7 @@ import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from '../workflo
 import type { resellerPaymentWorkflow } from '../workflows';
 import { loadTemporalTarget } from './connection';
 import { SubscriptionsApi } from './subscriptions';
+import { TransfersApi } from './transfers';
 import { ConflictError, NotFoundError } from './errors';
 
 /** Running: attach (USE_EXISTING). Finished: refuse a new run, so completed work stays completed. */
@@ -85,6 +86,9 @@ export class BillingClient {
 
   /** Create, read and steer subscriptions. */
   readonly subscriptions = new SubscriptionsApi(this);
+
+  /** Schedule, follow and cancel payouts. */
+  readonly transfers = new TransfersApi(this);
 
   readonly resellerPayments = {
     /**

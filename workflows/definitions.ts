@@ -1,9 +1,16 @@
 /**
  * Signals, queries and updates of every workflow, shared by the workflows and the client.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ResellerPaymentView } from '../common/reseller-payment';
+import type { TransferStatusUpdate, TransferView } from '../common/transfer';
 
 /** A paying provider confirmed the payment (webhook ingress or billing run). */
 export const resellerPaymentConfirmedSignal = defineSignal<[{ providerReference: string; paidAt?: string }]>('resellerPaymentConfirmed');
 export const resellerPaymentQuery = defineQuery<ResellerPaymentView>('resellerPayment');
+
+export const transferQuery = defineQuery<TransferView>('transfer');
+/** Cancel a transfer before it executes; refused with a reason once it was sent. */
+export const cancelTransferUpdate = defineUpdate<TransferView, [{ reason?: string }]>('cancel');
+/** A Zspay transfer webhook, routed by the reference in the transfer's description. */
+export const transferStatusSignal = defineSignal<[TransferStatusUpdate]>('transferStatus');

@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. */
 export { resellerPaymentWorkflow } from './reseller-payment';
 export { subscriptionWorkflow } from './subscription';
+export { transferWorkflow } from './transfer';

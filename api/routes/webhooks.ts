@@ -11,7 +11,9 @@ import { ZodError } from 'zod';
 import type { BillingClient } from '../../client';
 import { BillingPendingSaleIds } from '../../common/search-attributes';
 import { fieldIssues, ValidationError } from '../../common/validation';
+import { referenceOf } from '../../providers/zspay/reference';
 import { parseZspayWebhook } from '../../providers/zspay/webhooks';
+import { NotFoundError } from '../../client/errors';
 import { secretsEqual } from '../auth';
 import { sendProblem } from '../problems';
 
@@ -54,6 +56,19 @@ export async function routeZspayWebhook(client: BillingClient, body: unknown): P
     if (subscriptions.length === 0) return { outcome: 'ignored', detail: `no subscription awaits sale ${saleId}` };
     for (const subscriptionId of subscriptions) await client.subscriptions.paymentReceived(subscriptionId, { saleId });
     return { outcome: 'routed', detail: `sale ${saleId} paid: ${subscriptions.map((s) => `subscription ${s}`).join(', ')}` };
+  }
+  if (event.type === 'transfer') {
+    // Our reference (the transfer workflow id) travels in the transfer's description.
+    const reference = referenceOf(event.data.descricao);
+    const transferId = reference?.startsWith('transfer-') ? reference.slice('transfer-'.length) : undefined;
+    if (!transferId) return { outcome: 'ignored', detail: `transfer ${event.data.id} carries no engine reference` };
+    try {
+      await client.transfers.statusUpdate(transferId, { providerTransferId: String(event.data.id), status: event.data.status_transferencia_id });
+    } catch (error) {
+      if (error instanceof NotFoundError) return { outcome: 'ignored', detail: `no running transfer ${transferId}` };
+      throw error;
+    }
+    return { outcome: 'routed', detail: `transfer ${transferId} status ${event.data.status_transferencia_id}` };
   }
   return { outcome: 'ignored', detail: `${event.type} ${event.status} needs no action` };
 }

@@ -1,0 +1,113 @@
+/**
+ * Scheduled transfers (payouts) through Zspay: to a digital account (an establishment) or a bank
+ * account, on a local date and time in the merchant's zone. Bank transfers scheduled on a weekend
+ * or Brazilian bank holiday move to the next business day.
+ */
+import { z } from 'zod';
+import { nextBusinessDay } from './billing/holidays';
+import type { CalendarDate } from './billing/calendar';
+import { calendarDateSchema } from './subscription/model';
+
+const id = (field: string) =>
+  z
+    .string({ message: `${field} is required` })
+    .min(1, `${field} is required`)
+    .max(64, `${field} must be at most 64 characters`)
+    .regex(/^[A-Za-z0-9._:-]+$/, `${field} may contain only letters, digits and . _ : -`);
+
+export const transferDestinationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('digital_account'), establishmentId: id('destination.establishmentId') }),
+  z.object({ type: z.literal('bank_account'), bankAccountId: id('destination.bankAccountId') }),
+]);
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const scheduleTransferInputSchema = z.object({
+  transferId: id('transferId'),
+  /** The establishment whose balance pays for it (checked before executing). */
+  sourceEstablishmentId: id('sourceEstablishmentId'),
+  destination: transferDestinationSchema,
+  amountCents: z.number({ message: 'amountCents must be a number' }).int('amountCents must be a whole number of cents').positive('amountCents must be greater than zero'),
+  description: z.string().min(1, 'description is required').max(140, 'description must be at most 140 characters'),
+  executeOn: calendarDateSchema('executeOn'),
+  executeAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'executeAt must be a local time as HH:MM').default('09:00'),
+  timeZone: z.string().refine(isTimeZone, 'timeZone must be an IANA time zone, e.g. America/Sao_Paulo').default('America/Sao_Paulo'),
+  /** Insufficient balance: check again every `recheckMinutes` until `giveUpAfterHours`, then fail. */
+  insufficientBalance: z
+    .object({
+      recheckMinutes: z.number().int().min(1, 'insufficientBalance.recheckMinutes must be at least 1').max(1440).default(60),
+      giveUpAfterHours: z.number().int().min(0).max(24 * 30, 'insufficientBalance.giveUpAfterHours must be at most 720').default(72),
+    })
+    .default({ recheckMinutes: 60, giveUpAfterHours: 72 }),
+});
+export type ScheduleTransferInput = z.input<typeof scheduleTransferInputSchema>;
+export type ParsedTransferInput = z.output<typeof scheduleTransferInputSchema>;
+
+export function transferWorkflowId(transferId: string): string {
+  return `transfer-${transferId}`;
+}
+
+/** Bank transfers only move on business days; digital-account transfers move any day. */
+export function executionDate(input: Pick<ParsedTransferInput, 'destination' | 'executeOn'>): CalendarDate {
+  return input.destination.type === 'bank_account' ? nextBusinessDay(input.executeOn) : input.executeOn;
+}
+
+export type TransferState =
+  | 'scheduled'
+  | 'waiting_for_balance'
+  | 'executing'
+  | 'pending' // sent; Zspay reports new/pending until the bank settles it
+  | 'succeeded'
+  | 'failed'
+  | 'canceled'
+  | 'needs_reconciliation'; // the answer to the transfer was lost and Zspay cannot be asked
+
+/**
+ * Zspay transfer statuses: 1 Nova, 2 Pendente, 3 Sucesso, 4 Falha — as codes in webhooks, or as
+ * the client's names (new, pending, succeeded, failed).
+ */
+export function transferStateOfZspayStatus(status: number | string): TransferState | undefined {
+  switch (String(status)) {
+    case '1':
+    case '2':
+    case 'new':
+    case 'pending':
+      return 'pending';
+    case '3':
+    case 'succeeded':
+      return 'succeeded';
+    case '4':
+    case 'failed':
+      return 'failed';
+    default:
+      return undefined;
+  }
+}
+
+export interface TransferView {
+  transferId: string;
+  state: TransferState;
+  amountCents: number;
+  destination: ParsedTransferInput['destination'];
+  executeOn: CalendarDate;
+  executeAt: string;
+  /** When it runs (or ran), as an ISO instant. */
+  scheduledAt: string;
+  providerTransferId?: string;
+  reason?: string;
+  history: Array<{ at: string; state: TransferState; note?: string }>;
+}
+
+export const transferStatusSignalSchema = z.object({
+  providerTransferId: z.string().min(1),
+  status: z.union([z.number(), z.string()]),
+  reason: z.string().optional(),
+});
+export type TransferStatusUpdate = z.infer<typeof transferStatusSignalSchema>;

@@ -1,0 +1,121 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { BillingClient, ConflictError, RejectedError } from '../../client';
+import { addDays, localDateOf } from '../../common/billing/calendar';
+import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../sandbox/providers/zspay';
+import { createTestWorker, sandboxActivities } from '../helpers/engine';
+import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+import { zspayClient } from '../providers/zspay/helpers';
+
+const SOURCE = String(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
+
+describe('scheduled transfer workflow (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: RunningSandbox;
+  let worker: Worker;
+  let running: Promise<void>;
+  let billing: BillingClient;
+  let bankAccountId: string;
+  let n = 0;
+
+  const setBalance = (currentCents: number) =>
+    fetch(`${sandbox.url}/zspay/__control/balances/${SOURCE}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ currentCents }) });
+  const transfersInLedger = async (transferId: string) => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer' && e.reference === `transfer-${transferId}`);
+  const result = (transferId: string) => env.client.workflow.getHandle(`transfer-${transferId}`).result();
+  const schedule = async (extra: Record<string, unknown> = {}) => {
+    const transferId = `t-${++n}`;
+    await billing.transfers.schedule({
+      transferId,
+      sourceEstablishmentId: SOURCE,
+      destination: { type: 'digital_account', establishmentId: '900' },
+      amountCents: 10_000,
+      description: 'Weekly payout',
+      executeOn: addDays(localDateOf(await env.currentTimeMs(), 'America/Sao_Paulo'), 2),
+      executeAt: '10:00',
+      ...extra,
+    });
+    return transferId;
+  };
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    sandbox = await startSandbox();
+    const created = await createTestWorker(env, sandboxActivities(sandbox.url));
+    worker = created.worker;
+    running = worker.run();
+    billing = new BillingClient({ client: env.client as Client, taskQueue: created.taskQueue });
+    const account = await zspayClient(sandbox.url).createBankAccount({ tipoContaBancaria: 1, nomeTitular: 'Loja', bancoId: 2, agencia: '0001', conta: '12345' });
+    bankAccountId = String(account.id);
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await sandbox?.close();
+    await env?.teardown();
+  });
+  beforeEach(() => setBalance(1_000_000));
+
+  it('waits until its local date and time, then transfers once and settles', async () => {
+    const transferId = await schedule();
+    expect(await billing.transfers.get(transferId)).toMatchObject({ state: 'scheduled', executeAt: '10:00' });
+    expect(await transfersInLedger(transferId)).toHaveLength(0);
+    const view = await result(transferId);
+    expect(view).toMatchObject({ state: 'succeeded', amountCents: 10_000 });
+    expect(Date.parse(view.history.find((h: { state: string }) => h.state === 'executing')!.at)).toBeGreaterThanOrEqual(Date.parse(view.scheduledAt));
+    expect(await transfersInLedger(transferId)).toHaveLength(1);
+  });
+
+  it('moves a bank transfer due on a holiday to the next business day', async () => {
+    // Christmas 2037 is a Friday: the bank transfer runs on Monday the 28th.
+    const transferId = await schedule({ destination: { type: 'bank_account', bankAccountId }, executeOn: '2037-12-25' });
+    const view = await billing.transfers.get(transferId);
+    expect(view).toMatchObject({ executeOn: '2037-12-28', scheduledAt: '2037-12-28T13:00:00.000Z' });
+    expect(view.history[0].note).toBe('moved from 2037-12-25 to the next business day');
+    await billing.transfers.cancel(transferId);
+  });
+
+  it('follows the status webhooks of a bank transfer to a failure, with the reason', async () => {
+    const transferId = await schedule({ destination: { type: 'bank_account', bankAccountId } });
+    await env.sleep('8 days');
+    const pending = await billing.transfers.get(transferId);
+    expect(pending.state).toBe('pending');
+    await billing.transfers.statusUpdate(transferId, { providerTransferId: pending.providerTransferId!, status: 4, reason: 'conta encerrada' });
+    const failure = await result(transferId).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause?.message).toContain('conta encerrada');
+    expect(await billing.transfers.get(transferId)).toMatchObject({ state: 'failed', reason: 'conta encerrada' });
+  });
+
+  it('can be canceled before it runs, and refuses once it was sent', async () => {
+    const early = await schedule();
+    expect((await billing.transfers.cancel(early, 'wrong amount')).state).toBe('canceled');
+    expect((await result(early)).state).toBe('canceled');
+    expect(await transfersInLedger(early)).toHaveLength(0);
+
+    const late = await schedule({ destination: { type: 'bank_account', bankAccountId } });
+    // Past its date, even if a weekend or holiday moved it.
+    await env.sleep('8 days');
+    await expect(billing.transfers.cancel(late)).rejects.toThrow(new RejectedError('the transfer was already sent to Zspay; it can no longer be canceled'));
+  });
+
+  it('waits for the balance instead of overdrawing, then gives up with the shortfall', async () => {
+    await setBalance(2_500);
+    const transferId = await schedule({ insufficientBalance: { recheckMinutes: 60, giveUpAfterHours: 5 } });
+    const failure = await result(transferId).catch((e: unknown) => e);
+    expect((failure as WorkflowFailedError).cause?.message).toMatch(/insufficient balance: R\$ 25.00 available, R\$ 75.00 short/);
+    expect(await transfersInLedger(transferId)).toHaveLength(0);
+    const attempts = (await sandbox.control.requests({ provider: 'zspay' })).filter((r) => r.method === 'POST' && r.path === '/zspay/transferencias');
+    expect(attempts.filter((r) => JSON.stringify(r.body).includes(`transfer-${transferId}`))).toHaveLength(0);
+  });
+
+  it('refuses a second transfer with the same id', async () => {
+    const transferId = await schedule();
+    await expect(
+      billing.transfers.schedule({ transferId, sourceEstablishmentId: SOURCE, destination: { type: 'digital_account', establishmentId: '1' }, amountCents: 1, description: 'x', executeOn: '2030-01-01' }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    await billing.transfers.cancel(transferId);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * A scheduled payout: waits on a durable timer until its local date and time, checks the balance
+ * (never a blind overdraft attempt), transfers with Zspay, and follows the transfer's status
+ * webhooks to its final state. Cancelable until it executes.
+ *
+ * Insufficient balance policy: check again every `recheckMinutes` until `giveUpAfterHours` after
+ * the scheduled time, then fail with the shortfall as the reason.
+ */
+import { ApplicationFailure, condition, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { EngineActivities } from '../activities';
+import { instantAt } from '../common/billing/calendar';
+import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
+import { TransferEstablishmentId, TransferScheduledAt, TransferStatus } from '../common/search-attributes';
+import {
+  executionDate,
+  scheduleTransferInputSchema,
+  transferStateOfZspayStatus,
+  transferStatusSignalSchema,
+  type ScheduleTransferInput,
+  type TransferState,
+  type TransferStatusUpdate,
+  type TransferView,
+} from '../common/transfer';
+import { fieldIssues } from '../common/validation';
+import { cancelTransferUpdate, transferQuery, transferStatusSignal } from './definitions';
+import { applicationCause, invalidInput } from './failures';
+
+
+const { getBalance } = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: providerReadRetry });
+const { executeTransfer } = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry: providerWriteRetry });
+
+/** How long to follow a sent transfer's webhooks before handing it to reconciliation. */
+const SETTLEMENT_WAIT_MS = 7 * 24 * 3_600_000;
+const FINAL: readonly TransferState[] = ['succeeded', 'failed', 'canceled', 'needs_reconciliation'];
+
+export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise<TransferView> {
+  const parsed = scheduleTransferInputSchema.safeParse(rawInput);
+  if (!parsed.success) throw invalidInput(`Invalid transfer: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+  const input = parsed.data;
+  const executeOn = executionDate(input);
+  const [hour, minute] = input.executeAt.split(':').map(Number);
+  const runAt = instantAt(executeOn, hour, minute, input.timeZone);
+  const reference = `transfer-${input.transferId}`;
+
+  const view: TransferView = {
+    transferId: input.transferId,
+    state: 'scheduled',
+    amountCents: input.amountCents,
+    destination: input.destination,
+    executeOn,
+    executeAt: input.executeAt,
+    scheduledAt: new Date(runAt).toISOString(),
+    history: [],
+  };
+  let cancelRequested = false;
+  const pendingStatuses: TransferStatusUpdate[] = [];
+
+  const moveTo = (state: TransferState, note?: string) => {
+    view.state = state;
+    if (note) view.reason = note;
+    view.history.push({ at: new Date().toISOString(), state, note });
+    upsertSearchAttributes([{ key: TransferStatus, value: state }]);
+    const amount = `R$ ${(input.amountCents / 100).toFixed(2)}`;
+    upsertMemo({ summary: `${state.replace(/_/g, ' ')} · ${amount} to ${input.destination.type === 'bank_account' ? `bank account ${input.destination.bankAccountId}` : `establishment ${input.destination.establishmentId}`} · ${executeOn} ${input.executeAt}${note ? ` · ${note}` : ''}` });
+  };
+
+  setHandler(transferQuery, () => view);
+  setHandler(
+    cancelTransferUpdate,
+    ({ reason }) => {
+      cancelRequested = true;
+      moveTo('canceled', reason ?? 'canceled before execution');
+      return view;
+    },
+    {
+      validator: (_args) => {
+        if (view.state === 'executing' || view.state === 'pending' || view.state === 'needs_reconciliation') {
+          throw new Error('the transfer was already sent to Zspay; it can no longer be canceled');
+        }
+        if (FINAL.includes(view.state)) throw new Error(`the transfer is already ${view.state.replace(/_/g, ' ')}`);
+      },
+    },
+  );
+  setHandler(transferStatusSignal, (update) => {
+    const checked = transferStatusSignalSchema.safeParse(update);
+    if (checked.success) pendingStatuses.push(checked.data);
+    else log.warn('Ignoring a malformed transfer status', { issues: fieldIssues(checked.error) });
+  });
+
+  upsertSearchAttributes([
+    { key: TransferEstablishmentId, value: input.destination.type === 'digital_account' ? input.destination.establishmentId : input.sourceEstablishmentId },
+    { key: TransferScheduledAt, value: new Date(runAt) },
+  ]);
+  moveTo('scheduled', executeOn !== input.executeOn ? `moved from ${input.executeOn} to the next business day` : undefined);
+
+  // The durable timer: a cancel wakes it early.
+  if (await condition(() => cancelRequested, Math.max(1, runAt - Date.now()))) return view;
+
+  // Never a blind overdraft attempt: wait for the balance, up to a deadline.
+  const giveUpAt = runAt + input.insufficientBalance.giveUpAfterHours * 3_600_000;
+  for (;;) {
+    const balance = await getBalance({ establishmentId: input.sourceEstablishmentId });
+    if (balance.currentCents >= input.amountCents) break;
+    const shortfall = input.amountCents - balance.currentCents;
+    if (Date.now() + input.insufficientBalance.recheckMinutes * 60_000 > giveUpAt) {
+      moveTo('failed', `insufficient balance: R$ ${(balance.currentCents / 100).toFixed(2)} available, R$ ${(shortfall / 100).toFixed(2)} short, until ${new Date(giveUpAt).toISOString()}`);
+      throw ApplicationFailure.nonRetryable(view.reason!, 'InsufficientBalance', { shortfallCents: shortfall });
+    }
+    if (view.state !== 'waiting_for_balance') moveTo('waiting_for_balance', `R$ ${(shortfall / 100).toFixed(2)} short`);
+    if (await condition(() => cancelRequested, `${input.insufficientBalance.recheckMinutes} minutes`)) return view;
+  }
+
+  moveTo('executing');
+  try {
+    const sent = await executeTransfer({ reference, amountCents: input.amountCents, destination: input.destination, description: input.description });
+    view.providerTransferId = sent.transferId;
+    moveTo(transferStateOfZspayStatus(sent.status) ?? 'pending');
+  } catch (error) {
+    const cause = applicationCause(error);
+    if (cause?.type === 'UnknownOutcome') {
+      moveTo('needs_reconciliation', cause.message);
+    } else {
+      moveTo('failed', cause?.message ?? (error as Error).message);
+      throw error;
+    }
+  }
+
+  // Follow the webhooks (new → pending → success / failure) to a final state.
+  const followUntil = Date.now() + SETTLEMENT_WAIT_MS;
+  while (view.state !== 'succeeded' && view.state !== 'failed') {
+    const remaining = followUntil - Date.now();
+    if (remaining <= 0 || !(await condition(() => pendingStatuses.length > 0, remaining))) {
+      if (view.state !== 'needs_reconciliation') moveTo('needs_reconciliation', 'no final status from Zspay within 7 days');
+      break;
+    }
+    const update = pendingStatuses.shift()!;
+    if (view.providerTransferId && update.providerTransferId !== view.providerTransferId) continue;
+    view.providerTransferId ??= update.providerTransferId;
+    const state = transferStateOfZspayStatus(update.status);
+    if (state && state !== view.state) moveTo(state, state === 'failed' ? (update.reason ?? 'the bank refused the transfer') : undefined);
+  }
+  if (view.state === 'failed') throw ApplicationFailure.nonRetryable(`Transfer ${input.transferId} failed: ${view.reason}`, 'TransferFailed');
+  return view;
+}
