@@ -6,7 +6,9 @@ import type { ActivePlatformClient } from '../providers/activeplatform/client';
 import type { PaymentStatusClient } from '../providers/payment-status/client';
 import type { ZapSignPartnerClient } from '../providers/zapsign/client';
 import { createMerchantNotificationActivities, type SecretResolver } from './merchants/notifications';
+import type { Client } from '@temporalio/client';
 import type { ZspayClient } from '../providers/zspay/client';
+import { createBillingRunActivities } from './billing-runs';
 import type { ChargeActivities } from './payments/types';
 import { createZspayPaymentActivities } from './payments/zspay';
 import { createZspayTransferActivities } from './transfers/zspay';
@@ -15,6 +17,8 @@ import { createPartnerActivities, type ClientTokenResolver } from './partners/za
 import { createResellerActivities } from './resellers/activeplatform';
 
 export interface EngineDependencies {
+  /** For billing runs, which read the engine's own state from visibility. */
+  temporal: Client;
   /** Card charges, boletos and transfers. */
   zspay: ZspayClient;
   activePlatform: ActivePlatformClient;
@@ -30,6 +34,7 @@ export function createActivities(deps: EngineDependencies) {
   return {
     ...(createZspayPaymentActivities({ zspay: deps.zspay }) satisfies ChargeActivities),
     ...createZspayTransferActivities({ zspay: deps.zspay }),
+    ...createBillingRunActivities({ temporal: deps.temporal, zspay: deps.zspay }),
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),

@@ -28,6 +28,7 @@ import type { resellerPaymentWorkflow } from '../workflows';
 import { loadTemporalTarget } from './connection';
 import { SubscriptionsApi } from './subscriptions';
 import { TransfersApi } from './transfers';
+import { BillingRunsApi } from './billing-runs';
 import { ConflictError, NotFoundError } from './errors';
 
 /** Running: attach (USE_EXISTING). Finished: refuse a new run, so completed work stays completed. */
@@ -89,6 +90,9 @@ export class BillingClient {
 
   /** Schedule, follow and cancel payouts. */
   readonly transfers = new TransfersApi(this);
+
+  /** The daily billing run's schedule: ensure, trigger, pause, inspect. */
+  readonly billingRuns = new BillingRunsApi(this);
 
   readonly resellerPayments = {
     /**

@@ -40,6 +40,11 @@ export class SandboxControl {
     return this.call('POST', '/__sandbox/merchant-callbacks/failures', { statuses });
   }
 
+  /** Off: provider webhooks are dropped (logged as 'dropped'), as when a webhook is lost. */
+  setWebhooks(enabled: boolean): Promise<void> {
+    return this.call('POST', '/__sandbox/webhooks', { enabled });
+  }
+
   reset(): Promise<void> {
     return this.call('POST', '/__sandbox/reset');
   }

@@ -154,6 +154,10 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     },
     async sendWebhook(provider, url, body, headers = {}) {
       let status: number | undefined;
+      if (!state.webhooksEnabled) {
+        state.logRequest({ direction: 'webhook', provider, method: 'POST', path: url, headers, body, status: undefined, operation: 'dropped' });
+        return undefined;
+      }
       try {
         const response = await fetch(url, {
           method: 'POST',
@@ -243,6 +247,12 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     });
   }, { prefix: '/merchant' });
   app.get('/__sandbox/merchant-callbacks', async () => state.merchantCallbacks);
+  app.post('/__sandbox/webhooks', async (request, reply) => {
+    const parsed = z.object({ enabled: z.boolean() }).safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { enabled: boolean }' });
+    state.webhooksEnabled = parsed.data.enabled;
+    return reply.code(204).send();
+  });
   app.post('/__sandbox/merchant-callbacks/failures', async (request, reply) => {
     const parsed = z.object({ statuses: z.array(z.number().int().min(400).max(599)) }).safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ message: 'Expected { statuses: number[] }' });

@@ -82,6 +82,8 @@ export interface MerchantCallback {
 
 export class SandboxState {
   readonly merchantCallbacks: MerchantCallback[] = [];
+  /** Off: webhooks are logged but never sent (a lost webhook, for reconciliation tests). */
+  webhooksEnabled = true;
   /** Answers for the next merchant callbacks (e.g. 500 to exercise the engine's retries). */
   merchantCallbackFailures: number[] = [];
   private rules: ScenarioRule[] = [];
@@ -142,6 +144,7 @@ export class SandboxState {
     this.ledger.length = 0;
     this.merchantCallbacks.length = 0;
     this.merchantCallbackFailures = [];
+    this.webhooksEnabled = true;
   }
 
   recordMerchantCallback(entry: Omit<MerchantCallback, 'seq' | 'at'>): MerchantCallback {

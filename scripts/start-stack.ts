@@ -14,6 +14,7 @@ import { buildApi } from '../api/server';
 import { buildSandbox } from '../sandbox/server';
 import { DEFAULT_SANDBOX_PORT } from '../common/sandbox-credentials';
 import { taskQueue } from '../common/task-queue';
+import { BILLING_RUN_SCHEDULE_ID } from '../common/billing-run';
 import { loadWorkerConfig } from '../worker/config';
 import { createEngineActivities } from '../worker/activities';
 import { startWorker } from '../worker/run';
@@ -116,13 +117,14 @@ async function main(): Promise<void> {
     stops.push(() => sandbox.app.close());
     console.log(`✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox)`);
 
+    const temporalClient = new Client({ connection: clientConnection, namespace: target.namespace });
     const workerConnection = await NativeConnection.connect(connectionOptions);
     stops.push(() => workerConnection.close());
     const worker = await startWorker({
       connection: workerConnection,
       namespace: target.namespace,
       taskQueue: taskQueue(env),
-      activities: createEngineActivities(config),
+      activities: createEngineActivities(config, temporalClient),
     });
     stops.push(() => worker.shutdown());
     worker.done.catch((error: unknown) => {
@@ -131,7 +133,13 @@ async function main(): Promise<void> {
     });
     console.log(`✔ Worker                task queue ${taskQueue(env)}`);
 
-    const client = new BillingClient({ client: new Client({ connection: clientConnection, namespace: target.namespace }), taskQueue: taskQueue(env) });
+    const client = new BillingClient({ client: temporalClient, taskQueue: taskQueue(env) });
+    if (env.BILLING_RUN_SCHEDULE !== 'off') {
+      const at = env.BILLING_RUN_AT ?? '06:00';
+      const zone = env.BILLING_RUN_TIMEZONE ?? config.merchantTimeZone;
+      await client.billingRuns.ensureSchedule({ at, timeZone: zone });
+      console.log(`✔ Billing-run schedule  ${BILLING_RUN_SCHEDULE_ID}, daily at ${at} ${zone}`);
+    }
     const api = await buildApi({ client, apiKey, webhookSecrets });
     await api.listen({ port: ports.api, host: env.API_HOST ?? '127.0.0.1' });
     stops.push(() => api.close());

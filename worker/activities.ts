@@ -1,4 +1,5 @@
 /** Builds the provider clients from the worker configuration and the activities on top of them. */
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type EngineActivities } from '../activities';
 import type { ClientTokenResolver } from '../activities/partners/zapsign';
@@ -34,8 +35,9 @@ export function merchantSecretResolver(config: WorkerConfig): (secretRef: string
   };
 }
 
-export function createEngineActivities(config: WorkerConfig): EngineActivities {
+export function createEngineActivities(config: WorkerConfig, temporal: Client): EngineActivities {
   return createActivities({
+    temporal,
     zspay: new ZspayClient({ baseUrl: config.zspay.baseUrl, token: config.zspay.token, timeoutMs: config.timeoutMs }),
     activePlatform: new ActivePlatformClient({ ...config.activePlatform, timeoutMs: config.timeoutMs }),
     zapsign: new ZapSignPartnerClient({ ...config.zapsign, timeoutMs: config.timeoutMs }),

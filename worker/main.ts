@@ -1,4 +1,5 @@
 /** `npm run worker`: the engine's worker on its own, for production deployments. */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadTemporalTarget } from '../client/connection';
 import { taskQueue } from '../common/task-queue';
@@ -9,12 +10,15 @@ import { startWorker } from './run';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const target = loadTemporalTarget();
-  const connection = await NativeConnection.connect({ ...target.connectionOptions, address: target.address });
+  const connectionOptions = { ...target.connectionOptions, address: target.address };
+  const connection = await NativeConnection.connect(connectionOptions);
+  // Billing runs read the engine's state through visibility, with a plain client.
+  const temporal = new Client({ connection: await Connection.connect(connectionOptions), namespace: target.namespace });
   const worker = await startWorker({
     connection,
     namespace: target.namespace,
     taskQueue: taskQueue(),
-    activities: createEngineActivities(config),
+    activities: createEngineActivities(config, temporal),
   });
   console.log(`Worker polling ${taskQueue()} on ${target.address} (namespace ${target.namespace})`);
   // The SDK shuts the worker down on SIGINT/SIGTERM by default.

@@ -2,6 +2,7 @@
  * Signals, queries and updates of every workflow, shared by the workflows and the client.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BillingRunProgress } from '../common/billing-run';
 import type { ResellerPaymentView } from '../common/reseller-payment';
 import type { TransferStatusUpdate, TransferView } from '../common/transfer';
 
@@ -14,3 +15,5 @@ export const transferQuery = defineQuery<TransferView>('transfer');
 export const cancelTransferUpdate = defineUpdate<TransferView, [{ reason?: string }]>('cancel');
 /** A Zspay transfer webhook, routed by the reference in the transfer's description. */
 export const transferStatusSignal = defineSignal<[TransferStatusUpdate]>('transferStatus');
+
+export const billingRunProgressQuery = defineQuery<BillingRunProgress>('progress');

@@ -1,6 +1,7 @@
 /** The engine's real activities pointed at a test sandbox, and a worker for a test environment. */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { EngineActivities } from '../../activities';
 import { createEngineActivities } from '../../worker/activities';
@@ -10,13 +11,14 @@ import { workflowBundle } from './temporal';
 /** The signing secret test merchants are configured with. */
 export const TEST_MERCHANT_SECRET = { ref: 'merchant-1', secret: 'whsec_test_secret' };
 
-export function sandboxActivities(sandboxUrl: string, timeoutMs = 1500): EngineActivities {
+export function sandboxActivities(sandboxUrl: string, temporal: Client, timeoutMs = 1500): EngineActivities {
   return createEngineActivities(
     loadWorkerConfig({
       SANDBOX_URL: sandboxUrl,
       PROVIDER_TIMEOUT_MS: String(timeoutMs),
       MERCHANT_WEBHOOK_SECRETS: JSON.stringify({ [TEST_MERCHANT_SECRET.ref]: TEST_MERCHANT_SECRET.secret }),
     }),
+    temporal,
   );
 }
 

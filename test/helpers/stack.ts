@@ -48,7 +48,7 @@ export async function startTestStack(): Promise<TestStack> {
     connection: temporal.env.nativeConnection,
     namespace: temporal.server.namespace,
     taskQueue,
-    activities: sandboxActivities(sandbox.url),
+    activities: sandboxActivities(sandbox.url, client.temporal),
     workflowBundle: workflowBundle(),
   });
   return {

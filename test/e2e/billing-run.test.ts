@@ -1,0 +1,80 @@
+/**
+ * The billing-run Schedule on a dev server (the time-skipping server has no Schedules), and a run
+ * that repairs a missed webhook.
+ */
+import { execFileSync } from 'node:child_process';
+import { BILLING_RUN_SCHEDULE_ID } from '../../common/billing-run';
+import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
+
+describe('billing runs on a Temporal Schedule (dev server)', () => {
+  let stack: TestStack;
+  const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.teardown();
+  });
+
+  it('creates the daily schedule idempotently, visible to `temporal schedule list`, and pausable', async () => {
+    expect(await stack.client.billingRuns.ensureSchedule()).toBe('created');
+    expect(await stack.client.billingRuns.ensureSchedule({ at: '07:30' })).toBe('updated');
+    const description = await stack.client.billingRuns.describe();
+    expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
+    expect(description.spec.timezone).toBe('America/Sao_Paulo');
+    expect(description.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 86_400_000 });
+
+    const listed = execFileSync(locateTemporalBinaries()!.cli, ['schedule', 'list', '--address', stack.temporal.server.address, '--output', 'json'], { encoding: 'utf8' });
+    expect(listed).toContain(BILLING_RUN_SCHEDULE_ID);
+
+    await stack.client.billingRuns.pause('maintenance');
+    expect((await stack.client.billingRuns.describe()).state).toMatchObject({ paused: true, note: 'maintenance' });
+    await stack.client.billingRuns.unpause();
+    expect((await stack.client.billingRuns.describe()).state.paused).toBe(false);
+  });
+
+  it('repairs a boleto payment whose webhook was lost, once, and summarizes the engine', async () => {
+    const { clientId } = await customerWithCard(zspayClient(stack.sandbox.url));
+    await stack.client.subscriptions.create({
+      subscriptionId: 'run-boleto-1',
+      customerId: 'acme',
+      plan: { planId: 'basic', amountCents: 2990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0 },
+      paymentMethod: { type: 'zspay_boleto', zspayClientId: clientId },
+    });
+    const invoices = await eventually(() => stack.client.subscriptions.invoices('run-boleto-1'), (r) => r.invoices[0]?.boleto?.saleId !== undefined);
+    const saleId = invoices.invoices[0].boleto!.saleId!;
+
+    // The customer pays, but the webhook is lost on the way.
+    await stack.sandbox.control.setWebhooks(false);
+    expect((await fetch(`${stack.sandbox.url}/zspay/__control/boletos/${saleId}/pay`, { method: 'POST' })).status).toBeLessThan(300);
+    await stack.sandbox.control.setWebhooks(true);
+    expect((await stack.client.subscriptions.invoices('run-boleto-1')).invoices[0].status).toBe('open');
+
+    // Visibility catches up with the pending-sale search attribute before the run reads it.
+    await eventually(
+      async () => (await stack.client.temporal.workflow.count({ query: `BillingPendingSaleIds = '${saleId}'` })).count,
+      (count) => count === 1,
+    );
+    await stack.client.billingRuns.ensureSchedule();
+    const runId = await stack.client.billingRuns.trigger();
+    const summary = await stack.client.billingRuns.result(runId);
+    expect(summary.repairedPayments).toEqual([{ subscriptionId: 'run-boleto-1', saleId }]);
+    expect(await stack.client.billingRuns.progress(runId)).toMatchObject({ phase: 'done', repaired: 1 });
+
+    const paid = await eventually(() => stack.client.subscriptions.invoices('run-boleto-1'), (r) => r.invoices[0].status === 'paid');
+    expect(paid.invoices[0].status).toBe('paid');
+    expect(paid.summary.paidCount).toBe(1);
+    expect(summary.byStatus).toEqual({ active: 1 });
+    expect(summary.mrrCents).toBe(2990);
+  });
+});
