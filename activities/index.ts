@@ -7,7 +7,9 @@ import type { PaymentStatusClient } from '../providers/payment-status/client';
 import type { ZapSignPartnerClient } from '../providers/zapsign/client';
 import { createMerchantNotificationActivities, type SecretResolver } from './merchants/notifications';
 import type { Client } from '@temporalio/client';
+import type { AdiqClient } from '../providers/adiq/client';
 import type { ZspayClient } from '../providers/zspay/client';
+import { createAdiqActivities } from './adiq/recurrence';
 import { createBillingRunActivities } from './billing-runs';
 import type { ChargeActivities } from './payments/types';
 import { createZspayPaymentActivities } from './payments/zspay';
@@ -21,6 +23,8 @@ export interface EngineDependencies {
   temporal: Client;
   /** Card charges, boletos and transfers. */
   zspay: ZspayClient;
+  /** Adiq Recurrence: plans, subscriptions, billings and notifications. */
+  adiq: AdiqClient;
   activePlatform: ActivePlatformClient;
   zapsign: ZapSignPartnerClient;
   paymentStatus: PaymentStatusClient;
@@ -35,6 +39,7 @@ export function createActivities(deps: EngineDependencies) {
     ...(createZspayPaymentActivities({ zspay: deps.zspay }) satisfies ChargeActivities),
     ...createZspayTransferActivities({ zspay: deps.zspay }),
     ...createBillingRunActivities({ temporal: deps.temporal, zspay: deps.zspay }),
+    ...createAdiqActivities({ adiq: deps.adiq }),
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type EngineActivities } from '../activities';
 import type { ClientTokenResolver } from '../activities/partners/zapsign';
 import { ActivePlatformClient } from '../providers/activeplatform/client';
+import { AdiqClient } from '../providers/adiq/client';
 import { PaymentStatusClient } from '../providers/payment-status/client';
 import { ZapSignPartnerClient } from '../providers/zapsign/client';
 import { ZspayClient } from '../providers/zspay/client';
@@ -39,6 +40,14 @@ export function createEngineActivities(config: WorkerConfig, temporal: Client): 
   return createActivities({
     temporal,
     zspay: new ZspayClient({ baseUrl: config.zspay.baseUrl, token: config.zspay.token, timeoutMs: config.timeoutMs }),
+    // One client per worker: its token cache is shared by every activity.
+    adiq: new AdiqClient({
+      authBaseUrl: config.adiq.authUrl,
+      recurrenceBaseUrl: config.adiq.recurrenceUrl,
+      clientId: config.adiq.clientId,
+      clientSecret: config.adiq.clientSecret,
+      timeoutMs: config.timeoutMs,
+    }),
     activePlatform: new ActivePlatformClient({ ...config.activePlatform, timeoutMs: config.timeoutMs }),
     zapsign: new ZapSignPartnerClient({ ...config.zapsign, timeoutMs: config.timeoutMs }),
     paymentStatus: new PaymentStatusClient({ ...config.paymentStatus, timeoutMs: config.timeoutMs }),

@@ -18,6 +18,7 @@ import {
 import type { EngineActivities } from '../activities';
 import { addDays, compareDates, instantAt, localDateOf, utcOffsetOf, type CalendarDate } from '../common/billing/calendar';
 import { nextBusinessDay } from '../common/billing/holidays';
+import { monthlyEquivalentCents } from '../common/billing/schedule';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
 import {
   BillingAmountCents,
@@ -212,7 +213,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     (args) => {
       state = { ...state, paymentMethod: args.paymentMethod };
       // A new payment method during dunning or after a block is tried at once.
-      if (state.dunning) state = { ...state, dunning: { ...state.dunning, nextRetryDate: today() }, status: state.status === 'blocked' ? 'past_due' : state.status };
+      if (state.dunning) state = { ...state, dunning: { ...state.dunning, nextRetryDate: today() } };
       changed();
       return view();
     },
@@ -245,7 +246,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     defs.retryNowUpdate,
     () => {
-      state = { ...state, status: state.status === 'blocked' ? 'past_due' : state.status, dunning: { ...state.dunning!, nextRetryDate: today() } };
+      state = { ...state, dunning: { ...state.dunning!, nextRetryDate: today() } };
       changed();
       return view();
     },
@@ -446,7 +447,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       { key: BillingNextChargeAt, value: attributes.next === null ? null : new Date(attributes.next) },
       { key: BillingPendingSaleIds, value: attributes.pendingSales.length > 0 ? attributes.pendingSales : null },
     ]);
-    upsertMemo({ summary: attributes.summary });
+    upsertMemo({ summary: attributes.summary, monthlyAmountCents: monthlyEquivalentCents(state.plan) });
   }
 
   // --- the business process --------------------------------------------------------------------

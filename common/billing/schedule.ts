@@ -38,3 +38,23 @@ export function totalCycles(plan: Pick<Plan, 'recurrence'>): number | undefined 
   if (r.kind !== 'adiq') return undefined;
   return r.planType === 'Custom' ? r.installments : ADIQ_FIXED_INSTALLMENTS[r.planType];
 }
+
+/** The plan's amount as a monthly equivalent in whole cents, for MRR. */
+export function monthlyEquivalentCents(plan: Pick<Plan, 'recurrence' | 'amountCents'>): number {
+  const r = plan.recurrence;
+  const daysPerMonth = 365 / 12;
+  if (r.kind === 'adiq') {
+    const interval = r.planType === 'Custom' ? (r.interval ?? ADIQ_FIXED_INTERVAL_DAYS) : ADIQ_FIXED_INTERVAL_DAYS;
+    return Math.round((plan.amountCents * daysPerMonth) / interval);
+  }
+  switch (r.frequency) {
+    case 'daily':
+      return Math.round((plan.amountCents * daysPerMonth) / r.interval);
+    case 'weekly':
+      return Math.round((plan.amountCents * daysPerMonth) / (7 * r.interval));
+    case 'monthly':
+      return Math.round(plan.amountCents / r.interval);
+    case 'annualy':
+      return Math.round(plan.amountCents / (12 * r.interval));
+  }
+}

@@ -108,8 +108,9 @@ export function nextStep(state: SubscriptionState): NextStep {
   if (isTerminal(state.status) || state.status === 'suspended') return { kind: 'idle' };
   if (state.boletoWait) return { kind: 'await_boleto', cycle: state.boletoWait.cycle, deadline: state.boletoWait.deadline };
   if (state.dunning) {
-    // Blocked: nothing more is tried until a new card, an operator's retry or a late payment.
-    if (state.status === 'blocked' || !state.dunning.nextRetryDate) return { kind: 'idle' };
+    // Blocked: nothing more is tried until a new card or an operator's retry sets a retry date
+    // (or a late payment arrives).
+    if (!state.dunning.nextRetryDate) return { kind: 'idle' };
     return { kind: 'charge', cycle: state.dunning.cycle, date: state.dunning.nextRetryDate, retry: true };
   }
   if (state.status === 'blocked') return { kind: 'idle' };
@@ -285,7 +286,8 @@ export function applyOutcome(
     case 'hard_declined':
     case 'unpaid': {
       const failures = (state.dunning?.cycle === cycle ? state.dunning.failures : 0) + 1;
-      const retry = outcome.status === 'soft_declined' ? nextRetryDate(ctx.today, failures, state.plan.attempts) : undefined;
+      // A blocked subscription's rescue attempts (new card, operator retry) do not restart teimosinha.
+      const retry = outcome.status === 'soft_declined' && state.status !== 'blocked' ? nextRetryDate(ctx.today, failures, state.plan.attempts) : undefined;
       state = updateInvoice(state, cycle, (i) => ({ ...i, status: retry ? 'open' : 'failed' }));
       state = {
         ...state,

@@ -1,5 +1,646 @@
-import type { FastifyInstance } from 'fastify';
+/**
+ * Adiq Recurrence imitation (adiq-recurrence-api.txt), registered under /adiq:
+ *   /adiq/auth/...        the token endpoint (HTTP Basic, {"grantType":"client_credentials"}),
+ *   /adiq/recurrence/...  plans, subscriptions, billing, notification registrations (Bearer),
+ * at the paths of providers/adiq/paths.ts (assumed paths, shared with the client).
+ *
+ * Errors are the documented [{"tag", "description"}] list: 400 for validation (tag = field),
+ * 401 for a missing, unknown or expired token ([{"tag":"401","description":"Unauthorized"}]),
+ * 402 for a decline scripted on subscription creation or vault change (the document lists 402
+ * "Client Error" without saying which calls answer it: we assume the card vault is validated
+ * there). Unknown ids answer 400 with the id's field as tag (404 is not among the documented codes).
+ *
+ * Billing is not clock-driven: POST /adiq/__control/subscriptions/:id/bill runs ONE collection of
+ * the subscription with the scripted outcome ('adiq.billing.charge': approve / soft_decline /
+ * hard_decline). Teimosinha (common/billing/teimosinha.ts): a soft decline leaves the billing
+ * Opened with a retry 2, 2, 4, 8 days after each failure up to the plan's attempts; retries
+ * exhausted => billing Denied, subscription Blocked; a hard decline (canceled card) => billing
+ * PaymentInvalid, subscription Blocked, no retry. Every failed attempt POSTs the failure
+ * notification, and every attempt the payment status notification, to each Active registration
+ * of the plan's merchant.
+ *
+ * Other control routes (/adiq/__control): POST /token-lifetime {seconds}, POST /tokens/expire,
+ * GET /subscriptions[?orderNumber=], GET /billings, GET /plans.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { nextRetryDate } from '../../common/billing/teimosinha';
+import { describeDeclineCode } from '../../providers/decline-codes';
+import { adiqAmountToCents } from '../../providers/adiq/money';
+import { ADIQ_AUTH_PATHS, ADIQ_RECURRENCE_PATHS as PATHS } from '../../providers/adiq/paths';
+import {
+  createNotificationRequestSchema,
+  createPlanRequestSchema,
+  createSubscriptionRequestSchema,
+  subscriptionStatusRequestSchema,
+  subscriptionVaultRequestSchema,
+  updateNotificationRequestSchema,
+  updatePlanRequestSchema,
+  updatePlanStatusRequestSchema,
+  type billingSchema,
+  type notificationSchema,
+  type planSchema,
+  type subscriptionSchema,
+} from '../../providers/adiq/schemas';
 import type { SandboxContext } from '../server';
 
-/** Placeholder until the provider's routes land (issue 3). */
-export function registerAdiq(_app: FastifyInstance, _ctx: SandboxContext): void {}
+/** The merchant the sandbox credentials belong to ("captured via authentication"). */
+export const ADIQ_SANDBOX_MERCHANT_ID = '01700555550000';
+export const ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS = 1800;
+const CREATED_BY = 'admin-api@adiq.com.br';
+/** The offset Adiq writes in ExpireAt ("2021-08-20T07:00:00-03:00"). */
+const BRAZIL_OFFSET = '-03:00';
+const DEFAULT_DECLINE_CODE = { soft: '51', hard: '46' } as const;
+
+type ErrorItem = { tag: string; description: string };
+// Answers are built as the schemas' input types (statuses are plain strings there).
+type AdiqPlan = z.input<typeof planSchema>;
+type AdiqSubscription = z.input<typeof subscriptionSchema>;
+type AdiqBilling = z.input<typeof billingSchema>;
+type AdiqNotification = z.input<typeof notificationSchema>;
+type StoredPlan = AdiqPlan;
+
+interface StoredSubscription {
+  id: string;
+  vaultId: string;
+  orderNumber: string;
+  status: string;
+  planId: string;
+  createdBy: string;
+  createdDate: string;
+  modifiedBy?: string;
+  modifiedDate?: string;
+  /** The billing being collected (between teimosinha retries), if any. */
+  openBillingId?: string;
+}
+
+interface StoredBilling {
+  id: string;
+  subscriptionId: string;
+  status: string;
+  /** YYYY-MM-DD; answered as "2020-06-05T00:00:00". */
+  expireDate: string;
+  amount: number;
+  installment: number;
+  failures: number;
+  nextAttemptOn?: string;
+  createdBy: string;
+  createdDate: string;
+  modifiedBy?: string;
+  modifiedDate?: string;
+}
+
+const lifetimeSchema = z.object({ seconds: z.number().positive().max(86_400) });
+const billSchema = z
+  .object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD').optional() })
+  .optional();
+
+/** "2020-04-14T12:21:23.337": the document's date-times carry no offset. */
+const stamp = (date = new Date()) => date.toISOString().slice(0, 23);
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
+  const tokens = new Map<string, { expiresAt: number; merchantId: string }>();
+  const plans = new Map<string, StoredPlan>();
+  const subscriptions = new Map<string, StoredSubscription>();
+  const billings = new Map<string, StoredBilling>();
+  const notifications = new Map<string, AdiqNotification>();
+  let tokenLifetimeSeconds = ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS;
+  ctx.onReset(() => {
+    tokens.clear();
+    plans.clear();
+    subscriptions.clear();
+    billings.clear();
+    notifications.clear();
+    tokenLifetimeSeconds = ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS;
+  });
+
+  // Bodiless PUTs (cancel payment) may come with a client's default form Content-Type: anything not
+  // JSON is read as text and then fails the route's validation, instead of a 415.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body === '' ? undefined : body));
+
+  // Fastify's own errors (unparseable JSON...) in the documented shape too.
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? 400 : 500;
+    return sendErrors(reply, status, [{ tag: 'body', description: error.message }]);
+  });
+
+  // ---- views -------------------------------------------------------------------------------
+
+  const planView = (plan: StoredPlan): AdiqPlan => ({ ...plan });
+  const subscriptionView = (s: StoredSubscription): AdiqSubscription => {
+    const plan = plans.get(s.planId);
+    if (!plan) throw new Error(`sandbox: subscription ${s.id} refers to unknown plan ${s.planId}`);
+    const { openBillingId: _open, planId: _planId, ...rest } = s;
+    return { ...rest, plan: planView(plan) };
+  };
+  const billingView = (b: StoredBilling): AdiqBilling => {
+    const subscription = subscriptions.get(b.subscriptionId);
+    if (!subscription) throw new Error(`sandbox: billing ${b.id} refers to unknown subscription ${b.subscriptionId}`);
+    const { subscriptionId: _s, expireDate, failures: _f, nextAttemptOn: _n, ...rest } = b;
+    return { ...rest, expireAt: `${expireDate}T00:00:00`, subscription: subscriptionView(subscription) };
+  };
+
+  // ---- guards ------------------------------------------------------------------------------
+
+  /** The Bearer token's merchant, or undefined after answering 401. */
+  const authorize = async (request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> => {
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    const token = match ? tokens.get(match[1]) : undefined;
+    if (!token || Date.now() >= token.expiresAt) {
+      await sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
+      return undefined;
+    }
+    return token.merchantId;
+  };
+
+  /** The parsed body, or undefined after answering 400 with one item per problem. */
+  const parse = async <S extends z.ZodType>(schema: S, body: unknown, reply: FastifyReply): Promise<z.output<S> | undefined> => {
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    await sendErrors(
+      reply,
+      400,
+      parsed.error.issues.map((issue) => ({
+        tag: issue.path.length ? issue.path.map(String).join('.') : 'body',
+        description: issue.message,
+      })),
+    );
+    return undefined;
+  };
+
+  const notFound = (reply: FastifyReply, tag: string, what: string) => sendErrors(reply, 400, [{ tag, description: `${what} não encontrado.` }]);
+
+  const recurrence = (path: string) => `/recurrence${path}`;
+
+  // ---- authentication ----------------------------------------------------------------------
+
+  app.post(`/auth${ADIQ_AUTH_PATHS.token}`, async (request, reply) => {
+    const { clientId, clientSecret } = ctx.options.credentials.adiq;
+    const match = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+    if (decoded !== `${clientId}:${clientSecret}`) {
+      return sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
+    }
+    const outcome = ctx.take(request, 'adiq', 'adiq.auth.token', [clientId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const body = await parse(z.object({ grantType: z.literal('client_credentials', 'grantType must be "client_credentials"') }), request.body, reply);
+    if (!body) return reply;
+    const accessToken = `sbx.${randomUUID()}`;
+    tokens.set(accessToken, { expiresAt: Date.now() + tokenLifetimeSeconds * 1000, merchantId: ADIQ_SANDBOX_MERCHANT_ID });
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send({ access_token: accessToken, token_type: 'Bearer', expires_in: tokenLifetimeSeconds });
+  });
+
+  // ---- plans -------------------------------------------------------------------------------
+
+  app.post(recurrence(PATHS.plans), async (request, reply) => {
+    const merchantId = await authorize(request, reply);
+    if (!merchantId) return reply;
+    const body = await parse(createPlanRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.plan.create', [body.name]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const plan = storePlan(randomUUID(), { ...body, merchantId: body.merchantId ?? merchantId }, 'Active');
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, plan.id);
+  });
+
+  app.get(recurrence(PATHS.plans), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const outcome = ctx.take(request, 'adiq', 'adiq.plan.search', [query.name]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const items = [...plans.values()].filter(
+      (p) => (!query.name || contains(p.name, query.name)) && (!query.status || same(p.status, query.status)),
+    );
+    const page = paginate(items.map(planView), query);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send(page);
+  });
+
+  app.get(recurrence(PATHS.plan), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { planId } = request.params as { planId: string };
+    const outcome = ctx.take(request, 'adiq', 'adiq.plan.get', [planId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const plan = plans.get(planId);
+    if (!plan) return notFound(reply, 'planId', 'Plano');
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send(planView(plan));
+  });
+
+  app.put(recurrence(PATHS.plan), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { planId } = request.params as { planId: string };
+    const body = await parse(updatePlanRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.plan.update', [planId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const plan = plans.get(planId);
+    if (!plan) return notFound(reply, 'planId', 'Plano');
+    storePlan(planId, body, plan.status, plan);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, planId);
+  });
+
+  app.put(recurrence(PATHS.planStatus), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { planId } = request.params as { planId: string };
+    const body = await parse(updatePlanStatusRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.plan.status', [planId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const plan = plans.get(planId);
+    if (!plan) return notFound(reply, 'planId', 'Plano');
+    Object.assign(plan, { status: body.status, modifiedBy: CREATED_BY, modifiedDate: stamp() });
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, planId);
+  });
+
+  function storePlan(
+    id: string,
+    body: z.output<typeof updatePlanRequestSchema>,
+    status: string,
+    previous?: StoredPlan,
+  ): StoredPlan {
+    // Fixed types: Adiq assigns 30-day intervals and the type's installments ("Create plan").
+    const fixedInstallments: Record<string, number> = { Monthly: 1, Bimonthly: 2, Quarterly: 3, Semesterly: 6, Yearly: 12 };
+    const plan: StoredPlan = {
+      merchantId: body.merchantId,
+      name: body.name,
+      description: body.description,
+      amount: body.amount,
+      planType: body.planType,
+      trialDays: body.trialDays ?? 0,
+      paymentMethod: body.paymentMethod,
+      interval: body.planType === 'Custom' ? (body.interval ?? 30) : 30,
+      installments: body.planType === 'Custom' ? (body.installments ?? 1) : (body.installments ?? fixedInstallments[body.planType]),
+      status,
+      attempts: body.attempts ?? 0,
+      id,
+      createdBy: previous?.createdBy ?? CREATED_BY,
+      createdDate: previous?.createdDate ?? stamp(),
+      ...(previous ? { modifiedBy: CREATED_BY, modifiedDate: stamp() } : {}),
+    };
+    plans.set(id, plan);
+    return plan;
+  }
+
+  // ---- subscriptions -----------------------------------------------------------------------
+
+  /** A scripted decline on a vault check: 402 with the return code as tag. */
+  const declined = async (reply: FastifyReply, outcome: { type: string; code?: string }): Promise<boolean> => {
+    if (outcome.type !== 'soft_decline' && outcome.type !== 'hard_decline') return false;
+    const code = outcome.code ?? DEFAULT_DECLINE_CODE[outcome.type === 'soft_decline' ? 'soft' : 'hard'];
+    await sendErrors(reply, 402, [{ tag: code, description: declineDescription(code) }]);
+    return true;
+  };
+
+  app.post(recurrence(PATHS.subscriptions), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const body = await parse(createSubscriptionRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.create', [body.planId, body.vaultId, body.orderNumber]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const plan = plans.get(body.planId);
+    if (!plan) return notFound(reply, 'planId', 'Plano');
+    if (plan.status !== 'Active') return sendErrors(reply, 400, [{ tag: 'planId', description: 'Plano não está ativo.' }]);
+    if (await declined(reply, outcome)) return reply;
+    const subscription: StoredSubscription = {
+      id: randomUUID(),
+      vaultId: body.vaultId,
+      orderNumber: body.orderNumber,
+      status: 'Active',
+      planId: plan.id,
+      createdBy: CREATED_BY,
+      createdDate: stamp(),
+    };
+    subscriptions.set(subscription.id, subscription);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, subscription.id);
+  });
+
+  app.get(recurrence(PATHS.subscriptions), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.search', [query.planName]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const items = [...subscriptions.values()]
+      .map(subscriptionView)
+      .filter((s) => (!query.planName || contains(s.plan.name, query.planName)) && (!query.status || same(s.status, query.status)));
+    const page = paginate(items, query);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send(page);
+  });
+
+  app.get(recurrence(PATHS.subscription), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { subscriptionId } = request.params as { subscriptionId: string };
+    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.get', [subscriptionId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const subscription = subscriptions.get(subscriptionId);
+    if (!subscription) return notFound(reply, 'subscriptionId', 'Assinatura');
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send(subscriptionView(subscription));
+  });
+
+  app.put(recurrence(PATHS.subscriptionStatus), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { subscriptionId } = request.params as { subscriptionId: string };
+    const body = await parse(subscriptionStatusRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.status', [subscriptionId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const subscription = subscriptions.get(subscriptionId);
+    if (!subscription) return notFound(reply, 'subscriptionId', 'Assinatura');
+    const status = body.status === 'Canceled' ? 'Canceled' : 'Active';
+    if (subscription.status === 'Canceled' && status !== 'Canceled') {
+      return sendErrors(reply, 400, [{ tag: 'status', description: 'Assinatura cancelada não pode ser reativada.' }]);
+    }
+    Object.assign(subscription, { status, modifiedBy: CREATED_BY, modifiedDate: stamp() });
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, subscriptionId);
+  });
+
+  app.put(recurrence(PATHS.subscriptionVault), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { subscriptionId } = request.params as { subscriptionId: string };
+    const body = await parse(subscriptionVaultRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.vault', [subscriptionId, body.vaultId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const subscription = subscriptions.get(subscriptionId);
+    if (!subscription) return notFound(reply, 'subscriptionId', 'Assinatura');
+    if (await declined(reply, outcome)) return reply;
+    Object.assign(subscription, { vaultId: body.vaultId, modifiedBy: CREATED_BY, modifiedDate: stamp() });
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, subscriptionId);
+  });
+
+  // ---- billing -----------------------------------------------------------------------------
+
+  app.get(recurrence(PATHS.billings), async (request, reply) => {
+    const merchantId = await authorize(request, reply);
+    if (!merchantId) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const outcome = ctx.take(request, 'adiq', 'adiq.billing.search', [query.Mid]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const from = query.ExpirationDateRangeStartDate;
+    const to = query.ExpirationDateRangeEndDate;
+    const items = [...billings.values()]
+      .filter((b) => (!query.status || same(b.status, query.status)) && (!from || b.expireDate >= from) && (!to || b.expireDate <= to))
+      .map(billingView)
+      .filter((b) => !query.Mid || b.subscription.plan.merchantId === query.Mid);
+    const page = paginate(items, query);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send(page);
+  });
+
+  app.put(recurrence(PATHS.billingCancel), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { billingId } = request.params as { billingId: string };
+    const outcome = ctx.take(request, 'adiq', 'adiq.billing.cancel', [billingId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const billing = billings.get(billingId);
+    if (!billing) return notFound(reply, 'billingId', 'Pagamento');
+    // "To cancel a payment that has not yet been made".
+    if (billing.status !== 'Opened') {
+      return sendErrors(reply, 400, [{ tag: 'billingId', description: `Pagamento com status ${billing.status} não pode ser cancelado.` }]);
+    }
+    Object.assign(billing, { status: 'Canceled', nextAttemptOn: undefined, modifiedBy: CREATED_BY, modifiedDate: stamp() });
+    const subscription = subscriptions.get(billing.subscriptionId);
+    if (subscription?.openBillingId === billing.id) subscription.openBillingId = undefined;
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, billingId);
+  });
+
+  // ---- notification registrations ------------------------------------------------------------
+
+  app.post(recurrence(PATHS.notifications), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const body = await parse(createNotificationRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.notification.create', [body.merchantId, body.name]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const notification: AdiqNotification = { status: 'Active', ...body, id: randomUUID(), createdBy: 'adiq', createdDate: stamp() };
+    notifications.set(notification.id, notification);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return sendId(reply, notification.id);
+  });
+
+  app.get(recurrence(PATHS.notifications), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const outcome = ctx.take(request, 'adiq', 'adiq.notification.search', [query.merchantId, query.name]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const items = [...notifications.values()].filter(
+      (n) =>
+        (!query.merchantId || n.merchantId === query.merchantId) &&
+        (!query.name || contains(n.name, query.name)) &&
+        (!query.status || same(n.status, query.status)),
+    );
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send(items);
+  });
+
+  app.put(recurrence(PATHS.notification), async (request, reply) => {
+    if (!(await authorize(request, reply))) return reply;
+    const { merchantId } = request.params as { merchantId: string };
+    const body = await parse(updateNotificationRequestSchema, request.body, reply);
+    if (!body) return reply;
+    const outcome = ctx.take(request, 'adiq', 'adiq.notification.update', [merchantId, body.name]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    // Keyed by merchant (the document's path parameter): the merchant's latest registration.
+    const notification = [...notifications.values()].filter((n) => n.merchantId === merchantId).at(-1);
+    if (!notification) return notFound(reply, 'merchantId', 'Notificação');
+    Object.assign(notification, {
+      name: body.name,
+      description: body.description,
+      callbackUrl: body.callbackUrl,
+      status: body.status,
+      modifiedBy: 'Adiq',
+      modifiedDate: stamp(),
+    });
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send(notification);
+  });
+
+  // ---- control -----------------------------------------------------------------------------
+
+  app.post('/__control/token-lifetime', async (request, reply) => {
+    const parsed = lifetimeSchema.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { seconds: number }', issues: parsed.error.issues });
+    tokenLifetimeSeconds = parsed.data.seconds;
+    return reply.send({ seconds: tokenLifetimeSeconds });
+  });
+
+  app.post('/__control/tokens/expire', async (_request, reply) => {
+    const now = Date.now();
+    for (const token of tokens.values()) token.expiresAt = Math.min(token.expiresAt, now);
+    return reply.send({ expired: tokens.size });
+  });
+
+  app.get('/__control/plans', async () => [...plans.values()]);
+  app.get('/__control/subscriptions', async (request) => {
+    const { orderNumber } = request.query as { orderNumber?: string };
+    return [...subscriptions.values()].filter((s) => !orderNumber || s.orderNumber === orderNumber);
+  });
+  app.get('/__control/billings', async () => [...billings.values()]);
+
+  app.post('/__control/subscriptions/:subscriptionId/bill', async (request, reply) => {
+    const { subscriptionId } = request.params as { subscriptionId: string };
+    const parsed = billSchema.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { date?: "YYYY-MM-DD" }', issues: parsed.error.issues });
+    const subscription = subscriptions.get(subscriptionId);
+    const plan = subscription && plans.get(subscription.planId);
+    if (!subscription || !plan) return reply.code(404).send({ message: `No subscription ${subscriptionId}` });
+    if (subscription.status !== 'Active') {
+      return reply.code(409).send({ message: `Subscription ${subscriptionId} is ${subscription.status}: nothing is billed` });
+    }
+    const outcome = ctx.take(request, 'adiq', 'adiq.billing.charge', [subscription.id, subscription.orderNumber, plan.id, subscription.vaultId]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+    const date = parsed.data?.date ?? today();
+    const billing = openOrNewBilling(subscription, plan, date);
+    const result = await collect(subscription, plan, billing, outcome, date);
+    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+    return reply.send({
+      outcome: result.kind,
+      billing: billingView(billing),
+      subscription: subscriptionView(subscription),
+      retryOn: billing.nextAttemptOn ?? null,
+      notificationsSent: result.notificationsSent,
+    });
+  });
+
+  function openOrNewBilling(subscription: StoredSubscription, plan: StoredPlan, date: string): StoredBilling {
+    const open = subscription.openBillingId ? billings.get(subscription.openBillingId) : undefined;
+    if (open && open.status === 'Opened') return open;
+    const installment = [...billings.values()].filter((b) => b.subscriptionId === subscription.id).length + 1;
+    const billing: StoredBilling = {
+      id: randomUUID(),
+      subscriptionId: subscription.id,
+      status: 'Opened',
+      expireDate: date,
+      amount: plan.amount,
+      installment,
+      failures: 0,
+      createdBy: CREATED_BY,
+      createdDate: stamp(),
+    };
+    billings.set(billing.id, billing);
+    subscription.openBillingId = billing.id;
+    return billing;
+  }
+
+  /** One collection attempt with its effects: billing, subscription, ledger, notifications. */
+  async function collect(
+    subscription: StoredSubscription,
+    plan: StoredPlan,
+    billing: StoredBilling,
+    outcome: { type: string; code?: string },
+    date: string,
+  ): Promise<{ kind: 'paid' | 'retry_scheduled' | 'blocked'; notificationsSent: number }> {
+    const modified = { modifiedBy: CREATED_BY, modifiedDate: stamp() };
+    const decline = outcome.type === 'soft_decline' ? 'soft' : outcome.type === 'hard_decline' ? 'hard' : undefined;
+    if (!decline) {
+      Object.assign(billing, { status: 'Paid', nextAttemptOn: undefined, ...modified });
+      subscription.openBillingId = undefined;
+      ctx.state.record({
+        provider: 'adiq',
+        kind: 'charge',
+        amountCents: adiqAmountToCents(billing.amount) ?? 0,
+        reference: subscription.orderNumber,
+        providerId: billing.id,
+        customer: subscription.vaultId,
+        description: `subscription ${subscription.id} installment ${billing.installment}`,
+      });
+      const sent = await notify(plan.merchantId, [statusPayload(subscription, billing, '200', 'Pagamento aprovado')]);
+      return { kind: 'paid', notificationsSent: sent };
+    }
+    const code = outcome.code ?? DEFAULT_DECLINE_CODE[decline];
+    const description = declineDescription(code);
+    billing.failures += 1;
+    // Teimosinha: only lack of balance is retried; a canceled card blocks at once.
+    const retryOn = decline === 'soft' ? nextRetryDate(date, billing.failures, plan.attempts ?? 0) : undefined;
+    if (retryOn) {
+      Object.assign(billing, { nextAttemptOn: retryOn, ...modified });
+    } else {
+      Object.assign(billing, { status: decline === 'hard' ? 'PaymentInvalid' : 'Denied', nextAttemptOn: undefined, ...modified });
+      Object.assign(subscription, { status: 'Blocked', openBillingId: undefined, ...modified });
+    }
+    const sent = await notify(plan.merchantId, [
+      {
+        SubscriptionId: subscription.id,
+        PlanId: plan.id,
+        OrderNumber: subscription.orderNumber,
+        BillingId: billing.id,
+        ExpireAt: `${billing.expireDate}T00:00:00${BRAZIL_OFFSET}`,
+        ErrorCode: code,
+        ErrorMessage: description,
+      },
+      statusPayload(subscription, billing, code, description),
+    ]);
+    return { kind: retryOn ? 'retry_scheduled' : 'blocked', notificationsSent: sent };
+  }
+
+  /** POSTs each payload to every Active registration of the merchant; answers how many were sent. */
+  async function notify(merchantId: string, payloads: unknown[]): Promise<number> {
+    let sent = 0;
+    for (const registration of notifications.values()) {
+      if (registration.merchantId !== merchantId || registration.status !== 'Active') continue;
+      for (const payload of payloads) {
+        await ctx.sendWebhook('adiq', registration.callbackUrl, payload);
+        sent += 1;
+      }
+    }
+    return sent;
+  }
+}
+
+/** "Payment Notifications": the example's camelCase fields; statusCode "200" = paid. */
+function statusPayload(subscription: StoredSubscription, billing: StoredBilling, statusCode: string, statusDescription: string) {
+  return {
+    paymentId: randomUUID(),
+    checkoutOrderNumber: subscription.orderNumber,
+    orderNumber: subscription.orderNumber,
+    subscriptionId: subscription.id,
+    billingId: billing.id,
+    statusDescription,
+    statusCode,
+    date: stamp().slice(0, 19),
+    paymentMethod: 'CreditCard',
+  };
+}
+
+function declineDescription(code: string): string {
+  return describeDeclineCode(code) ?? 'Transação negada';
+}
+
+/** Creates and updates answer the id as a bare JSON string. */
+function sendId(reply: FastifyReply, id: string): FastifyReply {
+  return reply.header('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify(id));
+}
+
+function sendErrors(reply: FastifyReply, status: number, items: ErrorItem[]): FastifyReply {
+  return reply.code(status).header('Content-Type', 'application/json; charset=utf-8').send(items);
+}
+
+function contains(value: string, part: string): boolean {
+  return value.toLowerCase().includes(part.toLowerCase());
+}
+
+/** Status filters ignore case and spaces ("Payment Invalid" = "PaymentInvalid"). */
+function same(value: string, filter: string): boolean {
+  const norm = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+  return norm(value) === norm(filter);
+}
+
+/** { items, page, limit, total } with 1-based pages (default page 1, limit 10). */
+function paginate<T>(items: T[], query: Record<string, string | undefined>) {
+  const page = Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1);
+  const limit = Math.max(1, Number.parseInt(query.limit ?? '10', 10) || 10);
+  return { items: items.slice((page - 1) * limit, page * limit), page, limit, total: items.length };
+}
+

@@ -62,7 +62,7 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
 
     // Visibility catches up with the pending-sale search attribute before the run reads it.
     await eventually(
-      async () => (await stack.client.temporal.workflow.count({ query: `BillingPendingSaleIds = '${saleId}'` })).count,
+      async () => (await stack.client.temporal.workflow.count(`BillingPendingSaleIds = '${saleId}'`)).count,
       (count) => count === 1,
     );
     await stack.client.billingRuns.ensureSchedule();

@@ -1,6 +1,6 @@
 import { nextRetryDate, retryDates } from '../../../common/billing/teimosinha';
 import { planSchema } from '../../../common/billing/plan';
-import { chargeDateForCycle, firstChargeDate, totalCycles } from '../../../common/billing/schedule';
+import { chargeDateForCycle, firstChargeDate, monthlyEquivalentCents, totalCycles } from '../../../common/billing/schedule';
 
 describe('teimosinha (Adiq retry rule)', () => {
   it("reproduces the document's example: due 01/01 retried on 01/03, 01/05, 01/09 and 01/17", () => {
@@ -64,5 +64,16 @@ describe('plan model', () => {
     expect(chargeDateForCycle('2026-01-01', plan('weekly', 2), 3)).toBe('2026-02-12');
     expect(chargeDateForCycle('2026-01-01', plan('daily', 3), 2)).toBe('2026-01-07');
     expect(chargeDateForCycle('2024-02-29', plan('annualy'), 1)).toBe('2025-02-28');
+  });
+});
+
+describe('monthly equivalent (MRR)', () => {
+  const plan = (recurrence: Record<string, unknown>, amountCents = 12000) => planSchema.parse({ amountCents, recurrence });
+  it('normalizes every recurrence to a month', () => {
+    expect(monthlyEquivalentCents(plan({ kind: 'calendar', frequency: 'monthly', interval: 1 }))).toBe(12000);
+    expect(monthlyEquivalentCents(plan({ kind: 'calendar', frequency: 'monthly', interval: 3 }))).toBe(4000);
+    expect(monthlyEquivalentCents(plan({ kind: 'calendar', frequency: 'annualy', interval: 1 }))).toBe(1000);
+    expect(monthlyEquivalentCents(plan({ kind: 'calendar', frequency: 'weekly', interval: 1 }, 700))).toBe(3042);
+    expect(monthlyEquivalentCents(plan({ kind: 'adiq', planType: 'Monthly' }, 3000))).toBe(3042);
   });
 });

@@ -78,6 +78,14 @@ describe('subscription state machine', () => {
     expect(kinds(again.effects)).not.toContain('partner:adimplente');
   });
 
+  it('a rescue attempt that fails keeps a blocked subscription blocked, without new retries or partner calls', () => {
+    const blocked = collect(subscription(), ['hard']).state;
+    const rescue = applyOutcome({ ...blocked, dunning: { ...blocked.dunning!, nextRetryDate: '2026-02-10' } }, 1, declined('1-rescue'), ctx('2026-02-10'));
+    expect(rescue.state.status).toBe('blocked');
+    expect(rescue.state.dunning?.nextRetryDate).toBeUndefined();
+    expect(kinds(rescue.effects)).toEqual(['notify:payment.failed', 'push:failed']);
+  });
+
   it('skipping the last retry blocks the subscription', () => {
     let state = collect(subscription({ attempts: 1 }), ['soft']).state;
     const skipped = skipRetry(state, ctx('2026-01-02'));
