@@ -1,7 +1,18 @@
 /** Scheduled transfers (payouts) through the typed client. */
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TransferEstablishmentId, TransferScheduledAt, TransferStatus } from '../common/search-attributes';
-import { scheduleTransferInputSchema, transferStatusSignalSchema, transferWorkflowId, executionDate, type ScheduleTransferInput, type TransferStatusUpdate, type TransferView } from '../common/transfer';
+import {
+  executionDate,
+  payoutScheduleId,
+  recurringPayoutInputSchema,
+  scheduleTransferInputSchema,
+  transferStatusSignalSchema,
+  transferWorkflowId,
+  type RecurringPayoutInput,
+  type ScheduleTransferInput,
+  type TransferStatusUpdate,
+  type TransferView,
+} from '../common/transfer';
 import { instantAt } from '../common/billing/calendar';
 import { parseInput } from '../common/validation';
 import { cancelTransferUpdate, transferQuery, transferStatusSignal } from '../workflows/definitions';
@@ -67,6 +78,34 @@ export class TransfersApi {
       }
       throw error;
     }
+  }
+
+  /**
+   * A recurring payout as a Temporal Schedule (visible in `temporal schedule list` and the Web UI):
+   * every week on `weekday` at `at`, settle the available balance less `keepCents`.
+   */
+  async schedulePayout(input: RecurringPayoutInput | unknown): Promise<{ scheduleId: string }> {
+    const parsed = parseInput(recurringPayoutInputSchema, input, 'payout');
+    const { hour, minute } = { hour: Number(parsed.at.slice(0, 2)), minute: Number(parsed.at.slice(3, 5)) };
+    const scheduleId = payoutScheduleId(parsed.payoutId);
+    try {
+      await this.billing.temporal.schedule.create({
+        scheduleId,
+        spec: { calendars: [{ dayOfWeek: parsed.weekday, hour, minute, comment: `weekly payout ${parsed.payoutId}` }], timezone: parsed.timeZone },
+        action: { type: 'startWorkflow', workflowType: 'settleBalanceWorkflow', taskQueue: this.billing.taskQueue, args: [parsed] },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+        memo: { summary: `Every ${parsed.weekday.toLowerCase()} at ${parsed.at}: settle ${parsed.sourceEstablishmentId}'s balance` },
+      });
+    } catch (error) {
+      if (error instanceof ScheduleAlreadyRunning) throw new ConflictError(`Payout ${parsed.payoutId} already exists`);
+      throw error;
+    }
+    return { scheduleId };
+  }
+
+  /** Runs a payout now, outside its weekly time. */
+  triggerPayout(payoutId: string): Promise<void> {
+    return this.billing.temporal.schedule.getHandle(payoutScheduleId(payoutId)).trigger();
   }
 
   /** A provider status for a transfer (webhook ingress); the workflow ignores repeats. */

@@ -111,3 +111,38 @@ export const transferStatusSignalSchema = z.object({
   reason: z.string().optional(),
 });
 export type TransferStatusUpdate = z.infer<typeof transferStatusSignalSchema>;
+
+/**
+ * A recurring payout: on a weekly schedule, settle an establishment's available balance (less
+ * what it keeps) to a destination. A Temporal Schedule starts one settlement a time.
+ */
+export const PAYOUT_WEEKDAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
+
+export const recurringPayoutInputSchema = z.object({
+  payoutId: id('payoutId'),
+  sourceEstablishmentId: id('sourceEstablishmentId'),
+  destination: transferDestinationSchema,
+  weekday: z.enum(PAYOUT_WEEKDAYS, { message: `weekday must be one of ${PAYOUT_WEEKDAYS.join(', ')}` }),
+  at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'at must be a local time as HH:MM').default('09:00'),
+  timeZone: z.string().refine(isTimeZone, 'timeZone must be an IANA time zone, e.g. America/Sao_Paulo').default('America/Sao_Paulo'),
+  /** Left in the account after each payout, in cents. */
+  keepCents: z.number().int('keepCents must be a whole number of cents').min(0, 'keepCents must be 0 or more').default(0),
+  /** Below this, no transfer is made that week. */
+  minimumCents: z.number().int('minimumCents must be a whole number of cents').positive('minimumCents must be greater than zero').default(100),
+});
+export type RecurringPayoutInput = z.input<typeof recurringPayoutInputSchema>;
+export type ParsedRecurringPayout = z.output<typeof recurringPayoutInputSchema>;
+
+export function payoutScheduleId(payoutId: string): string {
+  return `payout-${payoutId}`;
+}
+
+export interface SettlementResult {
+  payoutId: string;
+  date: CalendarDate;
+  /** Undefined when the balance was under the minimum. */
+  transferId?: string;
+  amountCents: number;
+  state: TransferState | 'skipped';
+  reason?: string;
+}

@@ -3,3 +3,4 @@ export { resellerPaymentWorkflow } from './reseller-payment';
 export { subscriptionWorkflow } from './subscription';
 export { transferWorkflow } from './transfer';
 export { billingRunWorkflow } from './billing-run';
+export { settleBalanceWorkflow } from './payout';

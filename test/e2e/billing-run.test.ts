@@ -77,4 +77,33 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
     expect(summary.byStatus).toEqual({ active: 1 });
     expect(summary.mrrCents).toBe(2990);
   });
+
+  it('runs a recurring payout from its Schedule: the available balance less the reserve, once per day', async () => {
+    await fetch(`${stack.sandbox.url}/zspay/__control/balances/131`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ currentCents: 50_000 }) });
+    const { scheduleId } = await stack.client.transfers.schedulePayout({
+      payoutId: 'weekly-store-9',
+      sourceEstablishmentId: '131',
+      destination: { type: 'digital_account', establishmentId: '9' },
+      weekday: 'FRIDAY',
+      at: '18:00',
+      keepCents: 10_000,
+    });
+    expect(scheduleId).toBe('payout-weekly-store-9');
+    await expect(stack.client.transfers.schedulePayout({ payoutId: 'weekly-store-9', sourceEstablishmentId: '131', destination: { type: 'digital_account', establishmentId: '9' }, weekday: 'FRIDAY' })).rejects.toThrow('already exists');
+
+    await stack.client.transfers.triggerPayout('weekly-store-9');
+    const runs = await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const wf of stack.client.temporal.workflow.list({ query: `WorkflowType = 'transferWorkflow' AND ExecutionStatus = 'Completed'` })) ids.push(wf.workflowId);
+        return ids.filter((id) => id.startsWith('transfer-weekly-store-9-'));
+      },
+      (ids) => ids.length === 1,
+    );
+    expect(runs).toHaveLength(1);
+    const view = await stack.client.transfers.get(runs[0].replace(/^transfer-/, ''));
+    expect(view).toMatchObject({ state: 'succeeded', amountCents: 40_000 });
+    const moved = (await stack.sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer');
+    expect(moved.map((e) => e.amountCents)).toEqual([40_000]);
+  });
 });
