@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { BillingClient } from '../client';
 import { problemFor, sendProblem } from './problems';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerBillingRunRoutes, registerTransferRoutes } from './routes/transfers';
 import { registerWebhookRoutes, type WebhookSecrets } from './routes/webhooks';
 
 export interface ApiOptions {
@@ -63,6 +64,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     });
 
     registerSubscriptionRoutes(v1, client);
+    registerTransferRoutes(v1, client);
+    registerBillingRunRoutes(v1, client);
 
     v1.post('/reseller-payments', async (request, reply) => {
       const started = await client.resellerPayments.complete(request.body);

@@ -94,4 +94,26 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
     expect(response.body.detail).toBe('there is no failed invoice to retry');
     expect((await api('/v1/subscriptions/nope/suspend', {})).status).toBe(404);
   });
+
+  it('schedules a bank transfer through the API and follows its status webhook to success', async () => {
+    await fetch(`${stack.sandbox.url}/zspay/__control/balances/131`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ currentCents: 100_000 }) });
+    const account = await zspayClient(stack.sandbox.url).createBankAccount({ tipoContaBancaria: 1, nomeTitular: 'Loja', bancoId: 2, agencia: '0001', conta: '12345' });
+    const created = await api('/v1/transfers', {
+      transferId: 'e2e-transfer-1',
+      sourceEstablishmentId: '131',
+      destination: { type: 'bank_account', bankAccountId: String(account.id) },
+      amountCents: 25_000,
+      description: 'Payout',
+      // A business day already past: the transfer executes at once.
+      executeOn: '2026-11-19',
+      executeAt: '00:00',
+    });
+    expect(created.status).toBe(201);
+    const sent = await eventually(() => api('/v1/transfers/e2e-transfer-1'), (r) => r.body.state === 'pending' || r.body.state === 'succeeded');
+    expect(sent.body.state).toBe('pending');
+    await fetch(`${stack.sandbox.url}/zspay/__control/transfers/${String(sent.body.providerTransferId)}/status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 3 }) });
+    const settled = await eventually(() => api('/v1/transfers/e2e-transfer-1'), (r) => r.body.state === 'succeeded');
+    expect(settled.body.state).toBe('succeeded');
+    expect((await api('/v1/transfers/e2e-transfer-1/cancel', {})).status).toBe(422);
+  });
 });
