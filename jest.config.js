@@ -2,8 +2,17 @@
 //   unit       pure functions, provider clients against the in-process sandbox, activities
 //   workflows  workflow tests on the time-skipping test server (one server per test file)
 //   e2e        the dev server started by the harness, a worker and the HTTP API together
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+  // ESM-only dev dependencies (the OpenAPI validator) are compiled to CommonJS for Jest.
+  '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const common = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!@seriousme/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 
 module.exports = {
   // Workflow and end-to-end tests start real Temporal servers; a slow 2-core CI machine needs room.

@@ -5,6 +5,7 @@
 import { secretsEqual } from './auth';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BillingClient } from '../client';
+import { openApiDocument } from './openapi';
 import { problemFor, sendProblem } from './problems';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerBillingRunRoutes, registerTransferRoutes } from './routes/transfers';
@@ -42,6 +43,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return sendProblem(reply, problem);
   });
 
+  const openApi = openApiDocument();
+  app.get('/openapi.json', async () => openApi);
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     const temporal = await client.isTemporalReachable();
