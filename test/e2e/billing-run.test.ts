@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { BILLING_RUN_SCHEDULE_ID } from '../../common/billing-run';
 import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { recordHistory } from '../helpers/histories';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
 
 describe('billing runs on a Temporal Schedule (dev server)', () => {
@@ -70,6 +71,7 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
     const summary = await stack.client.billingRuns.result(runId);
     expect(summary.repairedPayments).toEqual([{ subscriptionId: 'run-boleto-1', saleId }]);
     expect(await stack.client.billingRuns.progress(runId)).toMatchObject({ phase: 'done', repaired: 1 });
+    await recordHistory(stack.client.temporal.workflow.getHandle(runId), 'billing-run-repaired-webhook');
 
     const paid = await eventually(() => stack.client.subscriptions.invoices('run-boleto-1'), (r) => r.invoices[0].status === 'paid');
     expect(paid.invoices[0].status).toBe('paid');
@@ -105,5 +107,8 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
     expect(view).toMatchObject({ state: 'succeeded', amountCents: 40_000 });
     const moved = (await stack.sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer');
     expect(moved.map((e) => e.amountCents)).toEqual([40_000]);
+    for await (const wf of stack.client.temporal.workflow.list({ query: `WorkflowType = 'settleBalanceWorkflow'` })) {
+      await recordHistory(stack.client.temporal.workflow.getHandle(wf.workflowId), 'payout-settled-balance');
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import { BillingClient, ValidationError } from '../../client';
 import { resellerPaymentQuery } from '../../workflows/definitions';
 import { createTestWorker, sandboxActivities } from '../helpers/engine';
+import { recordHistory } from '../helpers/histories';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
@@ -59,6 +60,7 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     const result = await billing.resellerPayments.result(1, 6475);
     expect(result).toMatchObject({ paymentId: '6475', status: 'completed', totalCents: 36000, paymentMethodId: 2 });
     expect(await billing.resellerPayments.get(1, 6475)).toMatchObject({ state: 'completed', result });
+    await recordHistory(env.client.workflow.getHandle('reseller-payment-1-6475'), 'reseller-payment-completed');
     expect(await completions()).toHaveLength(1);
   });
 
@@ -88,6 +90,7 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     await billing.resellerPayments.confirm(2, 8001, 'boleto-77', '2026-11-20T10:00:00Z');
     expect(await billing.resellerPayments.result(2, 8001)).toMatchObject({ status: 'completed' });
     expect(await handle.query(resellerPaymentQuery)).toMatchObject({ state: 'completed', confirmedAt: '2026-11-20T10:00:00Z' });
+    await recordHistory(handle, 'reseller-payment-awaited-confirmation');
     expect(await completions()).toHaveLength(1);
   });
 
@@ -103,6 +106,7 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     const failure = await failureOf(billing.resellerPayments.result(2, 8002));
     expect(failure.type).toBe('ConfirmationExpired');
     expect(await billing.resellerPayments.get(2, 8002)).toMatchObject({ state: 'confirmation_expired' });
+    await recordHistory(env.client.workflow.getHandle('reseller-payment-2-8002'), 'reseller-payment-confirmation-expired');
     expect(await completions()).toHaveLength(0);
   });
 
@@ -122,6 +126,7 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     expect(view.reason).toMatch(/422|waiting|expired|status/i);
     const patches = (await sandbox.control.requests({ provider: 'activeplatform' })).filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(1);
+    await recordHistory(env.client.workflow.getHandle('reseller-payment-3-9001'), 'reseller-payment-rejected-422');
   });
 
   it('retries transient provider errors and completes once', async () => {

@@ -7,6 +7,7 @@ import { addDays, addMonths, localDateOf } from '../../common/billing/calendar';
 import { nextBusinessDay } from '../../common/billing/holidays';
 import type { MerchantNotification } from '../../common/merchant-notification';
 import { createTestWorker, sandboxActivities, TEST_MERCHANT_SECRET } from '../helpers/engine';
+import { recordHistory } from '../helpers/histories';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { scriptedCharges } from '../helpers/scripted-charges';
 import { createTimeSkippingEnv } from '../helpers/temporal';
@@ -85,6 +86,7 @@ describe('subscription workflow (time-skipping server)', () => {
     const view = await billing.subscriptions.get(id);
     expect(view).toMatchObject({ status: 'blocked', partnerStatus: 'inadimplente', providerStatus: { zspay: 4, adiq: 'Blocked' } });
     expect(await zapsignUpdates(clientRef)).toEqual(['inadimplente']);
+    await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-teimosinha-blocked');
 
     const sent = await notifications(id);
     expect(sent.map((n) => n.type)).toEqual([...Array(5).fill('payment.failed'), 'subscription.blocked']);
@@ -121,6 +123,7 @@ describe('subscription workflow (time-skipping server)', () => {
     // The anchor is kept: the next charge is a month after the original due date.
     expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active', partnerStatus: 'adimplente', nextChargeDate: addMonths(startDate, 1) });
     expect(await zapsignUpdates(clientRef)).toEqual(['inadimplente', 'adimplente']);
+    await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-recovered-with-new-card');
     expect((await notifications(id)).map((n) => n.type)).toEqual(['payment.failed', 'subscription.blocked', 'subscription.recovered', 'payment.succeeded']);
   });
 
@@ -135,6 +138,7 @@ describe('subscription workflow (time-skipping server)', () => {
     const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
     expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
     expect((await billing.subscriptions.get(id)).status).toBe('active');
+    await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-year-continued-as-new');
   });
 
   it('refuses a second start of the same subscription', async () => {
@@ -163,6 +167,7 @@ describe('subscription workflow (time-skipping server)', () => {
     await days(40);
     expect((await billing.subscriptions.get(id)).status).toBe('canceled');
     await expect(billing.subscriptions.cancel(id, { atPeriodEnd: false })).rejects.toBeInstanceOf(RejectedError);
+    await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-operations-canceled');
   });
 
   it('issues a boleto ahead of its due date and settles it when the paid webhook arrives', async () => {
@@ -176,5 +181,6 @@ describe('subscription workflow (time-skipping server)', () => {
     const { invoices, summary } = await billing.subscriptions.invoices(id);
     expect(invoices[0]).toMatchObject({ status: 'paid', boleto: { saleId: `sale-${id}-1-1` } });
     expect(summary.paidCount).toBe(1);
+    await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-boleto-paid');
   });
 });

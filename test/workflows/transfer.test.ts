@@ -6,6 +6,7 @@ import { BillingClient, ConflictError, RejectedError } from '../../client';
 import { addDays, localDateOf } from '../../common/billing/calendar';
 import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../sandbox/providers/zspay';
 import { createTestWorker, sandboxActivities } from '../helpers/engine';
+import { recordHistory } from '../helpers/histories';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { zspayClient } from '../providers/zspay/helpers';
@@ -66,6 +67,7 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     expect(view).toMatchObject({ state: 'succeeded', amountCents: 10_000 });
     expect(Date.parse(view.history.find((h: { state: string }) => h.state === 'executing')!.at)).toBeGreaterThanOrEqual(Date.parse(view.scheduledAt));
     expect(await transfersInLedger(transferId)).toHaveLength(1);
+    await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-succeeded');
   });
 
   it('moves a bank transfer due on a holiday to the next business day', async () => {
@@ -87,6 +89,7 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause?.message).toContain('conta encerrada');
     expect(await billing.transfers.get(transferId)).toMatchObject({ state: 'failed', reason: 'conta encerrada' });
+    await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-failed-by-webhook');
   });
 
   it('can be canceled before it runs, and refuses once it was sent', async () => {
@@ -94,6 +97,7 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     expect((await billing.transfers.cancel(early, 'wrong amount')).state).toBe('canceled');
     expect((await result(early)).state).toBe('canceled');
     expect(await transfersInLedger(early)).toHaveLength(0);
+    await recordHistory(env.client.workflow.getHandle(`transfer-${early}`), 'transfer-canceled');
 
     const late = await schedule({ destination: { type: 'bank_account', bankAccountId } });
     // Past its date, even if a weekend or holiday moved it.
@@ -109,6 +113,7 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     expect(await transfersInLedger(transferId)).toHaveLength(0);
     const attempts = (await sandbox.control.requests({ provider: 'zspay' })).filter((r) => r.method === 'POST' && r.path === '/zspay/transferencias');
     expect(attempts.filter((r) => JSON.stringify(r.body).includes(`transfer-${transferId}`))).toHaveLength(0);
+    await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-insufficient-balance');
   });
 
   it('refuses a second transfer with the same id', async () => {
