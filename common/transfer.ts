@@ -7,38 +7,23 @@ import { z } from 'zod';
 import { nextBusinessDay } from './billing/holidays';
 import type { CalendarDate } from './billing/calendar';
 import { calendarDateSchema } from './subscription/model';
-
-const id = (field: string) =>
-  z
-    .string({ message: `${field} is required` })
-    .min(1, `${field} is required`)
-    .max(64, `${field} must be at most 64 characters`)
-    .regex(/^[A-Za-z0-9._:-]+$/, `${field} may contain only letters, digits and . _ : -`);
+import { businessIdSchema, timeZoneSchema } from './validation';
 
 export const transferDestinationSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('digital_account'), establishmentId: id('destination.establishmentId') }),
-  z.object({ type: z.literal('bank_account'), bankAccountId: id('destination.bankAccountId') }),
+  z.object({ type: z.literal('digital_account'), establishmentId: businessIdSchema('destination.establishmentId') }),
+  z.object({ type: z.literal('bank_account'), bankAccountId: businessIdSchema('destination.bankAccountId') }),
 ]);
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const scheduleTransferInputSchema = z.object({
-  transferId: id('transferId'),
+  transferId: businessIdSchema('transferId'),
   /** The establishment whose balance pays for it (checked before executing). */
-  sourceEstablishmentId: id('sourceEstablishmentId'),
+  sourceEstablishmentId: businessIdSchema('sourceEstablishmentId'),
   destination: transferDestinationSchema,
   amountCents: z.number({ message: 'amountCents must be a number' }).int('amountCents must be a whole number of cents').positive('amountCents must be greater than zero'),
   description: z.string().min(1, 'description is required').max(140, 'description must be at most 140 characters'),
   executeOn: calendarDateSchema('executeOn'),
   executeAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'executeAt must be a local time as HH:MM').default('09:00'),
-  timeZone: z.string().refine(isTimeZone, 'timeZone must be an IANA time zone, e.g. America/Sao_Paulo').default('America/Sao_Paulo'),
+  timeZone: timeZoneSchema(),
   /** Insufficient balance: check again every `recheckMinutes` until `giveUpAfterHours`, then fail. */
   insufficientBalance: z
     .object({
@@ -119,12 +104,12 @@ export type TransferStatusUpdate = z.infer<typeof transferStatusSignalSchema>;
 export const PAYOUT_WEEKDAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
 
 export const recurringPayoutInputSchema = z.object({
-  payoutId: id('payoutId'),
-  sourceEstablishmentId: id('sourceEstablishmentId'),
+  payoutId: businessIdSchema('payoutId'),
+  sourceEstablishmentId: businessIdSchema('sourceEstablishmentId'),
   destination: transferDestinationSchema,
   weekday: z.enum(PAYOUT_WEEKDAYS, { message: `weekday must be one of ${PAYOUT_WEEKDAYS.join(', ')}` }),
   at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'at must be a local time as HH:MM').default('09:00'),
-  timeZone: z.string().refine(isTimeZone, 'timeZone must be an IANA time zone, e.g. America/Sao_Paulo').default('America/Sao_Paulo'),
+  timeZone: timeZoneSchema(),
   /** Left in the account after each payout, in cents. */
   keepCents: z.number().int('keepCents must be a whole number of cents').min(0, 'keepCents must be 0 or more').default(0),
   /** Below this, no transfer is made that week. */

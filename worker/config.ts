@@ -5,6 +5,7 @@
  * makes its credentials mandatory (sandbox credentials are never sent to a real provider).
  */
 import { z } from 'zod';
+import { isTimeZone } from '../common/validation';
 import { DEFAULT_SANDBOX_PORT, SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
 
 const url = (setting: string) =>
@@ -27,7 +28,7 @@ const secretMap = (setting: string, what: string) =>
 const rawSchema = z.object({
   SANDBOX_URL: url('SANDBOX_URL').optional(),
   PROVIDER_TIMEOUT_MS: z.coerce.number({ message: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' }).int().min(100).max(120_000).optional(),
-  MERCHANT_TIMEZONE: z.string().refine(isValidTimeZone, 'MERCHANT_TIMEZONE must be an IANA time zone, e.g. America/Sao_Paulo').optional(),
+  MERCHANT_TIMEZONE: z.string().refine(isTimeZone, 'MERCHANT_TIMEZONE must be an IANA time zone, e.g. America/Sao_Paulo').optional(),
   ZSPAY_BASE_URL: url('ZSPAY_BASE_URL').optional(),
   ZSPAY_TOKEN: z.string().min(1, 'ZSPAY_TOKEN must not be empty').optional(),
   ADIQ_AUTH_URL: url('ADIQ_AUTH_URL').optional(),
@@ -43,15 +44,6 @@ const rawSchema = z.object({
   PAYMENT_STATUS_BASE_URL: url('PAYMENT_STATUS_BASE_URL').optional(),
   PAYMENT_STATUS_API_KEY: z.string().min(1, 'PAYMENT_STATUS_API_KEY must not be empty').optional(),
 });
-
-function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface ProviderEndpoint {
   baseUrl: string;

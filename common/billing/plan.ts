@@ -5,6 +5,7 @@
  * Zspay: `frequency` daily / weekly / monthly / annualy (their spelling) times `interval`.
  */
 import { z } from 'zod';
+import { timeZoneSchema } from '../validation';
 
 export const ADIQ_PLAN_TYPES = ['Monthly', 'Bimonthly', 'Quarterly', 'Semesterly', 'Yearly', 'Custom'] as const;
 export type AdiqPlanType = (typeof ADIQ_PLAN_TYPES)[number];
@@ -22,15 +23,6 @@ export const ADIQ_MIN_CUSTOM_INTERVAL_DAYS = 20;
 export const ZSPAY_FREQUENCIES = ['daily', 'weekly', 'monthly', 'annualy'] as const;
 
 const wholeNumber = (field: string) => z.number({ message: `${field} must be a number` }).int(`${field} must be a whole number`);
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const recurrenceSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -68,7 +60,7 @@ export const planSchema = z
     expiresAt: calendarDate.optional(),
     /** The local hour charges run at, in the plan's time zone. */
     chargeHourLocal: wholeNumber('chargeHourLocal').min(0, 'chargeHourLocal must be between 0 and 23').max(23, 'chargeHourLocal must be between 0 and 23').default(9),
-    timeZone: z.string().refine(isTimeZone, 'timeZone must be an IANA time zone, e.g. America/Sao_Paulo').default('America/Sao_Paulo'),
+    timeZone: timeZoneSchema(),
   })
   .superRefine((plan, ctx) => {
     const r = plan.recurrence;

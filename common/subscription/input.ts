@@ -8,21 +8,15 @@ import type { CalendarDate } from '../billing/calendar';
 import { firstChargeDate } from '../billing/schedule';
 import { calendarDateSchema, externalPaymentSchema, merchantEndpointSchema, paymentMethodSchema } from './model';
 import type { SubscriptionState } from './machine';
+import { businessIdSchema } from '../validation';
 
-const idSchema = (field: string) =>
-  z
-    .string({ message: `${field} is required` })
-    .min(1, `${field} is required`)
-    .max(64, `${field} must be at most 64 characters`)
-    .regex(/^[A-Za-z0-9._:-]+$/, `${field} may contain only letters, digits and . _ : -`);
-
-export const subscriptionPlanSchema = planSchema.and(z.object({ planId: idSchema('plan.planId') }));
+export const subscriptionPlanSchema = planSchema.and(z.object({ planId: businessIdSchema('plan.planId') }));
 export type SubscriptionPlan = z.infer<typeof subscriptionPlanSchema>;
 
 export const createSubscriptionInputSchema = z
   .object({
-    subscriptionId: idSchema('subscriptionId'),
-    customerId: idSchema('customerId'),
+    subscriptionId: businessIdSchema('subscriptionId'),
+    customerId: businessIdSchema('customerId'),
     plan: subscriptionPlanSchema,
     paymentMethod: paymentMethodSchema,
     /** The sign-up date in the merchant's zone; default: today. */
@@ -30,7 +24,7 @@ export const createSubscriptionInputSchema = z
     /** The merchant's callback for notifications (failures after every attempt, blocks, recoveries). */
     merchant: merchantEndpointSchema.optional(),
     /** The ZapSign client account to block (`inadimplente`) and unblock (`adimplente`), by reference. */
-    partner: z.object({ zapsignClientRef: idSchema('partner.zapsignClientRef') }).optional(),
+    partner: z.object({ zapsignClientRef: businessIdSchema('partner.zapsignClientRef') }).optional(),
     /** Payments of the payment status API that invoices are linked to, by cycle (0 = setup fee). */
     externalPayments: z.record(z.string().regex(/^\d+$/, 'externalPayments keys are cycle numbers'), externalPaymentSchema).optional(),
   })

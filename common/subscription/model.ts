@@ -4,13 +4,7 @@
  */
 import { z } from 'zod';
 import type { PaymentOutcomeStatus } from '../payment-outcome';
-
-const id = (field: string, max = 64) =>
-  z
-    .string({ message: `${field} is required` })
-    .min(1, `${field} is required`)
-    .max(max, `${field} must be at most ${max} characters`)
-    .regex(/^[A-Za-z0-9._:-]+$/, `${field} may contain only letters, digits and . _ : -`);
+import { businessIdSchema } from '../validation';
 
 export const calendarDateSchema = (field: string) =>
   z.string({ message: `${field} is required` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date as YYYY-MM-DD`).refine((value) => {
@@ -21,14 +15,14 @@ export const calendarDateSchema = (field: string) =>
 
 /** How the customer pays. Card data never enters the engine: Zspay holds the card, we hold ids. */
 export const paymentMethodSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('zspay_card'), zspayClientId: id('paymentMethod.zspayClientId'), cardId: id('paymentMethod.cardId') }),
-  z.object({ type: z.literal('zspay_boleto'), zspayClientId: id('paymentMethod.zspayClientId') }),
+  z.object({ type: z.literal('zspay_card'), zspayClientId: businessIdSchema('paymentMethod.zspayClientId'), cardId: businessIdSchema('paymentMethod.cardId') }),
+  z.object({ type: z.literal('zspay_boleto'), zspayClientId: businessIdSchema('paymentMethod.zspayClientId') }),
 ]);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
 export const merchantEndpointSchema = z.object({
   callbackUrl: z.url({ message: 'merchant.callbackUrl must be an http(s) URL' }).max(500, 'merchant.callbackUrl must be at most 500 characters'),
-  secretRef: id('merchant.secretRef'),
+  secretRef: businessIdSchema('merchant.secretRef'),
 });
 
 /** A payment of the payment status API that an invoice is linked to (its outcomes are pushed there). */

@@ -1,19 +1,15 @@
-import { Client, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { BillingClient, ValidationError } from '../../client';
 import { resellerPaymentQuery } from '../../workflows/definitions';
-import { createTestWorker, sandboxActivities } from '../helpers/engine';
 import { recordHistory } from '../helpers/histories';
-import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import type { RunningSandbox } from '../helpers/sandbox';
+import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
 
 describe('reseller payment completion workflow (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: RunningSandbox;
-  let worker: Worker;
-  let running: Promise<void>;
   let billing: BillingClient;
 
   const seedPayment = async (resellerId: number, paymentId: number, status = 'waiting_for_payment') => {
@@ -32,20 +28,12 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     return (error as WorkflowFailedError).cause as ApplicationFailure;
   };
 
+  let testEnv: WorkflowTestEnv;
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    sandbox = await startSandbox();
-    const created = await createTestWorker(env, sandboxActivities(sandbox.url, env.client as Client));
-    worker = created.worker;
-    running = worker.run();
-    billing = new BillingClient({ client: env.client as Client, taskQueue: created.taskQueue });
+    testEnv = await startWorkflowTestEnv();
+    ({ env, sandbox, billing } = testEnv);
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-  });
+  afterAll(() => testEnv?.teardown());
   beforeEach(() => sandbox.control.reset());
 
   it('completes a payment the caller confirmed, once, and returns its details in cents', async () => {

@@ -1,24 +1,20 @@
-import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { BillingClient, ConflictError, RejectedError } from '../../client';
 import { verifyMerchantSignature } from '../../client/merchant-signature';
 import { addDays, addMonths, localDateOf } from '../../common/billing/calendar';
 import { nextBusinessDay } from '../../common/billing/holidays';
 import type { MerchantNotification } from '../../common/merchant-notification';
-import { createTestWorker, sandboxActivities, TEST_MERCHANT_SECRET } from '../helpers/engine';
+import { TEST_MERCHANT_SECRET } from '../helpers/engine';
 import { recordHistory } from '../helpers/histories';
-import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
+import type { RunningSandbox } from '../helpers/sandbox';
+import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
 import { scriptedCharges } from '../helpers/scripted-charges';
-import { createTimeSkippingEnv } from '../helpers/temporal';
 
 const TZ = 'America/Sao_Paulo';
 
 describe('subscription workflow (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: RunningSandbox;
-  let worker: Worker;
-  let running: Promise<void>;
   let billing: BillingClient;
   const charges = scriptedCharges();
   let sequence = 0;
@@ -61,20 +57,12 @@ describe('subscription workflow (time-skipping server)', () => {
     return { id, clientRef, startDate };
   }
 
+  let testEnv: WorkflowTestEnv;
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    sandbox = await startSandbox();
-    const created = await createTestWorker(env, { ...sandboxActivities(sandbox.url, env.client as Client), ...charges.activities });
-    worker = created.worker;
-    running = worker.run();
-    billing = new BillingClient({ client: env.client as Client, taskQueue: created.taskQueue });
+    testEnv = await startWorkflowTestEnv(charges.activities);
+    ({ env, sandbox, billing } = testEnv);
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-  });
+  afterAll(() => testEnv?.teardown());
 
   it("retries a soft decline on Adiq's teimosinha schedule, then blocks once and tells the merchant after every attempt", async () => {
     charges.push('soft', 'soft', 'soft', 'soft', 'soft');

@@ -1,14 +1,11 @@
-import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { BillingClient, ConflictError, RejectedError } from '../../client';
 import { addDays, localDateOf } from '../../common/billing/calendar';
 import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../sandbox/providers/zspay';
-import { createTestWorker, sandboxActivities } from '../helpers/engine';
 import { recordHistory } from '../helpers/histories';
-import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import type { RunningSandbox } from '../helpers/sandbox';
+import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
 import { zspayClient } from '../providers/zspay/helpers';
 
 const SOURCE = String(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
@@ -16,8 +13,6 @@ const SOURCE = String(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
 describe('scheduled transfer workflow (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: RunningSandbox;
-  let worker: Worker;
-  let running: Promise<void>;
   let billing: BillingClient;
   let bankAccountId: string;
   let n = 0;
@@ -41,22 +36,14 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     return transferId;
   };
 
+  let testEnv: WorkflowTestEnv;
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    sandbox = await startSandbox();
-    const created = await createTestWorker(env, sandboxActivities(sandbox.url, env.client as Client));
-    worker = created.worker;
-    running = worker.run();
-    billing = new BillingClient({ client: env.client as Client, taskQueue: created.taskQueue });
+    testEnv = await startWorkflowTestEnv();
+    ({ env, sandbox, billing } = testEnv);
     const account = await zspayClient(sandbox.url).createBankAccount({ tipoContaBancaria: 1, nomeTitular: 'Loja', bancoId: 2, agencia: '0001', conta: '12345' });
     bankAccountId = String(account.id);
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-  });
+  afterAll(() => testEnv?.teardown());
   beforeEach(() => setBalance(1_000_000));
 
   it('waits until its local date and time, then transfers once and settles', async () => {

@@ -1,0 +1,36 @@
+/**
+ * One time-skipping test server per workflow test file, with the provider sandbox, a worker running
+ * the engine's real activities against it (plus any overrides), and the typed client.
+ */
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { BillingClient } from '../../client';
+import type { EngineActivities } from '../../activities';
+import { createTestWorker, sandboxActivities } from './engine';
+import { startSandbox, type RunningSandbox } from './sandbox';
+import { createTimeSkippingEnv } from './temporal';
+
+export interface WorkflowTestEnv {
+  env: TestWorkflowEnvironment;
+  sandbox: RunningSandbox;
+  billing: BillingClient;
+  teardown(): Promise<void>;
+}
+
+export async function startWorkflowTestEnv(overrides: Partial<EngineActivities> = {}): Promise<WorkflowTestEnv> {
+  const env = await createTimeSkippingEnv();
+  const sandbox = await startSandbox();
+  const { worker, taskQueue } = await createTestWorker(env, { ...sandboxActivities(sandbox.url, env.client as Client), ...overrides });
+  const running = worker.run();
+  return {
+    env,
+    sandbox,
+    billing: new BillingClient({ client: env.client as Client, taskQueue }),
+    teardown: async () => {
+      worker.shutdown();
+      await running;
+      await sandbox.close();
+      await env.teardown();
+    },
+  };
+}
