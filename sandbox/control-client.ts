@@ -35,9 +35,9 @@ export class SandboxControl {
     return this.call('GET', '/__sandbox/merchant-callbacks');
   }
 
-  /** The next merchant callbacks answer these statuses, in order. */
-  failMerchantCallbacks(statuses: number[]): Promise<void> {
-    return this.call('POST', '/__sandbox/merchant-callbacks/failures', { statuses });
+  /** The next merchant callbacks (to `path`, e.g. '/merchant/flaky', or any) answer these statuses, in order. */
+  failMerchantCallbacks(statuses: number[], path?: string): Promise<void> {
+    return this.call('POST', '/__sandbox/merchant-callbacks/failures', { statuses, path });
   }
 
   /** Off: provider webhooks are dropped (logged as 'dropped'), as when a webhook is lost. */

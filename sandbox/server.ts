@@ -236,7 +236,7 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     merchant.removeAllContentTypeParsers();
     merchant.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     merchant.post('/*', async (request, reply) => {
-      const status = state.merchantCallbackFailures.shift() ?? 200;
+      const status = state.merchantCallbackStatus(request.url);
       state.recordMerchantCallback({
         path: request.url,
         headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])),
@@ -254,9 +254,9 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     return reply.code(204).send();
   });
   app.post('/__sandbox/merchant-callbacks/failures', async (request, reply) => {
-    const parsed = z.object({ statuses: z.array(z.number().int().min(400).max(599)) }).safeParse(request.body);
-    if (!parsed.success) return reply.code(400).send({ message: 'Expected { statuses: number[] }' });
-    state.merchantCallbackFailures.push(...parsed.data.statuses);
+    const parsed = z.object({ statuses: z.array(z.number().int().min(400).max(599)), path: z.string().startsWith('/merchant/').optional() }).safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { statuses: number[], path?: "/merchant/..." }' });
+    state.merchantCallbackFailures.push(...parsed.data.statuses.map((status) => ({ status, path: parsed.data.path })));
     return reply.code(204).send();
   });
 

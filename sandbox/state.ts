@@ -85,7 +85,7 @@ export class SandboxState {
   /** Off: webhooks are logged but never sent (a lost webhook, for reconciliation tests). */
   webhooksEnabled = true;
   /** Answers for the next merchant callbacks (e.g. 500 to exercise the engine's retries). */
-  merchantCallbackFailures: number[] = [];
+  merchantCallbackFailures: Array<{ status: number; path?: string }> = [];
   private rules: ScenarioRule[] = [];
   private nextRuleId = 1;
   readonly requests: LoggedRequest[] = [];
@@ -145,6 +145,13 @@ export class SandboxState {
     this.merchantCallbacks.length = 0;
     this.merchantCallbackFailures = [];
     this.webhooksEnabled = true;
+  }
+
+  /** The scripted answer for a merchant callback to `path`, consuming it; 200 when none. */
+  merchantCallbackStatus(path: string): number {
+    const index = this.merchantCallbackFailures.findIndex((f) => f.path === undefined || f.path === path);
+    if (index < 0) return 200;
+    return this.merchantCallbackFailures.splice(index, 1)[0].status;
   }
 
   recordMerchantCallback(entry: Omit<MerchantCallback, 'seq' | 'at'>): MerchantCallback {

@@ -171,4 +171,35 @@ describe('subscription workflow (time-skipping server)', () => {
     expect(summary.paidCount).toBe(1);
     await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-boleto-paid');
   });
+
+  it('pushes each outcome of a linked invoice to the payment status API once, and retries a failing merchant callback', async () => {
+    const payment = { paymentId: 'b8f2d832-72e2-4e47-8b8a-7f6a3a3e7abe', trustSeed: 'seed', trustValue: 'value', altTrustValue: 'alt' };
+    await sandbox.control.failMerchantCallbacks([500, 503], '/merchant/flaky');
+    charges.push('soft', 'paid');
+    const { id } = await subscribe({ attempts: 2 }, { externalPayments: { '1': payment }, merchant: { callbackUrl: `${sandbox.url}/merchant/flaky`, secretRef: TEST_MERCHANT_SECRET.ref } });
+    await days(3);
+    const pushed = (await (await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)).json()) as { updates: Array<{ status: string }> };
+    expect(pushed.updates.map((u) => u.status)).toEqual(['failed', 'paid']);
+
+    // The first notification was refused twice, then delivered: same event id every time, in order of sequence.
+    await days(1);
+    const callbacks = (await sandbox.control.merchantCallbacks()).filter((c) => c.rawBody.includes(`"subscriptionId":"${id}"`));
+    const first = callbacks.filter((c) => c.headers['billing-event-id'] === `${id}-1`);
+    expect(first.map((c) => c.status)).toEqual([500, 503, 200]);
+    const delivered = callbacks.filter((c) => c.status === 200).map((c) => JSON.parse(c.rawBody) as MerchantNotification).sort((a, b) => a.sequence - b.sequence);
+    expect(delivered.map((n) => n.type)).toEqual(['payment.failed', 'subscription.recovered', 'payment.succeeded']);
+  });
+
+  it('keeps Updates sent while it continues as new every cycle', async () => {
+    const { id } = await subscribe({ recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } });
+    const payments = [2, 3, 4, 5, 6].map((cycle) => ({ cycle, payment: { paymentId: `00000000-0000-4000-8000-00000000000${cycle}`, trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } }));
+    // The links arrive while daily cycles are being charged and the workflow keeps continuing as new.
+    await Promise.all([days(7), ...payments.map((link, i) => new Promise((resolve) => setTimeout(resolve, i * 20)).then(() => billing.subscriptions.linkExternalPayment(id, link)))]);
+    for (const { payment } of payments) {
+      const pushed = (await (await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)).json()) as { updates: Array<{ status: string }> };
+      expect(pushed.updates.map((u) => u.status)).toEqual(['paid']);
+    }
+    const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
+    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+  });
 });
