@@ -19,7 +19,7 @@ import type { EngineActivities } from '../activities';
 import { addDays, compareDates, instantAt, localDateOf, utcOffsetOf, type CalendarDate } from '../common/billing/calendar';
 import { nextBusinessDay } from '../common/billing/holidays';
 import { monthlyEquivalentCents } from '../common/billing/schedule';
-import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
+import { providerWriteRetry } from '../common/retry-policies';
 import {
   BillingAmountCents,
   BillingCustomerId,
@@ -58,17 +58,11 @@ import { changePlanArgsSchema } from '../common/subscription/input';
 import { fieldIssues } from '../common/validation';
 import type { PaymentOutcome } from '../common/payment-outcome';
 import * as defs from './subscription-definitions';
+import { Consequences } from './consequences';
 import { invalidInput } from './failures';
 
 // Card charges heartbeat the pre-authorized order id, so a retried attempt captures instead of charging again.
 const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '1 minute', retry: providerWriteRetry });
-const consequences = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerReadRetry });
-/** Merchant callbacks are retried with backoff for up to three days; they never hold up billing. */
-const merchantNotifier = proxyActivities<EngineActivities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '3 days',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
-});
 
 export interface SubscriptionWorkflowInput {
   subscription: CreateSubscriptionInput;
@@ -93,7 +87,6 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const changed = () => {
     version += 1;
   };
-  const notifications: Array<Promise<unknown>> = [];
   let paidCycleSinceStart = false;
 
   const view = (): SubscriptionView => {
@@ -336,39 +329,17 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return { today: today(), now: new Date(now).toISOString(), offset: utcOffsetOf(now, timeZone) };
   }
 
-  async function runEffects(effects: Effect[]): Promise<void> {
-    for (const effect of effects) {
-      if (effect.kind === 'notify') {
-        if (!spec.merchant) continue;
-        state = { ...state, notificationSequence: state.notificationSequence + 1 };
-        const sequence = state.notificationSequence;
-        const notification = {
-          id: `${state.subscriptionId}-${sequence}`,
-          type: effect.type,
-          sequence,
-          subscriptionId: state.subscriptionId,
-          occurredAt: new Date().toISOString(),
-          data: effect.data,
-        };
-        notifications.push(
-          merchantNotifier.notifyMerchant({ endpoint: spec.merchant, notification }).catch((error: unknown) => {
-            log.error('Merchant notification given up', { id: notification.id, error: (error as Error).message });
-          }),
-        );
-      } else if (effect.kind === 'partner') {
-        if (!spec.partner) continue;
-        await consequences.updatePartnerPaymentStatus({ clientRef: spec.partner.zapsignClientRef, paymentStatus: effect.status }).catch((error: unknown) => {
-          log.error('Partner payment status not updated', { status: effect.status, error: (error as Error).message });
-        });
-      } else {
-        const payment = state.externalPayments[String(effect.cycle)];
-        if (!payment) continue;
-        await consequences
-          .pushPaymentStatus({ paymentId: payment.paymentId, status: effect.status, trustSeed: payment.trustSeed, trustValue: payment.trustValue, altTrustValue: payment.altTrustValue })
-          .catch((error: unknown) => log.error('Payment status not pushed', { paymentId: payment.paymentId, error: (error as Error).message }));
-      }
-    }
-  }
+  const consequences = new Consequences({
+    subscriptionId: state.subscriptionId,
+    merchant: spec.merchant,
+    partner: spec.partner,
+    nextSequence: () => {
+      state = { ...state, notificationSequence: state.notificationSequence + 1 };
+      return state.notificationSequence;
+    },
+    externalPayment: (cycle) => state.externalPayments[String(cycle)],
+  });
+  const runEffects = (effects: Effect[]) => consequences.run(effects);
 
   async function apply(cycle: number, outcome: Parameters<typeof applyOutcome>[2]): Promise<void> {
     const transition = applyOutcome(state, cycle, outcome, outcomeContext());
@@ -490,7 +461,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   // Nothing in flight is lost: Update handlers finish and merchant notifications are delivered
   // (or given up after their retry window) before this run ends or continues as new.
   await condition(allHandlersFinished);
-  await Promise.all(notifications);
+  await consequences.drain();
   if (!isTerminal(state.status)) {
     await continueAsNew<typeof subscriptionWorkflow>({ subscription: input.subscription, state });
   }
