@@ -16,8 +16,10 @@ import {
   changePlanArgsSchema,
   createSubscriptionInputSchema,
   subscriptionWorkflowId,
+  subscriptionWorkflowType,
   type CreateSubscriptionInput,
 } from '../common/subscription/input';
+import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import type { SubscriptionStatus, SubscriptionView } from '../common/subscription/model';
 import {
   cancelArgsSchema,
@@ -61,7 +63,7 @@ export class SubscriptionsApi {
     const parsed = parseInput(createSubscriptionInputSchema, input, 'subscription');
     const workflowId = subscriptionWorkflowId(parsed.subscriptionId);
     try {
-      const handle = await this.billing.temporal.workflow.start('subscriptionWorkflow', {
+      const handle = await this.billing.temporal.workflow.start(subscriptionWorkflowType(parsed), {
         workflowId,
         taskQueue: this.billing.taskQueue,
         args: [{ subscription: parsed }],
@@ -97,7 +99,7 @@ export class SubscriptionsApi {
 
   /** Lists subscriptions by their search attributes (needs a server with visibility, not the time-skipping one). */
   async list(filter: SubscriptionListFilter = {}): Promise<SubscriptionListItem[]> {
-    const clauses = [`WorkflowType = 'subscriptionWorkflow'`, `ExecutionStatus = 'Running'`];
+    const clauses = [`WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow')`, `ExecutionStatus = 'Running'`];
     if (filter.status) clauses.push(`BillingStatus = ${quote(filter.status)}`);
     if (filter.customerId) clauses.push(`BillingCustomerId = ${quote(filter.customerId)}`);
     if (filter.planId) clauses.push(`BillingPlanId = ${quote(filter.planId)}`);
@@ -157,6 +159,11 @@ export class SubscriptionsApi {
 
   linkExternalPayment(subscriptionId: string, args: z.input<typeof linkExternalPaymentArgsSchema>) {
     return this.update(subscriptionId, defs.linkExternalPaymentUpdate, parseInput(linkExternalPaymentArgsSchema, args, 'external payment'));
+  }
+
+  /** Adiq reported a billing outcome for an Adiq-billed subscription (notification ingress). */
+  adiqBilling(subscriptionId: string, update: AdiqBillingUpdate): Promise<void> {
+    return this.call(subscriptionId, (h) => h.signal(defs.adiqBillingSignal, update));
   }
 
   /** A provider confirmed a payment (webhook ingress, billing run). Duplicates have one effect. */

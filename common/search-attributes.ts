@@ -12,6 +12,8 @@ export const BillingAmountCents = defineSearchAttributeKey('BillingAmountCents',
 export const BillingDunningAttempt = defineSearchAttributeKey('BillingDunningAttempt', SearchAttributeType.INT);
 /** Provider sale ids of boletos still awaiting payment: how a "paid" webhook finds its subscription. */
 export const BillingPendingSaleIds = defineSearchAttributeKey('BillingPendingSaleIds', SearchAttributeType.KEYWORD_LIST);
+/** The provider's id of a provider-billed subscription (Adiq): how its notifications find it. */
+export const BillingProviderSubscriptionId = defineSearchAttributeKey('BillingProviderSubscriptionId', SearchAttributeType.KEYWORD);
 export const TransferStatus = defineSearchAttributeKey('TransferStatus', SearchAttributeType.KEYWORD);
 export const TransferScheduledAt = defineSearchAttributeKey('TransferScheduledAt', SearchAttributeType.DATETIME);
 export const TransferEstablishmentId = defineSearchAttributeKey('TransferEstablishmentId', SearchAttributeType.KEYWORD);
@@ -26,6 +28,7 @@ export const ENGINE_SEARCH_ATTRIBUTES = [
   BillingAmountCents,
   BillingDunningAttempt,
   BillingPendingSaleIds,
+  BillingProviderSubscriptionId,
   TransferStatus,
   TransferScheduledAt,
   TransferEstablishmentId,

@@ -4,3 +4,4 @@ export { subscriptionWorkflow } from './subscription';
 export { transferWorkflow } from './transfer';
 export { billingRunWorkflow } from './billing-run';
 export { settleBalanceWorkflow } from './payout';
+export { adiqSubscriptionWorkflow } from './adiq-subscription';

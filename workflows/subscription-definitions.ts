@@ -3,6 +3,7 @@
  * Names are what `temporal workflow update/query/signal --name` and the Web UI show.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import type { ChangePlanArgs } from '../common/subscription/input';
 import type { Invoice, InvoiceSummary, SubscriptionView } from '../common/subscription/model';
 import type {
@@ -32,6 +33,9 @@ export const retryNowUpdate = defineUpdate<SubscriptionView>('retryNow');
 export const skipNextRetryUpdate = defineUpdate<SubscriptionView>('skipNextRetry');
 export const extendGraceUpdate = defineUpdate<SubscriptionView, [ExtendGraceArgs]>('extendGrace');
 export const linkExternalPaymentUpdate = defineUpdate<SubscriptionView, [LinkExternalPaymentArgs]>('linkExternalPayment');
+
+/** Adiq reported a billing outcome (notification ingress) for an Adiq-billed subscription. */
+export const adiqBillingSignal = defineSignal<[AdiqBillingUpdate]>('adiqBilling');
 
 /** The provider confirmed a payment (a boleto paid): from webhook ingress or a billing run. */
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');

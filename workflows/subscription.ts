@@ -79,6 +79,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     throw invalidInput(`Invalid subscription: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
   }
   const spec = parsed.data;
+  if (spec.paymentMethod.type === 'adiq_vault') throw invalidInput('Subscriptions billed by Adiq run adiqSubscriptionWorkflow');
   const timeZone = spec.plan.timeZone;
   const today = (): CalendarDate => localDateOf(Date.now(), timeZone);
   let state: SubscriptionState = input.state ?? initialState(spec, today());
@@ -212,8 +213,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     },
     {
       validator: (args) => {
-        parseArgs(changePaymentMethodArgsSchema, args);
+        const parsedArgs = parseArgs(changePaymentMethodArgsSchema, args);
         requireLive();
+        if (parsedArgs.paymentMethod.type === 'adiq_vault') reject('paymentMethod adiq_vault is for subscriptions billed by Adiq');
         if (state.boletoWait) reject('a boleto is waiting for payment; change the method after it is settled');
       },
     },
@@ -367,7 +369,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         cardId: state.paymentMethod.cardId,
         description,
       });
-    } else {
+    } else if (state.paymentMethod.type === 'zspay_boleto') {
       outcome = await charges.issueBoleto({
         reference,
         amountCents: ensured.invoice.amountCents,
@@ -375,6 +377,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         dueDate: nextBusinessDay(ensured.invoice.dueDate),
         description,
       });
+    } else {
+      // Validators keep Adiq-billed methods out of this workflow (they run adiqSubscriptionWorkflow).
+      throw invalidInput(`payment method ${state.paymentMethod.type} is billed by its provider, not by this workflow`);
     }
     await apply(step.cycle, outcome);
   }

@@ -7,9 +7,11 @@
  * so the provider stops retrying.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ZodError } from 'zod';
+import { ZodError, type z } from 'zod';
 import type { BillingClient } from '../../client';
-import { BillingPendingSaleIds } from '../../common/search-attributes';
+import { BillingPendingSaleIds, BillingProviderSubscriptionId } from '../../common/search-attributes';
+import type { AdiqBillingUpdate } from '../../common/subscription/adiq-managed';
+import { failureNotificationDecline, failureNotificationSchema, paymentNotificationOutcome, paymentStatusNotificationSchema } from '../../providers/adiq/notifications';
 import { fieldIssues, ValidationError } from '../../common/validation';
 import { referenceOf } from '../../providers/zspay/reference';
 import { parseZspayWebhook } from '../../providers/zspay/webhooks';
@@ -73,6 +75,53 @@ export async function routeZspayWebhook(client: BillingClient, body: unknown): P
   return { outcome: 'ignored', detail: `${event.type} ${event.status} needs no action` };
 }
 
+/** The engine's subscription billed by this Adiq subscription, found through its search attribute. */
+async function subscriptionOfAdiq(client: BillingClient, adiqSubscriptionId: string): Promise<string | undefined> {
+  const query = `WorkflowType = 'adiqSubscriptionWorkflow' AND ExecutionStatus = 'Running' AND ${BillingProviderSubscriptionId.name} = '${adiqSubscriptionId.replace(/'/g, '')}'`;
+  for await (const workflow of client.temporal.workflow.list({ query })) return workflow.workflowId.replace(/^subscription-/, '');
+  return undefined;
+}
+
+/** Adiq's two notifications: a failed attempt (ErrorCode) or a payment status (statusCode "200" = paid). */
+export function adiqBillingUpdateOf(body: unknown): { adiqSubscriptionId: string; update?: AdiqBillingUpdate } {
+  const isFailure = typeof body === 'object' && body !== null && Object.keys(body).some((key) => key.toLowerCase() === 'errorcode');
+  if (isFailure) {
+    const failure = parseNotification(failureNotificationSchema, body);
+    return {
+      adiqSubscriptionId: failure.SubscriptionId,
+      update: failure.BillingId
+        ? { billingId: failure.BillingId, outcome: 'failed', decline: failureNotificationDecline(failure), code: failure.ErrorCode ?? undefined, message: failure.ErrorMessage ?? undefined, source: 'notification' }
+        : undefined,
+    };
+  }
+  const status = parseNotification(paymentStatusNotificationSchema, body);
+  if (!status.subscriptionId) throw new ValidationError([{ field: 'subscriptionId', message: 'subscriptionId is required' }], 'Adiq notification');
+  const outcome = paymentNotificationOutcome(status);
+  if (outcome.kind === 'unknown' || !status.billingId) return { adiqSubscriptionId: status.subscriptionId };
+  return {
+    adiqSubscriptionId: status.subscriptionId,
+    update:
+      outcome.kind === 'paid'
+        ? { billingId: status.billingId, outcome: 'paid', source: 'notification' }
+        : { billingId: status.billingId, outcome: 'failed', decline: outcome.decline, code: outcome.code, message: outcome.description, source: 'notification' },
+  };
+}
+
+function parseNotification<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(fieldIssues(parsed.error), 'Adiq notification');
+  return parsed.data;
+}
+
+export async function routeAdiqNotification(client: BillingClient, body: unknown): Promise<WebhookResult> {
+  const { adiqSubscriptionId, update } = adiqBillingUpdateOf(body);
+  if (!update) return { outcome: 'ignored', detail: `notification for ${adiqSubscriptionId} carries no billing outcome` };
+  const subscriptionId = await subscriptionOfAdiq(client, adiqSubscriptionId);
+  if (!subscriptionId) return { outcome: 'ignored', detail: `no subscription is billed by Adiq subscription ${adiqSubscriptionId}` };
+  await client.subscriptions.adiqBilling(subscriptionId, update);
+  return { outcome: 'routed', detail: `billing ${update.billingId} ${update.outcome}: subscription ${subscriptionId}` };
+}
+
 export function registerWebhookRoutes(app: FastifyInstance, client: BillingClient, secrets: WebhookSecrets): void {
   app.post<{ Params: { secret: string } }>('/webhooks/zspay/:secret', async (request, reply) => {
     if (!secretsEqual(request.params.secret, secrets.zspay)) return unauthorized(reply);
@@ -83,8 +132,8 @@ export function registerWebhookRoutes(app: FastifyInstance, client: BillingClien
 
   app.post<{ Params: { secret: string } }>('/webhooks/adiq/:secret', async (request, reply) => {
     if (!secretsEqual(request.params.secret, secrets.adiq)) return unauthorized(reply);
-    // Adiq notifications concern Adiq-managed subscriptions, which the engine does not run yet.
-    request.log.info({ webhook: 'adiq' }, 'Adiq notification acknowledged');
-    return reply.code(200).send({ outcome: 'ignored', detail: 'no Adiq-managed subscriptions in this engine yet' } satisfies WebhookResult);
+    const result = await routeAdiqNotification(client, request.body);
+    request.log.info({ webhook: 'adiq', ...result }, 'webhook handled');
+    return reply.code(200).send(result);
   });
 }

@@ -29,6 +29,9 @@ export const createSubscriptionInputSchema = z
     externalPayments: z.record(z.string().regex(/^\d+$/, 'externalPayments keys are cycle numbers'), externalPaymentSchema).optional(),
   })
   .superRefine((input, ctx) => {
+    if (input.paymentMethod.type === 'adiq_vault' && input.plan.recurrence.kind !== 'adiq') {
+      ctx.addIssue({ code: 'custom', path: ['plan', 'recurrence', 'kind'], message: "plan.recurrence.kind must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)" });
+    }
     if (input.paymentMethod.type === 'zspay_boleto' && input.plan.amountCents < 500) {
       ctx.addIssue({ code: 'custom', path: ['plan', 'amountCents'], message: 'plan.amountCents must be at least 500 (R$ 5.00) for boleto' });
     }
@@ -38,6 +41,11 @@ export type ParsedSubscriptionInput = z.output<typeof createSubscriptionInputSch
 
 export const changePlanArgsSchema = z.object({ plan: subscriptionPlanSchema });
 export type ChangePlanArgs = z.infer<typeof changePlanArgsSchema>;
+
+/** Adiq-billed subscriptions run their own workflow type; both answer the same queries. */
+export function subscriptionWorkflowType(input: { paymentMethod: { type: string } }): 'subscriptionWorkflow' | 'adiqSubscriptionWorkflow' {
+  return input.paymentMethod.type === 'adiq_vault' ? 'adiqSubscriptionWorkflow' : 'subscriptionWorkflow';
+}
 
 export function subscriptionWorkflowId(subscriptionId: string): string {
   return `subscription-${subscriptionId}`;

@@ -56,6 +56,8 @@ export interface SubscriptionState {
   externalPayments: Record<string, ExternalPayment>;
   /** Payments providers confirmed that are not yet matched to an invoice (signals carried across runs). */
   pendingPayments: PaymentReceived[];
+  /** Adiq-billed subscriptions: Adiq's ids and the billing outcomes already acted on. */
+  adiq?: { planId: string; subscriptionId: string; handled: string[] };
 }
 
 export type NextStep =
@@ -199,13 +201,15 @@ function describeOutcome(outcome: ChargeAttempt['outcome']): string {
   }
 }
 
-function recovered(state: SubscriptionState, effects: Effect[], reason: string): SubscriptionState {
+/** Back to good standing: the partner is unblocked only if it was told `inadimplente`. */
+export function recovered(state: SubscriptionState, effects: Effect[], reason: string): SubscriptionState {
   if (state.partnerStatus === 'inadimplente') effects.push({ kind: 'partner', status: 'adimplente' });
   effects.push({ kind: 'notify', type: 'subscription.recovered', data: { reason } });
   return { ...state, partnerStatus: state.partnerStatus === 'inadimplente' ? 'adimplente' : state.partnerStatus };
 }
 
-function blocked(state: SubscriptionState, effects: Effect[], reason: string): SubscriptionState {
+/** Blocked: the partner is told `inadimplente` once. */
+export function blocked(state: SubscriptionState, effects: Effect[], reason: string): SubscriptionState {
   if (state.partnerStatus !== 'inadimplente') effects.push({ kind: 'partner', status: 'inadimplente' });
   effects.push({ kind: 'notify', type: 'subscription.blocked', data: { reason } });
   return { ...state, status: 'blocked', partnerStatus: 'inadimplente' };

@@ -17,6 +17,8 @@ export const calendarDateSchema = (field: string) =>
 export const paymentMethodSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('zspay_card'), zspayClientId: businessIdSchema('paymentMethod.zspayClientId'), cardId: businessIdSchema('paymentMethod.cardId') }),
   z.object({ type: z.literal('zspay_boleto'), zspayClientId: businessIdSchema('paymentMethod.zspayClientId') }),
+  /** Billed by Adiq Recurrence itself: the card lives in Adiq's vault. */
+  z.object({ type: z.literal('adiq_vault'), vaultId: z.string().min(1, 'paymentMethod.vaultId is required').max(36, 'paymentMethod.vaultId must be at most 36 characters') }),
 ]);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 

@@ -20,7 +20,7 @@ describe('recorded histories replay against the current workflow code', () => {
         return history.events[0].workflowExecutionStartedEventAttributes?.workflowType?.name;
       }),
     );
-    expect([...types].sort()).toEqual(['billingRunWorkflow', 'resellerPaymentWorkflow', 'settleBalanceWorkflow', 'subscriptionWorkflow', 'transferWorkflow']);
+    expect([...types].sort()).toEqual(['adiqSubscriptionWorkflow', 'billingRunWorkflow', 'resellerPaymentWorkflow', 'settleBalanceWorkflow', 'subscriptionWorkflow', 'transferWorkflow']);
   });
 
   it.each(files)('%s', async (file) => {

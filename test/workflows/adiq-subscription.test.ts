@@ -1,0 +1,100 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { BillingClient } from '../../client';
+import { localDateOf } from '../../common/billing/calendar';
+import type { MerchantNotification } from '../../common/merchant-notification';
+import { TEST_MERCHANT_SECRET } from '../helpers/engine';
+import type { RunningSandbox } from '../helpers/sandbox';
+import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
+import { recordHistory } from '../helpers/histories';
+
+const TZ = 'America/Sao_Paulo';
+
+describe('subscriptions billed by Adiq (provider-managed mode, time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: RunningSandbox;
+  let billing: BillingClient;
+  let testEnv: WorkflowTestEnv;
+  let n = 0;
+
+  beforeAll(async () => {
+    testEnv = await startWorkflowTestEnv();
+    ({ env, sandbox, billing } = testEnv);
+  });
+  afterAll(() => testEnv?.teardown());
+
+  const adiqState = async <T>(what: string): Promise<T> => (await (await fetch(`${sandbox.url}/adiq/__control/${what}`)).json()) as T;
+  const zapsign = async (clientRef: string) => ((await (await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`)).json()) as { updates: Array<{ paymentStatus: string }> }).updates.map((u) => u.paymentStatus);
+  const notifications = async (id: string) =>
+    (await sandbox.control.merchantCallbacks())
+      .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
+      .filter((x) => x.subscriptionId === id)
+      .sort((a, b) => a.sequence - b.sequence)
+      .map((x) => x.type);
+
+  async function subscribe() {
+    const id = `adiq-sub-${++n}`;
+    const clientRef = `zs-${id}`;
+    await fetch(`${sandbox.url}/zapsign/__control/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ clientApiToken: clientRef }) });
+    await billing.subscriptions.create({
+      subscriptionId: id,
+      customerId: 'acme',
+      plan: { planId: `news-${n}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, attempts: 3, chargeHourLocal: 8 },
+      paymentMethod: { type: 'adiq_vault', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' },
+      merchant: { callbackUrl: `${sandbox.url}/merchant/adiq`, secretRef: TEST_MERCHANT_SECRET.ref },
+      partner: { zapsignClientRef: clientRef },
+    });
+    await env.sleep('1 minute');
+    const subscriptions = await adiqState<Array<{ id: string; orderNumber: string; planId: string; vaultId: string; status: string }>>('subscriptions');
+    return { id, clientRef, adiq: subscriptions[subscriptions.length - 1] };
+  }
+  const bill = async (adiqSubscriptionId: string, type: 'approve' | 'soft_decline' | 'hard_decline') => {
+    if (type !== 'approve') await sandbox.control.script({ provider: 'adiq', operation: 'adiq.billing.charge', match: adiqSubscriptionId, outcome: { type, code: type === 'hard_decline' ? '14' : '51' }, times: 1 });
+    const date = localDateOf(await env.currentTimeMs(), TZ);
+    const response = await fetch(`${sandbox.url}/adiq/__control/subscriptions/${adiqSubscriptionId}/bill`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ date }) });
+    return (await response.json()) as { billing: { id: string } };
+  };
+
+  it('creates the Adiq plan and subscription once, and finds a canceled card in the daily billing search: blocked, partner told once', async () => {
+    const { id, clientRef, adiq } = await subscribe();
+    expect(adiq).toMatchObject({ status: 'Active', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' });
+    expect((await adiqState<unknown[]>('plans')).length).toBe(1);
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active', summary: expect.stringContaining('billed by Adiq') });
+
+    await bill(adiq.id, 'hard_decline');
+    await env.sleep('2 days');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked', partnerStatus: 'inadimplente', providerStatus: { adiq: 'Blocked' } });
+    expect(await zapsign(clientRef)).toEqual(['inadimplente']);
+    expect(await notifications(id)).toEqual(['payment.failed', 'subscription.blocked']);
+
+    // A new card is forwarded to Adiq.
+    await billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'adiq_vault', vaultId: '11111111-2222-4333-8444-555555555555' } });
+    const after = await adiqState<Array<{ id: string; vaultId: string }>>('subscriptions');
+    expect(after.find((s) => s.id === adiq.id)?.vaultId).toBe('11111111-2222-4333-8444-555555555555');
+    await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'adiq-subscription-blocked');
+  });
+
+  it("follows Adiq's notifications: each failed attempt reported once, the payment recovers the subscription", async () => {
+    const { id } = await subscribe();
+    const { billing: adiqBilling } = await bill((await adiqState<Array<{ id: string }>>('subscriptions')).at(-1)!.id, 'soft_decline');
+    const failure = { billingId: adiqBilling.id, outcome: 'failed' as const, decline: 'soft' as const, code: '51', message: 'Saldo insuficiente', source: 'notification' as const };
+    await billing.subscriptions.adiqBilling(id, failure);
+    await billing.subscriptions.adiqBilling(id, failure); // redelivered the same day: one effect
+    await env.sleep('1 hour');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'past_due' });
+    await billing.subscriptions.adiqBilling(id, { billingId: adiqBilling.id, outcome: 'paid', source: 'notification' });
+    await env.sleep('1 hour');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active' });
+    expect(await notifications(id)).toEqual(['payment.failed', 'subscription.recovered', 'payment.succeeded']);
+    const { summary } = await billing.subscriptions.invoices(id);
+    expect(summary).toMatchObject({ paidCount: 1, failedAttempts: 1 });
+  });
+
+  it('forwards a cancel to Adiq and refuses operations Adiq does not support', async () => {
+    const { id, adiq } = await subscribe();
+    await expect(billing.subscriptions.cancel(id, { atPeriodEnd: true })).rejects.toThrow('Adiq cancels a subscription at once');
+    await expect(billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'zspay_card', zspayClientId: '1', cardId: '2' } })).rejects.toThrow('takes an Adiq vault');
+    expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
+    const after = await adiqState<Array<{ id: string; status: string }>>('subscriptions');
+    expect(after.find((s) => s.id === adiq.id)?.status).toBe('Canceled');
+  });
+});
