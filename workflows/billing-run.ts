@@ -6,7 +6,7 @@
  */
 import { getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities';
-import type { BillingRunInput, BillingRunProgress, BillingRunSummary } from '../common/billing-run';
+import { addTallies, EMPTY_TALLY, type BillingRunInput, type BillingRunProgress, type BillingRunSummary } from '../common/billing-run';
 import { providerReadRetry } from '../common/retry-policies';
 import { billingRunProgressQuery } from './definitions';
 import { paymentReceivedSignal } from './subscription-definitions';
@@ -45,7 +45,24 @@ export async function billingRunWorkflow(input: BillingRunInput = {}): Promise<B
   for (const wave of chunk(batches, concurrency)) await Promise.all(wave.map(runBatch));
 
   progress.phase = 'summarizing';
+  const to = new Date().toISOString();
+  const from = new Date(Date.now() - (input.windowHours ?? 24) * 3_600_000).toISOString();
+  const running = await engine.listRunningSubscriptions();
+  let tally = EMPTY_TALLY;
+  for (const wave of chunk(chunk(running, batchSize), concurrency)) {
+    const tallies = await Promise.all(wave.map((subscriptionIds) => engine.tallySubscriptions({ subscriptionIds, from, to })));
+    tally = tallies.reduce(addTallies, tally);
+  }
   const { byStatus, mrrCents, transfers } = await engine.summarizeEngine();
   progress.phase = 'done';
-  return { runAt: new Date().toISOString(), subscriptionsChecked: awaiting.length, repairedPayments, byStatus, mrrCents, transfers };
+  return {
+    runAt: to,
+    window: { from, to },
+    activity: { ...tally, chargedBRL: `R$ ${(tally.chargedCents / 100).toFixed(2)}` },
+    subscriptionsChecked: awaiting.length,
+    repairedPayments,
+    byStatus,
+    mrrCents,
+    transfers,
+  };
 }

@@ -4,7 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { BillingAmountCents, BillingPendingSaleIds, BillingStatus, TransferStatus } from '../../common/search-attributes';
-import type { SubscriptionToReconcile } from '../../common/billing-run';
+import { addTallies, EMPTY_TALLY, type BillingTally, type SubscriptionToReconcile } from '../../common/billing-run';
+import { invoicesQuery } from '../../workflows/subscription-definitions';
 import type { ZspayClient } from '../../providers/zspay/client';
 import { orderSettlement } from '../../providers/zspay/status';
 import { withProviderFailures } from '../provider-failure';
@@ -38,11 +39,45 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
         return paid;
       }),
 
+    /** Every running subscription (both kinds). */
+    async listRunningSubscriptions(): Promise<string[]> {
+      const ids: string[] = [];
+      const query = `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`;
+      for await (const workflow of temporal.workflow.list({ query })) ids.push(workflow.workflowId.replace(/^subscription-/, ''));
+      return ids;
+    },
+
+    /** What these subscriptions' invoices record in the window (a query per subscription). */
+    async tallySubscriptions(input: { subscriptionIds: string[]; from: string; to: string }): Promise<BillingTally> {
+      let tally = EMPTY_TALLY;
+      const from = Date.parse(input.from);
+      const to = Date.parse(input.to);
+      for (const subscriptionId of input.subscriptionIds) {
+        const { invoices } = await temporal.workflow.getHandle(`subscription-${subscriptionId}`).query(invoicesQuery);
+        for (const invoice of invoices) {
+          for (const attempt of invoice.attempts) {
+            const at = Date.parse(attempt.at);
+            if (at < from || at >= to) continue;
+            const succeeded = attempt.outcome === 'succeeded';
+            const failed = attempt.outcome === 'soft_declined' || attempt.outcome === 'hard_declined' || attempt.outcome === 'unpaid';
+            tally = addTallies(tally, {
+              charged: succeeded ? 1 : 0,
+              chargedCents: succeeded ? invoice.amountCents : 0,
+              failed: failed ? 1 : 0,
+              retried: attempt.number > 1 && (succeeded || failed) ? 1 : 0,
+              recovered: succeeded && attempt.number > 1 ? 1 : 0,
+            });
+          }
+        }
+      }
+      return tally;
+    },
+
     /** Counts by status, MRR and transfers by state, from search attributes. */
     async summarizeEngine(): Promise<{ byStatus: Record<string, number>; mrrCents: number; transfers: Record<string, number> }> {
       const byStatus: Record<string, number> = {};
       let mrrCents = 0;
-      for await (const workflow of temporal.workflow.list({ query: `WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'` })) {
+      for await (const workflow of temporal.workflow.list({ query: `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'` })) {
         const status = workflow.typedSearchAttributes.get(BillingStatus) ?? 'unknown';
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         const monthly = (await workflow.memo)?.monthlyAmountCents;

@@ -77,6 +77,9 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
     expect(paid.invoices[0].status).toBe('paid');
     expect(paid.summary.paidCount).toBe(1);
     expect(summary.byStatus).toEqual({ active: 1 });
+    // A later run reports the repaired payment among the window's charges.
+    const next = await stack.client.billingRuns.result(await stack.client.billingRuns.trigger());
+    expect(next.activity).toMatchObject({ charged: 1, chargedCents: 2990, chargedBRL: 'R$ 29.90' });
     expect(summary.mrrCents).toBe(2990);
   });
 
