@@ -17,8 +17,12 @@ export interface ChargeCall {
 export function scriptedCharges(script: ScriptedResult[] = []) {
   const calls: ChargeCall[] = [];
   const queue = [...script];
+  /** Outcomes for one subscription's charges (references start with its id), before the shared queue. */
+  const bySubscription = new Map<string, ScriptedResult[]>();
+  const scriptedFor = (reference: string) => [...bySubscription.entries()].find(([id]) => reference.startsWith(`${id}-`))?.[1];
   const outcomeFor = (call: ChargeCall): PaymentOutcome => {
-    const next = queue.shift() ?? (call.kind === 'boleto' ? 'boleto' : 'paid');
+    const own = scriptedFor(call.reference);
+    const next = (own && own.length > 0 ? own.shift() : queue.shift()) ?? (call.kind === 'boleto' ? 'boleto' : 'paid');
     const base = { amountCents: call.amountCents, reference: call.reference, provider: 'zspay' as const, providerIds: { saleId: `sale-${call.reference}` } };
     switch (next) {
       case 'paid':
@@ -34,6 +38,7 @@ export function scriptedCharges(script: ScriptedResult[] = []) {
   return {
     calls,
     push: (...more: ScriptedResult[]) => queue.push(...more),
+    scriptFor: (subscriptionId: string, ...results: ScriptedResult[]) => bySubscription.set(subscriptionId, results),
     activities: {
       async chargeStoredCard(input: { reference: string; amountCents: number }): Promise<PaymentOutcome> {
         const call: ChargeCall = { reference: input.reference, amountCents: input.amountCents, kind: 'card' };

@@ -36,7 +36,7 @@ describe('subscription workflow (time-skipping server)', () => {
 
   /** A new subscription starting today, charging at 09:00 local. */
   async function subscribe(plan: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-    const id = `sub-${++sequence}`;
+    const id = (extra.subscriptionId as string | undefined) ?? `sub-${++sequence}`;
     const clientRef = `zs-${id}`;
     await fetch(`${sandbox.url}/zapsign/__control/clients`, {
       method: 'POST',
@@ -201,5 +201,38 @@ describe('subscription workflow (time-skipping server)', () => {
     }
     const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
     expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+  });
+
+  it('bills a year with failures and recoveries: retries, a block, a rescue, cycles skipped while blocked, partner told once each way', async () => {
+    const id = 'year-with-trouble';
+    // Cycle 1 paid; cycle 2 fails twice then succeeds; cycle 3 canceled card (blocked); rescued with a new card later.
+    charges.scriptFor(id, 'paid', 'soft', 'soft', 'paid', 'hard', 'paid');
+    const { clientRef, startDate } = await subscribe({}, { subscriptionId: id });
+    await days(70);
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked' });
+    await days(50);
+    await billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-new' } });
+    await days(245);
+
+    const attempts = await attemptDates(id);
+    expect(attempts.slice(0, 6)).toEqual([
+      `1:${startDate}:succeeded`,
+      `2:${addMonths(startDate, 1)}:soft_declined`,
+      `2:${addDays(addMonths(startDate, 1), 2)}:soft_declined`,
+      `2:${addDays(addMonths(startDate, 1), 4)}:succeeded`,
+      `3:${addMonths(startDate, 2)}:hard_declined`,
+      `3:${addDays(startDate, 120)}:succeeded`,
+    ]);
+    // Cycles 4 and 5 fell due while blocked: not billed. Billing resumed on the anchor day.
+    const cycles = [...new Set(attempts.map((a) => Number(a.split(':')[0])))];
+    expect(cycles).not.toContain(4);
+    expect(cycles).not.toContain(5);
+    expect(attempts.slice(6).every((a) => a.endsWith(':succeeded'))).toBe(true);
+    expect(await zapsignUpdates(clientRef)).toEqual(['inadimplente', 'adimplente']);
+    const types = (await notifications(id)).map((n) => n.type);
+    expect(types.filter((t) => t === 'subscription.blocked')).toHaveLength(1);
+    expect(types.filter((t) => t === 'subscription.recovered')).toHaveLength(2);
+    expect(types.filter((t) => t === 'payment.failed')).toHaveLength(3);
+    expect((await billing.subscriptions.get(id)).status).toBe('active');
   });
 });
