@@ -267,9 +267,11 @@ export function applyOutcome(
       const wasBlocked = state.status === 'blocked';
       const wasPastDue = state.status === 'past_due';
       state = updateInvoice(state, cycle, (i) => ({ ...i, status: 'paid', paidAt: ctx.now }));
+      // A setup fee paid during the trial leaves the subscription in its trial.
+      const stillTrialing = cycle === 0 && state.status === 'trialing';
       state = {
         ...state,
-        status: 'active',
+        status: stillTrialing ? 'trialing' : 'active',
         dunning: undefined,
         boletoWait: state.boletoWait?.cycle === cycle ? undefined : state.boletoWait,
         summary: { ...state.summary, paidCount: state.summary.paidCount + 1, paidCents: state.summary.paidCents + invoice.amountCents },

@@ -101,6 +101,7 @@ describe('subscription state machine', () => {
     expect(nextStep(state)).toMatchObject({ kind: 'charge', cycle: 0, date: '2026-01-01' });
     state = applyOutcome(state, 0, paid('setup'), ctx('2026-01-01')).state;
     expect(state.invoices[0]).toMatchObject({ kind: 'setup', amountCents: 1500, status: 'paid' });
+    expect(state.status).toBe('trialing');
     expect(nextStep(state)).toMatchObject({ kind: 'charge', cycle: 1, date: '2026-01-08' });
   });
 
