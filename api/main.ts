@@ -1,5 +1,6 @@
 /** `npm run api`: the HTTP API on its own, for production deployments. */
 import { BillingClient } from '../client';
+import { encryptionCodecFromEnv } from '../client/encryption';
 import { buildApi } from './server';
 
 async function main(): Promise<void> {
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
     adiq: required('ADIQ_WEBHOOK_SECRET', 'the secret in the notification URL registered with Adiq'),
   };
   const client = await BillingClient.connect();
-  const api = await buildApi({ client, apiKey, webhookSecrets, logger: true });
+  const codec = encryptionCodecFromEnv();
+  const api = await buildApi({ client, apiKey, webhookSecrets, logger: true, codec: codec ? { codec, uiOrigin: process.env.TEMPORAL_UI_ORIGIN } : undefined });
   await api.listen({ port: Number(process.env.API_PORT ?? 3000), host: process.env.API_HOST ?? '127.0.0.1' });
   const stop = () => void api.close().then(() => client.close()).then(() => process.exit(0));
   process.once('SIGINT', stop);

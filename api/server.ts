@@ -5,7 +5,9 @@
 import { secretsEqual } from './auth';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BillingClient } from '../client';
+import type { PayloadCodec } from '@temporalio/common';
 import { openApiDocument } from './openapi';
+import { registerCodecRoutes } from './routes/codec';
 import { problemFor, sendProblem } from './problems';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerBillingRunRoutes, registerTransferRoutes } from './routes/transfers';
@@ -17,6 +19,8 @@ export interface ApiOptions {
   apiKey: string;
   /** Secrets carried by the webhook URLs registered with each provider. */
   webhookSecrets: WebhookSecrets;
+  /** When payloads are encrypted: the codec server for the Web UI and CLI. */
+  codec?: { codec: PayloadCodec; uiOrigin?: string };
   logger?: boolean;
 }
 
@@ -52,6 +56,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
 
   registerWebhookRoutes(app, client, options.webhookSecrets);
+  if (options.codec) registerCodecRoutes(app, { ...options.codec, apiKey: options.apiKey });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', async (request, reply) => {

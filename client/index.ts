@@ -26,6 +26,7 @@ import { parseInput } from '../common/validation';
 import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from '../workflows/definitions';
 import type { resellerPaymentWorkflow } from '../workflows';
 import { loadTemporalTarget } from './connection';
+import { encryptionCodecFromEnv } from './encryption';
 import { SubscriptionsApi } from './subscriptions';
 import { TransfersApi } from './transfers';
 import { BillingRunsApi } from './billing-runs';
@@ -65,8 +66,9 @@ export class BillingClient {
   static async connect(env: NodeJS.ProcessEnv = process.env): Promise<BillingClient> {
     const target = loadTemporalTarget(env);
     const connection = await Connection.connect({ ...target.connectionOptions, address: target.address });
+    const codec = encryptionCodecFromEnv(env);
     return new BillingClient({
-      client: new Client({ connection, namespace: target.namespace }),
+      client: new Client({ connection, namespace: target.namespace, dataConverter: codec ? { payloadCodecs: [codec] } : undefined }),
       taskQueue: env.BILLING_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     });
   }

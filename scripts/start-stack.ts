@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { BillingClient } from '../client';
+import { encryptionCodecFromEnv, newEncryptionKey } from '../client/encryption';
 import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
 import { buildApi } from '../api/server';
 import { buildSandbox } from '../sandbox/server';
@@ -60,6 +61,15 @@ async function main(): Promise<void> {
     await assertPortFree(ports.ui, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
   }
   env.SANDBOX_URL ??= `http://127.0.0.1:${ports.sandbox}`;
+  // Payloads are encrypted locally too, with a development key generated once and kept in .data/.
+  if (!env.BILLING_ENCRYPTION_KEYS) {
+    const keyFile = path.join(dataDir, 'encryption-keys.json');
+    if (!existsSync(keyFile)) writeFileSync(keyFile, JSON.stringify({ 'dev-1': newEncryptionKey() }), { mode: 0o600 });
+    env.BILLING_ENCRYPTION_KEYS = readFileSync(keyFile, 'utf8');
+  }
+  const codec = encryptionCodecFromEnv(env)!;
+  const dataConverter = { payloadCodecs: [codec] };
+  const uiOrigin = `http://127.0.0.1:${ports.ui}`;
   const config = loadWorkerConfig(env);
 
   const stops: Array<() => Promise<void>> = [];
@@ -85,6 +95,7 @@ async function main(): Promise<void> {
         dbFile: path.join(dataDir, 'temporal.sqlite'),
         namespace: target.namespace,
         sqlitePragmas: { journal_mode: 'WAL', synchronous: 'NORMAL' },
+        uiCodecEndpoint: `http://127.0.0.1:${ports.api}/codec`,
       });
       stops.push(() => server.stop());
       address = server.address;
@@ -117,7 +128,7 @@ async function main(): Promise<void> {
     stops.push(() => sandbox.app.close());
     console.log(`✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox)`);
 
-    const temporalClient = new Client({ connection: clientConnection, namespace: target.namespace });
+    const temporalClient = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });
     const workerConnection = await NativeConnection.connect(connectionOptions);
     stops.push(() => workerConnection.close());
     const worker = await startWorker({
@@ -125,6 +136,7 @@ async function main(): Promise<void> {
       namespace: target.namespace,
       taskQueue: taskQueue(env),
       activities: createEngineActivities(config, temporalClient),
+      workerOptions: { dataConverter },
     });
     stops.push(() => worker.shutdown());
     worker.done.catch((error: unknown) => {
@@ -140,7 +152,7 @@ async function main(): Promise<void> {
       await client.billingRuns.ensureSchedule({ at, timeZone: zone });
       console.log(`✔ Billing-run schedule  ${BILLING_RUN_SCHEDULE_ID}, daily at ${at} ${zone}`);
     }
-    const api = await buildApi({ client, apiKey, webhookSecrets });
+    const api = await buildApi({ client, apiKey, webhookSecrets, codec: { codec, uiOrigin: embedded ? uiOrigin : env.TEMPORAL_UI_ORIGIN } });
     await api.listen({ port: ports.api, host: env.API_HOST ?? '127.0.0.1' });
     stops.push(() => api.close());
     console.log(`✔ HTTP API              http://127.0.0.1:${ports.api} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `${apiKey} — kept in ${path.relative(process.cwd(), dataDir)}/api-key`})`);

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadTemporalTarget } from '../client/connection';
+import { encryptionCodecFromEnv } from '../client/encryption';
 import { taskQueue } from '../common/task-queue';
 import { createEngineActivities } from './activities';
 import { loadWorkerConfig } from './config';
@@ -13,12 +14,15 @@ async function main(): Promise<void> {
   const connectionOptions = { ...target.connectionOptions, address: target.address };
   const connection = await NativeConnection.connect(connectionOptions);
   // Billing runs read the engine's state through visibility, with a plain client.
-  const temporal = new Client({ connection: await Connection.connect(connectionOptions), namespace: target.namespace });
+  const codec = encryptionCodecFromEnv();
+  const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
+  const temporal = new Client({ connection: await Connection.connect(connectionOptions), namespace: target.namespace, dataConverter });
   const worker = await startWorker({
     connection,
     namespace: target.namespace,
     taskQueue: taskQueue(),
     activities: createEngineActivities(config, temporal),
+    workerOptions: { dataConverter },
   });
   console.log(`Worker polling ${taskQueue()} on ${target.address} (namespace ${target.namespace})`);
   // The SDK shuts the worker down on SIGINT/SIGTERM by default.

@@ -4,6 +4,7 @@
  * pointed at that sandbox.
  */
 import { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { buildApi } from '../../api/server';
@@ -27,16 +28,22 @@ export interface TestStack {
   teardown(): Promise<void>;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export interface TestStackOptions {
+  /** Encrypt payloads with this codec (client, worker and the API's codec server). */
+  codec?: PayloadCodec;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const temporal = await createDevServerEnv();
   const taskQueue = `e2e-${randomUUID()}`;
+  const dataConverter = options.codec ? { payloadCodecs: [options.codec] } : undefined;
   const client = new BillingClient({
-    client: new Client({ connection: temporal.env.connection, namespace: temporal.server.namespace }),
+    client: new Client({ connection: temporal.env.connection, namespace: temporal.server.namespace, dataConverter }),
     taskQueue,
   });
   const apiKey = `test-key-${randomUUID()}`;
   const webhookSecrets = { zspay: `zs-${randomUUID()}`, adiq: `ad-${randomUUID()}` };
-  const api = await buildApi({ client, apiKey, webhookSecrets });
+  const api = await buildApi({ client, apiKey, webhookSecrets, codec: options.codec ? { codec: options.codec } : undefined });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const address = api.server.address();
   if (!address || typeof address === 'string') throw new Error('API did not bind a TCP port');
@@ -50,6 +57,7 @@ export async function startTestStack(): Promise<TestStack> {
     taskQueue,
     activities: sandboxActivities(sandbox.url, client.temporal),
     workflowBundle: workflowBundle(),
+    workerOptions: { dataConverter },
   });
   return {
     temporal,
