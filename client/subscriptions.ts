@@ -184,7 +184,7 @@ export class SubscriptionsApi {
       // Updates and signals reach only running workflows: tell "ended" apart from "never existed".
       const ended = await this.billing.describe(subscriptionWorkflowId(subscriptionId));
       if (!ended) throw new NotFoundError(`No subscription ${subscriptionId}`);
-      throw new RejectedError(`Subscription ${subscriptionId} has ended (${ended.status.name.toLowerCase()})`);
+      throw new RejectedError(`Subscription ${subscriptionId} has ended`);
     }
   }
 

@@ -1,0 +1,145 @@
+/** `billing subscriptions ...`: create, read and steer subscriptions through the typed client. */
+import { Option, type Command } from 'commander';
+import type { SubscriptionsApi } from '../../client/subscriptions';
+import type { PaymentMethod, SubscriptionStatus, SubscriptionView } from '../../common/subscription/model';
+import { formatForecast, formatInvoices, formatSubscription, formatSubscriptionList, UsageError } from '../format';
+import { numberForSchema, positiveInteger, type CliContext } from './context';
+
+// A Record so that the compiler flags a status added to the model but missing here.
+const STATUSES: Record<SubscriptionStatus, true> = { trialing: true, active: true, past_due: true, blocked: true, suspended: true, canceled: true, completed: true };
+
+export function registerSubscriptionCommands(program: Command, context: CliContext): void {
+  const subscriptions = program.command('subscriptions').alias('subs').description('Create, inspect and operate subscriptions');
+  const api = async (): Promise<SubscriptionsApi> => (await context.client()).subscriptions;
+
+  /** An operation on a running subscription: prints the subscription as the workflow left it. */
+  const operate = async (done: string, run: (api: SubscriptionsApi) => Promise<SubscriptionView>) => {
+    const view = await run(await api());
+    context.print(view, (v) => `${done}\n\n${formatSubscription(v)}`);
+  };
+
+  subscriptions
+    .command('create')
+    .description('Start a subscription from its JSON input (the body of POST /v1/subscriptions)')
+    .requiredOption('-f, --file <path>', 'JSON file with the subscription, or - for stdin')
+    .action(async (options: { file: string }) => {
+      const input = await context.readJson(options.file);
+      const started = await (await api()).create(input);
+      context.print(started, (s) => `Created ${s.workflowId} (run ${s.runId})`);
+    });
+
+  subscriptions
+    .command('get')
+    .description('Show a subscription')
+    .argument('<id>', 'subscription id')
+    .action(async (id: string) => {
+      context.print(await (await api()).get(id), formatSubscription);
+    });
+
+  subscriptions
+    .command('list')
+    .description('List running subscriptions (visibility is eventually consistent)')
+    .addOption(new Option('--status <status>', 'only this status').choices(Object.keys(STATUSES)))
+    .option('--customer <customerId>', 'only this customer')
+    .option('--plan <planId>', 'only this plan')
+    .option('--limit <n>', 'at most n subscriptions', positiveInteger, 100)
+    .action(async (options: { status?: SubscriptionStatus; customer?: string; plan?: string; limit: number }) => {
+      const items = await (await api()).list({ status: options.status, customerId: options.customer, planId: options.plan, limit: options.limit });
+      context.print(items, formatSubscriptionList);
+    });
+
+  subscriptions
+    .command('invoices')
+    .description("Show a subscription's invoices and totals")
+    .argument('<id>', 'subscription id')
+    .action(async (id: string) => {
+      context.print(await (await api()).invoices(id), formatInvoices);
+    });
+
+  subscriptions
+    .command('forecast')
+    .description('Show the next charges and scheduled retries')
+    .argument('<id>', 'subscription id')
+    .option('--count <n>', 'number of charges', positiveInteger, 6)
+    .action(async (id: string, options: { count: number }) => {
+      context.print(await (await api()).forecast(id, options.count), formatForecast);
+    });
+
+  subscriptions
+    .command('cancel')
+    .description('Cancel now, or at the end of the paid period')
+    .argument('<id>', 'subscription id')
+    .option('--at-period-end', 'cancel on the next charge date instead of now', false)
+    .option('--reason <text>', 'why (kept with the subscription)')
+    .action((id: string, options: { atPeriodEnd: boolean; reason?: string }) =>
+      operate(options.atPeriodEnd ? 'Cancels at the end of the period.' : 'Canceled.', (s) => s.cancel(id, options)),
+    );
+
+  subscriptions
+    .command('suspend')
+    .description('Pause charging')
+    .argument('<id>', 'subscription id')
+    .action((id: string) => operate('Suspended.', (s) => s.suspend(id)));
+
+  subscriptions
+    .command('reactivate')
+    .description('Resume a suspended or blocked subscription')
+    .argument('<id>', 'subscription id')
+    .action((id: string) => operate('Reactivated.', (s) => s.reactivate(id)));
+
+  subscriptions
+    .command('change-date')
+    .description('Move the next charge date')
+    .argument('<id>', 'subscription id')
+    .argument('<date>', 'new date, YYYY-MM-DD')
+    .action((id: string, date: string) => operate('Next charge date changed.', (s) => s.changeNextChargeDate(id, { date })));
+
+  subscriptions
+    .command('change-card')
+    .description('Change the payment method: a stored Zspay card, or boleto')
+    .argument('<id>', 'subscription id')
+    .requiredOption('--client <zspayClientId>', 'Zspay client id')
+    .option('--card <cardId>', 'Zspay card id')
+    .option('--boleto', 'pay by boleto instead of card')
+    .action((id: string, options: { client: string; card?: string; boleto?: boolean }) => {
+      const paymentMethod = paymentMethodFrom(options); // before connecting: a usage error needs no server
+      return operate('Payment method changed.', (s) => s.changePaymentMethod(id, { paymentMethod }));
+    });
+
+  subscriptions
+    .command('change-plan')
+    .description('Switch plans from the next cycle on')
+    .argument('<id>', 'subscription id')
+    .requiredOption('-f, --file <path>', 'JSON file with the plan (or {"plan": ...}), or - for stdin')
+    .action(async (id: string, options: { file: string }) => {
+      const json = await context.readJson(options.file);
+      const args = typeof json === 'object' && json !== null && 'plan' in json ? json : { plan: json };
+      await operate('Plan change scheduled.', (s) => s.changePlan(id, args as Parameters<SubscriptionsApi['changePlan']>[1]));
+    });
+
+  subscriptions
+    .command('retry-now')
+    .description('Retry the failed charge today')
+    .argument('<id>', 'subscription id')
+    .action((id: string) => operate('Retry scheduled for today.', (s) => s.retryNow(id)));
+
+  subscriptions
+    .command('skip-retry')
+    .description('Skip the next scheduled retry')
+    .argument('<id>', 'subscription id')
+    .action((id: string) => operate('Next retry skipped.', (s) => s.skipNextRetry(id)));
+
+  subscriptions
+    .command('extend-grace')
+    .description('Extend the trial, grace, tolerance or retry period')
+    .argument('<id>', 'subscription id')
+    .argument('<days>', 'days to add (1..90)', numberForSchema)
+    .action((id: string, days: number) => operate(`Grace extended by ${days} days.`, (s) => s.extendGrace(id, { days })));
+}
+
+function paymentMethodFrom(options: { client: string; card?: string; boleto?: boolean }): PaymentMethod {
+  if (options.boleto && options.card) throw new UsageError('Give either --card <cardId> or --boleto, not both.');
+  if (options.boleto) return { type: 'zspay_boleto', zspayClientId: options.client };
+  if (options.card) return { type: 'zspay_card', zspayClientId: options.client, cardId: options.card };
+  throw new UsageError('Give --card <cardId> for a card, or --boleto.');
+}

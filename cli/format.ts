@@ -1,0 +1,225 @@
+/**
+ * The CLI's pure side: human formatting (money, tables, the engine's views) and the mapping from
+ * typed errors to the exit codes and JSON error documents scripts rely on. No I/O here.
+ */
+import { CommanderError } from 'commander';
+import { ConflictError, NotFoundError, RejectedError, ValidationError, type FieldIssue } from '../client/errors';
+import type { ResellerPaymentView } from '../common/reseller-payment';
+import { TERMINAL_STATUSES, type Invoice, type InvoiceSummary, type PaymentMethod, type SubscriptionView } from '../common/subscription/model';
+import type { SubscriptionListItem } from '../client/subscriptions';
+import type { Forecast } from '../workflows/subscription-definitions';
+
+/**
+ * Exit codes, a contract with scripts:
+ *   0 ok
+ *   1 anything else (Temporal unreachable, unexpected failure)
+ *   2 usage or validation error (each field and its reason on stderr)
+ *   3 not found (no such subscription / reseller payment)
+ *   4 conflict (e.g. a subscription id that already exists)
+ *   5 rejected: the workflow refused the operation in its current state
+ */
+export const ExitCode = { ok: 0, failure: 1, usage: 2, notFound: 3, conflict: 4, rejected: 5 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A command line the CLI itself refuses (an unreadable file, contradictory flags). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Temporal did not answer at the configured address. */
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+}
+
+export type ErrorType = 'usage' | 'validation' | 'not_found' | 'conflict' | 'rejected' | 'unavailable' | 'error';
+
+export interface ErrorDocument {
+  error: { type: ErrorType; message: string; issues?: FieldIssue[] };
+}
+
+const isCommanderFailure = (error: unknown): error is CommanderError => error instanceof CommanderError && error.exitCode !== 0;
+
+export function errorType(error: unknown): ErrorType {
+  if (error instanceof ValidationError) return 'validation';
+  if (error instanceof UsageError || isCommanderFailure(error)) return 'usage';
+  if (error instanceof NotFoundError) return 'not_found';
+  if (error instanceof ConflictError) return 'conflict';
+  if (error instanceof RejectedError) return 'rejected';
+  if (error instanceof TemporalUnavailableError) return 'unavailable';
+  return 'error';
+}
+
+const EXIT_CODE_OF: Record<ErrorType, ExitCode> = {
+  usage: ExitCode.usage,
+  validation: ExitCode.usage,
+  not_found: ExitCode.notFound,
+  conflict: ExitCode.conflict,
+  rejected: ExitCode.rejected,
+  unavailable: ExitCode.failure,
+  error: ExitCode.failure,
+};
+
+export function exitCodeFor(error: unknown): ExitCode {
+  // --help and --version end parsing with a CommanderError whose exit code is 0.
+  if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.ok;
+  return EXIT_CODE_OF[errorType(error)];
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export function errorDocument(error: unknown): ErrorDocument {
+  // Commander prefixes its messages with "error: " for the terminal; the document carries the reason only.
+  const message = error instanceof CommanderError ? error.message.replace(/^error: /, '') : messageOf(error);
+  return {
+    error: {
+      type: errorType(error),
+      message,
+      ...(error instanceof ValidationError ? { issues: error.issues } : {}),
+    },
+  };
+}
+
+/** The error for a human on stderr: validation errors list each field and its reason, one a line. */
+export function describeError(error: unknown): string {
+  if (error instanceof ValidationError) {
+    // ValidationError's message is "Invalid <what>: <issues>"; the issues get lines of their own.
+    const separator = error.message.indexOf(': ');
+    const heading = separator > 0 ? error.message.slice(0, separator) : 'Invalid input';
+    return [`error: ${heading}`, ...error.issues.map((issue) => `  ${issue.field}: ${issue.message}`)].join('\n');
+  }
+  return `error: ${messageOf(error)}`;
+}
+
+/** Integer cents as Brazilian reais, "R$ 1.234,56", with string math only. */
+export function formatCents(cents: number): string {
+  if (!Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
+  const digits = String(Math.abs(cents)).padStart(3, '0');
+  const reais = digits.slice(0, -2).replace(/\B(?=(\d{3})+$)/g, '.');
+  return `${cents < 0 ? '-' : ''}R$ ${reais},${digits.slice(-2)}`;
+}
+
+export interface Column<Row> {
+  header: string;
+  value: (row: Row) => string | number | undefined;
+  align?: 'left' | 'right';
+}
+
+// Code points, not UTF-16 units, so accented names line up.
+const width = (text: string) => Array.from(text).length;
+const cell = (value: string | number | undefined) => (value === undefined ? '-' : String(value).replace(/\s+/g, ' '));
+const pad = (text: string, size: number, align: 'left' | 'right' = 'left') =>
+  align === 'right' ? ' '.repeat(size - width(text)) + text : text + ' '.repeat(size - width(text));
+
+/** A plain-text table: upper-case headers, columns two spaces apart, "-" for missing values. */
+export function renderTable<Row>(columns: ReadonlyArray<Column<Row>>, rows: readonly Row[]): string {
+  const cells = rows.map((row) => columns.map((column) => cell(column.value(row))));
+  const headers = columns.map((column) => column.header.toUpperCase());
+  const widths = columns.map((_, i) => Math.max(width(headers[i]), ...cells.map((line) => width(line[i]))));
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => pad(value, widths[i], columns[i].align))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...cells.map(line)].join('\n');
+}
+
+/** Label/value lines for one record; undefined values are left out. */
+export function renderDetails(fields: ReadonlyArray<readonly [string, string | number | undefined]>): string {
+  const present = fields.filter((field): field is readonly [string, string | number] => field[1] !== undefined);
+  const labelWidth = Math.max(0, ...present.map(([label]) => width(label)));
+  return present.map(([label, value]) => `${pad(label, labelWidth)}  ${cell(value)}`).join('\n');
+}
+
+export function formatPaymentMethod(method: PaymentMethod): string {
+  switch (method.type) {
+    case 'zspay_card':
+      return `Zspay card ${method.cardId} (client ${method.zspayClientId})`;
+    case 'zspay_boleto':
+      return `Zspay boleto (client ${method.zspayClientId})`;
+    case 'adiq_vault':
+      return `Adiq vault ${method.vaultId}`;
+  }
+}
+
+export function formatSubscription(view: SubscriptionView): string {
+  const dunning = view.dunning;
+  return renderDetails([
+    ['Subscription', view.subscriptionId],
+    ['Customer', view.customerId],
+    ['Plan', view.pendingPlanId ? `${view.planId} (changing to ${view.pendingPlanId})` : view.planId],
+    ['Amount', formatCents(view.amountCents)],
+    ['Status', `${view.status} (Zspay ${view.providerStatus.zspay}, Adiq ${view.providerStatus.adiq})`],
+    ['Payment method', formatPaymentMethod(view.paymentMethod)],
+    ['Next charge', view.nextChargeDate],
+    // An ended subscription may keep the flag; "cancels at period end" would then mislead.
+    ['Cancels', view.cancelAtPeriodEnd && !TERMINAL_STATUSES.includes(view.status) ? 'at period end' : undefined],
+    ['Dunning', dunning && `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ?? 'none'}`],
+    ['Partner', view.partnerStatus],
+    ['Summary', view.summary],
+  ]);
+}
+
+export function formatSubscriptionList(items: readonly SubscriptionListItem[]): string {
+  if (items.length === 0) return 'No subscriptions found.';
+  return renderTable<SubscriptionListItem>(
+    [
+      { header: 'Subscription', value: (s) => s.subscriptionId },
+      { header: 'Status', value: (s) => s.status },
+      { header: 'Customer', value: (s) => s.customerId },
+      { header: 'Plan', value: (s) => s.planId },
+      { header: 'Amount', value: (s) => (s.amountCents === undefined ? undefined : formatCents(s.amountCents)), align: 'right' },
+    ],
+    items,
+  );
+}
+
+export function formatInvoices({ invoices, summary }: { invoices: readonly Invoice[]; summary: InvoiceSummary }): string {
+  const table =
+    invoices.length === 0
+      ? 'No invoices yet.'
+      : renderTable<Invoice>(
+          [
+            { header: 'Cycle', value: (i) => i.cycle, align: 'right' },
+            { header: 'Kind', value: (i) => i.kind },
+            { header: 'Amount', value: (i) => formatCents(i.amountCents), align: 'right' },
+            { header: 'Due', value: (i) => i.dueDate },
+            { header: 'Status', value: (i) => i.status },
+            { header: 'Attempts', value: (i) => i.attempts.length, align: 'right' },
+            { header: 'Last outcome', value: (i) => i.attempts.at(-1)?.outcome },
+            { header: 'Paid at', value: (i) => i.paidAt },
+          ],
+          invoices,
+        );
+  const totals = `Paid: ${summary.paidCount} (${formatCents(summary.paidCents)}); failed attempts: ${summary.failedAttempts}`;
+  const archived = summary.archivedCount > 0 ? `; archived: ${summary.archivedCount} (${formatCents(summary.archivedPaidCents)} paid)` : '';
+  return `${table}\n\n${totals}${archived}`;
+}
+
+export function formatForecast(forecast: Forecast): string {
+  const table = renderTable<Forecast['charges'][number]>(
+    [
+      { header: 'Cycle', value: (c) => c.cycle, align: 'right' },
+      { header: 'Date', value: (c) => c.date },
+      { header: 'Amount', value: (c) => formatCents(c.amountCents), align: 'right' },
+    ],
+    forecast.charges,
+  );
+  return forecast.retries.length > 0 ? `${table}\n\nRetries: ${forecast.retries.join(', ')}` : table;
+}
+
+export function formatResellerPayment(view: ResellerPaymentView): string {
+  const result = view.result;
+  return renderDetails([
+    ['Reseller', view.resellerId],
+    ['Payment', view.paymentId],
+    ['State', view.state],
+    ['Provider reference', view.providerReference],
+    ['Confirmed at', view.confirmedAt],
+    ['Reason', view.reason],
+    ['Status', result?.status],
+    ['Total', result && formatCents(result.totalCents)],
+    ['Discount', result && formatCents(result.discountCents)],
+    ['Closed at', result?.closedAt ?? undefined],
+    ['Payment method', result?.paymentMethodName ?? undefined],
+  ]);
+}

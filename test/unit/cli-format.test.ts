@@ -1,0 +1,147 @@
+/** The CLI's pure formatting: money, tables, views, and the exit codes scripts rely on. */
+import { CommanderError, InvalidArgumentError } from 'commander';
+import { ConflictError, NotFoundError, RejectedError, ValidationError } from '../../client/errors';
+import type { SubscriptionView } from '../../common/subscription/model';
+import {
+  describeError,
+  errorDocument,
+  exitCodeFor,
+  formatCents,
+  formatInvoices,
+  formatSubscription,
+  renderDetails,
+  renderTable,
+  TemporalUnavailableError,
+  UsageError,
+} from '../../cli/format';
+
+describe('formatCents', () => {
+  it.each([
+    [5990, 'R$ 59,90'],
+    [0, 'R$ 0,00'],
+    [5, 'R$ 0,05'],
+    [100, 'R$ 1,00'],
+    [123456, 'R$ 1.234,56'],
+    [100_000_000_00, 'R$ 100.000.000,00'],
+    [-1, '-R$ 0,01'],
+    [-123456789, '-R$ 1.234.567,89'],
+    // Beyond float-friendly magnitudes: still exact, because it is string math.
+    [Number.MAX_SAFE_INTEGER, 'R$ 90.071.992.547.409,91'],
+  ])('%d cents is %s', (cents, expected) => {
+    expect(formatCents(cents)).toBe(expected);
+  });
+
+  it('refuses fractional cents instead of rounding them', () => {
+    expect(() => formatCents(59.9)).toThrow(RangeError);
+    expect(() => formatCents(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('renderTable', () => {
+  it('aligns columns by their widest cell, right-aligns money, shows "-" for missing values', () => {
+    const rows = [
+      { id: 'sub-1', customer: 'João', amount: 5990 },
+      { id: 'subscription-22', customer: undefined, amount: 123456 },
+    ];
+    const table = renderTable<(typeof rows)[number]>(
+      [
+        { header: 'Id', value: (r) => r.id },
+        { header: 'Customer', value: (r) => r.customer },
+        { header: 'Amount', value: (r) => formatCents(r.amount), align: 'right' },
+      ],
+      rows,
+    );
+    expect(table.split('\n')).toEqual([
+      'ID               CUSTOMER       AMOUNT',
+      'sub-1            João         R$ 59,90',
+      'subscription-22  -         R$ 1.234,56',
+    ]);
+  });
+
+  it('keeps one row a line even when a value has line breaks', () => {
+    expect(renderTable([{ header: 'Note', value: (r: string) => r }], ['a\nb'])).toBe('NOTE\na b');
+  });
+
+  it('renders a header alone for no rows', () => {
+    expect(renderTable([{ header: 'Id', value: (r: string) => r }], [])).toBe('ID');
+  });
+});
+
+describe('renderDetails and views', () => {
+  it('pads labels and leaves out undefined values', () => {
+    expect(renderDetails([['Status', 'active'], ['Next charge', undefined], ['Amount', 'R$ 1,00']])).toBe('Status  active\nAmount  R$ 1,00');
+  });
+
+  it('shows a subscription with money, provider statuses and the payment method', () => {
+    const view: SubscriptionView = {
+      subscriptionId: 'sub-1',
+      customerId: 'acme',
+      planId: 'gold',
+      amountCents: 5990,
+      status: 'past_due',
+      providerStatus: { zspay: 4, adiq: 'Active' },
+      paymentMethod: { type: 'zspay_card', zspayClientId: '42', cardId: 'card-7' },
+      nextChargeDate: '2025-07-01',
+      cancelAtPeriodEnd: false,
+      dunning: { cycle: 2, failures: 1, nextRetryDate: '2025-07-03' },
+      summary: 'Retrying',
+    };
+    const text = formatSubscription(view);
+    expect(text).toContain('Amount          R$ 59,90');
+    expect(text).toContain('Status          past_due (Zspay 4, Adiq Active)');
+    expect(text).toContain('Payment method  Zspay card card-7 (client 42)');
+    expect(text).toContain('Dunning         cycle 2, 1 failed, next retry 2025-07-03');
+    expect(text).not.toContain('Cancels');
+  });
+
+  it('shows invoices with totals', () => {
+    const text = formatInvoices({
+      invoices: [{ cycle: 1, kind: 'recurring', amountCents: 5990, dueDate: '2025-06-01', status: 'paid', attempts: [], paidAt: '2025-06-01T12:00:00Z' }],
+      summary: { archivedCount: 0, archivedPaidCents: 0, paidCount: 1, paidCents: 5990, failedAttempts: 0 },
+    });
+    expect(text).toMatch(/^CYCLE +KIND +AMOUNT +DUE/);
+    expect(text).toContain('Paid: 1 (R$ 59,90); failed attempts: 0');
+  });
+});
+
+describe('exit codes and error documents', () => {
+  const validation = new ValidationError(
+    [
+      { field: 'customerId', message: 'customerId is required' },
+      { field: 'plan.amountCents', message: 'amountCents must be greater than zero' },
+    ],
+    'subscription',
+  );
+
+  it.each([
+    ['ValidationError', 2, 'validation', validation],
+    ['UsageError', 2, 'usage', new UsageError('bad flags')],
+    ['a commander usage error', 2, 'usage', new InvalidArgumentError('must be a number')],
+    ['NotFoundError', 3, 'not_found', new NotFoundError('No subscription x')],
+    ['ConflictError', 4, 'conflict', new ConflictError('exists')],
+    ['RejectedError', 5, 'rejected', new RejectedError('no failed invoice')],
+    ['TemporalUnavailableError', 1, 'unavailable', new TemporalUnavailableError('no server')],
+    ['any other error', 1, 'error', new Error('boom')],
+    ['a thrown non-error', 1, 'error', 'boom'],
+  ])('%s exits %d as type %s', (_name, code, type, error) => {
+    expect(exitCodeFor(error)).toBe(code);
+    expect(errorDocument(error).error.type).toBe(type);
+  });
+
+  it('treats --help and --version (commander exits with 0) as success', () => {
+    expect(exitCodeFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toBe(0);
+  });
+
+  it('lists each field and its reason, for people and in the JSON document', () => {
+    expect(describeError(validation)).toBe(
+      ['error: Invalid subscription', '  customerId: customerId is required', '  plan.amountCents: amountCents must be greater than zero'].join('\n'),
+    );
+    expect(errorDocument(validation)).toEqual({ error: { type: 'validation', message: validation.message, issues: validation.issues } });
+    expect(errorDocument(new NotFoundError('No subscription x'))).toEqual({ error: { type: 'not_found', message: 'No subscription x' } });
+  });
+
+  it("drops commander's terminal prefix from the JSON message", () => {
+    const error = new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'id'");
+    expect(errorDocument(error).error.message).toBe("missing required argument 'id'");
+  });
+});
