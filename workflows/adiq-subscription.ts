@@ -26,7 +26,7 @@ import { forecast, isTerminal, summaryLine, type SubscriptionState, type Transit
 import { providerStatusOf, type SubscriptionView } from '../common/subscription/model';
 import { cancelArgsSchema, changePaymentMethodArgsSchema } from '../common/subscription/operations';
 import { fieldIssues } from '../common/validation';
-import { Consequences } from './consequences';
+import { subscriptionConsequences } from './consequences';
 import { invalidInput } from './failures';
 import * as defs from './subscription-definitions';
 import type { SubscriptionWorkflowInput } from './subscription';
@@ -51,15 +51,11 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
   const queue: AdiqBillingUpdate[] = [];
   let version = 0;
 
-  const consequences = new Consequences({
-    subscriptionId: state.subscriptionId,
-    merchant: spec.merchant,
-    partner: spec.partner,
-    nextSequence: () => {
-      state = { ...state, notificationSequence: state.notificationSequence + 1 };
-      return state.notificationSequence;
+  const consequences = subscriptionConsequences(spec, {
+    get: () => state,
+    set: (next) => {
+      state = next;
     },
-    externalPayment: (cycle) => state.externalPayments[String(cycle)],
   });
   const context = () => ({ today: today(), now: new Date().toISOString(), offset: utcOffsetOf(Date.now(), timeZone) });
   const view = (): SubscriptionView => ({

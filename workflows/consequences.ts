@@ -7,7 +7,7 @@ import { log, proxyActivities } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities';
 import type { MerchantEndpoint } from '../common/merchant-notification';
 import { providerReadRetry } from '../common/retry-policies';
-import type { Effect } from '../common/subscription/machine';
+import type { Effect, SubscriptionState } from '../common/subscription/machine';
 import type { ExternalPayment } from '../common/subscription/model';
 
 const consequences = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerReadRetry });
@@ -70,4 +70,25 @@ export class Consequences {
   async drain(): Promise<void> {
     await Promise.all(this.deliveries);
   }
+}
+
+/**
+ * The consequences of a subscription whose state the caller keeps: notification sequence numbers
+ * and linked external payments are read from, and written to, that state.
+ */
+export function subscriptionConsequences(
+  spec: Pick<ConsequenceTargets, 'merchant' | 'partner'>,
+  state: { get(): SubscriptionState; set(next: SubscriptionState): void },
+): Consequences {
+  return new Consequences({
+    subscriptionId: state.get().subscriptionId,
+    merchant: spec.merchant,
+    partner: spec.partner,
+    nextSequence: () => {
+      const next = { ...state.get(), notificationSequence: state.get().notificationSequence + 1 };
+      state.set(next);
+      return next.notificationSequence;
+    },
+    externalPayment: (cycle) => state.get().externalPayments[String(cycle)],
+  });
 }

@@ -58,7 +58,7 @@ import { changePlanArgsSchema } from '../common/subscription/input';
 import { fieldIssues } from '../common/validation';
 import type { PaymentOutcome } from '../common/payment-outcome';
 import * as defs from './subscription-definitions';
-import { Consequences } from './consequences';
+import { subscriptionConsequences } from './consequences';
 import { invalidInput } from './failures';
 
 // Card charges heartbeat the pre-authorized order id, so a retried attempt captures instead of charging again.
@@ -331,15 +331,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return { today: today(), now: new Date(now).toISOString(), offset: utcOffsetOf(now, timeZone) };
   }
 
-  const consequences = new Consequences({
-    subscriptionId: state.subscriptionId,
-    merchant: spec.merchant,
-    partner: spec.partner,
-    nextSequence: () => {
-      state = { ...state, notificationSequence: state.notificationSequence + 1 };
-      return state.notificationSequence;
+  const consequences = subscriptionConsequences(spec, {
+    get: () => state,
+    set: (next) => {
+      state = next;
     },
-    externalPayment: (cycle) => state.externalPayments[String(cycle)],
   });
   const runEffects = (effects: Effect[]) => consequences.run(effects);
 
