@@ -31,6 +31,11 @@ export class SandboxControl {
     return this.call('GET', `/__sandbox/ledger?${new URLSearchParams(filter as Record<string, string>)}`);
   }
 
+  /** Requests as they arrive, answered or not (a held request shows here before the log). */
+  arrivals(operation?: string): Promise<Array<{ provider: string; operation: string; at: string }>> {
+    return this.call('GET', `/__sandbox/arrivals${operation ? `?operation=${encodeURIComponent(operation)}` : ''}`);
+  }
+
   merchantCallbacks(): Promise<MerchantCallback[]> {
     return this.call('GET', '/__sandbox/merchant-callbacks');
   }

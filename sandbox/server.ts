@@ -121,6 +121,7 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
       return options.webhookBaseUrl ? `${options.webhookBaseUrl.replace(/\/+$/, '')}/webhooks/${provider}` : undefined;
     },
     take(request, provider, operation, keys) {
+      state.arrivals.push({ provider, operation, at: new Date().toISOString() });
       const outcome = state.take(provider, operation, keys);
       marks.set(request, { provider, operation, outcome: outcome.type });
       return outcome;
@@ -247,6 +248,10 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     });
   }, { prefix: '/merchant' });
   app.get('/__sandbox/merchant-callbacks', async () => state.merchantCallbacks);
+  app.get('/__sandbox/arrivals', async (request) => {
+    const { operation } = request.query as { operation?: string };
+    return state.arrivals.filter((a) => !operation || a.operation === operation);
+  });
   app.post('/__sandbox/webhooks', async (request, reply) => {
     const parsed = z.object({ enabled: z.boolean() }).safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ message: 'Expected { enabled: boolean }' });

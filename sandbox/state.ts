@@ -82,6 +82,8 @@ export interface MerchantCallback {
 
 export class SandboxState {
   readonly merchantCallbacks: MerchantCallback[] = [];
+  /** Requests counted when they arrive (the log records them when answered): held requests show here. */
+  readonly arrivals: Array<{ provider: ProviderName; operation: string; at: string }> = [];
   /** Off: webhooks are logged but never sent (a lost webhook, for reconciliation tests). */
   webhooksEnabled = true;
   /** Answers for the next merchant callbacks (e.g. 500 to exercise the engine's retries). */
@@ -143,6 +145,7 @@ export class SandboxState {
     this.requests.length = 0;
     this.ledger.length = 0;
     this.merchantCallbacks.length = 0;
+    this.arrivals.length = 0;
     this.merchantCallbackFailures = [];
     this.webhooksEnabled = true;
   }
