@@ -33,6 +33,7 @@ import { parseInput } from '../common/validation';
 import * as defs from '../workflows/subscription-definitions';
 import type { BillingClient } from './index';
 import { ConflictError, NotFoundError, RejectedError } from './errors';
+import { currentRuns } from './visibility';
 
 export interface SubscriptionListFilter {
   status?: SubscriptionStatus;
@@ -105,7 +106,7 @@ export class SubscriptionsApi {
     if (filter.planId) clauses.push(`BillingPlanId = ${quote(filter.planId)}`);
     if (filter.query) clauses.push(`(${filter.query})`);
     const items: SubscriptionListItem[] = [];
-    for await (const wf of this.billing.temporal.workflow.list({ query: clauses.join(' AND ') })) {
+    for await (const wf of currentRuns(this.billing.temporal, clauses.join(' AND '))) {
       const attributes = wf.typedSearchAttributes;
       items.push({
         subscriptionId: wf.workflowId.replace(/^subscription-/, ''),

@@ -18,6 +18,7 @@ import { parseInput } from '../common/validation';
 import { cancelTransferUpdate, transferQuery, transferStatusSignal } from '../workflows/definitions';
 import type { BillingClient } from './index';
 import { ConflictError, NotFoundError, RejectedError } from './errors';
+import { currentRuns } from './visibility';
 
 export interface TransferListFilter {
   state?: string;
@@ -127,7 +128,7 @@ export class TransfersApi {
     if (filter.from) clauses.push(`${TransferScheduledAt.name} >= ${quote(filter.from)}`);
     if (filter.to) clauses.push(`${TransferScheduledAt.name} < ${quote(filter.to)}`);
     const items = [];
-    for await (const wf of this.billing.temporal.workflow.list({ query: clauses.join(' AND ') })) {
+    for await (const wf of currentRuns(this.billing.temporal, clauses.join(' AND '))) {
       items.push({
         transferId: wf.workflowId.replace(/^transfer-/, ''),
         state: wf.typedSearchAttributes.get(TransferStatus),

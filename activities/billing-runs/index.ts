@@ -9,6 +9,7 @@ import { invoicesQuery } from '../../workflows/subscription-definitions';
 import type { ZspayClient } from '../../providers/zspay/client';
 import { orderSettlement } from '../../providers/zspay/status';
 import { withProviderFailures } from '../provider-failure';
+import { currentRuns } from '../../client/visibility';
 
 export interface BillingRunDeps {
   temporal: Client;
@@ -21,7 +22,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
     async listSubscriptionsAwaitingPayment(): Promise<SubscriptionToReconcile[]> {
       const found: SubscriptionToReconcile[] = [];
       const query = `WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'`;
-      for await (const workflow of temporal.workflow.list({ query })) {
+      for await (const workflow of currentRuns(temporal, query)) {
         const pendingSaleIds = workflow.typedSearchAttributes.get(BillingPendingSaleIds) ?? [];
         if (pendingSaleIds.length > 0) found.push({ subscriptionId: workflow.workflowId.replace(/^subscription-/, ''), pendingSaleIds });
       }
@@ -43,7 +44,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
     async listRunningSubscriptions(): Promise<string[]> {
       const ids: string[] = [];
       const query = `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`;
-      for await (const workflow of temporal.workflow.list({ query })) ids.push(workflow.workflowId.replace(/^subscription-/, ''));
+      for await (const workflow of currentRuns(temporal, query)) ids.push(workflow.workflowId.replace(/^subscription-/, ''));
       return ids;
     },
 
@@ -77,7 +78,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
     async summarizeEngine(): Promise<{ byStatus: Record<string, number>; mrrCents: number; transfers: Record<string, number> }> {
       const byStatus: Record<string, number> = {};
       let mrrCents = 0;
-      for await (const workflow of temporal.workflow.list({ query: `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'` })) {
+      for await (const workflow of currentRuns(temporal, `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`)) {
         const status = workflow.typedSearchAttributes.get(BillingStatus) ?? 'unknown';
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         const monthly = (await workflow.memo)?.monthlyAmountCents;
@@ -85,7 +86,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
         else if (status === 'active' || status === 'past_due') mrrCents += workflow.typedSearchAttributes.get(BillingAmountCents) ?? 0;
       }
       const transfers: Record<string, number> = {};
-      for await (const workflow of temporal.workflow.list({ query: `WorkflowType = 'transferWorkflow'` })) {
+      for await (const workflow of currentRuns(temporal, `WorkflowType = 'transferWorkflow'`)) {
         const state = workflow.typedSearchAttributes.get(TransferStatus) ?? 'unknown';
         transfers[state] = (transfers[state] ?? 0) + 1;
       }

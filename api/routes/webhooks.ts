@@ -18,6 +18,7 @@ import { parseZspayWebhook } from '../../providers/zspay/webhooks';
 import { NotFoundError } from '../../client/errors';
 import { secretsEqual } from '../auth';
 import { sendProblem } from '../problems';
+import { currentRuns } from '../../client/visibility';
 
 export interface WebhookSecrets {
   zspay: string;
@@ -38,7 +39,7 @@ function unauthorized(reply: FastifyReply) {
 async function subscriptionsAwaitingSale(client: BillingClient, saleId: string): Promise<string[]> {
   const ids: string[] = [];
   const query = `WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running' AND ${BillingPendingSaleIds.name} = '${saleId.replace(/'/g, '')}'`;
-  for await (const workflow of client.temporal.workflow.list({ query })) ids.push(workflow.workflowId.replace(/^subscription-/, ''));
+  for await (const workflow of currentRuns(client.temporal, query)) ids.push(workflow.workflowId.replace(/^subscription-/, ''));
   return ids;
 }
 
@@ -78,7 +79,7 @@ export async function routeZspayWebhook(client: BillingClient, body: unknown): P
 /** The engine's subscription billed by this Adiq subscription, found through its search attribute. */
 async function subscriptionOfAdiq(client: BillingClient, adiqSubscriptionId: string): Promise<string | undefined> {
   const query = `WorkflowType = 'adiqSubscriptionWorkflow' AND ExecutionStatus = 'Running' AND ${BillingProviderSubscriptionId.name} = '${adiqSubscriptionId.replace(/'/g, '')}'`;
-  for await (const workflow of client.temporal.workflow.list({ query })) return workflow.workflowId.replace(/^subscription-/, '');
+  for await (const workflow of currentRuns(client.temporal, query)) return workflow.workflowId.replace(/^subscription-/, '');
   return undefined;
 }
 
