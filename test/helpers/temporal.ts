@@ -11,6 +11,7 @@ import { addSearchAttributes } from '../../client/connection';
 import { DevServer } from '../../scripts/dev-server';
 import { freePort } from '../../scripts/ports';
 import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
+import { assertHistoriesHoldNoSecrets } from './history-secrets';
 
 function binaries() {
   const found = locateTemporalBinaries();
@@ -35,6 +36,15 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
+/** Scans the time-skipping server's histories, then tears it down (the scan's failure fails the test file). */
+export async function teardownTimeSkippingEnv(env: TestWorkflowEnvironment): Promise<void> {
+  try {
+    await assertHistoriesHoldNoSecrets(env.client, env.namespace ?? 'default');
+  } finally {
+    await env.teardown();
+  }
+}
+
 export interface DevServerEnv {
   env: TestWorkflowEnvironment;
   server: DevServer;
@@ -57,8 +67,12 @@ export async function createDevServerEnv(options: { dynamicConfig?: Record<strin
     env,
     server,
     teardown: async () => {
-      await env.teardown();
-      await server.stop();
+      try {
+        await assertHistoriesHoldNoSecrets(env.client, server.namespace);
+      } finally {
+        await env.teardown();
+        await server.stop();
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -8,7 +8,7 @@ import { BillingClient } from '../../client';
 import type { EngineActivities } from '../../activities';
 import { createTestWorker, sandboxActivities } from './engine';
 import { startSandbox, type RunningSandbox } from './sandbox';
-import { createTimeSkippingEnv } from './temporal';
+import { createTimeSkippingEnv, teardownTimeSkippingEnv } from './temporal';
 
 export interface WorkflowTestEnv {
   env: TestWorkflowEnvironment;
@@ -30,7 +30,7 @@ export async function startWorkflowTestEnv(overrides: Partial<EngineActivities> 
       worker.shutdown();
       await running;
       await sandbox.close();
-      await env.teardown();
+      await teardownTimeSkippingEnv(env);
     },
   };
 }

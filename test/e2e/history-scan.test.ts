@@ -1,0 +1,39 @@
+/** The history scan reaches every run on a dev server too (advanced visibility, SQLite), open and closed. */
+import { Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { assertHistoriesHoldNoSecrets } from '../helpers/history-secrets';
+import { createDevServerEnv, type DevServerEnv } from '../helpers/temporal';
+
+describe('history scan on the dev server', () => {
+  let temporal: DevServerEnv;
+  beforeAll(async () => {
+    temporal = await createDevServerEnv();
+  });
+  afterAll(() => temporal?.teardown());
+
+  it('counts open and closed runs', async () => {
+    const client = temporal.env.client;
+    await client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId: 'open', args: [{ customerId: 'acme' }] });
+    const closed = await client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId: 'closed', args: [{ customerId: 'acme' }] });
+    await closed.terminate();
+    await expect(assertHistoriesHoldNoSecrets(client, temporal.server.namespace)).resolves.toBe(2);
+  });
+
+  it('names a leak (in a namespace of its own, which the teardown does not scan)', async () => {
+    const namespace = 'history-scan-leaks';
+    await temporal.env.client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    const client = new Client({ connection: temporal.env.connection, namespace });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId: 'leaky', args: [{ card: { number: '4111111111111111' } }] });
+        break;
+      } catch (error) {
+        // A new namespace takes a moment to reach every service of the server.
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    await expect(assertHistoriesHoldNoSecrets(client, namespace)).rejects.toThrow(/leaky .*card number 411111…1111/);
+  });
+});
