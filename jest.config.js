@@ -2,6 +2,7 @@
 //   unit       pure functions, provider clients against the in-process sandbox, activities
 //   workflows  workflow tests on the time-skipping test server (one server per test file)
 //   e2e        the dev server started by the harness, a worker and the HTTP API together
+//   faults     worker kills, server crashes and provider storms (CI scale; `npm run test:faults` = full)
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   // ESM-only dev dependencies (the OpenAPI validator) are compiled to CommonJS for Jest.
@@ -30,6 +31,12 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
     },
   ],

@@ -20,3 +20,6 @@ export interface PaymentOutcome {
   /** For boletos: where the customer pays. */
   boleto?: { url?: string; barcode?: string; dueDate: string };
 }
+
+/** The failure type of a card capture whose authorization can no longer be captured: authorize again. */
+export const AUTHORIZATION_LOST = 'AuthorizationLost';

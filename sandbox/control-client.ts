@@ -19,6 +19,11 @@ export class SandboxControl {
     return this.call('POST', '/__sandbox/scenarios', rule);
   }
 
+  /** The scripted rules not yet used up. */
+  scenarios(): Promise<ScenarioRule[]> {
+    return this.call('GET', '/__sandbox/scenarios');
+  }
+
   clearScenarios(): Promise<void> {
     return this.call('DELETE', '/__sandbox/scenarios');
   }

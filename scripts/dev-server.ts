@@ -87,6 +87,14 @@ export class DevServer {
     }
   }
 
+  /** Kills the server at once (SIGKILL), as a crash would: nothing is flushed or closed cleanly. */
+  async kill(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    this.process.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));

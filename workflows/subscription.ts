@@ -5,10 +5,13 @@
  * every paid cycle so its history stays short for years.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -56,13 +59,38 @@ import {
 } from '../common/subscription/operations';
 import { changePlanArgsSchema } from '../common/subscription/input';
 import { fieldIssues } from '../common/validation';
-import type { PaymentOutcome } from '../common/payment-outcome';
+import { AUTHORIZATION_LOST, type PaymentOutcome } from '../common/payment-outcome';
+import type { ChargeStoredCardInput } from '../activities/payments/types';
 import * as defs from './subscription-definitions';
 import { subscriptionConsequences } from './consequences';
 import { invalidInput } from './failures';
 
 // Card charges heartbeat the pre-authorized order id, so a retried attempt captures instead of charging again.
 const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '1 minute', retry: providerWriteRetry });
+
+/** Workflows started before the card charge was split in two keep the one-activity charge on replay. */
+const TWO_STEP_CARD_CHARGE = 'two-step-card-charge';
+
+const isAuthorizationLost = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === AUTHORIZATION_LOST;
+
+/**
+ * Authorize, then capture: the order id is in the history (the authorization's result) before any
+ * money moves, so no retry of the capture can charge twice (see activities/payments/zspay.ts).
+ */
+async function chargeCard(card: ChargeStoredCardInput): Promise<PaymentOutcome> {
+  if (!patched(TWO_STEP_CARD_CHARGE)) return charges.chargeStoredCard(card);
+  for (let authorizations = 1; ; authorizations += 1) {
+    const authorization = await charges.authorizeCard(card);
+    if (authorization.kind === 'settled') return authorization.outcome;
+    try {
+      return await charges.captureCard({ reference: card.reference, amountCents: card.amountCents, saleId: authorization.saleId });
+    } catch (error) {
+      // The authorization expired or was canceled before its capture: nothing was charged.
+      if (authorizations < 3 && isAuthorizationLost(error)) continue;
+      throw error;
+    }
+  }
+}
 
 export interface SubscriptionWorkflowInput {
   subscription: CreateSubscriptionInput;
@@ -358,7 +386,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     const description = `${state.plan.planId} ${step.cycle === 0 ? 'setup fee' : `cycle ${step.cycle}`}`;
     let outcome: PaymentOutcome;
     if (state.paymentMethod.type === 'zspay_card') {
-      outcome = await charges.chargeStoredCard({
+      outcome = await chargeCard({
         reference,
         amountCents: ensured.invoice.amountCents,
         clientId: state.paymentMethod.zspayClientId,

@@ -3,28 +3,31 @@
  *
  * Exactly-once card charging. Zspay has no reference/metadata field on sales and no sale search
  * (only GET /vendas/{pedidoId}), so "ask the provider by our reference" is impossible. Instead a
- * charge is two calls, "Nova pré captura" then "Executar venda da pré captura":
- * 1. pre-capture only authorizes (no money moves); its pedidoId is checkpointed at once in the
- *    activity's heartbeat details, which Temporal hands to the next attempt;
- * 2. capture moves the money. A retried attempt that finds a checkpoint reads the sale
- *    (GET /vendas/{pedidoId}) first: approved = already charged, return it; still pre-authorized =
- *    capture it; failed/canceled = start again.
- * A lost pre-capture answer leaves at worst an uncaptured authorization, which expires and never
- * charges (also if the worker dies before the heartbeat is recorded). Capture is never repeated
- * for an order that is already approved.
+ * charge is two activities, "Nova pré captura" then "Executar venda da pré captura":
+ * 1. `authorizeCard` only authorizes (no money moves); its pedidoId becomes the activity's result,
+ *    recorded in the workflow's history. A lost answer leaves at worst an uncaptured authorization,
+ *    which expires and never charges; the retry authorizes again.
+ * 2. `captureCard` moves the money. A retried attempt reads the sale (GET /vendas/{pedidoId})
+ *    first: approved = already charged, return it; still pre-authorized = capture it; failed or
+ *    canceled = `AuthorizationLost`, and the workflow authorizes again.
+ * The order id is durable before any money moves, whatever happens to the worker or its link to
+ * Temporal. (`chargeStoredCard`, both steps in one activity with the order id in its heartbeat, is
+ * kept for workflows started before the split: a heartbeat lost together with the completion, in a
+ * long outage between worker and server, could let its retry authorize and capture again.)
  *
  * Boletos: the reference travels in `descricao` ([ref:...]); with no search a lost answer cannot
  * be resolved, and a retry issues a new boleto. An unpaid boleto moves no money; the rare case of
  * a customer paying two is seen in the receivable webhooks.
  */
 import { Context, log } from '@temporalio/activity';
-import type { PaymentOutcome } from '../../common/payment-outcome';
+import { ApplicationFailure } from '@temporalio/common';
+import { AUTHORIZATION_LOST, type PaymentOutcome } from '../../common/payment-outcome';
 import { HardDeclineError, SoftDeclineError, TransientProviderError } from '../../providers/errors';
 import type { ZspayClient, ZspaySale } from '../../providers/zspay/client';
 import { withReference } from '../../providers/zspay/reference';
 import { orderSettlement } from '../../providers/zspay/status';
 import { withProviderFailures } from '../provider-failure';
-import type { ChargeActivities, ChargeStoredCardInput, IssueBoletoInput } from './types';
+import type { CaptureCardInput, CardAuthorization, ChargeActivities, ChargeStoredCardInput, IssueBoletoInput } from './types';
 
 export interface ZspayPaymentDeps {
   zspay: Pick<ZspayClient, 'preCapture' | 'capture' | 'getSale' | 'createBoletoSale' | 'refundSale'>;
@@ -44,7 +47,8 @@ function checkpointFor(reference: string): ZspayChargeCheckpoint | undefined {
 }
 
 export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
-  const outcome = (input: { reference: string; amountCents: number }, sale: ZspaySale, status: PaymentOutcome['status']): PaymentOutcome => ({
+  type ChargeReference = { reference: string; amountCents: number };
+  const outcome = (input: ChargeReference, sale: ZspaySale, status: PaymentOutcome['status']): PaymentOutcome => ({
     status,
     amountCents: sale.amountCents ?? input.amountCents,
     reference: input.reference,
@@ -52,7 +56,7 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     providerIds: { saleId: sale.id },
     providerStatus: String(sale.statusCode),
   });
-  const declined = (input: ChargeStoredCardInput, error: SoftDeclineError | HardDeclineError, saleId?: string): PaymentOutcome => ({
+  const declined = (input: ChargeReference, error: SoftDeclineError | HardDeclineError, saleId?: string): PaymentOutcome => ({
     status: error instanceof HardDeclineError ? 'hard_declined' : 'soft_declined',
     amountCents: input.amountCents,
     reference: input.reference,
@@ -63,7 +67,7 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
   });
 
   /** Captures a pre-authorized order; declines become outcomes. */
-  const capture = async (input: ChargeStoredCardInput, pedidoId: string): Promise<PaymentOutcome> => {
+  const capture = async (input: ChargeReference, pedidoId: string): Promise<PaymentOutcome> => {
     try {
       const sale = await zspay.capture(pedidoId);
       return outcome(input, sale, orderSettlement(sale.status) === 'succeeded' ? 'succeeded' : 'pending');
@@ -73,35 +77,69 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     }
   };
 
+  /** Reserves the amount: an order to capture, or the charge settled already (declined, or approved at once). */
+  const authorize = async (input: ChargeStoredCardInput): Promise<CardAuthorization> => {
+    let authorized: ZspaySale;
+    try {
+      authorized = await zspay.preCapture({ clienteId: input.clientId, cartaoId: input.cardId, amountCents: input.amountCents });
+    } catch (error) {
+      if (error instanceof SoftDeclineError || error instanceof HardDeclineError) return { kind: 'settled', outcome: declined(input, error) };
+      throw error;
+    }
+    if (authorized.status === 'pre_authorized') return { kind: 'to_capture', saleId: authorized.id };
+    return {
+      kind: 'settled',
+      outcome:
+        orderSettlement(authorized.status) === 'succeeded'
+          ? outcome(input, authorized, 'succeeded')
+          : declined(input, new SoftDeclineError(`zspay order ${authorized.id} was not authorized (${authorized.status})`, { provider: 'zspay', code: String(authorized.statusCode) }), authorized.id),
+    };
+  };
+
+  /**
+   * What an earlier attempt left behind on this order: the charge's outcome if it was captured,
+   * 'capture' if it still waits, 'lost' if it can no longer be captured.
+   */
+  const earlierAttempt = async (input: ChargeReference, pedidoId: string): Promise<PaymentOutcome | 'capture' | 'lost'> => {
+    const sale = await zspay.getSale(pedidoId);
+    const settlement = orderSettlement(sale.status);
+    log.info('Zspay charge retried: found the earlier attempt\'s order', { reference: input.reference, pedidoId: sale.id, status: sale.status });
+    if (settlement === 'succeeded' || settlement === 'reversed') return outcome(input, sale, 'succeeded');
+    if (sale.status === 'pre_authorized') return 'capture';
+    if (settlement === 'pending') {
+      throw new TransientProviderError(`zspay order ${sale.id} is still ${sale.status}; checking again later`, { provider: 'zspay' });
+    }
+    return 'lost';
+  };
+
+  const authorizeCard = (input: ChargeStoredCardInput): Promise<CardAuthorization> => withProviderFailures(() => authorize(input));
+
+  const captureCard = (input: CaptureCardInput): Promise<PaymentOutcome> =>
+    withProviderFailures(async () => {
+      if (Context.current().info.attempt > 1) {
+        const found = await earlierAttempt(input, input.saleId);
+        if (found === 'lost') {
+          throw ApplicationFailure.create({ type: AUTHORIZATION_LOST, message: `zspay order ${input.saleId} can no longer be captured; authorize again`, nonRetryable: true });
+        }
+        if (found !== 'capture') return found;
+      }
+      return capture(input, input.saleId);
+    });
+
   const chargeStoredCard = (input: ChargeStoredCardInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
       const checkpoint = checkpointFor(input.reference);
       if (checkpoint) {
         // A previous attempt authorized (and maybe captured): ask before doing anything.
-        const sale = await zspay.getSale(checkpoint.pedidoId);
-        const settlement = orderSettlement(sale.status);
-        log.info('Zspay charge retried: found the previous attempt\'s order', { reference: input.reference, pedidoId: sale.id, status: sale.status });
-        if (settlement === 'succeeded' || settlement === 'reversed') return outcome(input, sale, 'succeeded');
-        if (sale.status === 'pre_authorized') return capture(input, sale.id);
-        if (settlement === 'pending') {
-          throw new TransientProviderError(`zspay order ${sale.id} is still ${sale.status}; checking again later`, { provider: 'zspay' });
-        }
-        // failed / canceled: nothing was charged; authorize again below.
+        const found = await earlierAttempt(input, checkpoint.pedidoId);
+        if (found === 'capture') return capture(input, checkpoint.pedidoId);
+        if (found !== 'lost') return found;
+        // Lost: nothing was charged; authorize again below.
       }
-      let authorized: ZspaySale;
-      try {
-        authorized = await zspay.preCapture({ clienteId: input.clientId, cartaoId: input.cardId, amountCents: input.amountCents });
-      } catch (error) {
-        if (error instanceof SoftDeclineError || error instanceof HardDeclineError) return declined(input, error);
-        throw error;
-      }
-      Context.current().heartbeat({ reference: input.reference, pedidoId: authorized.id } satisfies ZspayChargeCheckpoint);
-      if (authorized.status !== 'pre_authorized') {
-        return orderSettlement(authorized.status) === 'succeeded'
-          ? outcome(input, authorized, 'succeeded')
-          : declined(input, new SoftDeclineError(`zspay order ${authorized.id} was not authorized (${authorized.status})`, { provider: 'zspay', code: String(authorized.statusCode) }), authorized.id);
-      }
-      return capture(input, authorized.id);
+      const authorization = await authorize(input);
+      if (authorization.kind === 'settled') return authorization.outcome;
+      Context.current().heartbeat({ reference: input.reference, pedidoId: authorization.saleId } satisfies ZspayChargeCheckpoint);
+      return capture(input, authorization.saleId);
     });
 
   const issueBoleto = (input: IssueBoletoInput): Promise<PaymentOutcome> =>
@@ -116,6 +154,8 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     });
 
   return {
+    authorizeCard,
+    captureCard,
     chargeStoredCard,
     issueBoleto,
 

@@ -11,7 +11,8 @@
  *
  * Control routes (no token): POST /__control/boletos/:id/pay, POST /__control/transfers/:id/status
  * { status: 2|3|4 }, POST /__control/balances/:establishmentId { currentCents, futureCents? },
- * POST /__control/subscriptions/:id/invoices { paid: boolean }.
+ * POST /__control/subscriptions/:id/invoices { paid: boolean }, POST /__control/sales/:id/expire
+ * (a pre-authorization lapses uncaptured).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -97,11 +98,13 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
   const transfers = new Map<number, Transfer>();
   const bankAccounts = new Map<number, BankAccount>();
   const balances = new Map<number, Balance>();
-  // Id ranges apart, as in the document's examples; plans and subscriptions never collide (see DELETE /planos/:id).
-  const seq = { client: 18638, card: 18628, sale: 20212, payment: 20562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 };
+  // Id ranges far apart, so a scripted rule's `match` (which tries every key of a request: client,
+  // card, order...) names one object; plans and subscriptions never collide (see DELETE /planos/:id).
+  const firstIds = { client: 18638, card: 518628, sale: 20212, payment: 1020562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 };
+  const seq = { ...firstIds };
   const initialise = () => {
     for (const map of [clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts, balances]) map.clear();
-    Object.assign(seq, { client: 18638, card: 18628, sale: 20212, payment: 20562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 });
+    Object.assign(seq, firstIds);
     balances.set(ZSPAY_SANDBOX_ESTABLISHMENT_ID, { currentCents: 0, futureCents: 0 });
   };
   initialise();
@@ -734,6 +737,13 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     recordCharge(sale);
     await notify('receivable', 'paid', { ...payment(sale), pedido: { id: sale.id, status_pedido_id: 2, status_pedido: { id: 2, titulo: 'Aprovado' } } });
     await notify('transaction', 'succeeded', pedidoDetail(sale));
+    return reply.send({ pedidoId: sale.id, status: sale.status });
+  });
+
+  app.post('/__control/sales/:pedidoId/expire', async (request, reply) => {
+    const sale = sales.get(paramId(request, 'pedidoId') ?? -1);
+    if (!sale || sale.status !== 8) return reply.code(409).send({ message: 'Only a pre-authorized sale can lapse' });
+    setSale(sale, 4, 3);
     return reply.send({ pedidoId: sale.id, status: sale.status });
   });
 

@@ -3,9 +3,12 @@
  * decisions. (Temporal itself is never mocked; provider-level behaviour is covered against the
  * sandbox by the provider and end-to-end tests.)
  */
-import type { PaymentOutcome } from '../../common/payment-outcome';
+import { ApplicationFailure } from '@temporalio/common';
+import { AUTHORIZATION_LOST, type PaymentOutcome } from '../../common/payment-outcome';
+import type { CardAuthorization } from '../../activities/payments/types';
 
-export type ScriptedResult = 'paid' | 'soft' | 'hard' | 'boleto';
+/** 'lapsed': the card is authorized, but the authorization lapses before its capture. */
+export type ScriptedResult = 'paid' | 'soft' | 'hard' | 'boleto' | 'lapsed';
 
 export interface ChargeCall {
   reference: string;
@@ -27,6 +30,8 @@ export function scriptedCharges(script: ScriptedResult[] = []) {
     switch (next) {
       case 'paid':
         return { ...base, status: 'succeeded', providerStatus: '2' };
+      case 'lapsed':
+        return { ...base, status: 'pending', providerIds: { saleId: `lapsed-${call.reference}` } };
       case 'soft':
         return { ...base, status: 'soft_declined', declineCode: '51', message: 'Saldo insuficiente' };
       case 'hard':
@@ -40,10 +45,16 @@ export function scriptedCharges(script: ScriptedResult[] = []) {
     push: (...more: ScriptedResult[]) => queue.push(...more),
     scriptFor: (subscriptionId: string, ...results: ScriptedResult[]) => bySubscription.set(subscriptionId, results),
     activities: {
-      async chargeStoredCard(input: { reference: string; amountCents: number }): Promise<PaymentOutcome> {
+      // The scripted outcome is decided at authorization; a paid one is then captured.
+      async authorizeCard(input: { reference: string; amountCents: number }): Promise<CardAuthorization> {
         const call: ChargeCall = { reference: input.reference, amountCents: input.amountCents, kind: 'card' };
         calls.push(call);
-        return outcomeFor(call);
+        const outcome = outcomeFor(call);
+        return outcome.status === 'succeeded' || outcome.status === 'pending' ? { kind: 'to_capture', saleId: outcome.providerIds!.saleId! } : { kind: 'settled', outcome };
+      },
+      async captureCard(input: { reference: string; amountCents: number; saleId: string }): Promise<PaymentOutcome> {
+        if (input.saleId.startsWith('lapsed-')) throw ApplicationFailure.create({ type: AUTHORIZATION_LOST, message: `order ${input.saleId} lapsed`, nonRetryable: true });
+        return { amountCents: input.amountCents, reference: input.reference, provider: 'zspay', providerIds: { saleId: input.saleId }, status: 'succeeded', providerStatus: '2' };
       },
       async issueBoleto(input: { reference: string; amountCents: number; dueDate: string }): Promise<PaymentOutcome> {
         const call: ChargeCall = { reference: input.reference, amountCents: input.amountCents, kind: 'boleto', dueDate: input.dueDate };

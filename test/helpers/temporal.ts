@@ -47,33 +47,44 @@ export async function teardownTimeSkippingEnv(env: TestWorkflowEnvironment): Pro
 
 export interface DevServerEnv {
   env: TestWorkflowEnvironment;
-  server: DevServer;
+  /** The running server process (a new one after each restart). */
+  readonly server: DevServer;
+  /** Crashes the server (SIGKILL) and starts it again on the same port and SQLite file. */
+  restart(options?: { downMs?: number }): Promise<void>;
   teardown(): Promise<void>;
 }
 
 /** A dev server of the test's own: free ports, temporary SQLite file, search attributes registered. */
 export async function createDevServerEnv(options: { dynamicConfig?: Record<string, string | number | boolean> } = {}): Promise<DevServerEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-devserver-'));
-  const server = await DevServer.start({
+  const serverOptions = {
     cli: binaries().cli,
     port: await freePort(),
     dbFile: path.join(dir, 'temporal.sqlite'),
     sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
     dynamicConfig: options.dynamicConfig,
     readyTimeoutMs: 90_000,
-  });
+  };
+  let server = await DevServer.start(serverOptions);
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: server.namespace });
   return {
     env,
-    server,
+    get server() {
+      return server;
+    },
+    restart: async ({ downMs = 1_000 } = {}) => {
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      server = await DevServer.start(serverOptions);
+    },
     teardown: async () => {
       try {
         await assertHistoriesHoldNoSecrets(env.client, server.namespace);
       } finally {
         await env.teardown();
         await server.stop();
+        rmSync(dir, { recursive: true, force: true });
       }
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

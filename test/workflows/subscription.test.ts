@@ -96,6 +96,15 @@ describe('subscription workflow (time-skipping server)', () => {
     expect((await billing.subscriptions.get(zero.id)).status).toBe('blocked');
   });
 
+  it('authorizes the card again when the authorization lapsed before its capture, and charges once', async () => {
+    const id = `sub-${sequence + 1}`;
+    charges.scriptFor(id, 'lapsed', 'paid');
+    const { startDate } = await subscribe();
+    await days(1);
+    expect(await attemptDates(id)).toEqual([`1:${startDate}:succeeded`]);
+    expect(charges.calls.filter((c) => c.reference.startsWith(`${id}-`))).toHaveLength(2);
+  });
+
   it('blocks a canceled card at once, with no retry, and recovers exactly once with a new card', async () => {
     charges.push('hard');
     const { id, clientRef, startDate } = await subscribe();

@@ -1,5 +1,6 @@
 /** Zspay activities in a mock activity context, against the sandbox: exactly-once charging across retries. */
 import { ApplicationFailure } from '@temporalio/common';
+import { AUTHORIZATION_LOST } from '../../../common/payment-outcome';
 import { createZspayPaymentActivities, type ZspayChargeCheckpoint } from '../../../activities/payments/zspay';
 import { createZspayTransferActivities, type ExecuteTransferInput } from '../../../activities/transfers/zspay';
 import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../../sandbox/providers/zspay';
@@ -75,6 +76,64 @@ describe('Zspay payment activities', () => {
     const outcome = await runIn(quietActivityEnvironment({ attempt: 2 }), activities.chargeStoredCard, input);
     expect(outcome.status).toBe('succeeded');
     expect(await charges()).toHaveLength(1);
+  });
+
+  describe('two-step card charge (authorize, then capture)', () => {
+    const setUp = async () => {
+      const zspay = zspayClient(sandbox.url);
+      const { clientId, cardId } = await customerWithCard(zspay);
+      return { activities: createZspayPaymentActivities({ zspay }), card: { reference: 'sub-5:c1:a1', amountCents: 5990, clientId, cardId, description: 'Mensalidade' } };
+    };
+    const authorized = async (activities: ReturnType<typeof createZspayPaymentActivities>, card: Parameters<typeof activities.authorizeCard>[0]) => {
+      const authorization = await runIn(quietActivityEnvironment(), activities.authorizeCard, card);
+      if (authorization.kind !== 'to_capture') throw new Error(`expected an order to capture, got ${JSON.stringify(authorization)}`);
+      return authorization.saleId;
+    };
+
+    it('authorizing moves no money; capturing the order charges once', async () => {
+      const { activities, card } = await setUp();
+      const saleId = await authorized(activities, card);
+      expect(await charges()).toHaveLength(0);
+      const outcome = await runIn(quietActivityEnvironment(), activities.captureCard, { reference: card.reference, amountCents: card.amountCents, saleId });
+      expect(outcome).toMatchObject({ status: 'succeeded', amountCents: 5990, providerIds: { saleId } });
+      expect(await charges()).toHaveLength(1);
+    });
+
+    it('a decline settles the charge at authorization', async () => {
+      const { activities, card } = await setUp();
+      await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: card.cardId, outcome: { type: 'soft_decline', code: '51' }, times: 1 });
+      expect(await runIn(quietActivityEnvironment(), activities.authorizeCard, card)).toMatchObject({ kind: 'settled', outcome: { status: 'soft_declined', declineCode: '51' } });
+    });
+
+    it('a retried capture after a lost answer reads the order and does not capture again', async () => {
+      const { activities, card } = await setUp();
+      const saleId = await authorized(activities, card);
+      const capture = { reference: card.reference, amountCents: card.amountCents, saleId };
+      await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.capture', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+      expect(await rejectionOf(quietActivityEnvironment({ attempt: 1 }).run(activities.captureCard, capture))).toMatchObject({ type: 'UnknownOutcome', nonRetryable: false });
+      expect(await runIn(quietActivityEnvironment({ attempt: 2 }), activities.captureCard, capture)).toMatchObject({ status: 'succeeded', providerIds: { saleId } });
+      expect(await charges()).toHaveLength(1);
+      expect(await sandbox.control.arrivals('zspay.sale.capture')).toHaveLength(1);
+    });
+
+    it('a retried capture whose first attempt failed before the provider captured captures it', async () => {
+      const { activities, card } = await setUp();
+      const saleId = await authorized(activities, card);
+      const capture = { reference: card.reference, amountCents: card.amountCents, saleId };
+      await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.capture', outcome: { type: 'server_error', status: 503 }, times: 1 });
+      expect(await rejectionOf(quietActivityEnvironment({ attempt: 1 }).run(activities.captureCard, capture))).toMatchObject({ type: 'Transient' });
+      expect(await runIn(quietActivityEnvironment({ attempt: 2 }), activities.captureCard, capture)).toMatchObject({ status: 'succeeded' });
+      expect(await charges()).toHaveLength(1);
+    });
+
+    it('a capture retried after the authorization lapsed fails as AuthorizationLost (non-retryable) and charges nothing', async () => {
+      const { activities, card } = await setUp();
+      const saleId = await authorized(activities, card);
+      expect((await control(sandbox.url, 'POST', `/zspay/__control/sales/${saleId}/expire`)).status).toBe(200);
+      const failure = await rejectionOf(quietActivityEnvironment({ attempt: 2 }).run(activities.captureCard, { reference: card.reference, amountCents: card.amountCents, saleId }));
+      expect(failure).toMatchObject({ type: AUTHORIZATION_LOST, nonRetryable: true });
+      expect(await charges()).toHaveLength(0);
+    });
   });
 
   it('a 5xx is retryable (Transient), a bad boleto is not', async () => {
