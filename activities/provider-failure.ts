@@ -5,6 +5,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isProviderError, RateLimitedError } from '../providers/errors';
 
+/**
+ * The provider's Retry-After plus up to half again: callers refused together must not all come back
+ * in the same instant and be refused together again (seen in the billing-day burst benchmark).
+ */
+export function retryAfterWithJitter(retryAfterMs: number, random: () => number = Math.random): number {
+  return Math.round(retryAfterMs * (1 + random() / 2));
+}
+
 export function toApplicationFailure(error: unknown): unknown {
   if (!isProviderError(error)) return error;
   return ApplicationFailure.create({
@@ -12,7 +20,7 @@ export function toApplicationFailure(error: unknown): unknown {
     message: error.message,
     nonRetryable: !error.retryable,
     details: [error.toDetails()],
-    nextRetryDelay: error instanceof RateLimitedError && error.retryAfterMs !== undefined ? error.retryAfterMs : undefined,
+    nextRetryDelay: error instanceof RateLimitedError && error.retryAfterMs !== undefined ? retryAfterWithJitter(error.retryAfterMs) : undefined,
     cause: error,
   });
 }

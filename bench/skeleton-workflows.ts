@@ -2,15 +2,16 @@
  * Benchmark-only skeleton: the shape of one subscription cycle without the billing logic. Per
  * cycle it does what subscriptionWorkflow does for a card subscription with no merchant and no
  * partner configured: one query handler, search attributes upserted before and after the charge,
- * a durable timer (condition with timeout) until the due instant when it is in the future, ONE
- * charge activity (same activity options as the real `chargeStoredCard`), then continue-as-new.
- * The activity is a no-op supplied by the bench.
+ * a durable timer (condition with timeout) until the due instant when it is in the future, TWO
+ * charge activities (authorize, then capture, with the real charge's activity options), then
+ * continue-as-new. The activities are no-ops supplied by the bench.
  */
 import { condition, continueAsNew, defineQuery, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { BillingDunningAttempt, BillingNextChargeAt, BillingStatus } from '../common/search-attributes';
 import { providerWriteRetry } from '../common/retry-policies';
 
 export interface SkeletonActivities {
+  skeletonAuthorize(input: { reference: string; amountCents: number }): Promise<{ saleId: string }>;
   skeletonCharge(input: { reference: string; amountCents: number }): Promise<{ status: 'succeeded'; reference: string }>;
 }
 
@@ -44,7 +45,9 @@ export async function skeletonCycleWorkflow(input: SkeletonCycleInput): Promise<
   // The real workflow sleeps in condition(() => version !== seen, timeout); nothing signals here.
   if (input.dueAt > Date.now()) await condition(() => false, input.dueAt - Date.now());
   if (input.cyclesLeft <= 0) return;
-  await charges.skeletonCharge({ reference: `${input.id}-${cycle}-1`, amountCents: 5990 });
+  const reference = `${input.id}-${cycle}-1`;
+  await charges.skeletonAuthorize({ reference, amountCents: 5990 });
+  await charges.skeletonCharge({ reference, amountCents: 5990 });
   publish('active', input.dueAt + input.intervalMs);
   await continueAsNew<typeof skeletonCycleWorkflow>({ ...input, dueAt: input.dueAt + input.intervalMs, cyclesLeft: input.cyclesLeft - 1, cycle: cycle + 1 });
 }

@@ -55,6 +55,15 @@ export class SandboxControl {
     return this.call('POST', '/__sandbox/webhooks', { enabled });
   }
 
+  /** A token bucket for one provider: beyond it the provider answers 429 with Retry-After. */
+  setRateLimit(provider: string, limit: { requestsPerSecond: number; burst: number }): Promise<void> {
+    return this.call('PUT', `/__sandbox/rate-limits/${encodeURIComponent(provider)}`, limit);
+  }
+
+  removeRateLimit(provider: string): Promise<void> {
+    return this.call('DELETE', `/__sandbox/rate-limits/${encodeURIComponent(provider)}`);
+  }
+
   reset(): Promise<void> {
     return this.call('POST', '/__sandbox/reset');
   }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ProviderName } from '../providers/errors';
 import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
 import { OUTCOME_TYPES, SandboxState, type OutcomeType, type ScriptedOutcome } from './state';
+import { rateLimitSchema } from './rate-limit';
 import { registerAdiq } from './providers/adiq';
 import { registerZspay } from './providers/zspay';
 import { registerActivePlatform } from './providers/activeplatform';
@@ -29,7 +30,8 @@ export interface SandboxOptions {
 
 interface RequestMark {
   provider: ProviderName;
-  operation: string;
+  /** Unknown for a request the rate limit refused before its handler ran. */
+  operation?: string;
   outcome: OutcomeType;
 }
 
@@ -54,8 +56,10 @@ export interface SandboxContext {
   onReset(reset: () => void): void;
 }
 
+const providerSchema = z.enum(['adiq', 'zspay', 'activeplatform', 'zapsign', 'payment-status']);
+
 const ruleSchema = z.object({
-  provider: z.enum(['adiq', 'zspay', 'activeplatform', 'zapsign', 'payment-status']).optional(),
+  provider: providerSchema.optional(),
   operation: z.string().min(1).optional(),
   match: z.string().min(1).optional(),
   times: z.number().int().positive().optional(),
@@ -80,8 +84,16 @@ export function providerOfPath(url: string): ProviderName | 'control' | 'unknown
   return 'unknown';
 }
 
+/** Zod issues as { field: [messages] } ('body' for the body as a whole). */
+const fieldErrors = (error: z.ZodError): Record<string, string[]> => {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) (errors[issue.path.join('.') || 'body'] ??= []).push(issue.message);
+  return errors;
+};
+
 export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app: FastifyInstance; state: SandboxState }> {
   const state = new SandboxState();
+  const rateLimits = state.rateLimits;
   const marks = new WeakMap<FastifyRequest, RequestMark>();
   const resets: Array<() => void> = [];
   const pendingTimers = new Set<NodeJS.Timeout>();
@@ -196,6 +208,21 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     });
   });
 
+  // A provider's rate limit answers before any handler, so a refused request performs nothing; it
+  // runs after the body is parsed (logged like any request, outcome 'rate_limit') and after the
+  // provider's own request hooks (Zspay checks its token first: limits are per API client). Never
+  // limited: the control API (/__sandbox, /merchant/, each provider's /__control/) and Adiq's OAuth
+  // token endpoint, a separate host (authorization-*.adiq.io) whose limit is not the Recurrence API's.
+  app.addHook('preHandler', async (request, reply) => {
+    const provider = providerOfPath(request.url);
+    if (provider === 'control' || provider === 'unknown' || request.url.includes('/__control/') || request.url.startsWith(`${SANDBOX_PREFIX.adiqAuth}/`)) return;
+    const admission = rateLimits.take(provider);
+    if (admission.admitted) return;
+    marks.set(request, { provider, outcome: 'rate_limit' });
+    await ctx.interrupt(reply, { type: 'rate_limit', retryAfterSeconds: admission.retryAfterSeconds }, 'before');
+    return reply;
+  });
+
   app.addHook('onClose', async () => {
     for (const timer of pendingTimers) clearTimeout(timer);
     pendingTimers.clear();
@@ -225,6 +252,29 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   app.get('/__sandbox/ledger', async (request) => {
     const { provider, reference } = request.query as { provider?: string; reference?: string };
     return state.ledger.filter((e) => (!provider || e.provider === provider) && (!reference || e.reference === reference));
+  });
+  /** The route's :provider, or undefined after answering 404. */
+  const providerParam = async (request: FastifyRequest, reply: FastifyReply): Promise<ProviderName | undefined> => {
+    const { provider } = request.params as { provider: string };
+    const parsed = providerSchema.safeParse(provider);
+    if (parsed.success) return parsed.data;
+    await reply.code(404).send({ message: `Unknown provider '${provider}'` });
+    return undefined;
+  };
+  app.get('/__sandbox/rate-limits', async () => rateLimits.list());
+  app.put('/__sandbox/rate-limits/:provider', async (request, reply) => {
+    const provider = await providerParam(request, reply);
+    if (!provider) return reply;
+    const limit = rateLimitSchema.safeParse(request.body);
+    if (!limit.success) return reply.code(400).send({ message: 'Invalid rate limit', errors: fieldErrors(limit.error) });
+    rateLimits.set(provider, limit.data);
+    return reply.send({ provider, ...limit.data });
+  });
+  app.delete('/__sandbox/rate-limits/:provider', async (request, reply) => {
+    const provider = await providerParam(request, reply);
+    if (!provider) return reply;
+    rateLimits.remove(provider);
+    return reply.code(204).send();
   });
   app.post('/__sandbox/reset', async (_request, reply) => {
     state.reset();

@@ -3,6 +3,7 @@
  * and the ledger of money moved. Tests read the ledger as the witness of "charged exactly once".
  */
 import type { ProviderName } from '../providers/errors';
+import { RateLimits } from './rate-limit';
 
 export const OUTCOME_TYPES = [
   'approve',
@@ -81,6 +82,8 @@ export interface MerchantCallback {
 }
 
 export class SandboxState {
+  /** Token buckets per provider (PUT /__sandbox/rate-limits/:provider); none by default. */
+  readonly rateLimits = new RateLimits<ProviderName>();
   readonly merchantCallbacks: MerchantCallback[] = [];
   /** Requests counted when they arrive (the log records them when answered): held requests show here. */
   readonly arrivals: Array<{ provider: ProviderName; operation: string; at: string }> = [];
@@ -141,6 +144,7 @@ export class SandboxState {
   }
 
   reset(): void {
+    this.rateLimits.clear();
     this.rules = [];
     this.requests.length = 0;
     this.ledger.length = 0;

@@ -42,3 +42,11 @@ export async function control<T = unknown>(baseUrl: string, method: string, path
 export function quietActivityEnvironment(info: Partial<Info> = {}): MockActivityEnvironment {
   return new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') });
 }
+
+/** A RateLimited failure waits the provider's Retry-After, plus at most half again of jitter. */
+export function expectProviderDelay(failure: unknown, retryAfterMs: number): void {
+  const delay = (failure as { nextRetryDelay?: unknown }).nextRetryDelay;
+  expect(typeof delay).toBe('number');
+  expect(delay).toBeGreaterThanOrEqual(retryAfterMs);
+  expect(delay).toBeLessThanOrEqual(retryAfterMs * 1.5);
+}

@@ -3,7 +3,7 @@ import { createResellerActivities } from '../../../activities/resellers/activepl
 import { ActivePlatformClient } from '../../../providers/activeplatform/client';
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
 import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
-import { control, quietActivityEnvironment, rejectionOf } from '../expect-error';
+import { control, expectProviderDelay, quietActivityEnvironment, rejectionOf } from '../expect-error';
 
 describe('reseller activities (ActivePlatform)', () => {
   let sandbox: RunningSandbox;
@@ -71,7 +71,8 @@ describe('reseller activities (ActivePlatform)', () => {
     const failure = await rejectionOf(
       quietActivityEnvironment().run(activities.completeResellerPayment, { resellerId: 1, paymentId: 4, paymentMethodId: 2 }),
     );
-    expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false, nextRetryDelay: 3000 });
+    expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false });
+    expectProviderDelay(failure, 3000);
   });
 
   it('getResellerPayment reads a payment', async () => {

@@ -3,7 +3,7 @@ import { adiqPlanName, createAdiqActivities } from '../../../activities/adiq/rec
 import { adiqOrderNumber } from '../../../providers/adiq/reference';
 import { ADIQ_SANDBOX_MERCHANT_ID } from '../../../sandbox/providers/adiq';
 import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
-import { quietActivityEnvironment, rejectionOf } from '../expect-error';
+import { expectProviderDelay, quietActivityEnvironment, rejectionOf } from '../expect-error';
 import { adiqClient, adiqControl, monthlyPlan, OTHER_VAULT_ID, VAULT_ID } from './helpers';
 
 describe('Adiq activities', () => {
@@ -96,11 +96,9 @@ describe('Adiq activities', () => {
 
   it('429 crosses as RateLimited with the provider delay; 5xx is retryable', async () => {
     await sandbox.control.script({ operation: 'adiq.subscription.get', times: 1, outcome: { type: 'rate_limit', retryAfterSeconds: 3 } });
-    expect(await rejectionOf(run(activities.getAdiqSubscription, '013c7ec4-62c1-4d78-859d-e8d2a11f681d'))).toMatchObject({
-      type: 'RateLimited',
-      nonRetryable: false,
-      nextRetryDelay: 3000,
-    });
+    const limited = await rejectionOf(run(activities.getAdiqSubscription, '013c7ec4-62c1-4d78-859d-e8d2a11f681d'));
+    expect(limited).toMatchObject({ type: 'RateLimited', nonRetryable: false });
+    expectProviderDelay(limited, 3000);
     await sandbox.control.script({ operation: 'adiq.subscription.get', times: 1, outcome: { type: 'server_error' } });
     expect(await rejectionOf(run(activities.getAdiqSubscription, '013c7ec4-62c1-4d78-859d-e8d2a11f681d'))).toMatchObject({
       type: 'Transient',
