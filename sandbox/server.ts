@@ -190,9 +190,12 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     },
   };
 
-  app.addHook('onResponse', async (request, reply) => {
+  const logged = new WeakSet<FastifyRequest>();
+  /** Every provider request once: when answered, or when the caller hung up first (status undefined). */
+  const logIncoming = (request: FastifyRequest, status: number | undefined) => {
     const provider = providerOfPath(request.url);
-    if (provider === 'control') return;
+    if (provider === 'control' || logged.has(request)) return;
+    logged.add(request);
     const mark = marks.get(request);
     state.logRequest({
       direction: 'incoming',
@@ -203,10 +206,13 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
       query: request.query as Record<string, unknown>,
       headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])),
       body: request.body,
-      status: reply.statusCode,
+      status,
       outcome: mark?.outcome,
     });
-  });
+  };
+  app.addHook('onResponse', async (request, reply) => logIncoming(request, reply.statusCode));
+  // A caller that times out closes the connection while a scripted hold is still running.
+  app.addHook('onRequestAbort', async (request) => logIncoming(request, undefined));
 
   // A provider's rate limit answers before any handler, so a refused request performs nothing; it
   // runs after the body is parsed (logged like any request, outcome 'rate_limit') and after the

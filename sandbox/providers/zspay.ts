@@ -439,14 +439,16 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
 
   app.get('/planos/:planoId', async (request, reply) => {
     const plan = plans.get(paramId(request, 'planoId') ?? -1);
-    ctx.take(request, 'zspay', 'zspay.plan.get', [plan?.id]);
+    const outcome = ctx.take(request, 'zspay', 'zspay.plan.get', [plan?.id]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     if (!plan) return notFound(reply, 'Plano');
     return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: { ...planView(plan), duration: null } });
   });
 
   app.put('/planos/:planoId', async (request, reply) => {
     const plan = plans.get(paramId(request, 'planoId') ?? -1);
-    ctx.take(request, 'zspay', 'zspay.plan.update', [plan?.id]);
+    const outcome = ctx.take(request, 'zspay', 'zspay.plan.update', [plan?.id]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     if (!plan) return notFound(reply, 'Plano');
     const body = await parse(planBody.partial(), request.body, reply);
     if (!body) return reply;
@@ -458,7 +460,8 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
   // Both "Remover um plano" and "Remover uma assinatura" are documented as DELETE /planos/{id}.
   app.delete('/planos/:id', async (request, reply) => {
     const target = paramId(request, 'id') ?? -1;
-    ctx.take(request, 'zspay', 'zspay.plan.delete', [target]);
+    const outcome = ctx.take(request, 'zspay', 'zspay.plan.delete', [target]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     const plan = plans.get(target);
     if (plan) {
       plans.delete(target);
@@ -523,7 +526,8 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.get('/planos/assinaturas', async (request, reply) => {
-    ctx.take(request, 'zspay', 'zspay.subscription.list', []);
+    const outcome = ctx.take(request, 'zspay', 'zspay.subscription.list', []);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     const query = request.query as Record<string, string | undefined>;
     const page = Math.max(1, Number(query.page ?? 1) || 1);
     const limit = Math.max(1, Number(query.limit ?? 50) || 50);
@@ -657,7 +661,8 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
 
   app.get('/transferencias/agendadas/:tipo', async (request, reply) => {
     const tipo = paramId(request, 'tipo');
-    ctx.take(request, 'zspay', 'zspay.transfer.scheduled', [tipo]);
+    const outcome = ctx.take(request, 'zspay', 'zspay.transfer.scheduled', [tipo]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     if (tipo !== 1 && tipo !== 2) return invalid(reply, [{ field: 'tipoTransferenciaId', message: 'deve ser 1 ou 2' }]);
     const list = [...transfers.values()].filter((t) => t.tipo === tipo && t.agendadoPara !== null && !t.executed);
     return reply.send({
@@ -699,7 +704,8 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.post('/estabelecimentos/contas_bancarias', async (request, reply) => {
-    ctx.take(request, 'zspay', 'zspay.bank_account.create', []);
+    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.create', []);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     const body = await parse(bankAccountBody, request.body, reply);
     if (!body) return reply;
     const account: BankAccount = { id: seq.bank++, tipo: body.tipoContaBancaria, nomeTitular: body.nomeTitular, bancoId: body.bancoId, agencia: body.agencia, conta: body.conta, ativo: bankAccounts.size === 0, created: now() };
@@ -708,13 +714,15 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.get('/estabelecimentos/contas_bancarias', async (request, reply) => {
-    ctx.take(request, 'zspay', 'zspay.bank_account.list', []);
+    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.list', []);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     return reply.send({ success: true, contasBancarias: [...bankAccounts.values()].map((a) => ({ id: a.id, tipoContaBancaria: a.tipo, nomeTitular: a.nomeTitular, agencia: a.agencia, conta: a.conta, banco: `Banco ${a.bancoId}`, ativo: a.ativo })) });
   });
 
   app.put('/estabelecimentos/contas_bancarias/:accountId/ativar', async (request, reply) => {
     const account = bankAccounts.get(paramId(request, 'accountId') ?? -1);
-    ctx.take(request, 'zspay', 'zspay.bank_account.activate', [account?.id]);
+    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.activate', [account?.id]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     if (!account) return notFound(reply, 'Conta bancária');
     for (const other of bankAccounts.values()) other.ativo = other.id === account.id;
     return reply.send({ success: true });
@@ -722,7 +730,8 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
 
   app.delete('/estabelecimentos/:establishmentId/contas_bancarias/:accountId/excluir', async (request, reply) => {
     const account = bankAccounts.get(paramId(request, 'accountId') ?? -1);
-    ctx.take(request, 'zspay', 'zspay.bank_account.delete', [account?.id]);
+    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.delete', [account?.id]);
+    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     if (!account || paramId(request, 'establishmentId') !== ZSPAY_SANDBOX_ESTABLISHMENT_ID) return notFound(reply, 'Conta bancária');
     bankAccounts.delete(account.id);
     return reply.send({ success: true, message: 'Operação realizada com sucesso' });
