@@ -2,6 +2,7 @@
  * The CLI's pure side: human formatting (money, tables, the engine's views) and the mapping from
  * typed errors to the exit codes and JSON error documents scripts rely on. No I/O here.
  */
+import { chargeHoldLine } from '../common/subscription/charge-hold';
 import { CommanderError } from 'commander';
 import { ConflictError, NotFoundError, RejectedError, ValidationError, type FieldIssue } from '../client/errors';
 import type { ResellerPaymentView } from '../common/reseller-payment';
@@ -155,6 +156,7 @@ export function formatSubscription(view: SubscriptionView): string {
     ['Cancels', view.cancelAtPeriodEnd && !TERMINAL_STATUSES.includes(view.status) ? 'at period end' : undefined],
     ['Dunning', dunning && `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ?? 'none'}`],
     ['Partner', view.partnerStatus],
+    ['Charge held', view.chargeHold && chargeHoldLine(view.chargeHold)],
     ['Summary', view.summary],
   ]);
 }

@@ -58,6 +58,7 @@ import {
   paymentReceivedSchema,
 } from '../common/subscription/operations';
 import { changePlanArgsSchema } from '../common/subscription/input';
+import { holdCharge } from '../common/subscription/charge-hold';
 import { fieldIssues } from '../common/validation';
 import { AUTHORIZATION_LOST, type PaymentOutcome } from '../common/payment-outcome';
 import type { ChargeStoredCardInput } from '../activities/payments/types';
@@ -67,6 +68,12 @@ import { invalidInput } from './failures';
 
 // Card charges heartbeat the pre-authorized order id, so a retried attempt captures instead of charging again.
 const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '1 minute', retry: providerWriteRetry });
+
+/** Workflows that failed on a refused charge before charges could be held replay that failure. */
+const HOLD_REFUSED_CHARGES = 'hold-refused-charges';
+
+/** "ProviderAuth: message" from an activity's failure. */
+const refusalOf = (error: ActivityFailure) => (error.cause instanceof ApplicationFailure ? `${error.cause.type ?? 'Error'}: ${error.cause.message}` : (error.cause?.message ?? error.message));
 
 /** Workflows started before the card charge was split in two keep the one-activity charge on replay. */
 const TWO_STEP_CARD_CHARGE = 'two-step-card-charge';
@@ -133,6 +140,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       dunning: state.dunning,
       partnerStatus: state.partnerStatus,
       pendingPlanId: state.pendingPlan?.planId,
+      chargeHold: state.chargeHold,
       summary: summaryLine(state),
     };
   };
@@ -269,14 +277,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     defs.retryNowUpdate,
     () => {
-      state = { ...state, dunning: { ...state.dunning!, nextRetryDate: today() } };
+      if (state.chargeHold) state = { ...state, chargeHold: { ...state.chargeHold, retryAt: new Date().toISOString() } };
+      else state = { ...state, dunning: { ...state.dunning!, nextRetryDate: today() } };
       changed();
       return view();
     },
     {
       validator: () => {
         requireLive();
-        if (!state.dunning) reject('there is no failed invoice to retry');
+        if (!state.dunning && !state.chargeHold) reject('there is no failed invoice to retry');
         if (state.status === 'suspended') reject('the subscription is suspended');
       },
     },
@@ -384,27 +393,32 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     state = ensured.state;
     const reference = attemptReference(state, step.cycle, ensured.invoice.attempts.length + 1);
     const description = `${state.plan.planId} ${step.cycle === 0 ? 'setup fee' : `cycle ${step.cycle}`}`;
+    const paymentMethod = state.paymentMethod;
     let outcome: PaymentOutcome;
-    if (state.paymentMethod.type === 'zspay_card') {
-      outcome = await chargeCard({
-        reference,
-        amountCents: ensured.invoice.amountCents,
-        clientId: state.paymentMethod.zspayClientId,
-        cardId: state.paymentMethod.cardId,
-        description,
-      });
-    } else if (state.paymentMethod.type === 'zspay_boleto') {
-      outcome = await charges.issueBoleto({
-        reference,
-        amountCents: ensured.invoice.amountCents,
-        clientId: state.paymentMethod.zspayClientId,
-        dueDate: nextBusinessDay(ensured.invoice.dueDate),
-        description,
-      });
-    } else {
-      // Validators keep Adiq-billed methods out of this workflow (they run adiqSubscriptionWorkflow).
-      throw invalidInput(`payment method ${state.paymentMethod.type} is billed by its provider, not by this workflow`);
+    try {
+      if (paymentMethod.type === 'zspay_card') {
+        outcome = await chargeCard({ reference, amountCents: ensured.invoice.amountCents, clientId: paymentMethod.zspayClientId, cardId: paymentMethod.cardId, description });
+      } else if (paymentMethod.type === 'zspay_boleto') {
+        outcome = await charges.issueBoleto({
+          reference,
+          amountCents: ensured.invoice.amountCents,
+          clientId: paymentMethod.zspayClientId,
+          dueDate: nextBusinessDay(ensured.invoice.dueDate),
+          description,
+        });
+      } else {
+        // Validators keep Adiq-billed methods out of this workflow (they run adiqSubscriptionWorkflow).
+        throw invalidInput(`payment method ${paymentMethod.type} is billed by its provider, not by this workflow`);
+      }
+    } catch (error) {
+      // Only non-retryable failures reach here (transient ones retry without limit): hold the charge.
+      if (!(error instanceof ActivityFailure) || !patched(HOLD_REFUSED_CHARGES)) throw error;
+      state = { ...state, chargeHold: holdCharge(state.chargeHold, step.cycle, refusalOf(error), Date.now()) };
+      log.warn('Charge held: the provider refused it for a reason a retry cannot fix', { cycle: step.cycle, hold: state.chargeHold });
+      publish();
+      return;
     }
+    if (state.chargeHold) state = { ...state, chargeHold: undefined };
     await apply(step.cycle, outcome);
   }
 
@@ -459,6 +473,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (paidCycleSinceStart || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) break;
 
     const step = nextStep(state);
+    if (step.kind === 'charge' && state.chargeHold?.cycle === step.cycle) {
+      const wait = Date.parse(state.chargeHold.retryAt) - Date.now();
+      if (wait > 0 && (await condition(() => version !== seen, wait))) continue;
+    }
     if (step.kind === 'idle') {
       await condition(() => version !== seen);
       continue;

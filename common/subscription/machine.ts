@@ -20,6 +20,7 @@ import type {
   SubscriptionStatus,
 } from './model';
 import { TERMINAL_STATUSES } from './model';
+import { chargeHoldLine, type ChargeHold } from './charge-hold';
 
 /** How many invoices stay in state in full; older ones are folded into the summary. */
 export const RECENT_INVOICES_KEPT = 12;
@@ -56,6 +57,8 @@ export interface SubscriptionState {
   externalPayments: Record<string, ExternalPayment>;
   /** Payments providers confirmed that are not yet matched to an invoice (signals carried across runs). */
   pendingPayments: PaymentReceived[];
+  /** A charge refused for a reason no retry can fix, waiting to be tried again (see charge-hold.ts). */
+  chargeHold?: ChargeHold;
   /** Adiq-billed subscriptions: Adiq's ids and the billing outcomes already acted on. */
   adiq?: { planId: string; subscriptionId: string; handled: string[] };
 }
@@ -372,5 +375,6 @@ export function summaryLine(state: SubscriptionState): string {
   const next = nextStep(state);
   const when =
     next.kind === 'charge' ? `${next.retry ? 'retry' : 'next charge'} ${next.date}` : next.kind === 'await_boleto' ? `boleto due, deadline ${next.deadline}` : next.kind === 'idle' ? '' : `${next.kind} on ${next.date}`;
-  return [`${state.status.replace('_', ' ')}`, `${amount} ${state.plan.planId}`, `customer ${state.customerId}`, when].filter(Boolean).join(' · ');
+  const held = state.chargeHold ? chargeHoldLine(state.chargeHold) : '';
+  return [`${state.status.replace('_', ' ')}`, `${amount} ${state.plan.planId}`, `customer ${state.customerId}`, when, held].filter(Boolean).join(' · ');
 }

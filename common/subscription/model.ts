@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { PaymentOutcomeStatus } from '../payment-outcome';
+import type { ChargeHold } from './charge-hold';
 import { businessIdSchema } from '../validation';
 
 export const calendarDateSchema = (field: string) =>
@@ -97,6 +98,8 @@ export interface SubscriptionView {
   dunning?: { cycle: number; failures: number; nextRetryDate?: string };
   partnerStatus?: 'adimplente' | 'inadimplente';
   pendingPlanId?: string;
+  /** A charge refused for a reason no retry can fix, waiting to be tried again. */
+  chargeHold?: ChargeHold;
   summary: string;
 }
 

@@ -7,8 +7,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AUTHORIZATION_LOST, type PaymentOutcome } from '../../common/payment-outcome';
 import type { CardAuthorization } from '../../activities/payments/types';
 
-/** 'lapsed': the card is authorized, but the authorization lapses before its capture. */
-export type ScriptedResult = 'paid' | 'soft' | 'hard' | 'boleto' | 'lapsed';
+/**
+ * 'lapsed': the card is authorized, but the authorization lapses before its capture.
+ * 'refused': the provider refuses the call for a reason no retry fixes (here: rejected credentials).
+ */
+export type ScriptedResult = 'paid' | 'soft' | 'hard' | 'boleto' | 'lapsed' | 'refused';
 
 export interface ChargeCall {
   reference: string;
@@ -30,6 +33,8 @@ export function scriptedCharges(script: ScriptedResult[] = []) {
     switch (next) {
       case 'paid':
         return { ...base, status: 'succeeded', providerStatus: '2' };
+      case 'refused':
+        throw ApplicationFailure.create({ type: 'ProviderAuth', message: 'Zspay rejected the API token (401): check ZSPAY_TOKEN', nonRetryable: true });
       case 'lapsed':
         return { ...base, status: 'pending', providerIds: { saleId: `lapsed-${call.reference}` } };
       case 'soft':

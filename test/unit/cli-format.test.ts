@@ -92,6 +92,9 @@ describe('renderDetails and views', () => {
     expect(text).toContain('Payment method  Zspay card card-7 (client 42)');
     expect(text).toContain('Dunning         cycle 2, 1 failed, next retry 2025-07-03');
     expect(text).not.toContain('Cancels');
+    expect(text).not.toContain('Charge held');
+    const held = formatSubscription({ ...view, chargeHold: { cycle: 2, reason: 'ProviderAuth: 401', since: '2025-07-01T12:00:00.000Z', holds: 1, retryAt: '2025-07-01T13:00:00.000Z' } });
+    expect(held).toContain('Charge held     charge held since 2025-07-01T12:00Z (ProviderAuth: 401), next try 2025-07-01T13:00Z');
   });
 
   it('shows invoices with totals', () => {

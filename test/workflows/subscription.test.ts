@@ -105,6 +105,39 @@ describe('subscription workflow (time-skipping server)', () => {
     expect(charges.calls.filter((c) => c.reference.startsWith(`${id}-`))).toHaveLength(2);
   });
 
+  it('holds a charge the provider refuses for a reason no retry fixes, tries again an hour later, and charges once', async () => {
+    const id = `sub-${sequence + 1}`;
+    charges.scriptFor(id, 'refused', 'paid');
+    const { startDate } = await subscribe();
+    await env.sleep('10 minutes');
+    const held = await billing.subscriptions.get(id);
+    expect(held).toMatchObject({ status: 'active', chargeHold: { cycle: 1, holds: 1, reason: expect.stringContaining('ProviderAuth') } });
+    expect(held.summary).toContain('charge held');
+    expect(await attemptDates(id)).toEqual([]);
+    await env.sleep('1 hour');
+    expect(await attemptDates(id)).toEqual([`1:${startDate}:succeeded`]);
+    expect((await billing.subscriptions.get(id)).chargeHold).toBeUndefined();
+    // The retry carried the same charge reference: nothing was asked of the provider the first time.
+    expect(new Set(charges.calls.filter((c) => c.reference.startsWith(`${id}-`)).map((c) => c.reference)).size).toBe(1);
+  });
+
+  it('retries a held charge at once on retryNow, backing off longer after each refusal', async () => {
+    const id = `sub-${sequence + 1}`;
+    charges.scriptFor(id, 'refused', 'refused', 'paid');
+    const { startDate } = await subscribe();
+    await env.sleep('10 minutes');
+    expect((await billing.subscriptions.get(id)).chargeHold).toMatchObject({ holds: 1 });
+    const afterRetry = await billing.subscriptions.retryNow(id);
+    expect(afterRetry.chargeHold).toBeDefined();
+    await env.sleep('1 minute');
+    const second = (await billing.subscriptions.get(id)).chargeHold!;
+    expect(second.holds).toBe(2);
+    expect(Date.parse(second.retryAt) - Date.parse(second.since)).toBeGreaterThan(2 * 3_600_000 - 1);
+    await billing.subscriptions.retryNow(id);
+    await env.sleep('1 minute');
+    expect(await attemptDates(id)).toEqual([`1:${startDate}:succeeded`]);
+  });
+
   it('blocks a canceled card at once, with no retry, and recovers exactly once with a new card', async () => {
     charges.push('hard');
     const { id, clientRef, startDate } = await subscribe();
