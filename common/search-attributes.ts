@@ -14,6 +14,8 @@ export const BillingDunningAttempt = defineSearchAttributeKey('BillingDunningAtt
 export const BillingPendingSaleIds = defineSearchAttributeKey('BillingPendingSaleIds', SearchAttributeType.KEYWORD_LIST);
 /** The provider's id of a provider-billed subscription (Adiq): how its notifications find it. */
 export const BillingProviderSubscriptionId = defineSearchAttributeKey('BillingProviderSubscriptionId', SearchAttributeType.KEYWORD);
+/** Set while a charge is held (refused for a reason no retry fixes): what operators filter on. */
+export const BillingChargeHeld = defineSearchAttributeKey('BillingChargeHeld', SearchAttributeType.BOOL);
 export const TransferStatus = defineSearchAttributeKey('TransferStatus', SearchAttributeType.KEYWORD);
 export const TransferScheduledAt = defineSearchAttributeKey('TransferScheduledAt', SearchAttributeType.DATETIME);
 export const TransferEstablishmentId = defineSearchAttributeKey('TransferEstablishmentId', SearchAttributeType.KEYWORD);
@@ -29,6 +31,7 @@ export const ENGINE_SEARCH_ATTRIBUTES = [
   BillingDunningAttempt,
   BillingPendingSaleIds,
   BillingProviderSubscriptionId,
+  BillingChargeHeld,
   TransferStatus,
   TransferScheduledAt,
   TransferEstablishmentId,

@@ -25,6 +25,7 @@ import { monthlyEquivalentCents } from '../common/billing/schedule';
 import { providerWriteRetry } from '../common/retry-policies';
 import {
   BillingAmountCents,
+  BillingChargeHeld,
   BillingCustomerId,
   BillingDunningAttempt,
   BillingNextChargeAt,
@@ -438,9 +439,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   }
 
   let published = '';
+  let heldPublished = false;
   function publish(): void {
     const current = view();
     const attributes = {
+      // Only present while held, so runs that never held a charge publish exactly what they did before.
+      ...(state.chargeHold ? { held: true } : {}),
       status: current.status,
       next: current.nextChargeDate ? instantAt(current.nextChargeDate, state.plan.chargeHourLocal, 0, timeZone) : null,
       amount: state.plan.amountCents,
@@ -460,7 +464,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       { key: BillingDunningAttempt, value: attributes.dunning },
       { key: BillingNextChargeAt, value: attributes.next === null ? null : new Date(attributes.next) },
       { key: BillingPendingSaleIds, value: attributes.pendingSales.length > 0 ? attributes.pendingSales : null },
+      ...(attributes.held || heldPublished ? [{ key: BillingChargeHeld, value: attributes.held ? true : null }] : []),
     ]);
+    heldPublished = attributes.held === true;
     upsertMemo({ summary: attributes.summary, monthlyAmountCents: monthlyEquivalentCents(state.plan) });
   }
 

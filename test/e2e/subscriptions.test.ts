@@ -42,7 +42,7 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
     });
     expect(created.status).toBe(201);
     // A new subscription is active at once; its first charge follows.
-    await eventually(() => api('/v1/subscriptions/e2e-card-1/invoices'), (r) => r.body.invoices?.[0]?.status === 'paid');
+    await eventually(() => api('/v1/subscriptions/e2e-card-1/invoices'), (r) => (r.body.invoices as Array<{ status: string }> | undefined)?.[0]?.status === 'paid');
     const view = await api('/v1/subscriptions/e2e-card-1');
     expect(view.body).toMatchObject({ status: 'active', customerId: 'acme', providerStatus: { zspay: 3, adiq: 'Active' } });
     const charges = (await stack.sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');

@@ -3,6 +3,7 @@ import { BillingClient, ConflictError, RejectedError } from '../../client';
 import { verifyMerchantSignature } from '../../client/merchant-signature';
 import { addDays, addMonths, localDateOf } from '../../common/billing/calendar';
 import { nextBusinessDay } from '../../common/billing/holidays';
+import { BillingChargeHeld } from '../../common/search-attributes';
 import type { MerchantNotification } from '../../common/merchant-notification';
 import { TEST_MERCHANT_SECRET } from '../helpers/engine';
 import { recordHistory } from '../helpers/histories';
@@ -113,10 +114,13 @@ describe('subscription workflow (time-skipping server)', () => {
     const held = await billing.subscriptions.get(id);
     expect(held).toMatchObject({ status: 'active', chargeHold: { cycle: 1, holds: 1, reason: expect.stringContaining('ProviderAuth') } });
     expect(held.summary).toContain('charge held');
+    const heldAttribute = async () => (await env.client.workflow.getHandle(`subscription-${id}`).describe()).typedSearchAttributes.get(BillingChargeHeld);
+    expect(await heldAttribute()).toBe(true);
     expect(await attemptDates(id)).toEqual([]);
     await env.sleep('1 hour');
     expect(await attemptDates(id)).toEqual([`1:${startDate}:succeeded`]);
     expect((await billing.subscriptions.get(id)).chargeHold).toBeUndefined();
+    expect(await heldAttribute()).toBeUndefined();
     // The retry carried the same charge reference: nothing was asked of the provider the first time.
     expect(new Set(charges.calls.filter((c) => c.reference.startsWith(`${id}-`)).map((c) => c.reference)).size).toBe(1);
   });
