@@ -5,6 +5,8 @@
  * runs in the client, the worker and the codec server the Web UI and CLI decode through.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
@@ -68,4 +70,20 @@ export function encryptionCodecFromEnv(env: NodeJS.ProcessEnv = process.env): En
 
 export function newEncryptionKey(): string {
   return randomBytes(32).toString('base64');
+}
+
+/** Where `npm start` keeps the development key it generates (BILLING_DATA_DIR, default `.data/`). */
+export function localStackKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(path.resolve(__dirname, '..', env.BILLING_DATA_DIR ?? '.data'), 'encryption-keys.json');
+}
+
+/**
+ * The keys for talking to the embedded local stack: configured ones, else the development key file
+ * `npm start` wrote, if any. Only for the embedded stack: a remote cluster's payloads must never be
+ * encrypted with a development key its workers do not have.
+ */
+export function localStackEncryptionKeys(env: NodeJS.ProcessEnv, embedded: boolean): string | undefined {
+  if (env.BILLING_ENCRYPTION_KEYS || !embedded) return env.BILLING_ENCRYPTION_KEYS;
+  const file = localStackKeyFile(env);
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { BillingClient } from '../client';
-import { encryptionCodecFromEnv, newEncryptionKey } from '../client/encryption';
+import { encryptionCodecFromEnv, localStackKeyFile, newEncryptionKey } from '../client/encryption';
 import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
 import { buildApi } from '../api/server';
 import { buildSandbox } from '../sandbox/server';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   env.SANDBOX_URL ??= `http://127.0.0.1:${ports.sandbox}`;
   // Payloads are encrypted locally too, with a development key generated once and kept in .data/.
   if (!env.BILLING_ENCRYPTION_KEYS) {
-    const keyFile = path.join(dataDir, 'encryption-keys.json');
+    const keyFile = localStackKeyFile(env);
     if (!existsSync(keyFile)) writeFileSync(keyFile, JSON.stringify({ 'dev-1': newEncryptionKey() }), { mode: 0o600 });
     env.BILLING_ENCRYPTION_KEYS = readFileSync(keyFile, 'utf8');
   }
@@ -108,10 +108,10 @@ async function main(): Promise<void> {
     const connectionOptions = { ...target.connectionOptions, address };
     const clientConnection = await Connection.connect(connectionOptions);
     stops.push(() => clientConnection.close());
-    if (!embedded) {
-      const added = await ensureSearchAttributes(clientConnection, target.namespace);
-      if (added.length) console.log(`  registered search attributes: ${added.join(', ')}`);
-    }
+    // Also on the embedded server: a data folder kept from an older release lacks the attributes
+    // added since (start-dev's flags only apply to a new database).
+    const added = await ensureSearchAttributes(clientConnection, target.namespace);
+    if (added.length) console.log(`  registered search attributes: ${added.join(', ')}`);
 
     const apiKey = localSecret(dataDir, 'BILLING_API_KEY', 'api-key');
     const webhookSecrets = {

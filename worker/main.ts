@@ -1,7 +1,7 @@
 /** `npm run worker`: the engine's worker on its own, for production deployments. */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadTemporalTarget } from '../client/connection';
+import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
 import { encryptionCodecFromEnv } from '../client/encryption';
 import { taskQueue } from '../common/task-queue';
 import { createEngineActivities } from './activities';
@@ -16,7 +16,15 @@ async function main(): Promise<void> {
   // Billing runs read the engine's state through visibility, with a plain client.
   const codec = encryptionCodecFromEnv();
   const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
-  const temporal = new Client({ connection: await Connection.connect(connectionOptions), namespace: target.namespace, dataConverter });
+  const clientConnection = await Connection.connect(connectionOptions);
+  const temporal = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });
+  // A release may add search attributes; workflows that set one the namespace lacks cannot progress.
+  try {
+    const added = await ensureSearchAttributes(clientConnection, target.namespace);
+    if (added.length) console.log(`Registered search attributes: ${added.join(', ')}`);
+  } catch (error) {
+    console.warn(`Could not check the engine's search attributes (${(error as Error).message}); make sure the namespace has them all.`);
+  }
   const worker = await startWorker({
     connection,
     namespace: target.namespace,

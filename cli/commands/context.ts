@@ -2,6 +2,7 @@
  * What every command shares: the global options, one lazily opened BillingClient, output in the
  * chosen mode (a table for people, one JSON document for scripts), input files and progress.
  */
+import { localStackEncryptionKeys } from '../../client/encryption';
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { BillingClient } from '../../client';
@@ -36,12 +37,15 @@ export class CliContext {
   /** The environment with the command line's overrides, in the variables envconfig reads. */
   temporalEnv(): NodeJS.ProcessEnv {
     const { address, namespace, taskQueue } = this.globalOptions();
-    return {
+    const env: NodeJS.ProcessEnv = {
       ...this.io.env,
       ...(address ? { TEMPORAL_ADDRESS: address } : {}),
       ...(namespace ? { TEMPORAL_NAMESPACE: namespace } : {}),
       ...(taskQueue ? { BILLING_TASK_QUEUE: taskQueue } : {}),
     };
+    // Against the embedded stack `npm start` runs, decode with its development key.
+    const keys = localStackEncryptionKeys(env, !loadTemporalTarget(env).configured);
+    return keys ? { ...env, BILLING_ENCRYPTION_KEYS: keys } : env;
   }
 
   client(): Promise<BillingClient> {

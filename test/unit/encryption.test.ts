@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { EncryptionCodec, encryptionCodecFromEnv, newEncryptionKey } from '../../client/encryption';
+import { EncryptionCodec, encryptionCodecFromEnv, localStackEncryptionKeys, localStackKeyFile, newEncryptionKey } from '../../client/encryption';
 
 const key = (seed: number) => Buffer.alloc(32, seed);
 
@@ -42,5 +45,25 @@ describe('payload encryption codec (AES-256-GCM)', () => {
     expect(() => encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: 'nope' })).toThrow('BILLING_ENCRYPTION_KEYS must be a JSON object');
     expect(() => encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: JSON.stringify({ short: 'AAAA' }) })).toThrow('32 bytes');
     expect(encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: JSON.stringify({ a: newEncryptionKey(), b: newEncryptionKey() }) })).toBeInstanceOf(EncryptionCodec);
+  });
+});
+
+describe('the local stack development key', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-keys-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const keys = JSON.stringify({ 'dev-1': Buffer.alloc(32, 7).toString('base64') });
+
+  it("is what the CLI decodes with against the embedded stack, once `npm start` has written it", () => {
+    const env = { BILLING_DATA_DIR: dir };
+    expect(localStackEncryptionKeys(env, true)).toBeUndefined();
+    writeFileSync(localStackKeyFile(env), keys);
+    expect(localStackKeyFile(env)).toBe(path.join(dir, 'encryption-keys.json'));
+    expect(localStackEncryptionKeys(env, true)).toBe(keys);
+  });
+
+  it('is never used for a configured cluster, and configured keys win', () => {
+    writeFileSync(localStackKeyFile({ BILLING_DATA_DIR: dir }), keys);
+    expect(localStackEncryptionKeys({ BILLING_DATA_DIR: dir }, false)).toBeUndefined();
+    expect(localStackEncryptionKeys({ BILLING_DATA_DIR: dir, BILLING_ENCRYPTION_KEYS: '{"k":"x"}' }, true)).toBe('{"k":"x"}');
   });
 });
