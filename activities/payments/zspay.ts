@@ -9,7 +9,9 @@
  *    which expires and never charges; the retry authorizes again.
  * 2. `captureCard` moves the money. A retried attempt reads the sale (GET /vendas/{pedidoId})
  *    first: approved = already charged, return it; still pre-authorized = capture it; failed or
- *    canceled = `AuthorizationLost`, and the workflow authorizes again.
+ *    canceled = `AuthorizationLost`, and the workflow authorizes again. Only when the attempt just
+ *    before was answered 429 (nothing done) does the retry capture without reading, which halves
+ *    the requests of a rate-limited billing day.
  * The order id is durable before any money moves, whatever happens to the worker or its link to
  * Temporal. (`chargeStoredCard`, both steps in one activity with the order id in its heartbeat, is
  * kept for workflows started before the split: a heartbeat lost together with the completion, in a
@@ -22,7 +24,7 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AUTHORIZATION_LOST, type PaymentOutcome } from '../../common/payment-outcome';
-import { HardDeclineError, SoftDeclineError, TransientProviderError } from '../../providers/errors';
+import { HardDeclineError, RateLimitedError, SoftDeclineError, TransientProviderError } from '../../providers/errors';
 import type { ZspayClient, ZspaySale } from '../../providers/zspay/client';
 import { withReference } from '../../providers/zspay/reference';
 import { orderSettlement } from '../../providers/zspay/status';
@@ -44,6 +46,21 @@ function checkpointFor(reference: string): ZspayChargeCheckpoint | undefined {
   if (typeof details !== 'object' || details === null) return undefined;
   const { reference: saved, pedidoId } = details as Partial<ZspayChargeCheckpoint>;
   return saved === reference && typeof pedidoId === 'string' ? { reference, pedidoId } : undefined;
+}
+
+/** What a capture attempt refused with a 429 leaves for the next attempt (heartbeat details). */
+interface CaptureRefusal {
+  saleId: string;
+  refusedAtAttempt: number;
+}
+
+/**
+ * True only when the attempt just before this one was refused before the provider did anything.
+ * Details from any older attempt (the previous one's may have been lost) do not count: read first.
+ */
+function refusedByPreviousAttempt(saleId: string, attempt: number): boolean {
+  const details = Context.current().info.heartbeatDetails as Partial<CaptureRefusal> | undefined;
+  return details?.saleId === saleId && details.refusedAtAttempt === attempt - 1;
 }
 
 export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
@@ -116,14 +133,21 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
 
   const captureCard = (input: CaptureCardInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
-      if (Context.current().info.attempt > 1) {
+      const { attempt } = Context.current().info;
+      if (attempt > 1 && !refusedByPreviousAttempt(input.saleId, attempt)) {
         const found = await earlierAttempt(input, input.saleId);
         if (found === 'lost') {
           throw ApplicationFailure.create({ type: AUTHORIZATION_LOST, message: `zspay order ${input.saleId} can no longer be captured; authorize again`, nonRetryable: true });
         }
         if (found !== 'capture') return found;
       }
-      return capture(input, input.saleId);
+      try {
+        return await capture(input, input.saleId);
+      } catch (error) {
+        // A 429 means Zspay did nothing: say so to the next attempt, which can then skip the read.
+        if (error instanceof RateLimitedError) Context.current().heartbeat({ saleId: input.saleId, refusedAtAttempt: attempt } satisfies CaptureRefusal);
+        throw error;
+      }
     });
 
   const chargeStoredCard = (input: ChargeStoredCardInput): Promise<PaymentOutcome> =>

@@ -126,6 +126,27 @@ describe('Zspay payment activities', () => {
       expect(await charges()).toHaveLength(1);
     });
 
+    it('a capture answered 429 tells the next attempt, which captures without reading the order first; an older refusal does not count', async () => {
+      const { activities, card } = await setUp();
+      const saleId = await authorized(activities, card);
+      const capture = { reference: card.reference, amountCents: card.amountCents, saleId };
+      await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.capture', outcome: { type: 'rate_limit', retryAfterSeconds: 1 }, times: 2 });
+      const first = quietActivityEnvironment({ attempt: 1 });
+      let details: unknown;
+      first.on('heartbeat', (d: unknown) => {
+        details = d;
+      });
+      expect(await rejectionOf(first.run(activities.captureCard, capture))).toMatchObject({ type: 'RateLimited' });
+      expect(details).toEqual({ saleId, refusedAtAttempt: 1 });
+      // Attempt 3 with attempt 1's note (attempt 2's was lost): it reads first.
+      expect(await rejectionOf(quietActivityEnvironment({ attempt: 3, heartbeatDetails: details }).run(activities.captureCard, capture))).toMatchObject({ type: 'RateLimited' });
+      expect(await sandbox.control.requests({ operation: 'zspay.sale.get' })).toHaveLength(1);
+      // Attempt 2 with attempt 1's note: straight to the capture.
+      expect(await runIn(quietActivityEnvironment({ attempt: 2, heartbeatDetails: details }), activities.captureCard, capture)).toMatchObject({ status: 'succeeded' });
+      expect(await sandbox.control.requests({ operation: 'zspay.sale.get' })).toHaveLength(1);
+      expect(await charges()).toHaveLength(1);
+    });
+
     it('a capture retried after the authorization lapsed fails as AuthorizationLost (non-retryable) and charges nothing', async () => {
       const { activities, card } = await setUp();
       const saleId = await authorized(activities, card);
