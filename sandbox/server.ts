@@ -146,6 +146,11 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
           await reply.code(outcome.status ?? 500).send({ message: 'Sandbox: scripted server error' });
           return true;
         }
+        // As when credentials are revoked or rotated: no retry of the same call can succeed.
+        if (outcome.type === 'unauthorized') {
+          await reply.code(401).send({ message: 'Sandbox: scripted unauthorized' });
+          return true;
+        }
         if (outcome.type === 'rate_limit') {
           await reply
             .code(429)

@@ -14,6 +14,7 @@ export const OUTCOME_TYPES = [
   'rate_limit',
   'latency',
   'malformed',
+  'unauthorized',
 ] as const;
 export type OutcomeType = (typeof OUTCOME_TYPES)[number];
 

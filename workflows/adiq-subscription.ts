@@ -6,10 +6,12 @@
  * the card are forwarded to Adiq.
  */
 import {
+  ActivityFailure,
   condition,
   continueAsNew,
   allHandlersFinished,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -30,6 +32,9 @@ import { subscriptionConsequences } from './consequences';
 import { invalidInput } from './failures';
 import * as defs from './subscription-definitions';
 import type { SubscriptionWorkflowInput } from './subscription';
+
+/** Runs whose daily reconciliation failed the workflow before it could be skipped replay that failure. */
+const RECONCILE_SURVIVES_REFUSALS = 'adiq-reconcile-survives-refusals';
 
 const adiq = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerWriteRetry });
 const adiqReads = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', retry: providerReadRetry });
@@ -186,7 +191,13 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
     let nextCheck = instantAt(today(), (plan.chargeHourLocal + 1) % 24, 0, timeZone);
     if (nextCheck <= Date.now()) nextCheck = instantAt(addDays(today(), 1), (plan.chargeHourLocal + 1) % 24, 0, timeZone);
     if (await condition(() => version !== seen, nextCheck - Date.now())) continue;
-    await reconcile();
+    try {
+      await reconcile();
+    } catch (error) {
+      // A refused read (revoked credentials...) skips one day's look; notifications still arrive.
+      if (!(error instanceof ActivityFailure) || !patched(RECONCILE_SURVIVES_REFUSALS)) throw error;
+      log.warn('Daily Adiq reconciliation refused by the provider; trying again at the next check', { error: error.cause?.message ?? error.message });
+    }
   }
   if (queue.length > 0) log.info('Billing updates after the subscription ended are ignored', { count: queue.length });
 

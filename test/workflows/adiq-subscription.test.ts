@@ -73,6 +73,18 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
     await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'adiq-subscription-blocked');
   });
 
+  it('survives a daily reconciliation the provider refuses (revoked credentials) and reconciles again the next day', async () => {
+    const { id, adiq } = await subscribe();
+    await sandbox.control.script({ provider: 'adiq', operation: 'adiq.billing.search', outcome: { type: 'unauthorized' }, times: 2 });
+    await bill(adiq.id, 'hard_decline');
+    await env.sleep('1 day');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active' });
+    // Both tries were refused: the call and the one the client sends again with a new token.
+    expect((await sandbox.control.requests({ operation: 'adiq.billing.search' })).filter((r) => r.status === 401)).toHaveLength(2);
+    await env.sleep('1 day');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked' });
+  });
+
   it("follows Adiq's notifications: each failed attempt reported once, the payment recovers the subscription", async () => {
     const { id } = await subscribe();
     const { billing: adiqBilling } = await bill((await adiqState<Array<{ id: string }>>('subscriptions')).at(-1)!.id, 'soft_decline');
