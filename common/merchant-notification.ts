@@ -7,6 +7,8 @@
 export type MerchantEventType =
   | 'payment.succeeded'
   | 'payment.failed'
+  /** The provider refused a charge for a reason no retry fixes (credentials, configuration): it waits. */
+  | 'payment.held'
   | 'subscription.blocked'
   | 'subscription.recovered'
   | 'subscription.canceled'

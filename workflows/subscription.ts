@@ -414,9 +414,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     } catch (error) {
       // Only non-retryable failures reach here (transient ones retry without limit): hold the charge.
       if (!(error instanceof ActivityFailure) || !patched(HOLD_REFUSED_CHARGES)) throw error;
-      state = { ...state, chargeHold: holdCharge(state.chargeHold, step.cycle, refusalOf(error), Date.now()) };
-      log.warn('Charge held: the provider refused it for a reason a retry cannot fix', { cycle: step.cycle, hold: state.chargeHold });
+      const hold = holdCharge(state.chargeHold, step.cycle, refusalOf(error), Date.now());
+      state = { ...state, chargeHold: hold };
+      log.warn('Charge held: the provider refused it for a reason a retry cannot fix', { cycle: step.cycle, hold });
       publish();
+      // The merchant hears of it once per cycle, not at every refused retry.
+      if (hold.holds === 1) await runEffects([{ kind: 'notify', type: 'payment.held', data: { cycle: hold.cycle, reason: hold.reason, retryAt: hold.retryAt } }]);
       return;
     }
     if (state.chargeHold) state = { ...state, chargeHold: undefined };

@@ -121,6 +121,8 @@ describe('subscription workflow (time-skipping server)', () => {
     expect(await attemptDates(id)).toEqual([`1:${startDate}:succeeded`]);
     expect((await billing.subscriptions.get(id)).chargeHold).toBeUndefined();
     expect(await heldAttribute()).toBeUndefined();
+    expect((await notifications(id)).map((n) => n.type)).toEqual(['payment.held', 'payment.succeeded']);
+    expect((await notifications(id))[0].data).toMatchObject({ cycle: 1, reason: expect.stringContaining('ProviderAuth'), retryAt: held.chargeHold!.retryAt });
     // The retry carried the same charge reference: nothing was asked of the provider the first time.
     expect(new Set(charges.calls.filter((c) => c.reference.startsWith(`${id}-`)).map((c) => c.reference)).size).toBe(1);
   });
@@ -140,6 +142,7 @@ describe('subscription workflow (time-skipping server)', () => {
     await billing.subscriptions.retryNow(id);
     await env.sleep('1 minute');
     expect(await attemptDates(id)).toEqual([`1:${startDate}:succeeded`]);
+    expect((await notifications(id)).map((n) => n.type)).toEqual(['payment.held', 'payment.succeeded']);
   });
 
   it('blocks a canceled card at once, with no retry, and recovers exactly once with a new card', async () => {
