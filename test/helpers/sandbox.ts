@@ -21,3 +21,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const url = `http://127.0.0.1:${address.port}`;
   return { url, app, state, control: new SandboxControl(url), close: () => app.close() };
 }
+
+/**
+ * One sandbox for the enclosing test file or describe block, reset before each test. `onStart`
+ * receives it once started (assign it, build clients on it).
+ */
+export function useSandbox(onStart: (sandbox: RunningSandbox) => void, options: SandboxOptions = {}): void {
+  let started: RunningSandbox | undefined;
+  beforeAll(async () => {
+    started = await startSandbox(options);
+    onStart(started);
+  });
+  afterAll(() => started?.close());
+  beforeEach(() => started?.control.reset());
+}

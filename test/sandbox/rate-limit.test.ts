@@ -3,7 +3,7 @@ import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../../common/sandbox-creden
 import { ADIQ_AUTH_PATHS, ADIQ_RECURRENCE_PATHS } from '../../providers/adiq/paths';
 import { RateLimitedError } from '../../providers/errors';
 import { RateLimits, TokenBucket } from '../../sandbox/rate-limit';
-import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
 
 const fakeClock = (start = 1_000_000) => {
@@ -104,11 +104,7 @@ describe('RateLimits', () => {
 
 describe('the sandbox with a rate limit', () => {
   let sandbox: RunningSandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
+  useSandbox((started) => (sandbox = started));
 
   const control = (method: 'PUT' | 'DELETE' | 'GET', path: string, body?: unknown) =>
     fetch(`${sandbox.url}/__sandbox/rate-limits${path}`, {

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createResellerActivities } from '../../../activities/resellers/activeplatform';
 import { ActivePlatformClient } from '../../../providers/activeplatform/client';
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderDelay, quietActivityEnvironment, rejectionOf } from '../expect-error';
 
 describe('reseller activities (ActivePlatform)', () => {
@@ -10,14 +10,12 @@ describe('reseller activities (ActivePlatform)', () => {
   let base: string;
   let activities: ReturnType<typeof createResellerActivities>;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
+  useSandbox((started) => {
+    sandbox = started;
     base = `${sandbox.url}/activeplatform`;
     const activePlatform = new ActivePlatformClient({ baseUrl: base, apiToken: SANDBOX_CREDENTIALS.activeplatform.apiToken, timeoutMs: 400 });
     activities = createResellerActivities({ activePlatform });
   });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
 
   const seed = (paymentId: number, status: string) =>
     control(base, 'POST', '/__control/payments', { resellerId: 1, paymentId, status, total: '360.0', discountAmount: '10.5' });

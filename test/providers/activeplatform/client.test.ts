@@ -8,7 +8,7 @@ import {
   UnknownOutcomeError,
 } from '../../../providers/errors';
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderError } from '../expect-error';
 
 const MEDIA = 'application/vnd.api+json';
@@ -19,13 +19,11 @@ describe('ActivePlatform client against the sandbox', () => {
   let client: ActivePlatformClient;
   let base: string;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
+  useSandbox((started) => {
+    sandbox = started;
     base = `${sandbox.url}/activeplatform`;
     client = new ActivePlatformClient({ baseUrl: base, apiToken: TOKEN, timeoutMs: 500 });
   });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
 
   const seed = (payment: { resellerId: number; paymentId: number; status: string; total: string }) =>
     control(base, 'POST', '/__control/payments', payment);

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { adiqPlanName, createAdiqActivities } from '../../../activities/adiq/recurrence';
 import { adiqOrderNumber } from '../../../providers/adiq/reference';
 import { ADIQ_SANDBOX_MERCHANT_ID } from '../../../sandbox/providers/adiq';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { expectProviderDelay, quietActivityEnvironment, rejectionOf } from '../expect-error';
 import { adiqClient, adiqControl, monthlyPlan, OTHER_VAULT_ID, VAULT_ID } from './helpers';
 
@@ -10,12 +10,10 @@ describe('Adiq activities', () => {
   let sandbox: RunningSandbox;
   let activities: ReturnType<typeof createAdiqActivities>;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
+  useSandbox((started) => {
+    sandbox = started;
     activities = createAdiqActivities({ adiq: adiqClient(sandbox, { timeoutMs: 400 }) });
   });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
 
   const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
     quietActivityEnvironment().run(fn, ...args) as Promise<R>;

@@ -11,7 +11,7 @@ import {
   TransientProviderError,
   UnknownOutcomeError,
 } from '../../../providers/errors';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { expectProviderError } from '../expect-error';
 import { adiqClient, adiqControl, monthlyPlan, OTHER_VAULT_ID, VAULT_ID } from './helpers';
 
@@ -19,12 +19,10 @@ describe('Adiq client against the sandbox', () => {
   let sandbox: RunningSandbox;
   let client: AdiqClient;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
+  useSandbox((started) => {
+    sandbox = started;
     client = adiqClient(sandbox);
   });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
 
   const newSubscription = async (orderNumber = '1234567890') => {
     const planId = await client.createPlan(monthlyPlan);

@@ -1,18 +1,14 @@
 import { AdiqTokenCache, type AdiqAccessToken, type AdiqTokenSource } from '../../../providers/adiq/token';
 import { ProviderAuthError, TransientProviderError } from '../../../providers/errors';
 import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../../../common/sandbox-credentials';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { expectProviderError } from '../expect-error';
 import { adiqClient, adiqControl, tokenRequests } from './helpers';
 
 describe('Adiq token cache', () => {
   let sandbox: RunningSandbox;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
+  useSandbox((started) => (sandbox = started));
 
   const unauthorized = async () =>
     (await sandbox.control.requests({ provider: 'adiq' })).filter((r) => r.status === 401 && r.path.includes('/recurrence/')).length;

@@ -19,7 +19,7 @@ import {
   UnknownOutcomeError,
 } from '../../../providers/errors';
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderError, quietActivityEnvironment, rejectionOf } from '../expect-error';
 
 describe('payment status contract', () => {
@@ -77,13 +77,11 @@ describe('payment status client and activity against the sandbox', () => {
     altTrustValue: 'alt',
   };
 
-  beforeAll(async () => {
-    sandbox = await startSandbox();
+  useSandbox((started) => {
+    sandbox = started;
     base = `${sandbox.url}/payment-status`;
     client = new PaymentStatusClient({ baseUrl: base, apiKey: KEY, timeoutMs: 400 });
   });
-  afterAll(() => sandbox.close());
-  beforeEach(() => sandbox.control.reset());
 
   it('pushes a status with the documented path, header and exact body casing', async () => {
     await expect(client.pushStatus(input)).resolves.toEqual({ success: true });

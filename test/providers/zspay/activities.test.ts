@@ -4,18 +4,14 @@ import { AUTHORIZATION_LOST } from '../../../common/payment-outcome';
 import { createZspayPaymentActivities, type ZspayChargeCheckpoint } from '../../../activities/payments/zspay';
 import { createZspayTransferActivities, type ExecuteTransferInput } from '../../../activities/transfers/zspay';
 import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../../sandbox/providers/zspay';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, quietActivityEnvironment, rejectionOf } from '../expect-error';
-import { customerWithCard, runIn, zspayClient } from './helpers';
+import { customerWithCard, runIn, zspayCharges, zspayClient } from './helpers';
 
 let sandbox: RunningSandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.control.reset());
+useSandbox((started) => (sandbox = started));
 
-const charges = async () => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');
+const charges = () => zspayCharges(sandbox);
 
 describe('Zspay payment activities', () => {
   it('charges a stored card: succeeded outcome, one charge', async () => {

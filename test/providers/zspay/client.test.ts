@@ -11,18 +11,14 @@ import {
   UnknownOutcomeError,
 } from '../../../providers/errors';
 import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../../sandbox/providers/zspay';
-import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
+import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderError } from '../expect-error';
-import { customerWithCard, zspayClient } from './helpers';
+import { customerWithCard, zspayCharges, zspayClient } from './helpers';
 
 let sandbox: RunningSandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => sandbox.control.reset());
+useSandbox((started) => (sandbox = started));
 
-const charges = async () => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');
+const charges = () => zspayCharges(sandbox);
 
 describe('ZspayClient sales', () => {
   it('charges a stored card and reads the sale back', async () => {

@@ -17,6 +17,10 @@ export async function customerWithCard(zspay: ZspayClient): Promise<{ clientId: 
   return { clientId: String(client.id), cardId: card.cardId };
 }
 
+/** The charges the sandbox's Zspay ledger records: what customers actually paid. */
+export const zspayCharges = async (sandbox: { control: { ledger(filter: { provider: string }): Promise<Array<{ kind: string }>> } }) =>
+  (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');
+
 /** MockActivityEnvironment.run with the activity's own return type. */
 export function runIn<P extends unknown[], R>(env: { run: (fn: (...args: P) => Promise<R>, ...args: P) => Promise<unknown> }, fn: (...args: P) => Promise<R>, ...args: P): Promise<R> {
   return env.run(fn, ...args) as Promise<R>;
