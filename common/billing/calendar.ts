@@ -109,8 +109,10 @@ export function localDateOf(instant: number | Date, timeZone: string): CalendarD
 export function instantAt(date: CalendarDate, hour: number, minute: number, timeZone: string): number {
   const [y, m, d] = parts(date);
   const wall = Date.UTC(y, m - 1, d, hour, minute);
-  // Try the offsets in force around that wall time; keep the earliest instant that reads right.
-  const candidates = [wall - offsetMinutes(wall - DAY_MS / 2, timeZone) * 60_000, wall - offsetMinutes(wall + DAY_MS / 2, timeZone) * 60_000];
+  // The instant lies within ±14 h of the wall time read as UTC: the offsets in force a day either
+  // side cover any transition near it (a window of ±12 h missed the earlier offset of zones far
+  // east of UTC, such as Auckland). Keep the earliest instant that reads right.
+  const candidates = [-DAY_MS, 0, DAY_MS].map((shift) => wall - offsetMinutes(wall + shift, timeZone) * 60_000);
   const exact = candidates.filter((instant) => wallClockMs(instant, timeZone) === wall).sort((a, b) => a - b);
   if (exact.length > 0) return exact[0];
   // In a DST gap: the wall time is skipped, so take the offset before the gap (lands after it).

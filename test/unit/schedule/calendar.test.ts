@@ -51,6 +51,13 @@ describe('calendar dates', () => {
     expect(localDateOf(Date.parse('2018-11-04T03:00:00Z'), 'America/Sao_Paulo')).toBe('2018-11-04');
     // New York, 2026-11-01: 01:30 happens twice; the first is 05:30Z.
     expect(instantAt('2026-11-01', 1, 30, 'America/New_York')).toBe(Date.parse('2026-11-01T05:30:00Z'));
+    // Far east of UTC too. Auckland, 2026-04-05: 02:30 happens twice; the first is at +13 (13:30Z the day before).
+    expect(instantAt('2026-04-05', 2, 30, 'Pacific/Auckland')).toBe(Date.parse('2026-04-04T13:30:00Z'));
+    // Auckland, 2026-09-27: 02:00 jumps to 03:00, so 02:30 becomes 03:30 at +13.
+    expect(instantAt('2026-09-27', 2, 30, 'Pacific/Auckland')).toBe(Date.parse('2026-09-26T14:30:00Z'));
+    // Kiritimati (+14) and Pago Pago (-11): the widest offsets.
+    expect(instantAt('2026-06-01', 9, 0, 'Pacific/Kiritimati')).toBe(Date.parse('2026-05-31T19:00:00Z'));
+    expect(instantAt('2026-06-01', 9, 0, 'Pacific/Pago_Pago')).toBe(Date.parse('2026-06-01T20:00:00Z'));
   });
 });
 
