@@ -8,6 +8,7 @@ import type { ProviderName } from '../providers/errors';
 import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
 import { OUTCOME_TYPES, SandboxState, type OutcomeType, type ScriptedOutcome } from './state';
 import { rateLimitSchema } from './rate-limit';
+import { fieldIssues } from '../common/validation';
 import { registerAdiq } from './providers/adiq';
 import { registerZspay } from './providers/zspay';
 import { registerActivePlatform } from './providers/activeplatform';
@@ -84,10 +85,10 @@ export function providerOfPath(url: string): ProviderName | 'control' | 'unknown
   return 'unknown';
 }
 
-/** Zod issues as { field: [messages] } ('body' for the body as a whole). */
+/** Zod issues grouped by field: { field: [messages] }. */
 const fieldErrors = (error: z.ZodError): Record<string, string[]> => {
   const errors: Record<string, string[]> = {};
-  for (const issue of error.issues) (errors[issue.path.join('.') || 'body'] ??= []).push(issue.message);
+  for (const { field, message } of fieldIssues(error)) (errors[field] ??= []).push(message);
   return errors;
 };
 

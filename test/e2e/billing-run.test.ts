@@ -8,17 +8,10 @@ import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { recordHistory } from '../helpers/histories';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
+import { eventually } from '../helpers/eventually';
 
 describe('billing runs on a Temporal Schedule (dev server)', () => {
   let stack: TestStack;
-  const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
 
   beforeAll(async () => {
     stack = await startTestStack();

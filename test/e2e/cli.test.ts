@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { eventually } from '../helpers/eventually';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -44,14 +45,6 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
     return file;
   };
 
-  const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
 
   beforeAll(async () => {
     stack = await startTestStack();

@@ -1,6 +1,7 @@
 /** The history scan reaches every run on a dev server too (advanced visibility, SQLite), open and closed. */
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { until } from '../helpers/eventually';
 import { assertHistoriesHoldNoSecrets } from '../helpers/history-secrets';
 import { createDevServerEnv, type DevServerEnv } from '../helpers/temporal';
 
@@ -23,17 +24,15 @@ describe('history scan on the dev server', () => {
     const namespace = 'history-scan-leaks';
     await temporal.env.client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     const client = new Client({ connection: temporal.env.connection, namespace });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
+    // A new namespace takes a moment to reach every service of the server.
+    await until(
+      'the new namespace to accept workflows',
+      async () => {
         await client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId: 'leaky', args: [{ card: { number: '4111111111111111' } }] });
-        break;
-      } catch (error) {
-        // A new namespace takes a moment to reach every service of the server.
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
+        return true;
+      },
+      20_000,
+    );
     await expect(assertHistoriesHoldNoSecrets(client, namespace)).rejects.toThrow(/leaky .*card number 411111…1111/);
   });
 });

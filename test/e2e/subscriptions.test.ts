@@ -4,6 +4,7 @@
  */
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { eventually } from '../helpers/eventually';
 
 describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () => {
   let stack: TestStack;
@@ -14,14 +15,6 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-  const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
   };
   const plan = { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 } };
 

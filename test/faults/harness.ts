@@ -15,6 +15,9 @@ import type { SandboxOptions } from '../../sandbox/server';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { createDevServerEnv, type DevServerEnv } from '../helpers/temporal';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
+import { until } from '../helpers/eventually';
+
+export { until };
 
 const FULL = process.env.FAULTS_SCALE === 'full';
 
@@ -22,6 +25,16 @@ const FULL = process.env.FAULTS_SCALE === 'full';
 export const FAULT_SCALE = FULL
   ? { name: 'full', killRounds: 3, restartSubscriptions: 120, serverRestarts: 3, serverDownMs: [1_000, 20_000, 1_000], stormSubscriptions: 150, testTimeoutMs: 1_800_000 }
   : { name: 'ci', killRounds: 1, restartSubscriptions: 24, serverRestarts: 1, serverDownMs: [1_000], stormSubscriptions: 30, testTimeoutMs: 300_000 };
+
+/** What the provider does with a customer's first charge. */
+export type ChargeFate = 'paid' | 'soft' | 'hard';
+
+/** Where each fate leaves a subscription and its first invoice (see firstInvoiceOf). */
+export const FIRST_CHARGE_STATE: Record<ChargeFate, string> = {
+  paid: 'active · paid: succeeded',
+  soft: 'past_due · open: soft_declined',
+  hard: 'blocked · failed: hard_declined',
+};
 
 export interface Customer {
   clientId: string;
@@ -38,21 +51,15 @@ export interface FaultHarness {
   customers(count: number): Promise<Customer[]>;
   /** A monthly card subscription whose first charge is due now. */
   subscribe(customer: Customer, prefix: string): Promise<string>;
+  /** Scripts the provider to decline this customer's first charge (soft: insufficient funds; hard: invalid card). */
+  decideFirstCharge(customer: Customer, fate: ChargeFate): Promise<void>;
+  /** Waits until each subscription's first charge has an outcome; its state per FIRST_CHARGE_STATE. */
+  firstChargeStates(subscriptionIds: string[], context?: string): Promise<string[]>;
   /** Charges the sandbox's Zspay ledger records for this customer. */
   chargesOf(customer: Customer): Promise<number>;
   /** Requests that reached the sandbox for this operation (answered or still held). */
   arrivals(operation: string): Promise<number>;
   teardown(): Promise<void>;
-}
-
-/** Waits until the check holds; errors count as "not yet" (the server may be restarting). */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 240_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Runs fn over items, at most `limit` at a time. */
@@ -104,6 +111,21 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}): Pr
       });
       return subscriptionId;
     },
+    decideFirstCharge: async (customer, fate) => {
+      if (fate === 'paid') return;
+      const outcome = fate === 'soft' ? ({ type: 'soft_decline', code: '51' } as const) : ({ type: 'hard_decline', code: '14' } as const);
+      await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: customer.clientId, outcome, times: 1 });
+    },
+    firstChargeStates: (subscriptionIds, context = '') =>
+      inBatches(subscriptionIds, 10, async (subscriptionId) => {
+        let state = '';
+        await until(`${subscriptionId} to settle its first charge${context}`, async () => {
+          const invoices = await billing.subscriptions.invoices(subscriptionId);
+          state = firstInvoiceOf(await billing.subscriptions.get(subscriptionId), invoices);
+          return (invoices.invoices[0]?.attempts.length ?? 0) > 0;
+        });
+        return state;
+      }),
     chargesOf: async (customer) => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge' && e.customer === customer.clientId).length,
     arrivals: async (operation) => (await sandbox.control.arrivals(operation)).length,
     teardown: async () => {
@@ -114,8 +136,8 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}): Pr
   };
 }
 
-/** The first invoice's state and the outcomes of its attempts, e.g. "paid: succeeded". */
-export function firstInvoiceOf(view: Pick<SubscriptionView, 'status'>, invoices: { invoices: Array<{ status: string; attempts: Array<{ outcome?: string }> }> }): string {
+/** The status, the first invoice's state and the outcomes of its attempts, e.g. "active · paid: succeeded". */
+function firstInvoiceOf(view: Pick<SubscriptionView, 'status'>, invoices: { invoices: Array<{ status: string; attempts: Array<{ outcome?: string }> }> }): string {
   const invoice = invoices.invoices[0];
   return `${view.status} · ${invoice ? `${invoice.status}: ${invoice.attempts.map((a) => a.outcome ?? 'in flight').join(', ')}` : 'no invoice'}`;
 }

@@ -5,7 +5,7 @@
  * provider decided, and no outage was ever counted as a decline.
  */
 import type { ScenarioRuleInput } from '../../sandbox/server';
-import { FAULT_SCALE, firstInvoiceOf, inBatches, startFaultHarness, until, type FaultHarness } from './harness';
+import { FAULT_SCALE, FIRST_CHARGE_STATE, inBatches, startFaultHarness, type ChargeFate, type FaultHarness } from './harness';
 
 jest.setTimeout(FAULT_SCALE.testTimeoutMs);
 
@@ -63,19 +63,13 @@ describe(`a provider storm (${FAULT_SCALE.name} scale)`, () => {
   afterAll(() => harness?.teardown());
 
   it(`charges ${FAULT_SCALE.stormSubscriptions} subscriptions exactly as the provider decided through 5xx, 429, timeouts, malformed and slow answers`, async () => {
-    const { sandbox, billing } = harness;
+    const { sandbox } = harness;
     const seed = Number(process.env.FAULTS_SEED ?? 20261123);
     const random = seededRandom(seed);
     const customers = await harness.customers(FAULT_SCALE.stormSubscriptions);
-    const expectedOf = (index: number) => (index % 10 === 3 ? 'soft' : index % 10 === 7 ? 'hard' : 'paid');
+    const expectedOf = (index: number): ChargeFate => (index % 10 === 3 ? 'soft' : index % 10 === 7 ? 'hard' : 'paid');
     // Real declines first: a customer's own rule is older than the storm's, so it answers first.
-    for (const [index, customer] of customers.entries()) {
-      const expected = expectedOf(index);
-      if (expected !== 'paid') {
-        const outcome: Outcome = expected === 'soft' ? { type: 'soft_decline', code: '51' } : { type: 'hard_decline', code: '14' };
-        await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: customer.clientId, outcome, times: 1 });
-      }
-    }
+    for (const [index, customer] of customers.entries()) await harness.decideFirstCharge(customer, expectedOf(index));
     // The storm: per operation, shuffled faults, each followed by a success, so a straggler retrying
     // alone meets no long streak (which would only measure the retry backoff). Fewer successes than
     // the paying customers need: the charge calls' storms are met to the end.
@@ -90,24 +84,14 @@ describe(`a provider storm (${FAULT_SCALE.name} scale)`, () => {
 
     await harness.startWorker();
     const subscriptions = await inBatches(customers, 10, (customer) => harness.subscribe(customer, 'storm'));
-    const states = await inBatches(subscriptions, 10, async (subscriptionId) => {
-      let state = '';
-      await until(`${subscriptionId} to settle its first charge (storm seed ${seed})`, async () => {
-        const invoices = await billing.subscriptions.invoices(subscriptionId);
-        state = firstInvoiceOf(await billing.subscriptions.get(subscriptionId), invoices);
-        return (invoices.invoices[0]?.attempts.length ?? 0) > 0;
-      });
-      return state;
-    });
+    const states = await harness.firstChargeStates(subscriptions, ` (storm seed ${seed})`);
     const ledger = await inBatches(customers, 10, (customer) => harness.chargesOf(customer));
 
     // The charge calls' storms were met to the end (reads are only made on retries, so theirs may not be).
     const left = (await sandbox.control.scenarios()).filter((rule) => rule.operation === 'zspay.sale.precapture' || rule.operation === 'zspay.sale.capture');
     expect(left.filter((rule) => rule.match === undefined)).toEqual([]);
     expect(states).toEqual(
-      customers.map((_, index) =>
-        ({ paid: 'active · paid: succeeded', soft: 'past_due · open: soft_declined', hard: 'blocked · failed: hard_declined' })[expectedOf(index)],
-      ),
+      customers.map((_, index) => FIRST_CHARGE_STATE[expectedOf(index)]),
     );
     expect(ledger).toEqual(customers.map((_, index) => (expectedOf(index) === 'paid' ? 1 : 0)));
   });

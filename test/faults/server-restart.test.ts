@@ -4,7 +4,7 @@
  * exactly as the provider decided (once, or not at all after a decline) and every subscription is in
  * the state its charge put it in.
  */
-import { FAULT_SCALE, firstInvoiceOf, inBatches, startFaultHarness, until, type Customer, type FaultHarness } from './harness';
+import { FAULT_SCALE, FIRST_CHARGE_STATE, inBatches, startFaultHarness, until, type ChargeFate, type Customer, type FaultHarness } from './harness';
 
 jest.setTimeout(FAULT_SCALE.testTimeoutMs);
 
@@ -16,15 +16,11 @@ describe(`the Temporal server restarted mid-run (${FAULT_SCALE.name} scale)`, ()
   afterAll(() => harness?.teardown());
 
   it(`charges ${FAULT_SCALE.restartSubscriptions} subscriptions exactly once across ${FAULT_SCALE.serverRestarts} server crash(es)`, async () => {
-    const { sandbox, billing } = harness;
+    const { sandbox } = harness;
     const customers = await harness.customers(FAULT_SCALE.restartSubscriptions);
     // One in six is declined: soft (insufficient funds, teimosinha retries later) or hard (blocked at once).
-    const expectedOf = (index: number) => (index % 6 === 1 ? 'soft' : index % 6 === 4 ? 'hard' : 'paid');
-    for (const [index, customer] of customers.entries()) {
-      const expected = expectedOf(index);
-      if (expected === 'soft') await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: customer.clientId, outcome: { type: 'soft_decline', code: '51' }, times: 1 });
-      if (expected === 'hard') await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: customer.clientId, outcome: { type: 'hard_decline', code: '14' }, times: 1 });
-    }
+    const expectedOf = (index: number): ChargeFate => (index % 6 === 1 ? 'soft' : index % 6 === 4 ? 'hard' : 'paid');
+    for (const [index, customer] of customers.entries()) await harness.decideFirstCharge(customer, expectedOf(index));
     // Every charge call is slow, so the crash lands while many are in flight.
     await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale', outcome: { type: 'latency', delayMs: 700 } });
     await harness.startWorker();
@@ -40,22 +36,11 @@ describe(`the Temporal server restarted mid-run (${FAULT_SCALE.name} scale)`, ()
       await harness.temporal.restart({ downMs: FAULT_SCALE.serverDownMs[restart - 1] });
     }
 
-    const states = await inBatches(subscriptions, 10, async (subscriptionId) => {
-      let state = '';
-      await until(`${subscriptionId} to settle its first charge`, async () => {
-        const view = await billing.subscriptions.get(subscriptionId);
-        const invoices = await billing.subscriptions.invoices(subscriptionId);
-        state = firstInvoiceOf(view, invoices);
-        return (invoices.invoices[0]?.attempts.length ?? 0) > 0;
-      });
-      return state;
-    });
+    const states = await harness.firstChargeStates(subscriptions);
     const ledger = await inBatches(customers, 10, (customer: Customer) => harness.chargesOf(customer));
 
     expect(states).toEqual(
-      customers.map((_, index) =>
-        ({ paid: 'active · paid: succeeded', soft: 'past_due · open: soft_declined', hard: 'blocked · failed: hard_declined' })[expectedOf(index)],
-      ),
+      customers.map((_, index) => FIRST_CHARGE_STATE[expectedOf(index)]),
     );
     expect(ledger).toEqual(customers.map((_, index) => (expectedOf(index) === 'paid' ? 1 : 0)));
   });
