@@ -17,6 +17,7 @@ import { SANDBOX_CREDENTIALS } from '../common/sandbox-credentials';
 import { createEngineActivities } from '../worker/activities';
 import { loadWorkerConfig } from '../worker/config';
 import { ensureTemporalBinaries } from './temporal-binaries';
+import { configuredClock, parseClockSpec, startClockAt } from './test-clock';
 
 const TZ = 'America/Sao_Paulo';
 const brl = (cents: number) => `R$ ${(cents / 100).toFixed(2).replace('.', ',')}`;
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   const { testServer } = ensureTemporalBinaries();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
   await addSearchAttributes(env.connection, env.namespace ?? 'default');
+  // The year starts at 08:00 in São Paulo whatever the hour the demo runs (BILLING_TEST_CLOCK chooses another start).
+  await startClockAt(env, configuredClock() ?? parseClockSpec('08:00'));
   const { app: sandbox, state } = await buildSandbox();
   await sandbox.listen({ port: 0, host: '127.0.0.1' });
   const address = sandbox.server.address();

@@ -11,6 +11,7 @@ import { addSearchAttributes } from '../../client/connection';
 import { DevServer } from '../../scripts/dev-server';
 import { freePort } from '../../scripts/ports';
 import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
+import { configuredClock, startClockAt } from '../../scripts/test-clock';
 import { assertHistoriesHoldNoSecrets } from './history-secrets';
 
 function binaries() {
@@ -33,6 +34,9 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     server: { executable: { type: 'existing-path', path: binaries().testServer } },
   });
   await addSearchAttributes(env.connection, env.namespace ?? 'default');
+  // BILLING_TEST_CLOCK: start at a chosen local wall time (CI runs the suite at 23:30, 00:30 and a month's end).
+  const clock = configuredClock();
+  if (clock) await startClockAt(env, clock);
   return env;
 }
 

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BillingClient, ConflictError, RejectedError } from '../../client';
 import { verifyMerchantSignature } from '../../client/merchant-signature';
-import { addDays, addMonths, localDateOf } from '../../common/billing/calendar';
+import { addDays, addMonths, instantAt, localDateOf } from '../../common/billing/calendar';
 import { nextBusinessDay } from '../../common/billing/holidays';
 import { BillingChargeHeld } from '../../common/search-attributes';
 import type { MerchantNotification } from '../../common/merchant-notification';
@@ -22,6 +22,8 @@ describe('subscription workflow (time-skipping server)', () => {
 
   const today = async () => localDateOf(await env.currentTimeMs(), TZ);
   const days = (n: number) => env.sleep(`${n} days`);
+  /** Moves the clock to a local wall time (tests that assert dates an hour or so apart start at a known hour). */
+  const sleepUntilLocal = async (date: string, hour: number, minute: number) => env.sleep(instantAt(date, hour, minute, TZ) - (await env.currentTimeMs()));
   const zapsignUpdates = async (clientRef: string) => {
     const response = await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`);
     return ((await response.json()) as { updates: Array<{ paymentStatus: string }> }).updates.map((u) => u.paymentStatus);
@@ -35,7 +37,7 @@ describe('subscription workflow (time-skipping server)', () => {
   const attemptDates = async (subscriptionId: string) =>
     (await billing.subscriptions.invoices(subscriptionId)).invoices.flatMap((i) => i.attempts.map((a) => `${i.cycle}:${localDateOf(Date.parse(a.at), TZ)}:${a.outcome}`));
 
-  /** A new subscription starting today, charging at 09:00 local. */
+  /** A new subscription starting today (or on `extra.startDate`), charging at 00:00 local unless the plan says otherwise. */
   async function subscribe(plan: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
     const id = (extra.subscriptionId as string | undefined) ?? `sub-${++sequence}`;
     const clientRef = `zs-${id}`;
@@ -44,7 +46,7 @@ describe('subscription workflow (time-skipping server)', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ clientApiToken: clientRef }),
     });
-    const startDate = await today();
+    const startDate = (extra.startDate as string | undefined) ?? (await today());
     await billing.subscriptions.create({
       subscriptionId: id,
       customerId: `cus-${sequence}`,
@@ -109,8 +111,9 @@ describe('subscription workflow (time-skipping server)', () => {
   it('holds a charge the provider refuses for a reason no retry fixes, tries again an hour later, and charges once', async () => {
     const id = `sub-${sequence + 1}`;
     charges.scriptFor(id, 'refused', 'paid');
-    const { startDate } = await subscribe();
-    await env.sleep('10 minutes');
+    // Charged at 09:00 tomorrow, so the retry an hour later falls on the same local day at any hour the suite runs.
+    const { startDate } = await subscribe({ chargeHourLocal: 9 }, { startDate: addDays(await today(), 1) });
+    await sleepUntilLocal(startDate, 9, 10);
     const held = await billing.subscriptions.get(id);
     expect(held).toMatchObject({ status: 'active', chargeHold: { cycle: 1, holds: 1, reason: expect.stringContaining('ProviderAuth') } });
     expect(held.summary).toContain('charge held');
@@ -130,8 +133,8 @@ describe('subscription workflow (time-skipping server)', () => {
   it('retries a held charge at once on retryNow, backing off longer after each refusal', async () => {
     const id = `sub-${sequence + 1}`;
     charges.scriptFor(id, 'refused', 'refused', 'paid');
-    const { startDate } = await subscribe();
-    await env.sleep('10 minutes');
+    const { startDate } = await subscribe({ chargeHourLocal: 9 }, { startDate: addDays(await today(), 1) });
+    await sleepUntilLocal(startDate, 9, 10);
     expect((await billing.subscriptions.get(id)).chargeHold).toMatchObject({ holds: 1 });
     const afterRetry = await billing.subscriptions.retryNow(id);
     expect(afterRetry.chargeHold).toBeDefined();
