@@ -17,6 +17,7 @@ import { createZspayTransferActivities } from './transfers/zspay';
 import { createPaymentStatusActivities } from './merchants/payment-status';
 import { createPartnerActivities, type ClientTokenResolver } from './partners/zapsign';
 import { createResellerActivities } from './resellers/activeplatform';
+import { createConfigurationActivities } from './configuration';
 
 export interface EngineDependencies {
   /** For billing runs, which read the engine's own state from visibility. */
@@ -44,6 +45,7 @@ export function createActivities(deps: EngineDependencies) {
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),
     ...createMerchantNotificationActivities({ resolveSecret: deps.resolveMerchantSecret, timeoutMs: deps.merchantTimeoutMs }),
+    ...createConfigurationActivities({ resolveMerchantSecret: deps.resolveMerchantSecret, resolveZapSignClientToken: deps.resolveZapSignClientToken }),
   };
 }
 

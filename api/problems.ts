@@ -4,12 +4,15 @@
  */
 import type { FastifyReply } from 'fastify';
 import { ConflictError, NotFoundError, RejectedError, ValidationError } from '../client/errors';
+import { redactWebhookPath } from './redaction';
 
 export interface Problem {
   type: string;
   title: string;
   status: number;
   detail?: string;
+  /** The request path it is about (never with a webhook secret in it). */
+  instance?: string;
   errors?: Record<string, string[]>;
 }
 
@@ -29,6 +32,13 @@ export function problemFor(error: unknown): Problem {
   return { type: `${PROBLEM_BASE}/internal`, title: 'Internal error', status: 500 };
 }
 
+/** Sends a problem document. A webhook path in its texts loses its secret segment, whoever built them. */
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
-  return reply.code(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+  const safe: Problem = {
+    ...problem,
+    title: redactWebhookPath(problem.title),
+    ...(problem.detail === undefined ? {} : { detail: redactWebhookPath(problem.detail) }),
+    ...(problem.instance === undefined ? {} : { instance: redactWebhookPath(problem.instance) }),
+  };
+  return reply.code(safe.status).header('Content-Type', 'application/problem+json').send(safe);
 }

@@ -3,12 +3,13 @@
  * authentication, problem documents for errors, health and readiness.
  */
 import { secretsEqual } from './auth';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyLoggerOptions, type FastifyRequest } from 'fastify';
 import type { BillingClient } from '../client';
 import type { PayloadCodec } from '@temporalio/common';
 import { openApiDocument } from './openapi';
 import { registerCodecRoutes } from './routes/codec';
 import { problemFor, sendProblem } from './problems';
+import { decodedUrl, secretRedactor } from './redaction';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerBillingRunRoutes, registerTransferRoutes } from './routes/transfers';
 import { registerWebhookRoutes, type WebhookSecrets } from './routes/webhooks';
@@ -21,7 +22,36 @@ export interface ApiOptions {
   webhookSecrets: WebhookSecrets;
   /** When payloads are encrypted: the codec server for the Web UI and CLI. */
   codec?: { codec: PayloadCodec; uiOrigin?: string };
-  logger?: boolean;
+  /** Request logging (JSON lines, pino): off by default; `true` logs at info to stdout. */
+  logger?: boolean | ApiLoggerOptions;
+}
+
+export interface ApiLoggerOptions {
+  level?: string;
+  /** Where the log lines go (default stdout). */
+  stream?: { write(line: string): unknown };
+}
+
+/**
+ * The API's logger. The webhook URLs carry their secret, so the request's URL is logged redacted
+ * (the req serializer), and so is every whole line on its way out, whatever wrote it (Fastify's own
+ * messages, an error's stack): no secret reaches the log.
+ */
+function apiLogger(options: ApiLoggerOptions, redact: (text: string) => string): FastifyLoggerOptions {
+  const destination = options.stream ?? process.stdout;
+  return {
+    level: options.level ?? 'info',
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redact(decodedUrl(request.url)),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
+    stream: { write: (line: string) => destination.write(redact(line)) },
+  };
 }
 
 function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -34,7 +64,16 @@ function presentedKey(headers: Record<string, string | string[] | undefined>): s
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { client } = options;
-  const app = Fastify({ logger: options.logger ?? false });
+  const redact = secretRedactor(options.webhookSecrets);
+  const app = Fastify({
+    logger: options.logger ? apiLogger(options.logger === true ? {} : options.logger, redact) : false,
+    // A URL Fastify cannot route (bad percent-encoding, a segment over 100 characters) is answered
+    // here rather than by Fastify's default, whose message echoes the URL.
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ code: error.code }, 'unroutable request');
+      return sendProblem(reply, { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The request URL is malformed.' });
+    },
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const problem = problemFor(error);
@@ -45,6 +84,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       return sendProblem(reply, { type: 'about:blank', title: (error as Error).message, status });
     }
     return sendProblem(reply, problem);
+  });
+
+  // Fastify's own 404 echoes the method and URL (in the body and the log): a mistyped or wrong-method
+  // webhook URL would carry its secret there.
+  app.setNotFoundHandler((request, reply) => {
+    const path = redact(decodedUrl(request.url.split('?')[0]));
+    request.log.info({ path }, 'route not found');
+    return sendProblem(reply, { type: 'about:blank', title: 'Not Found', status: 404, detail: `No route for ${request.method} ${path}`, instance: path });
   });
 
   const openApi = openApiDocument();

@@ -142,6 +142,13 @@ export function formatPaymentMethod(method: PaymentMethod): string {
   }
 }
 
+/** Side effects not delivered: only worth a line when something is failing or was given up. */
+function formatDelivery(delivery: SubscriptionView['delivery'] | undefined): string | undefined {
+  if (!delivery || (delivery.failing === 0 && delivery.givenUp === 0)) return undefined;
+  const parts = [delivery.failing > 0 ? `${delivery.failing} failing, retrying` : '', delivery.givenUp > 0 ? `${delivery.givenUp} given up` : '', delivery.lastError ?? ''];
+  return parts.filter(Boolean).join(' · ');
+}
+
 export function formatSubscription(view: SubscriptionView): string {
   const dunning = view.dunning;
   return renderDetails([
@@ -155,8 +162,11 @@ export function formatSubscription(view: SubscriptionView): string {
     // An ended subscription may keep the flag; "cancels at period end" would then mislead.
     ['Cancels', view.cancelAtPeriodEnd && !TERMINAL_STATUSES.includes(view.status) ? 'at period end' : undefined],
     ['Dunning', dunning && `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ?? 'none'}`],
-    ['Partner', view.partnerStatus],
+    ['Partner', view.partnerStatusPending ? `${view.partnerStatus ?? 'never told'} (telling it ${view.partnerStatusPending})` : view.partnerStatus],
+    ['Charging', view.chargeInFlight && `cycle ${view.chargeInFlight.cycle} since ${view.chargeInFlight.since} (${view.chargeInFlight.reference})`],
     ['Charge held', view.chargeHold && chargeHoldLine(view.chargeHold)],
+    ['Notifications', formatDelivery(view.delivery)],
+    ['Ignored notices', view.ignoredPaymentNotices > 0 ? `${view.ignoredPaymentNotices} payment webhook(s) the provider contradicted` : undefined],
     ['Summary', view.summary],
   ]);
 }

@@ -32,9 +32,14 @@ import { TransfersApi } from './transfers';
 import { BillingRunsApi } from './billing-runs';
 import { ConflictError, NotFoundError } from './errors';
 
-/** Running: attach (USE_EXISTING). Finished: refuse a new run, so completed work stays completed. */
-const ATTACH_TO_EXISTING = {
-  workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+/**
+ * Start only when no run of the id exists, running (FAIL) or finished (REJECT_DUPLICATE: completed
+ * work stays completed). The server lets exactly one of concurrent starts through; the others get
+ * WorkflowExecutionAlreadyStartedError and attach. (USE_EXISTING would answer every caller with
+ * the run and no word on who started it: SDK 1.24 does not expose the response's `started`.)
+ */
+const START_ONCE = {
+  workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
   workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
 } as const;
 
@@ -111,7 +116,7 @@ export class BillingClient {
           args: [parsed],
           typedSearchAttributes: [{ key: ResellerId, value: String(parsed.resellerId) }],
           memo: { summary: `Reseller ${parsed.resellerId} payment ${parsed.paymentId}` },
-          ...ATTACH_TO_EXISTING,
+          ...START_ONCE,
         }),
       );
     },
@@ -134,19 +139,19 @@ export class BillingClient {
 
   /**
    * Starts a workflow whose id is a business key, or attaches to the one that exists (running or
-   * finished): the same business operation is never started twice.
+   * finished): the same business operation is never started twice, and only the caller whose start
+   * the server accepted reports `attached: false`, however many call at once. `start` must use
+   * START_ONCE's policies.
    */
   async startOrAttach(workflowId: string, start: () => Promise<WorkflowHandleWithFirstExecutionRunId>): Promise<StartedWorkflow> {
-    const existing = await this.describe(workflowId);
-    if (existing) return { workflowId, runId: existing.runId, attached: true };
     try {
       const handle = await start();
       return { workflowId, runId: handle.firstExecutionRunId, attached: false };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const raced = await this.describe(workflowId);
-      if (!raced) throw new ConflictError(`${workflowId} exists but cannot be described`);
-      return { workflowId, runId: raced.runId, attached: true };
+      const existing = await this.describe(workflowId);
+      if (!existing) throw new ConflictError(`${workflowId} exists but cannot be described`);
+      return { workflowId, runId: existing.runId, attached: true };
     }
   }
 

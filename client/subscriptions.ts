@@ -3,7 +3,10 @@
  * before anything reaches Temporal; every refusal a typed error.
  */
 import {
+  ApplicationFailure,
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -29,7 +32,7 @@ import {
   linkExternalPaymentArgsSchema,
   paymentReceivedSchema,
 } from '../common/subscription/operations';
-import { parseInput } from '../common/validation';
+import { parseInput, ValidationError, type FieldIssue } from '../common/validation';
 import * as defs from '../workflows/subscription-definitions';
 import type { BillingClient } from './index';
 import { ConflictError, NotFoundError, RejectedError } from './errors';
@@ -59,28 +62,38 @@ const quote = (value: string) => `'${value.replace(/'/g, "\\'")}'`;
 export class SubscriptionsApi {
   constructor(private readonly billing: BillingClient) {}
 
-  /** Starts the subscription's workflow. The same subscription id twice is refused (ConflictError), never doubled. */
-  async create(input: CreateSubscriptionInput | unknown): Promise<{ workflowId: string; runId: string }> {
+  /**
+   * Starts the subscription's workflow and waits for its first run to accept it: the start date
+   * against the workflow's own clock, and the references only the worker can resolve. The same subscription id twice is refused (ConflictError),
+   * never doubled; a refused create can be sent again once fixed.
+   */
+  async create(input: CreateSubscriptionInput): Promise<{ workflowId: string; runId: string }> {
     const parsed = parseInput(createSubscriptionInputSchema, input, 'subscription');
     const workflowId = subscriptionWorkflowId(parsed.subscriptionId);
+    const start = new WithStartWorkflowOperation(subscriptionWorkflowType(parsed), {
+      workflowId,
+      taskQueue: this.billing.taskQueue,
+      args: [{ subscription: parsed }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      // A create its first run refused (failed) may be sent again; a running or ended one may not.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      typedSearchAttributes: [
+        { key: BillingStatus, value: 'trialing' },
+        { key: BillingCustomerId, value: parsed.customerId },
+        { key: BillingPlanId, value: parsed.plan.planId },
+        { key: BillingAmountCents, value: parsed.plan.amountCents },
+      ],
+      memo: { summary: `Subscription ${parsed.subscriptionId} for customer ${parsed.customerId}` },
+    });
     try {
-      const handle = await this.billing.temporal.workflow.start(subscriptionWorkflowType(parsed), {
-        workflowId,
-        taskQueue: this.billing.taskQueue,
-        args: [{ subscription: parsed }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: BillingStatus, value: 'trialing' },
-          { key: BillingCustomerId, value: parsed.customerId },
-          { key: BillingPlanId, value: parsed.plan.planId },
-          { key: BillingAmountCents, value: parsed.plan.amountCents },
-        ],
-        memo: { summary: `Subscription ${parsed.subscriptionId} for customer ${parsed.customerId}` },
-      });
-      return { workflowId, runId: handle.firstExecutionRunId };
+      const created = await this.billing.temporal.workflow.executeUpdateWithStart(defs.createdUpdate, { startWorkflowOperation: start });
+      return { workflowId, runId: created.runId };
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new ConflictError(`Subscription ${parsed.subscriptionId} already exists`);
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(`Subscription ${parsed.subscriptionId} already exists`);
+      const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
+      if (refusal?.type === 'ValidationError') {
+        const issues = (refusal.details?.[0] as FieldIssue[] | undefined) ?? [{ field: '(root)', message: refusal.message }];
+        throw new ValidationError(issues, 'subscription');
       }
       throw error;
     }

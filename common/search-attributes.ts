@@ -16,6 +16,8 @@ export const BillingPendingSaleIds = defineSearchAttributeKey('BillingPendingSal
 export const BillingProviderSubscriptionId = defineSearchAttributeKey('BillingProviderSubscriptionId', SearchAttributeType.KEYWORD);
 /** Set while a charge is held (refused for a reason no retry fixes): what operators filter on. */
 export const BillingChargeHeld = defineSearchAttributeKey('BillingChargeHeld', SearchAttributeType.BOOL);
+/** Set while a side effect (merchant notification, partner or payment status call) fails or was given up. */
+export const BillingDeliveryFailing = defineSearchAttributeKey('BillingDeliveryFailing', SearchAttributeType.BOOL);
 export const TransferStatus = defineSearchAttributeKey('TransferStatus', SearchAttributeType.KEYWORD);
 export const TransferScheduledAt = defineSearchAttributeKey('TransferScheduledAt', SearchAttributeType.DATETIME);
 export const TransferEstablishmentId = defineSearchAttributeKey('TransferEstablishmentId', SearchAttributeType.KEYWORD);
@@ -32,6 +34,7 @@ export const ENGINE_SEARCH_ATTRIBUTES = [
   BillingPendingSaleIds,
   BillingProviderSubscriptionId,
   BillingChargeHeld,
+  BillingDeliveryFailing,
   TransferStatus,
   TransferScheduledAt,
   TransferEstablishmentId,

@@ -3,6 +3,9 @@
  * input, and one error type that lists every field with its reason.
  */
 import { z } from 'zod';
+import { isCalendarDate, isTimeZone } from './billing/calendar';
+
+export { isCalendarDate, isTimeZone };
 
 export interface FieldIssue {
   field: string;
@@ -42,16 +45,14 @@ export function businessIdSchema(field: string, max = 64) {
     .regex(/^[A-Za-z0-9._:-]+$/, `${field} may contain only letters, digits and . _ : -`);
 }
 
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** An IANA time zone, America/Sao_Paulo by default. */
 export function timeZoneSchema(field = 'timeZone') {
   return z.string().refine(isTimeZone, `${field} must be an IANA time zone, e.g. America/Sao_Paulo`).default('America/Sao_Paulo');
 }
+
+/** A real calendar date as YYYY-MM-DD (2026-02-30 and 0000-00-00 are refused). */
+export const calendarDateSchema = (field: string) =>
+  z
+    .string({ message: `${field} is required` })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date as YYYY-MM-DD`)
+    .refine((value) => isCalendarDate(value), `${field} is not a real calendar date`);

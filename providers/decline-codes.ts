@@ -12,16 +12,23 @@
  * stricter, and a hard decline retried costs fees and can get the merchant flagged.
  *
  * Textual codes are the categories providers return instead of (or besides) the ABECS number.
+ * `classifyDecline` adds the provider's message (decline-phrases.ts) for declines whose code says
+ * nothing about the reason.
  */
+import { hardDeclineReasonIn } from './decline-phrases';
+
 export type DeclineClass = 'soft' | 'hard';
 
 interface DeclineEntry {
   readonly kind: DeclineClass;
   readonly description: string;
+  /** Says only that the card was declined, not why: the message may still tell (see classifyDecline). */
+  readonly generic?: boolean;
 }
 
 const soft = (description: string): DeclineEntry => ({ kind: 'soft', description });
 const hard = (description: string): DeclineEntry => ({ kind: 'hard', description });
+const generic = (description: string): DeclineEntry => ({ kind: 'soft', description, generic: true });
 
 /** ABECS numeric return codes (two characters; lookups also accept '5' for '05'). */
 const ABECS_CODES: Readonly<Record<string, DeclineEntry>> = {
@@ -89,9 +96,10 @@ const ABECS_CODES: Readonly<Record<string, DeclineEntry>> = {
 /** Textual categories/codes used by providers' APIs (lower-case; lookups are case-insensitive). */
 const TEXT_CODES: Readonly<Record<string, DeclineEntry>> = {
   insufficient_funds: soft('Insufficient funds'),
-  // 'card_declined' without a more precise reason is usually the issuer's generic "do not honor" (05): soft.
-  card_declined: soft('Card declined (generic)'),
-  generic_decline: soft('Card declined (generic)'),
+  // 'card_declined' without a more precise reason is usually the issuer's generic "do not honor" (05):
+  // soft, unless the message names a hard reason (Zspay: category card_declined, "Cartão cancelado").
+  card_declined: generic('Card declined (generic)'),
+  generic_decline: generic('Card declined (generic)'),
   do_not_honor: soft('Do not honor'),
   try_again_later: soft('Try again later'),
   issuer_not_available: soft('Issuer unavailable'),
@@ -143,4 +151,27 @@ export function classifyDeclineCode(code: string): 'soft' | 'hard' | undefined {
 /** A short English description of the code, or undefined when unknown. */
 export function describeDeclineCode(code: string): string | undefined {
   return lookup(code)?.description;
+}
+
+/** What a provider tells about one decline; any part may be missing. */
+export interface DeclineEvidence {
+  /** The acquirer's return code: ABECS number ('05', 54) or a textual code ('expired_card'). */
+  code?: string | number | null;
+  /** The provider's category (Zspay `error.category`, e.g. 'card_declined'). */
+  category?: string | null;
+  /** The provider's words ("Cartão cancelado", "Saldo insuficiente"). */
+  message?: string | null;
+}
+
+/**
+ * Soft or hard for one decline: a known code first, then the category, then a hard-decline phrase
+ * in the message; otherwise soft (see classifyDeclineCode). A generic code or category
+ * ('card_declined') decides nothing by itself, so the message can still name the reason.
+ */
+export function classifyDecline({ code, category, message }: DeclineEvidence): DeclineClass {
+  for (const value of [code, category]) {
+    const entry = value === null || value === undefined ? undefined : lookup(String(value));
+    if (entry && !entry.generic) return entry.kind;
+  }
+  return hardDeclineReasonIn(message) ? 'hard' : 'soft';
 }

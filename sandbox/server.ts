@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ProviderName } from '../providers/errors';
 import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
 import { OUTCOME_TYPES, SandboxState, type OutcomeType, type ScriptedOutcome } from './state';
+import { SandboxStore, type PersistedSection } from './persistence';
 import { rateLimitSchema } from './rate-limit';
 import { fieldIssues } from '../common/validation';
 import { registerAdiq } from './providers/adiq';
@@ -27,6 +28,16 @@ export interface SandboxOptions {
   timeoutHangMs?: number;
   credentials?: typeof SANDBOX_CREDENTIALS;
   logger?: boolean;
+  /**
+   * Where the sandbox keeps what the providers hold (clients, cards, sales, balances, plans,
+   * subscriptions, payments...), the ledger and the scripted outcomes across restarts: a JSON file,
+   * read at start, written a moment after every change and on close. Unset (tests): memory only.
+   */
+  stateFile?: string;
+  /** Quiet time after a change before the state file is written (default 200 ms). */
+  stateSaveDelayMs?: number;
+  /** How many entries the request log, the arrivals and the merchant callbacks keep (default 10,000 each). */
+  logLimit?: number;
 }
 
 interface RequestMark {
@@ -39,7 +50,7 @@ interface RequestMark {
 /** What each provider module gets to build its routes. */
 export interface SandboxContext {
   state: SandboxState;
-  options: Required<Omit<SandboxOptions, 'logger' | 'webhookBaseUrl' | 'webhookUrls'>> & { webhookBaseUrl?: string };
+  options: Required<Pick<SandboxOptions, 'timeoutHangMs' | 'credentials'>> & { webhookBaseUrl?: string };
   /** Where this provider's webhooks go, or undefined when none is configured. */
   webhookUrl(provider: ProviderName): string | undefined;
   /** Picks the scripted outcome for this request and marks the request in the log. */
@@ -55,6 +66,11 @@ export interface SandboxContext {
   sendWebhook(provider: ProviderName, url: string, body: unknown, headers?: Record<string, string>): Promise<number | undefined>;
   /** Registers state to clear on POST /__sandbox/reset. */
   onReset(reset: () => void): void;
+  /**
+   * Registers state to keep across restarts when the sandbox has a state file (a no-op otherwise).
+   * The sandbox saves after every request that may have changed it, so handlers need not report changes.
+   */
+  persist(name: string, section: PersistedSection): void;
 }
 
 const providerSchema = z.enum(['adiq', 'zspay', 'activeplatform', 'zapsign', 'payment-status']);
@@ -93,7 +109,8 @@ const fieldErrors = (error: z.ZodError): Record<string, string[]> => {
 };
 
 export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app: FastifyInstance; state: SandboxState }> {
-  const state = new SandboxState();
+  const state = new SandboxState(options.logLimit);
+  const store = options.stateFile ? new SandboxStore({ file: options.stateFile, delayMs: options.stateSaveDelayMs }) : undefined;
   const rateLimits = state.rateLimits;
   const marks = new WeakMap<FastifyRequest, RequestMark>();
   const resets: Array<() => void> = [];
@@ -134,7 +151,7 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
       return options.webhookBaseUrl ? `${options.webhookBaseUrl.replace(/\/+$/, '')}/webhooks/${provider}` : undefined;
     },
     take(request, provider, operation, keys) {
-      state.arrivals.push({ provider, operation, at: new Date().toISOString() });
+      state.logArrival(provider, operation);
       const outcome = state.take(provider, operation, keys);
       marks.set(request, { provider, operation, outcome: outcome.type });
       return outcome;
@@ -194,7 +211,11 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     onReset(reset) {
       resets.push(reset);
     },
+    persist(name, section) {
+      store?.register(name, section);
+    },
   };
+  ctx.persist('control', state.persisted);
 
   const logged = new WeakSet<FastifyRequest>();
   /** Every provider request once: when answered, or when the caller hung up first (status undefined). */
@@ -216,9 +237,21 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
       outcome: mark?.outcome,
     });
   };
-  app.addHook('onResponse', async (request, reply) => logIncoming(request, reply.statusCode));
+  // Every change is done by the time a request is answered or its caller hangs up. Any provider
+  // request may change state (a read too: it may use up a scripted outcome); control reads do not.
+  const stateMayHaveChanged = (request: FastifyRequest) => {
+    if (providerOfPath(request.url) === 'control' && (request.method === 'GET' || request.method === 'HEAD')) return;
+    store?.changed();
+  };
+  app.addHook('onResponse', async (request, reply) => {
+    logIncoming(request, reply.statusCode);
+    stateMayHaveChanged(request);
+  });
   // A caller that times out closes the connection while a scripted hold is still running.
-  app.addHook('onRequestAbort', async (request) => logIncoming(request, undefined));
+  app.addHook('onRequestAbort', async (request) => {
+    logIncoming(request, undefined);
+    stateMayHaveChanged(request);
+  });
 
   // A provider's rate limit answers before any handler, so a refused request performs nothing; it
   // runs after the body is parsed (logged like any request, outcome 'rate_limit') and after the
@@ -238,6 +271,7 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   app.addHook('onClose', async () => {
     for (const timer of pendingTimers) clearTimeout(timer);
     pendingTimers.clear();
+    await store?.close();
   });
 
   // Control API: script outcomes, read the request log and the ledger, reset.
@@ -332,6 +366,11 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   await app.register(async (scope) => registerActivePlatform(scope, ctx), { prefix: SANDBOX_PREFIX.activeplatform });
   await app.register(async (scope) => registerZapSign(scope, ctx), { prefix: SANDBOX_PREFIX.zapsign });
   await app.register(async (scope) => registerPaymentStatus(scope, ctx), { prefix: SANDBOX_PREFIX.paymentStatus });
+  // Every part has registered its state (and set its initial values): the saved state replaces them.
+  if (store?.load() === 'set-aside') {
+    state.reset();
+    for (const reset of resets) reset();
+  }
 
   return { app, state };
 }

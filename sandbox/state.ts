@@ -1,9 +1,15 @@
 /**
- * The sandbox's memory: scripted outcomes, the log of every request received and webhook sent,
- * and the ledger of money moved. Tests read the ledger as the witness of "charged exactly once".
+ * The sandbox's memory: scripted outcomes, the log of the recent requests received and webhooks
+ * sent, and the ledger of money moved. Tests read the ledger as the witness of "charged exactly
+ * once". With a state file, everything but the logs outlives a restart (`persisted`).
  */
+import { z } from 'zod';
 import type { ProviderName } from '../providers/errors';
-import { RateLimits } from './rate-limit';
+import type { PersistedSection } from './persistence';
+import { RateLimits, rateLimitSchema, type RateLimit } from './rate-limit';
+
+/** How many entries each log keeps (requests, arrivals, merchant callbacks): the most recent ones. */
+export const DEFAULT_LOG_LIMIT = 10_000;
 
 export const OUTCOME_TYPES = [
   'approve',
@@ -34,7 +40,7 @@ export interface ScriptedOutcome {
 export interface ScenarioRule {
   id: number;
   provider?: ProviderName;
-  /** The sandbox's operation name, e.g. 'zspay.sale.card' (see each provider's routes). */
+  /** The sandbox's operation name, e.g. 'zspay.sale.precapture' (see each provider's routes). */
   operation?: string;
   /** Matches when any key of the request (card id, customer id, payment id...) equals this value. */
   match?: string;
@@ -82,6 +88,18 @@ export interface MerchantCallback {
   status: number;
 }
 
+/** What the control state keeps across restarts: the ledger and the operator's settings, not the logs. */
+const controlSnapshotSchema = z.object({
+  seq: z.int().min(0),
+  ledger: z.array(z.custom<LedgerEntry>((entry) => typeof entry === 'object' && entry !== null)),
+  rules: z.array(z.custom<ScenarioRule>((rule) => typeof rule === 'object' && rule !== null)),
+  nextRuleId: z.int().min(1),
+  rateLimits: z.record(z.string(), rateLimitSchema),
+  webhooksEnabled: z.boolean(),
+  merchantCallbackFailures: z.array(z.object({ status: z.int(), path: z.string().optional() })),
+});
+type ControlSnapshot = z.infer<typeof controlSnapshotSchema>;
+
 export class SandboxState {
   /** Token buckets per provider (PUT /__sandbox/rate-limits/:provider); none by default. */
   readonly rateLimits = new RateLimits<ProviderName>();
@@ -97,6 +115,9 @@ export class SandboxState {
   readonly requests: LoggedRequest[] = [];
   readonly ledger: LedgerEntry[] = [];
   private seq = 0;
+
+  /** The logs keep the last `logLimit` entries each, so a sandbox running for weeks does not grow without end. */
+  constructor(readonly logLimit: number = DEFAULT_LOG_LIMIT) {}
 
   addRule(rule: Omit<ScenarioRule, 'id'>): ScenarioRule {
     const saved = { ...rule, id: this.nextRuleId++ };
@@ -134,8 +155,18 @@ export class SandboxState {
 
   logRequest(entry: Omit<LoggedRequest, 'seq' | 'at'>): LoggedRequest {
     const saved = { ...entry, seq: ++this.seq, at: new Date().toISOString() };
-    this.requests.push(saved);
+    this.keepLast(this.requests, saved);
     return saved;
+  }
+
+  /** Counts a request as it arrives (see `arrivals`). */
+  logArrival(provider: ProviderName, operation: string): void {
+    this.keepLast(this.arrivals, { provider, operation, at: new Date().toISOString() });
+  }
+
+  private keepLast<T>(log: T[], entry: T): void {
+    log.push(entry);
+    if (log.length > this.logLimit) log.splice(0, log.length - this.logLimit);
   }
 
   record(entry: Omit<LedgerEntry, 'seq' | 'at'>): LedgerEntry {
@@ -164,7 +195,31 @@ export class SandboxState {
 
   recordMerchantCallback(entry: Omit<MerchantCallback, 'seq' | 'at'>): MerchantCallback {
     const saved = { ...entry, seq: ++this.seq, at: new Date().toISOString() };
-    this.merchantCallbacks.push(saved);
+    this.keepLast(this.merchantCallbacks, saved);
     return saved;
   }
+
+  /** The ledger, scripted outcomes and settings, for the state file (logs are left out). */
+  readonly persisted: PersistedSection = {
+    save: (): ControlSnapshot => ({
+      seq: this.seq,
+      ledger: this.ledger,
+      rules: this.rules,
+      nextRuleId: this.nextRuleId,
+      rateLimits: this.rateLimits.list(),
+      webhooksEnabled: this.webhooksEnabled,
+      merchantCallbackFailures: this.merchantCallbackFailures,
+    }),
+    load: (data) => {
+      const snapshot = controlSnapshotSchema.parse(data);
+      this.seq = snapshot.seq;
+      this.ledger.splice(0, this.ledger.length, ...snapshot.ledger);
+      this.rules = snapshot.rules;
+      this.nextRuleId = snapshot.nextRuleId;
+      this.rateLimits.clear();
+      for (const [provider, limit] of Object.entries(snapshot.rateLimits) as Array<[ProviderName, RateLimit]>) this.rateLimits.set(provider, limit);
+      this.webhooksEnabled = snapshot.webhooksEnabled;
+      this.merchantCallbackFailures = snapshot.merchantCallbackFailures;
+    },
+  };
 }

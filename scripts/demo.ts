@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     await script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: people.carla.cardId, outcome: { type: 'hard_decline', code: '14' }, times: 1 });
 
     const startDate = localDateOf(await env.currentTimeMs(), TZ);
-    const plan = { planId: 'pro-monthly', amountCents: 4990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 9 };
+    const plan = { planId: 'pro-monthly', amountCents: 4990, recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 }, chargeHourLocal: 9 };
     const merchant = { callbackUrl: `${sandboxUrl}/merchant/demo`, secretRef: 'demo' };
     const subscribe = (id: string, who: { clientId: string; cardId: string }, extra: Record<string, unknown> = {}) =>
       billing.subscriptions.create({ subscriptionId: id, customerId: id, plan, paymentMethod: { type: 'zspay_card', zspayClientId: who.clientId, cardId: who.cardId }, startDate, merchant, ...extra });

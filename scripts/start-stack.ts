@@ -120,13 +120,17 @@ async function main(): Promise<void> {
     };
     const apiUrl = `http://127.0.0.1:${ports.api}`;
     // The sandbox calls back the engine the way the real providers would, on URLs carrying the secrets.
+    // What the providers hold survives a restart, as the workflows do: a retry finds its card again.
+    const sandboxStateFile = path.join(dataDir, 'sandbox.json');
     const sandbox = await buildSandbox({
       webhookBaseUrl: apiUrl,
       webhookUrls: { zspay: `${apiUrl}/webhooks/zspay/${webhookSecrets.zspay}`, adiq: `${apiUrl}/webhooks/adiq/${webhookSecrets.adiq}` },
+      stateFile: sandboxStateFile,
     });
     await sandbox.app.listen({ port: ports.sandbox, host: '127.0.0.1' });
+    // Closing writes the sandbox's state file one last time.
     stops.push(() => sandbox.app.close());
-    console.log(`✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox)`);
+    console.log(`✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox, state in ${path.relative(process.cwd(), sandboxStateFile)})`);
 
     const temporalClient = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });
     const workerConnection = await NativeConnection.connect(connectionOptions);

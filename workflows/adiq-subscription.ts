@@ -1,142 +1,85 @@
 /**
  * A subscription billed by Adiq Recurrence itself (provider-managed mode): the workflow creates the
- * Adiq plan and subscription, then follows Adiq's notifications (signals from the webhook ingress)
- * and a daily billing search (for notifications that never arrived), and drives the same
- * consequences as the engine-billed workflow. It charges nothing on its own; canceling and changing
- * the card are forwarded to Adiq.
+ * Adiq plan and subscription, then follows what Adiq reports — notifications, each confirmed by
+ * Adiq's billing search before it changes anything, and a daily search for notifications that never
+ * arrived — and drives the same consequences as the engine-billed workflow, through the Adiq
+ * transition table (common/subscription/table.ts). It charges nothing on its own; a cancel and a new
+ * card (vault) are sent to Adiq from the outbox.
  */
-import {
-  ActivityFailure,
-  condition,
-  continueAsNew,
-  allHandlersFinished,
-  log,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities';
-import { addDays, instantAt, localDateOf, utcOffsetOf } from '../common/billing/calendar';
+import type { AdiqBillingSummary } from '../activities/adiq/recurrence';
+import { addDays, instantAt } from '../common/billing/calendar';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
-import { BillingCustomerId, BillingPlanId, BillingProviderSubscriptionId, BillingStatus } from '../common/search-attributes';
-import { applyAdiqBilling, applyAdiqSubscriptionBlocked, type AdiqBillingUpdate } from '../common/subscription/adiq-managed';
-import { createSubscriptionInputSchema, initialState } from '../common/subscription/input';
-import { forecast, isTerminal, summaryLine, type SubscriptionState, type Transition } from '../common/subscription/machine';
-import { providerStatusOf, type SubscriptionView } from '../common/subscription/model';
-import { cancelArgsSchema, changePaymentMethodArgsSchema } from '../common/subscription/operations';
-import { fieldIssues } from '../common/validation';
-import { subscriptionConsequences } from './consequences';
+import { BillingProviderSubscriptionId } from '../common/search-attributes';
+import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
+import { checkSubscriptionInput } from '../common/subscription/checks';
+import { summaryLine } from '../common/subscription/machine';
+import type { SubscriptionView } from '../common/subscription/model';
+import { initialState, upgradeState } from '../common/subscription/state';
+import { ADIQ_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
-import * as defs from './subscription-definitions';
-import type { SubscriptionWorkflowInput } from './subscription';
-
-/** Runs whose daily reconciliation failed the workflow before it could be skipped replay that failure. */
-const RECONCILE_SURVIVES_REFUSALS = 'adiq-reconcile-survives-refusals';
+import { adiqSubscriptionWorkflowV1 } from './legacy/adiq-subscription-v1';
+import { failureText } from './outbox';
+import { acceptSubscription, STATE_MACHINE_PATCH, type SubscriptionWorkflowInput } from './subscription';
+import { eventContext, SubscriptionRuntime } from './subscription-runtime';
 
 const adiq = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerWriteRetry });
 const adiqReads = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', retry: providerReadRetry });
 
-/** How far back each daily billing search looks (Adiq's retries span 16 days). */
+/** How far back each billing search looks (Adiq's retries span 16 days). */
 const SEARCH_WINDOW_DAYS = 35;
-const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
+
+/** A billing as Adiq's search shows it, in the engine's terms (undefined: nothing to act on yet). */
+function reportOf(billing: AdiqBillingSummary): AdiqBillingUpdate | undefined {
+  if (billing.outcome !== 'succeeded' && billing.outcome !== 'soft_declined' && billing.outcome !== 'hard_declined') return undefined;
+  return {
+    billingId: billing.billingId,
+    outcome: billing.outcome === 'succeeded' ? 'paid' : 'failed',
+    decline: billing.outcome === 'hard_declined' ? 'hard' : billing.outcome === 'soft_declined' ? 'soft' : undefined,
+    installment: billing.installment ?? undefined,
+    amountCents: billing.amountCents ?? undefined,
+    dueDate: billing.expireDate,
+    source: 'search',
+  };
+}
+
+/**
+ * What a notification means once the search has been read: a payment only if the billing is paid; a
+ * failed attempt if the billing is still being collected or declined (the notice keeps its code and
+ * message, one per attempt); a billing paid meanwhile is reported as paid. Undefined: contradicted.
+ */
+function confirmedNotice(billing: AdiqBillingSummary | undefined, notice: AdiqBillingUpdate): AdiqBillingUpdate | undefined {
+  if (!billing) return undefined;
+  if (billing.outcome === 'succeeded') return { ...reportOf(billing)!, source: notice.outcome === 'paid' ? 'notification' : 'search' };
+  const collecting = billing.outcome === 'pending' || billing.outcome === 'soft_declined' || billing.outcome === 'hard_declined';
+  if (notice.outcome === 'failed' && collecting) {
+    return { ...notice, decline: notice.decline ?? (billing.outcome === 'hard_declined' ? 'hard' : 'soft'), installment: notice.installment ?? billing.installment ?? undefined, source: 'notification' };
+  }
+  return undefined;
+}
 
 export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
-  const parsed = createSubscriptionInputSchema.safeParse(input.subscription);
-  if (!parsed.success) throw invalidInput(`Invalid subscription: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
-  const spec = parsed.data;
+  if (!patched(STATE_MACHINE_PATCH)) return adiqSubscriptionWorkflowV1(input as Parameters<typeof adiqSubscriptionWorkflowV1>[0]);
+  const checked = checkSubscriptionInput(input.subscription);
+  if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
+  const spec = checked.input;
   const { plan, paymentMethod } = spec;
   if (paymentMethod.type !== 'adiq_vault' || plan.recurrence.kind !== 'adiq') throw invalidInput('An Adiq-billed subscription needs paymentMethod adiq_vault and an Adiq plan');
   const recurrence = plan.recurrence;
-  const timeZone = plan.timeZone;
-  const today = () => localDateOf(Date.now(), timeZone);
-  let state: SubscriptionState = input.state ?? initialState(spec, today());
-  const queue: AdiqBillingUpdate[] = [];
-  let version = 0;
-
-  const consequences = subscriptionConsequences(spec, {
-    get: () => state,
-    set: (next) => {
-      state = next;
-    },
+  const firstRun = input.state === undefined;
+  const runtime = new SubscriptionRuntime({
+    spec,
+    firstRun,
+    machine: ADIQ_BILLED,
+    state: input.state ? upgradeState(input.state) : initialState(spec, eventContext(spec).today),
+    summary: (state) => `${summaryLine(state).split(' · ').slice(0, 3).join(' · ')} · billed by Adiq`,
+    extraAttributes: (state) => (state.adiq ? [{ key: BillingProviderSubscriptionId, value: state.adiq.subscriptionId }] : []),
   });
-  const context = () => ({ today: today(), now: new Date().toISOString(), offset: utcOffsetOf(Date.now(), timeZone) });
-  const view = (): SubscriptionView => ({
-    subscriptionId: state.subscriptionId,
-    customerId: state.customerId,
-    planId: state.plan.planId,
-    amountCents: state.plan.amountCents,
-    status: state.status,
-    providerStatus: providerStatusOf(state.status),
-    paymentMethod: state.paymentMethod,
-    cancelAtPeriodEnd: false,
-    dunning: state.dunning,
-    partnerStatus: state.partnerStatus,
-    summary: `${summaryLine(state).split(' · ').slice(0, 3).join(' · ')} · billed by Adiq`,
-  });
-  const publish = () => {
-    upsertSearchAttributes([
-      { key: BillingStatus, value: state.status },
-      { key: BillingCustomerId, value: state.customerId },
-      { key: BillingPlanId, value: state.plan.planId },
-      ...(state.adiq ? [{ key: BillingProviderSubscriptionId, value: state.adiq.subscriptionId }] : []),
-    ]);
-    upsertMemo({ summary: view().summary });
-  };
-  const apply = async (transition: Transition) => {
-    state = transition.state;
-    if (transition.effects.length > 0) publish();
-    await consequences.run(transition.effects);
-  };
+  runtime.registerHandlers();
+  if (firstRun) await acceptSubscription(runtime, spec);
 
-  setHandler(defs.subscriptionQuery, view);
-  setHandler(defs.invoicesQuery, () => ({ invoices: state.invoices, summary: state.summary }));
-  setHandler(defs.forecastQuery, (count = 6) => forecast(state, Math.min(Math.max(count, 1), 36)));
-  setHandler(defs.adiqBillingSignal, (update) => {
-    queue.push(update);
-    version += 1;
-  });
-  setHandler(
-    defs.cancelUpdate,
-    async () => {
-      if (state.adiq) await adiq.changeAdiqSubscriptionStatus({ subscriptionId: state.adiq.subscriptionId, status: 'canceled' });
-      state = { ...state, status: 'canceled', canceledAt: new Date().toISOString() };
-      publish();
-      await consequences.run([{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at Adiq', atPeriodEnd: false } }]);
-      version += 1;
-      return view();
-    },
-    {
-      validator: (args) => {
-        const result = cancelArgsSchema.safeParse(args);
-        if (!result.success) throw new Error(fieldIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; '));
-        if (isTerminal(state.status)) throw new Error(`the subscription is ${state.status}`);
-        if (result.data.atPeriodEnd) throw new Error('Adiq cancels a subscription at once; cancel with atPeriodEnd false');
-      },
-    },
-  );
-  setHandler(
-    defs.changePaymentMethodUpdate,
-    async (args) => {
-      if (args.paymentMethod.type === 'adiq_vault' && state.adiq) {
-        await adiq.changeAdiqSubscriptionVault({ subscriptionId: state.adiq.subscriptionId, vaultId: args.paymentMethod.vaultId });
-        state = { ...state, paymentMethod: args.paymentMethod };
-      }
-      return view();
-    },
-    {
-      validator: (args) => {
-        const result = changePaymentMethodArgsSchema.safeParse(args);
-        if (!result.success) throw new Error(fieldIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; '));
-        if (result.data.paymentMethod.type !== 'adiq_vault') throw new Error('a subscription billed by Adiq takes an Adiq vault (paymentMethod adiq_vault)');
-        if (isTerminal(state.status)) throw new Error(`the subscription is ${state.status}`);
-      },
-    },
-  );
-
-  if (!state.adiq) {
+  if (!runtime.state.adiq) {
     const created = await adiq.createAdiqPlan({
       reference: plan.planId,
       name: plan.planId,
@@ -148,61 +91,73 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
       installments: recurrence.installments,
       attempts: plan.attempts,
     });
-    const subscription = await adiq.createAdiqSubscription({ reference: state.subscriptionId, planId: created.planId, vaultId: paymentMethod.vaultId });
-    state = { ...state, adiq: { planId: created.planId, subscriptionId: subscription.subscriptionId, handled: [] } };
+    const subscription = await adiq.createAdiqSubscription({ reference: runtime.state.subscriptionId, planId: created.planId, vaultId: paymentMethod.vaultId });
+    runtime.state = { ...runtime.state, adiq: { planId: created.planId, subscriptionId: subscription.subscriptionId, handled: [] } };
   }
-  publish();
+  runtime.publish();
+  runtime.startDeliveries();
+  const adiqIds = runtime.state.adiq!;
 
-  const applyQueued = async () => {
-    while (queue.length > 0) await apply(applyAdiqBilling(state, queue.shift()!, context()));
+  const search = () => {
+    const today = runtime.context().today;
+    return adiqReads.searchAdiqBillings({ subscriptionId: adiqIds.subscriptionId, from: addDays(today, -SEARCH_WINDOW_DAYS), to: today });
   };
 
-  /** The billing search and subscription status: what notifications may have missed. */
-  const reconcile = async () => {
-    const adiqIds = state.adiq!;
-    const billings = await adiqReads.searchAdiqBillings({ subscriptionId: adiqIds.subscriptionId, from: addDays(today(), -SEARCH_WINDOW_DAYS), to: today() });
-    for (const billing of billings) {
-      if (billing.outcome !== 'succeeded' && billing.outcome !== 'soft_declined' && billing.outcome !== 'hard_declined') continue;
-      queue.push({
-        billingId: billing.billingId,
-        outcome: billing.outcome === 'succeeded' ? 'paid' : 'failed',
-        decline: billing.outcome === 'hard_declined' ? 'hard' : 'soft',
-        installment: billing.installment ?? undefined,
-        amountCents: billing.amountCents ?? undefined,
-        dueDate: billing.expireDate,
-        source: 'search',
-      });
+  /** Notifications are hints: Adiq's billing search decides what each one means. */
+  const confirmNotices = async (): Promise<void> => {
+    const billings = await search();
+    for (const notice of runtime.state.adiqNotices ?? []) {
+      const billing = billings.find((b) => b.billingId === notice.billingId);
+      const report = confirmedNotice(billing, notice);
+      if (report) runtime.dispatch({ type: 'adiqBillingReported', update: report });
+      else {
+        log.warn('An Adiq notification its billing search contradicts was ignored', { billingId: notice.billingId, searched: billing?.providerStatus ?? 'not found' });
+        runtime.dispatch({ type: 'adiqNoticeContradicted', billingId: notice.billingId });
+      }
     }
-    await applyQueued();
+  };
+
+  /** The daily look: what notifications may have missed, and the subscription's own status. */
+  const reconcile = async (): Promise<void> => {
+    for (const billing of await search()) {
+      const report = reportOf(billing);
+      if (report) runtime.dispatch({ type: 'adiqBillingReported', update: report });
+    }
     const subscription = await adiqReads.getAdiqSubscription(adiqIds.subscriptionId);
-    if (subscription.status === 'blocked') await apply(applyAdiqSubscriptionBlocked(state));
-    if (subscription.status === 'canceled' && !isTerminal(state.status)) {
-      state = { ...state, status: 'canceled', canceledAt: new Date().toISOString() };
-      publish();
-      await consequences.run([{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at Adiq' } }]);
+    if (subscription.status === 'blocked') runtime.dispatch({ type: 'adiqSubscriptionBlocked' });
+    if (subscription.status === 'canceled') runtime.dispatch({ type: 'adiqSubscriptionCanceled' });
+  };
+
+  /** Once a day, an hour after the plan's charging hour. */
+  const nextCheck = (): number => {
+    const { today } = runtime.context();
+    const hour = (plan.chargeHourLocal + 1) % 24;
+    const todays = instantAt(today, hour, 0, plan.timeZone);
+    return todays > Date.now() ? todays : instantAt(addDays(today, 1), hour, 0, plan.timeZone);
+  };
+
+  const looking = async (look: () => Promise<void>): Promise<void> => {
+    try {
+      await look();
+    } catch (error) {
+      // A refused read (revoked credentials...) skips this look; the next one tries again.
+      if (!(error instanceof ActivityFailure)) throw error;
+      log.warn('Adiq billing search refused by the provider; trying again at the next check', { error: failureText(error) });
     }
   };
 
-  while (!isTerminal(state.status)) {
-    await applyQueued();
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) break;
-    const seen = version;
-    // Once a day, an hour after Adiq's charging hour, look for what notifications missed.
-    let nextCheck = instantAt(today(), (plan.chargeHourLocal + 1) % 24, 0, timeZone);
-    if (nextCheck <= Date.now()) nextCheck = instantAt(addDays(today(), 1), (plan.chargeHourLocal + 1) % 24, 0, timeZone);
-    if (await condition(() => version !== seen, nextCheck - Date.now())) continue;
-    try {
-      await reconcile();
-    } catch (error) {
-      // A refused read (revoked credentials...) skips one day's look; notifications still arrive.
-      if (!(error instanceof ActivityFailure) || !patched(RECONCILE_SURVIVES_REFUSALS)) throw error;
-      log.warn('Daily Adiq reconciliation refused by the provider; trying again at the next check', { error: error.cause?.message ?? error.message });
+  for (;;) {
+    const seen = runtime.version;
+    if ((runtime.state.adiqNotices ?? []).length > 0) await looking(confirmNotices);
+    runtime.publish();
+    if (runtime.shouldStop()) break;
+    // Ended: nothing more is searched; the loop only waits for the outbox (the cancel sent to Adiq).
+    if (runtime.state.status === 'canceled' || runtime.state.status === 'completed') {
+      await runtime.changeSince(seen);
+      continue;
     }
+    if (await runtime.changeSince(seen, nextCheck())) continue;
+    await looking(reconcile);
   }
-  if (queue.length > 0) log.info('Billing updates after the subscription ended are ignored', { count: queue.length });
-
-  await condition(allHandlersFinished);
-  await consequences.drain();
-  if (!isTerminal(state.status)) await continueAsNew<typeof adiqSubscriptionWorkflow>({ subscription: input.subscription, state });
-  return view();
+  return runtime.finish<typeof adiqSubscriptionWorkflow>((state) => [{ subscription: input.subscription, state }]);
 }

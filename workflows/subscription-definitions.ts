@@ -23,6 +23,13 @@ export interface Forecast {
 }
 export const forecastQuery = defineQuery<Forecast, [number?]>('forecast');
 
+/**
+ * Sent with the workflow's start (update-with-start) by `subscriptions.create`: answers once the
+ * first run checked what only the worker knows (the merchant's and partner's references), or
+ * fails naming the field.
+ */
+export const createdUpdate = defineUpdate<{ runId: string; subscription: SubscriptionView }>('created');
+
 export const cancelUpdate = defineUpdate<SubscriptionView, [CancelArgs]>('cancel');
 export const suspendUpdate = defineUpdate<SubscriptionView>('suspend');
 export const reactivateUpdate = defineUpdate<SubscriptionView>('reactivate');

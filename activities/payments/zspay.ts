@@ -190,6 +190,30 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
         return { saleId: sale.id, status: sale.status, statusCode: sale.statusCode, amountCents: sale.amountCents, paymentType: sale.paymentType };
       }),
 
+    /**
+     * What a sale's own status says of its payment (webhooks are hints: this is the check). An
+     * unknown sale fails non-retryably (the provider answers 404).
+     */
+    saleSettlement: (input: { saleId: string }) =>
+      withProviderFailures(async () => {
+        const sale = await zspay.getSale(input.saleId);
+        return { saleId: sale.id, status: sale.status, settlement: orderSettlement(sale.status) };
+      }),
+
+    /**
+     * Releases an authorization that will not be captured ("Estornar venda"), so no hold is left on
+     * the customer's card limit. Safe to retry: an order already released counts as done; one that was
+     * captured after all (by an earlier attempt of something else) is reported as the charge it is.
+     */
+    releaseCardAuthorization: (input: { reference: string; amountCents: number; saleId: string }) =>
+      withProviderFailures(async (): Promise<{ released: true } | { released: false; outcome: PaymentOutcome }> => {
+        const sale = await zspay.getSale(input.saleId);
+        const settlement = orderSettlement(sale.status);
+        if (settlement === 'succeeded') return { released: false, outcome: outcome(input, sale, 'succeeded') };
+        if (sale.status === 'pre_authorized') await zspay.refundSale(input.saleId);
+        return { released: true };
+      }),
+
     /** Full refund of a card sale; a sale already refunded counts as done (safe to retry). */
     refundSale: (input: { saleId: string }) =>
       withProviderFailures(async () => {

@@ -1,17 +1,20 @@
 /**
  * ActivePlatform reseller payment activities.
  *
- * Retry safety of completeResellerPayment: completing is not idempotent at ActivePlatform: a
- * second PATCH on a completed payment answers 422 ("Only payments with "waiting for
- * payment/expired" status can be completed."), the same answer as for a canceled payment. When a
- * previous attempt's answer was lost (timeout => UnknownOutcome, Temporal retries), this attempt
- * gets that 422. So on a 422 we read the payment back (GET, not mutating): if it is now
- * 'completed', the goal is met and we return it as success; any other status keeps the 422 as
- * InvalidState (non-retryable). The PATCH itself is never repeated after a completion, so the
- * payment is completed once. A payment completed by someone else in the meantime is also reported
- * as completed (with a warning when the payment method differs): nothing more can be done there.
+ * Completing is the document's PATCH and nothing else on a first attempt: its 422 ("Only payments
+ * with "waiting for payment/expired" status can be completed.") is the answer, non-retryable
+ * InvalidState with the document's title.
+ *
+ * A retry is different. The PATCH is not idempotent: a second one on a payment our own earlier
+ * attempt completed (whose answer was lost: timeout, unreadable body, worker gone) also answers
+ * 422, the same answer as for a canceled payment. So on a retry, and only then, a 422 is checked
+ * by reading the payment (the "Get the Reseller's Payment information by ID" method the document
+ * refers to but does not define): 'completed' means the goal is met and it is returned as success
+ * (with a warning when another payment method completed it). The read must fail safe: if it fails
+ * for any reason (405 from a provider without that GET, 404, timeout), the 422 stands, never the
+ * read's error. The PATCH is never repeated after a completion, so the payment is completed once.
  */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { CompletedResellerPayment } from '../../common/reseller-payment';
 import type { ActivePlatformClient, PaymentRef, ResellerPayment } from '../../providers/activeplatform/client';
 import { InvalidStateError } from '../../providers/errors';
@@ -29,26 +32,41 @@ export interface ResellerActivityDeps {
 }
 
 export function createResellerActivities({ activePlatform }: ResellerActivityDeps) {
+  /** The payment, when a read shows it completed; undefined when it is not or cannot be read. */
+  const completedByEarlierAttempt = async (input: CompleteResellerPaymentActivityInput): Promise<ResellerPayment | undefined> => {
+    let current: ResellerPayment;
+    try {
+      current = await activePlatform.getPayment(input);
+    } catch (readError) {
+      log.warn('Could not read the payment back after a 422 on a retry; the 422 stands', {
+        paymentId: input.paymentId,
+        error: readError instanceof Error ? readError.message : String(readError),
+      });
+      return undefined;
+    }
+    if (current.status !== 'completed') return undefined;
+    if (current.paymentMethodId != null && current.paymentMethodId !== input.paymentMethodId) {
+      log.warn('Payment was already completed with another payment method', {
+        paymentId: input.paymentId,
+        paymentMethodId: current.paymentMethodId,
+        requested: input.paymentMethodId,
+      });
+    } else {
+      log.info("Payment already completed (an earlier attempt's answer was lost); treating as success", { paymentId: input.paymentId });
+    }
+    return current;
+  };
+
   return {
     async completeResellerPayment(input: CompleteResellerPaymentActivityInput): Promise<CompletedResellerPayment> {
       return withProviderFailures(async () => {
         try {
           return toCompletedResellerPayment(await activePlatform.completePayment(input));
         } catch (error) {
-          if (!(error instanceof InvalidStateError && error.statusCode === 422)) throw error;
-          const current = await activePlatform.getPayment(input);
-          if (current.status !== 'completed') throw error;
-          if (current.paymentMethodId != null && current.paymentMethodId !== input.paymentMethodId) {
-            log.warn('Payment was already completed with another payment method', {
-              paymentId: input.paymentId,
-              paymentMethodId: current.paymentMethodId,
-              requested: input.paymentMethodId,
-            });
-          } else {
-            log.info('Payment already completed (a previous attempt\'s answer was lost); treating as success', {
-              paymentId: input.paymentId,
-            });
-          }
+          const notCompletable = error instanceof InvalidStateError && error.statusCode === 422;
+          if (!notCompletable || Context.current().info.attempt === 1) throw error;
+          const current = await completedByEarlierAttempt(input);
+          if (!current) throw error;
           return toCompletedResellerPayment(current);
         }
       });

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { BillingClient } from '../../client';
 import type { SubscriptionStatus } from '../../common/subscription/model';
+import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { parseInput } from '../../common/validation';
 
 type IdParams = { Params: { id: string } };
 
@@ -12,7 +14,7 @@ const BODY_OPERATIONS = ['cancel', 'change-next-charge-date', 'change-payment-me
 export function registerSubscriptionRoutes(app: FastifyInstance, client: BillingClient): void {
   const subscriptions = client.subscriptions;
 
-  app.post('/subscriptions', async (request, reply) => reply.code(201).send(await subscriptions.create(request.body)));
+  app.post('/subscriptions', async (request, reply) => reply.code(201).send(await subscriptions.create(parseInput(createSubscriptionInputSchema, request.body, 'subscription'))));
 
   app.get<{ Querystring: { status?: SubscriptionStatus; customerId?: string; planId?: string; limit?: string } }>('/subscriptions', async (request) => {
     const { status, customerId, planId, limit } = request.query;

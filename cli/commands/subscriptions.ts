@@ -2,6 +2,8 @@
 import { Option, type Command } from 'commander';
 import type { SubscriptionsApi } from '../../client/subscriptions';
 import type { PaymentMethod, SubscriptionStatus, SubscriptionView } from '../../common/subscription/model';
+import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { parseInput } from '../../common/validation';
 import { formatForecast, formatInvoices, formatSubscription, formatSubscriptionList, UsageError } from '../format';
 import { numberForSchema, positiveInteger, type CliContext } from './context';
 
@@ -24,7 +26,7 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .requiredOption('-f, --file <path>', 'JSON file with the subscription, or - for stdin')
     .action(async (options: { file: string }) => {
       const input = await context.readJson(options.file);
-      const started = await (await api()).create(input);
+      const started = await (await api()).create(parseInput(createSubscriptionInputSchema, input, 'subscription'));
       context.print(started, (s) => `Created ${s.workflowId} (run ${s.runId})`);
     });
 

@@ -7,6 +7,24 @@ export type CalendarDate = string;
 
 const DAY_MS = 86_400_000;
 
+/** A real calendar date as YYYY-MM-DD, from 1900 on (2026-02-30 and 0000-00-00 are not). */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  if (y < 1900) return false;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parts(date: CalendarDate): [number, number, number] {
   const [y, m, d] = date.split('-').map(Number);
   return [y, m, d];

@@ -5,22 +5,10 @@
  * Zspay: `frequency` daily / weekly / monthly / annualy (their spelling) times `interval`.
  */
 import { z } from 'zod';
-import { timeZoneSchema } from '../validation';
+import { calendarDateSchema, timeZoneSchema } from '../validation';
+import { ADIQ_FIXED_INSTALLMENTS, ADIQ_FIXED_INTERVAL_DAYS, ADIQ_MIN_CUSTOM_INTERVAL_DAYS, ADIQ_PLAN_TYPES, MAX_AMOUNT_CENTS, MAX_DURATION_MONTHS, ZSPAY_FREQUENCIES } from './plan-rules';
 
-export const ADIQ_PLAN_TYPES = ['Monthly', 'Bimonthly', 'Quarterly', 'Semesterly', 'Yearly', 'Custom'] as const;
-export type AdiqPlanType = (typeof ADIQ_PLAN_TYPES)[number];
-/** Installments of Adiq's fixed plan types; Monthly runs until canceled. */
-export const ADIQ_FIXED_INSTALLMENTS: Record<Exclude<AdiqPlanType, 'Custom'>, number | undefined> = {
-  Monthly: undefined,
-  Bimonthly: 2,
-  Quarterly: 3,
-  Semesterly: 6,
-  Yearly: 12,
-};
-export const ADIQ_FIXED_INTERVAL_DAYS = 30;
-export const ADIQ_MIN_CUSTOM_INTERVAL_DAYS = 20;
-
-export const ZSPAY_FREQUENCIES = ['daily', 'weekly', 'monthly', 'annualy'] as const;
+export * from './plan-rules';
 
 const wholeNumber = (field: string) => z.number({ message: `${field} must be a number` }).int(`${field} must be a whole number`);
 
@@ -39,25 +27,23 @@ export const recurrenceSchema = z.discriminatedUnion('kind', [
 ]);
 export type Recurrence = z.infer<typeof recurrenceSchema>;
 
-const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expiresAt must be a date as YYYY-MM-DD');
-
 export const planSchema = z
   .object({
     /** Each charge, in integer cents (R$ 59.90 = 5990). */
-    amountCents: wholeNumber('amountCents').positive('amountCents must be greater than zero').max(100_000_000_00, 'amountCents is too large'),
+    amountCents: wholeNumber('amountCents').positive('amountCents must be greater than zero').max(MAX_AMOUNT_CENTS, 'amountCents is too large'),
     recurrence: recurrenceSchema,
     /** Teimosinha retries after a soft decline (0..4). */
     attempts: wholeNumber('attempts').min(0, 'attempts must be between 0 and 4').max(4, 'attempts must be between 0 and 4').default(4),
     /** Trial / grace period: free days before the first charge (Adiq trialDays, Zspay grace_period). */
     trialDays: wholeNumber('trialDays').min(0, 'trialDays must be 0 or more').max(3650, 'trialDays must be at most 3650').default(0),
     /** Charged at sign-up (Zspay setup_amount), in cents. */
-    setupAmountCents: wholeNumber('setupAmountCents').positive('setupAmountCents must be greater than zero').optional(),
+    setupAmountCents: wholeNumber('setupAmountCents').positive('setupAmountCents must be greater than zero').max(MAX_AMOUNT_CENTS, 'setupAmountCents is too large').optional(),
     /** Days a boleto may still be paid after its due date (Zspay tolerance_period). */
     tolerancePeriodDays: wholeNumber('tolerancePeriodDays').min(0, 'tolerancePeriodDays must be 0 or more').max(60, 'tolerancePeriodDays must be at most 60').default(0),
     /** The subscription ends after this many months (Zspay subscription_duration). */
-    durationMonths: wholeNumber('durationMonths').positive('durationMonths must be greater than zero').optional(),
+    durationMonths: wholeNumber('durationMonths').positive('durationMonths must be greater than zero').max(MAX_DURATION_MONTHS, `durationMonths must be at most ${MAX_DURATION_MONTHS}`).optional(),
     /** No charge falls after this date (Zspay plan_expiration_date). */
-    expiresAt: calendarDate.optional(),
+    expiresAt: calendarDateSchema('expiresAt').optional(),
     /** The local hour charges run at, in the plan's time zone. */
     chargeHourLocal: wholeNumber('chargeHourLocal').min(0, 'chargeHourLocal must be between 0 and 23').max(23, 'chargeHourLocal must be between 0 and 23').default(9),
     timeZone: timeZoneSchema(),

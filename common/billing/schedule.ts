@@ -4,7 +4,8 @@
  * yearly ones keeping the anchor day (clamped to short months).
  */
 import { addDays, addMonths, type CalendarDate } from './calendar';
-import { ADIQ_FIXED_INSTALLMENTS, ADIQ_FIXED_INTERVAL_DAYS, type Plan } from './plan';
+import { ADIQ_FIXED_INSTALLMENTS, ADIQ_FIXED_INTERVAL_DAYS } from './plan-rules';
+import type { Plan } from './plan';
 
 type Schedulable = Pick<Plan, 'recurrence' | 'trialDays'>;
 

@@ -1,11 +1,16 @@
 /**
  * Subscriptions billed by Adiq Recurrence itself: Adiq charges and retries (its own teimosinha);
- * the engine follows its notifications and billing search and drives the same consequences as for
- * the subscriptions it bills — partner blocking, merchant notification, payment status push.
- * Each billing outcome is acted on once, however many times Adiq (or a poll) reports it.
+ * the engine follows its notifications — confirmed by Adiq's billing search before they change
+ * anything — and drives the same consequences as for the subscriptions it bills: partner blocking,
+ * merchant notification, payment status push. Each billing outcome is acted on once, however many
+ * times Adiq (or a poll) reports it. The table in table.ts says which events apply when.
  */
-import { blocked, recovered, type Effect, type OutcomeContext, type SubscriptionState, type Transition } from './machine';
+import { totalCycles } from '../billing/schedule';
+import type { EventContext, EventOf, SubscriptionEvent, SubscriptionEventType } from './events';
+import { blocked, isTerminal, recovered, APPLY, type Transition } from './machine';
 import type { Invoice } from './model';
+import type { Effect } from './outbox';
+import type { SubscriptionState } from './state';
 
 /** One billing outcome reported by Adiq (a notification or the billing search). */
 export interface AdiqBillingUpdate {
@@ -38,7 +43,14 @@ function handledKey(update: AdiqBillingUpdate, today: string): string {
   return update.outcome === 'paid' ? `${update.billingId}:paid` : `${update.billingId}:failed:${today}`;
 }
 
-export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUpdate, ctx: OutcomeContext): Transition {
+/** Every installment of a plan with a fixed number of them is paid: nothing more will be billed. */
+function allInstallmentsPaid(state: SubscriptionState): boolean {
+  const installments = totalCycles(state.plan);
+  return installments !== undefined && state.summary.paidCount >= installments;
+}
+
+/** A billing outcome Adiq confirmed: the invoice, the status, and what follows. */
+export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUpdate, ctx: EventContext): Transition {
   const adiq = state.adiq;
   if (!adiq || alreadyHandled(adiq.handled, update, ctx.today)) return { state, effects: [] };
   const effects: Effect[] = [];
@@ -67,13 +79,20 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
     invoices: existing ? state.invoices.map((i) => (i.cycle === cycle ? updated : i)) : [...state.invoices, updated],
     adiq: { ...adiq, handled: [...adiq.handled, handledKey(update, ctx.today)].slice(-200) },
   };
+  const ended = isTerminal(next.status);
 
   if (update.outcome === 'paid') {
     const wasDown = next.status === 'blocked' || next.status === 'past_due';
-    next = { ...next, status: 'active', dunning: undefined, summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + updated.amountCents } };
+    next = { ...next, status: ended ? next.status : 'active', dunning: undefined, summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + updated.amountCents } };
     if (wasDown) next = recovered(next, effects, 'Adiq collected the payment');
     effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: updated.amountCents, billingId: update.billingId } });
     effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
+    if (!ended && allInstallmentsPaid(next)) {
+      // A plan with a fixed number of installments is over after the last one: stop following it.
+      const reason = `all ${totalCycles(next.plan)} installments paid`;
+      next = { ...next, status: 'completed' };
+      effects.push({ kind: 'notify', type: 'subscription.completed', data: { reason } });
+    }
     return { state: next, effects };
   }
 
@@ -94,15 +113,57 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
     },
   });
   effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
+  if (ended) return { state: next, effects };
   // A canceled card is never retried by Adiq: the subscription is blocked at once.
   if (update.decline === 'hard') next = next.status === 'blocked' ? next : blocked(next, effects, `hard decline${update.code ? ` (${update.code})` : ''}`);
   else if (next.status !== 'blocked') next = { ...next, status: 'past_due' };
   return { state: next, effects };
 }
 
-/** Adiq itself reports the subscription blocked (retries exhausted on its side). */
-export function applyAdiqSubscriptionBlocked(state: SubscriptionState): Transition {
-  if (state.status === 'blocked' || state.status === 'canceled' || state.status === 'completed') return { state, effects: [] };
-  const effects: Effect[] = [];
-  return { state: blocked(state, effects, 'blocked by Adiq (retries exhausted)'), effects };
+type Apply<T extends SubscriptionEventType> = (state: SubscriptionState, event: EventOf<T>, ctx: EventContext) => Transition;
+const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
+const refusedHere = (): never => {
+  throw new Error('the transition table refuses this event for a subscription billed by Adiq');
+};
+
+/** What each event does to an Adiq-billed subscription, once the Adiq table lets it apply. */
+export const ADIQ_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
+  ...(Object.fromEntries(Object.keys(APPLY).map((type) => [type, refusedHere])) as unknown as { [T in SubscriptionEventType]: Apply<T> }),
+  cancelNow: (state, event, ctx) => ({
+    state: { ...state, status: 'canceled', canceledAt: ctx.now, dunning: undefined },
+    effects: [
+      ...(state.adiq ? [{ kind: 'adiq_cancel' as const, adiqSubscriptionId: state.adiq.subscriptionId }] : []),
+      { kind: 'notify', type: 'subscription.canceled', data: { reason: event.reason ?? 'canceled', atPeriodEnd: false } },
+    ],
+  }),
+  changePaymentMethod: (state, event) => ({
+    state: { ...state, paymentMethod: event.paymentMethod },
+    effects:
+      state.adiq && event.paymentMethod.type === 'adiq_vault' ? [{ kind: 'adiq_change_vault', adiqSubscriptionId: state.adiq.subscriptionId, vaultId: event.paymentMethod.vaultId }] : [],
+  }),
+  linkExternalPayment: APPLY.linkExternalPayment,
+  adiqBillingNoticed: (state, event) =>
+    (state.adiqNotices ?? []).some((n) => same(n, event.update)) ? only(state) : only({ ...state, adiqNotices: [...(state.adiqNotices ?? []), event.update] }),
+  adiqBillingReported: (state, event, ctx) => {
+    const withoutNotice = { ...state, adiqNotices: (state.adiqNotices ?? []).filter((n) => n.billingId !== event.update.billingId || n.outcome !== event.update.outcome) };
+    return applyAdiqBilling(withoutNotice, event.update, ctx);
+  },
+  adiqNoticeContradicted: (state, event) =>
+    only({ ...state, adiqNotices: (state.adiqNotices ?? []).filter((n) => n.billingId !== event.billingId), ignoredPaymentNotices: state.ignoredPaymentNotices + 1 }),
+  adiqSubscriptionBlocked: (state) => {
+    const effects: Effect[] = [];
+    return { state: blocked(state, effects, 'blocked by Adiq (retries exhausted)'), effects };
+  },
+  adiqSubscriptionCanceled: (state, _event, ctx) => ({
+    state: { ...state, status: 'canceled', canceledAt: ctx.now, dunning: undefined },
+    effects: [{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at Adiq' } }],
+  }),
+  effectDelivered: APPLY.effectDelivered,
+  effectFailed: APPLY.effectFailed,
+};
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export function applyAdiqEvent(state: SubscriptionState, event: SubscriptionEvent, ctx: EventContext): Transition {
+  return (ADIQ_APPLY[event.type] as Apply<typeof event.type>)(state, event, ctx);
 }

@@ -4,11 +4,9 @@
  */
 import { z } from 'zod';
 import { planSchema } from '../billing/plan';
-import type { CalendarDate } from '../billing/calendar';
-import { firstChargeDate } from '../billing/schedule';
 import { calendarDateSchema, externalPaymentSchema, merchantEndpointSchema, paymentMethodSchema } from './model';
-import type { SubscriptionState } from './machine';
 import { businessIdSchema } from '../validation';
+import { MAX_BACK_BILLED_CYCLES } from './state';
 
 export const subscriptionPlanSchema = planSchema.and(z.object({ planId: businessIdSchema('plan.planId') }));
 export type SubscriptionPlan = z.infer<typeof subscriptionPlanSchema>;
@@ -19,8 +17,18 @@ export const createSubscriptionInputSchema = z
     customerId: businessIdSchema('customerId'),
     plan: subscriptionPlanSchema,
     paymentMethod: paymentMethodSchema,
-    /** The sign-up date in the merchant's zone; default: today. */
+    /**
+     * The sign-up date in the merchant's zone; default: today. At most a year ahead. A date in the
+     * past bills only the cycle current today, plus `backBillCycles` earlier ones.
+     */
     startDate: calendarDateSchema('startDate').optional(),
+    /** With a past startDate: how many cycles before today's to bill too (0..12, default 0). */
+    backBillCycles: z
+      .number({ message: 'backBillCycles must be a number' })
+      .int('backBillCycles must be a whole number')
+      .min(0, 'backBillCycles must be between 0 and 12')
+      .max(MAX_BACK_BILLED_CYCLES, `backBillCycles must be between 0 and ${MAX_BACK_BILLED_CYCLES}`)
+      .optional(),
     /** The merchant's callback for notifications (failures after every attempt, blocks, recoveries). */
     merchant: merchantEndpointSchema.optional(),
     /** The ZapSign client account to block (`inadimplente`) and unblock (`adimplente`), by reference. */
@@ -49,26 +57,4 @@ export function subscriptionWorkflowType(input: { paymentMethod: { type: string 
 
 export function subscriptionWorkflowId(subscriptionId: string): string {
   return `subscription-${subscriptionId}`;
-}
-
-export function initialState(input: ParsedSubscriptionInput, today: CalendarDate): SubscriptionState {
-  const startDate = input.startDate ?? today;
-  const firstCharge = firstChargeDate(startDate, input.plan);
-  return {
-    subscriptionId: input.subscriptionId,
-    customerId: input.customerId,
-    plan: input.plan,
-    paymentMethod: input.paymentMethod,
-    status: firstCharge > startDate ? 'trialing' : 'active',
-    startDate,
-    anchor: { cycle: 1, date: firstCharge },
-    nextCycle: 1,
-    setupFeeDue: (input.plan.setupAmountCents ?? 0) > 0,
-    cancelAtPeriodEnd: false,
-    invoices: [],
-    summary: { archivedCount: 0, archivedPaidCents: 0, paidCount: 0, paidCents: 0, failedAttempts: 0 },
-    notificationSequence: 0,
-    externalPayments: input.externalPayments ?? {},
-    pendingPayments: [],
-  };
 }

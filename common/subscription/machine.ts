@@ -1,88 +1,40 @@
 /**
- * The subscription's decisions as pure functions: what to do next and on which date, and what a
- * charge outcome changes and sets off. The workflow only waits, calls activities and applies what
- * these return, so every rule here is unit-tested without Temporal (Kill Bill's pattern: a pure
- * evaluator decides, a separate step applies the effects, and only when the state changed).
+ * The subscription's decisions as pure functions: what to do next and when, and what each event
+ * changes and sets off. Which events apply in which status is declared in table.ts; this module
+ * holds what an applied event does. The workflow only waits, calls activities and feeds back what
+ * happened (Kill Bill's pattern: a pure evaluator decides, a separate step applies the effects).
  */
-import type { PaymentOutcome } from '../payment-outcome';
-import type { MerchantEventType } from '../merchant-notification';
-import type { PaymentReceived } from './operations';
 import { addDays, addMonths, compareDates, type CalendarDate } from '../billing/calendar';
 import { nextRetryDate } from '../billing/teimosinha';
 import { chargeDateForCycle, totalCycles } from '../billing/schedule';
-import type { SubscriptionPlan } from './input';
-import type {
-  ChargeAttempt,
-  ExternalPayment,
-  Invoice,
-  InvoiceSummary,
-  PaymentMethod,
-  SubscriptionStatus,
-} from './model';
-import { TERMINAL_STATUSES } from './model';
-import { chargeHoldLine, type ChargeHold } from './charge-hold';
+import { chargeHoldLine, holdCharge } from './charge-hold';
+import type { ChargeOutcome, EventContext, EventOf, SubscriptionEvent, SubscriptionEventType } from './events';
+import type { ChargeAttempt, Invoice, SubscriptionStatus } from './model';
+import { delivered, deliveryFailed, deliveryStatus, type Effect } from './outbox';
+import type { SubscriptionState } from './state';
+
+export type { Effect } from './outbox';
+export type { SubscriptionState } from './state';
 
 /** How many invoices stay in state in full; older ones are folded into the summary. */
 export const RECENT_INVOICES_KEPT = 12;
 /** Boletos are issued this many days before their due date, so the customer has time to pay. */
 export const BOLETO_LEAD_DAYS = 5;
+/** A new next charge date may lie at most this far ahead. */
+export const NEXT_CHARGE_DATE_HORIZON_DAYS = 366;
 
-export interface SubscriptionState {
-  subscriptionId: string;
-  customerId: string;
-  plan: SubscriptionPlan;
-  /** A plan change waiting for the next cycle. */
-  pendingPlan?: SubscriptionPlan;
-  paymentMethod: PaymentMethod;
-  status: SubscriptionStatus;
-  /** Where a suspension returns to. */
-  statusBeforeSuspension?: SubscriptionStatus;
-  startDate: CalendarDate;
-  /** Recurring cycle `anchor.cycle` is due on `anchor.date`; later cycles follow the plan from it. */
-  anchor: { cycle: number; date: CalendarDate };
-  /** The next recurring cycle to bill (1-based). */
-  nextCycle: number;
-  setupFeeDue: boolean;
-  /** The invoice being collected when a charge failed and retries remain (teimosinha). */
-  dunning?: { cycle: number; failures: number; nextRetryDate?: CalendarDate };
-  /** A boleto issued and not yet paid: it counts as unpaid after the deadline. */
-  boletoWait?: { cycle: number; deadline: CalendarDate };
-  cancelAtPeriodEnd: boolean;
-  canceledAt?: string;
-  invoices: Invoice[];
-  summary: InvoiceSummary;
-  notificationSequence: number;
-  /** What the partner (ZapSign) was last told; undefined = never told anything. */
-  partnerStatus?: 'adimplente' | 'inadimplente';
-  externalPayments: Record<string, ExternalPayment>;
-  /** Payments providers confirmed that are not yet matched to an invoice (signals carried across runs). */
-  pendingPayments: PaymentReceived[];
-  /** A charge refused for a reason no retry can fix, waiting to be tried again (see charge-hold.ts). */
-  chargeHold?: ChargeHold;
-  /** Adiq-billed subscriptions: Adiq's ids and the billing outcomes already acted on. */
-  adiq?: { planId: string; subscriptionId: string; handled: string[] };
+const TERMINAL: readonly SubscriptionStatus[] = ['canceled', 'completed'];
+
+export function isTerminal(status: SubscriptionStatus): boolean {
+  return TERMINAL.includes(status);
 }
-
-export type NextStep =
-  | { kind: 'charge'; cycle: number; date: CalendarDate; retry: boolean }
-  | { kind: 'await_boleto'; cycle: number; deadline: CalendarDate }
-  | { kind: 'complete'; date: CalendarDate; reason: string }
-  | { kind: 'cancel'; date: CalendarDate }
-  | { kind: 'idle' };
-
-export type Effect =
-  | { kind: 'notify'; type: MerchantEventType; data: Record<string, unknown> }
-  | { kind: 'partner'; status: 'adimplente' | 'inadimplente' }
-  | { kind: 'push_payment_status'; cycle: number; status: 'paid' | 'failed' | 'pending' };
 
 export interface Transition {
   state: SubscriptionState;
   effects: Effect[];
 }
 
-export function isTerminal(status: SubscriptionStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
+// --- the calendar of a subscription ------------------------------------------------------------
 
 /** The due date of a recurring cycle. */
 export function dueDateOf(state: Pick<SubscriptionState, 'anchor' | 'plan'>, cycle: number): CalendarDate {
@@ -94,7 +46,7 @@ export function invoiceAmount(state: SubscriptionState, cycle: number): number {
 }
 
 /** Why the subscription ends before billing `cycle`, if it does. */
-export function endReason(state: SubscriptionState, cycle: number, dueDate: CalendarDate): string | undefined {
+export function endReason(state: Pick<SubscriptionState, 'plan' | 'startDate'>, cycle: number, dueDate: CalendarDate): string | undefined {
   const cycles = totalCycles(state.plan);
   if (cycles !== undefined && cycle > cycles) return `all ${cycles} installments billed`;
   if (state.plan.durationMonths !== undefined) {
@@ -107,20 +59,31 @@ export function endReason(state: SubscriptionState, cycle: number, dueDate: Cale
   return undefined;
 }
 
+export type NextStep =
+  | { kind: 'charge'; cycle: number; date: CalendarDate; retry: boolean }
+  | { kind: 'await_boleto'; cycle: number; deadline: CalendarDate }
+  | { kind: 'complete'; date: CalendarDate; reason: string }
+  | { kind: 'cancel'; date: CalendarDate }
+  /** Nothing to do until something happens (an operation, a payment, a delivery). */
+  | { kind: 'idle' }
+  /** Canceled or completed, nothing left in flight: the workflow may end. */
+  | { kind: 'done' };
 
 /** What the subscription does next, and on which calendar date. */
 export function nextStep(state: SubscriptionState): NextStep {
-  if (isTerminal(state.status) || state.status === 'suspended') return { kind: 'idle' };
-  if (state.boletoWait) return { kind: 'await_boleto', cycle: state.boletoWait.cycle, deadline: state.boletoWait.deadline };
-  if (state.dunning) {
-    // Blocked: nothing more is tried until a new card or an operator's retry sets a retry date
-    // (or a late payment arrives).
-    if (!state.dunning.nextRetryDate) return { kind: 'idle' };
-    return { kind: 'charge', cycle: state.dunning.cycle, date: state.dunning.nextRetryDate, retry: true };
-  }
-  if (state.status === 'blocked') return { kind: 'idle' };
-  if (state.setupFeeDue) return { kind: 'charge', cycle: 0, date: state.startDate, retry: false };
+  // A boleto already issued may still be paid, even after a cancel: wait for it or its deadline.
+  if (state.boletoWait && state.status !== 'suspended') return { kind: 'await_boleto', cycle: state.boletoWait.cycle, deadline: state.boletoWait.deadline };
+  if (isTerminal(state.status)) return { kind: 'done' };
   const date = dueDateOf(state, state.nextCycle);
+  if (state.status === 'suspended') return state.cancelAtPeriodEnd ? { kind: 'cancel', date } : { kind: 'idle' };
+  if (state.dunning) {
+    // No retry left (blocked): nothing more is tried until a new card or an operator's retry sets
+    // a retry date, a late payment arrives, or the period a cancel waits for ends.
+    if (state.dunning.nextRetryDate) return { kind: 'charge', cycle: state.dunning.cycle, date: state.dunning.nextRetryDate, retry: true };
+    return state.cancelAtPeriodEnd ? { kind: 'cancel', date } : { kind: 'idle' };
+  }
+  if (state.status === 'blocked') return state.cancelAtPeriodEnd ? { kind: 'cancel', date } : { kind: 'idle' };
+  if (state.setupFeeDue) return { kind: 'charge', cycle: 0, date: state.startDate, retry: false };
   if (state.cancelAtPeriodEnd) return { kind: 'cancel', date };
   const reason = endReason(state, state.nextCycle, date);
   if (reason) return { kind: 'complete', date, reason };
@@ -134,9 +97,18 @@ export function actionDate(state: SubscriptionState, step: NextStep & { kind: 'c
   return compareDates(issueOn, today) < 0 ? today : issueOn;
 }
 
-export function attemptReference(state: SubscriptionState, cycle: number, attempt: number): string {
+export function attemptReference(state: Pick<SubscriptionState, 'subscriptionId'>, cycle: number, attempt: number): string {
   return `${state.subscriptionId}-${cycle}-${attempt}`;
 }
+
+/** The first recurring cycle whose due date is after `today`. */
+export function firstCycleDueAfter(state: SubscriptionState, today: CalendarDate): number {
+  let cycle = Math.max(state.nextCycle, state.anchor.cycle);
+  while (compareDates(dueDateOf(state, cycle), today) <= 0) cycle += 1;
+  return cycle;
+}
+
+// --- invoices --------------------------------------------------------------------------------------
 
 /** The invoice for a cycle, created open on first use. */
 export function ensureInvoice(state: SubscriptionState, cycle: number): { state: SubscriptionState; invoice: Invoice } {
@@ -218,85 +190,43 @@ export function blocked(state: SubscriptionState, effects: Effect[], reason: str
   return { ...state, status: 'blocked', partnerStatus: 'inadimplente' };
 }
 
-export interface OutcomeContext {
-  /** Today in the merchant's time zone. */
-  today: CalendarDate;
-  /** Now, as an ISO instant (the workflow's clock). */
-  now: string;
-  /** The merchant zone's UTC offset today, e.g. "-03:00", for Adiq's ExpireAt. */
-  offset: string;
-}
+// --- collection outcomes ---------------------------------------------------------------------------
+
+type Collected = ChargeOutcome | { status: 'unpaid'; reference: string };
 
 /**
- * Applies a collection outcome to the invoice of `cycle`. Teimosinha: after a soft decline on
- * date D the next retry is 2, 2, 4 and 8 days after each failure, up to `plan.attempts` retries;
- * a hard decline or exhausted retries block the subscription.
+ * A collection outcome for a live subscription. Teimosinha: after a soft decline on date D the
+ * next retry is 2, 2, 4 and 8 days after each failure, up to `plan.attempts` retries; a hard
+ * decline or exhausted retries block the subscription. `methodChanged`: the customer gave a new
+ * payment method while this attempt was in flight, so a decline of the old one is retried at once.
  */
-export function applyOutcome(
-  current: SubscriptionState,
-  cycle: number,
-  outcome: Pick<PaymentOutcome, 'status' | 'reference' | 'declineCode' | 'message' | 'providerIds' | 'boleto'> | { status: 'unpaid'; reference: string },
-  ctx: OutcomeContext,
-): Transition {
+function collected(current: SubscriptionState, cycle: number, outcome: Collected, ctx: EventContext, methodChanged = false): Transition {
   const effects: Effect[] = [];
   const { state: withInvoice, invoice } = ensureInvoice(current, cycle);
   let state = withInvoice;
-  const attempt: ChargeAttempt = {
-    number: invoice.attempts.length + (outcome.status === 'unpaid' ? 0 : 1),
-    reference: outcome.reference,
-    at: ctx.now,
-    outcome: outcome.status,
-    code: 'declineCode' in outcome ? outcome.declineCode : outcome.status === 'unpaid' ? 'boleto_unpaid' : undefined,
-    message: 'message' in outcome ? outcome.message : undefined,
-    providerIds: 'providerIds' in outcome ? outcome.providerIds : undefined,
-  };
-  // A boleto's payment belongs to the attempt that issued it: record the result on it.
-  const issuedBoleto = invoice.boleto && (outcome.status === 'succeeded' || outcome.status === 'unpaid') && state.boletoWait?.cycle === cycle;
-  state = updateInvoice(state, cycle, (i) => ({
-    ...i,
-    attempts: issuedBoleto ? i.attempts.map((a, idx) => (idx === i.attempts.length - 1 ? { ...a, outcome: attempt.outcome, at: ctx.now } : a)) : [...i.attempts, attempt],
-  }));
+  const attempt = recordAttempt(state, invoice, outcome, ctx);
+  state = attempt.state;
 
   switch (outcome.status) {
     case 'pending': {
-      const boleto = 'boleto' in outcome ? outcome.boleto : undefined;
-      const deadline = addDays(boleto?.dueDate ?? invoice.dueDate, current.plan.tolerancePeriodDays ?? 0);
-      state = updateInvoice(state, cycle, (i) => ({ ...i, boleto: boleto ? { ...boleto, saleId: attempt.providerIds?.saleId } : i.boleto }));
+      const deadline = addDays(outcome.boleto?.dueDate ?? invoice.dueDate, current.plan.tolerancePeriodDays ?? 0);
+      state = updateInvoice(state, cycle, (i) => ({ ...i, boleto: outcome.boleto ? { ...outcome.boleto, saleId: attempt.recorded.providerIds?.saleId } : i.boleto }));
       state = { ...state, boletoWait: { cycle, deadline } };
       effects.push({ kind: 'push_payment_status', cycle, status: 'pending' });
       return { state, effects };
     }
-    case 'succeeded': {
-      const wasBlocked = state.status === 'blocked';
-      const wasPastDue = state.status === 'past_due';
-      state = updateInvoice(state, cycle, (i) => ({ ...i, status: 'paid', paidAt: ctx.now }));
-      // A setup fee paid during the trial leaves the subscription in its trial.
-      const stillTrialing = cycle === 0 && state.status === 'trialing';
-      state = {
-        ...state,
-        status: stillTrialing ? 'trialing' : 'active',
-        dunning: undefined,
-        boletoWait: state.boletoWait?.cycle === cycle ? undefined : state.boletoWait,
-        summary: { ...state.summary, paidCount: state.summary.paidCount + 1, paidCents: state.summary.paidCents + invoice.amountCents },
-      };
-      if (cycle === 0) state = { ...state, setupFeeDue: false };
-      else if (cycle >= state.nextCycle) state = { ...state, nextCycle: cycle + 1 };
-      if (wasBlocked) {
-        // Cycles that fell due while blocked are not billed (the customer had no service); the
-        // anchor is kept, so billing resumes on the customer's usual day.
-        state = { ...state, nextCycle: firstCycleDueAfter(state, ctx.today) };
-      }
-      if (wasBlocked || wasPastDue) state = recovered(state, effects, wasBlocked ? 'payment after block' : 'retry succeeded');
-      effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: invoice.amountCents, reference: attempt.reference } });
-      effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
-      return { state, effects };
-    }
+    case 'succeeded':
+      return paidInvoice(state, cycle, attempt.recorded, ctx, effects);
     case 'soft_declined':
     case 'hard_declined':
     case 'unpaid': {
       const failures = (state.dunning?.cycle === cycle ? state.dunning.failures : 0) + 1;
       // A blocked subscription's rescue attempts (new card, operator retry) do not restart teimosinha.
-      const retry = outcome.status === 'soft_declined' && state.status !== 'blocked' ? nextRetryDate(ctx.today, failures, state.plan.attempts) : undefined;
+      const retry = methodChanged
+        ? ctx.today
+        : outcome.status === 'soft_declined' && state.status !== 'blocked'
+          ? nextRetryDate(ctx.today, failures, state.plan.attempts)
+          : undefined;
       state = updateInvoice(state, cycle, (i) => ({ ...i, status: retry ? 'open' : 'failed' }));
       state = {
         ...state,
@@ -305,12 +235,12 @@ export function applyOutcome(
         summary: { ...state.summary, failedAttempts: state.summary.failedAttempts + 1 },
       };
       const latest = state.invoices.find((i) => i.cycle === cycle)!;
-      effects.push({ kind: 'notify', type: 'payment.failed', data: failureData(state, latest, latest.attempts[latest.attempts.length - 1], ctx.offset) });
+      effects.push({ kind: 'notify', type: 'payment.failed', data: failureData(state, latest, attempt.recorded, ctx.offset) });
       effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
       if (retry) {
         state = { ...state, status: 'past_due' };
       } else if (state.status !== 'blocked') {
-        const reason = outcome.status === 'hard_declined' ? `hard decline${attempt.code ? ` (${attempt.code})` : ''}` : outcome.status === 'unpaid' ? 'boleto unpaid' : 'retries exhausted';
+        const reason = outcome.status === 'hard_declined' ? `hard decline${attempt.recorded.code ? ` (${attempt.recorded.code})` : ''}` : outcome.status === 'unpaid' ? 'boleto unpaid' : 'retries exhausted';
         state = blocked(state, effects, reason);
       }
       return { state, effects };
@@ -318,35 +248,273 @@ export function applyOutcome(
   }
 }
 
-/**
- * An operator skips the next scheduled retry: it counts as used without charging, and the one after
- * it is planned from the skipped date; with none left, the subscription is blocked.
- */
-export function skipRetry(state: SubscriptionState, ctx: OutcomeContext): Transition {
-  const dunning = state.dunning;
-  if (!dunning?.nextRetryDate) return { state, effects: [] };
-  const failures = dunning.failures + 1;
-  const retry = nextRetryDate(dunning.nextRetryDate, failures, state.plan.attempts);
-  let next: SubscriptionState = updateInvoice(state, dunning.cycle, (i) => ({
+/** Records an attempt on its invoice; a boleto's payment or expiry completes the attempt that issued it. */
+function recordAttempt(state: SubscriptionState, invoice: Invoice, outcome: Collected, ctx: EventContext): { state: SubscriptionState; recorded: ChargeAttempt } {
+  const recorded: ChargeAttempt = {
+    number: invoice.attempts.length + (outcome.status === 'unpaid' ? 0 : 1),
+    reference: outcome.reference,
+    at: ctx.now,
+    outcome: outcome.status,
+    code: 'declineCode' in outcome ? outcome.declineCode : outcome.status === 'unpaid' ? 'boleto_unpaid' : undefined,
+    message: 'message' in outcome ? outcome.message : undefined,
+    providerIds: 'providerIds' in outcome ? outcome.providerIds : undefined,
+  };
+  const issuedBoleto = invoice.boleto !== undefined && (outcome.status === 'succeeded' || outcome.status === 'unpaid') && state.boletoWait?.cycle === invoice.cycle;
+  const next = updateInvoice(state, invoice.cycle, (i) => ({
     ...i,
-    status: retry ? 'open' : 'failed',
-    attempts: [...i.attempts, { number: i.attempts.length + 1, reference: attemptReference(state, dunning.cycle, i.attempts.length + 1), at: ctx.now, outcome: 'skipped' }],
+    attempts: issuedBoleto ? i.attempts.map((a, idx) => (idx === i.attempts.length - 1 ? { ...a, outcome: recorded.outcome, at: ctx.now } : a)) : [...i.attempts, recorded],
   }));
-  next = { ...next, dunning: { ...dunning, failures, nextRetryDate: retry } };
-  const effects: Effect[] = [];
-  if (!retry) next = blocked(next, effects, 'retries exhausted (last one skipped by an operator)');
-  return { state: next, effects };
+  return { state: next, recorded };
 }
 
-/** The first recurring cycle whose due date is after `today`. */
-export function firstCycleDueAfter(state: SubscriptionState, today: CalendarDate): number {
-  let cycle = Math.max(state.nextCycle, state.anchor.cycle);
-  while (compareDates(dueDateOf(state, cycle), today) <= 0) cycle += 1;
-  return cycle;
+/** An invoice paid: the subscription is in good standing again (cycles missed while blocked are skipped). */
+function paidInvoice(current: SubscriptionState, cycle: number, attempt: ChargeAttempt, ctx: EventContext, effects: Effect[]): Transition {
+  const invoice = current.invoices.find((i) => i.cycle === cycle)!;
+  // Another invoice still in dunning keeps the subscription where it is (a late boleto of an older cycle).
+  const otherDunning = current.dunning !== undefined && current.dunning.cycle !== cycle;
+  const wasBlocked = current.status === 'blocked' && !otherDunning;
+  const wasPastDue = current.status === 'past_due' && !otherDunning;
+  let state = updateInvoice(current, cycle, (i) => ({ ...i, status: 'paid', paidAt: ctx.now }));
+  // A setup fee paid during the trial leaves the subscription in its trial.
+  const stillTrialing = cycle === 0 && state.status === 'trialing';
+  state = {
+    ...state,
+    status: otherDunning ? state.status : stillTrialing ? 'trialing' : 'active',
+    dunning: otherDunning ? state.dunning : undefined,
+    chargeHold: state.chargeHold?.cycle === cycle ? undefined : state.chargeHold,
+    boletoWait: state.boletoWait?.cycle === cycle ? undefined : state.boletoWait,
+    summary: { ...state.summary, paidCount: state.summary.paidCount + 1, paidCents: state.summary.paidCents + invoice.amountCents },
+  };
+  if (cycle === 0) state = { ...state, setupFeeDue: false };
+  else if (cycle >= state.nextCycle) state = { ...state, nextCycle: cycle + 1 };
+  // Cycles that fell due while blocked are not billed (the customer had no service); the anchor is
+  // kept, so billing resumes on the customer's usual day.
+  if (wasBlocked) state = { ...state, nextCycle: firstCycleDueAfter(state, ctx.today) };
+  if (wasBlocked || wasPastDue) state = recovered(state, effects, wasBlocked ? 'payment after block' : 'retry succeeded');
+  effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: invoice.amountCents, reference: attempt.reference } });
+  effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
+  return { state, effects };
 }
 
-/** The next charge dates (and, in dunning, the remaining retry dates), for the forecast query. */
-export function forecast(state: SubscriptionState, count: number): { charges: Array<{ cycle: number; date: CalendarDate; amountCents: number }>; retries: CalendarDate[] } {
+/**
+ * Applies `live` as if the subscription were in the status it was suspended from, then keeps it
+ * suspended: a charge that settles during a suspension counts, the suspension is not undone.
+ */
+function underSuspension(state: SubscriptionState, live: (state: SubscriptionState) => Transition): Transition {
+  const result = live({ ...state, status: state.statusBeforeSuspension ?? 'active' });
+  return { state: { ...result.state, status: 'suspended', statusBeforeSuspension: result.state.status }, effects: result.effects };
+}
+
+/**
+ * A collection outcome after a cancel (or completion): recorded on its invoice — paid money is never
+ * lost or silently refunded — and the merchant is told; the status stays.
+ */
+function collectedAfterEnd(state: SubscriptionState, cycle: number, outcome: Collected, ctx: EventContext): Transition {
+  const { state: withInvoice, invoice } = ensureInvoice(state, cycle);
+  const attempt = recordAttempt(withInvoice, invoice, outcome, ctx);
+  let next: SubscriptionState = { ...attempt.state, boletoWait: attempt.state.boletoWait?.cycle === cycle && outcome.status !== 'pending' ? undefined : attempt.state.boletoWait };
+  const after = { subscriptionStatus: state.status, note: `settled after the subscription was ${state.status}; it stays ${state.status}` };
+  switch (outcome.status) {
+    case 'succeeded':
+      next = updateInvoice(next, cycle, (i) => ({ ...i, status: 'paid', paidAt: ctx.now }));
+      next = { ...next, summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + invoice.amountCents } };
+      return {
+        state: next,
+        effects: [
+          { kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: invoice.amountCents, reference: attempt.recorded.reference, ...after } },
+          { kind: 'push_payment_status', cycle, status: 'paid' },
+        ],
+      };
+    case 'pending': {
+      // A boleto issued while the cancel was in flight can still be paid: wait for it until its deadline.
+      const deadline = addDays(outcome.boleto?.dueDate ?? invoice.dueDate, next.plan.tolerancePeriodDays ?? 0);
+      next = updateInvoice(next, cycle, (i) => ({ ...i, boleto: outcome.boleto ? { ...outcome.boleto, saleId: attempt.recorded.providerIds?.saleId } : i.boleto }));
+      return { state: { ...next, boletoWait: { cycle, deadline } }, effects: [{ kind: 'push_payment_status', cycle, status: 'pending' }] };
+    }
+    default:
+      next = updateInvoice(next, cycle, (i) => ({ ...i, status: 'void' }));
+      next = { ...next, summary: { ...next.summary, failedAttempts: next.summary.failedAttempts + 1 } };
+      return {
+        state: next,
+        effects: [
+          { kind: 'notify', type: 'payment.failed', data: { ...failureData(next, next.invoices.find((i) => i.cycle === cycle)!, attempt.recorded, ctx.offset), ...after } },
+          { kind: 'push_payment_status', cycle, status: 'failed' },
+        ],
+      };
+  }
+}
+
+/** A collection outcome in whatever status the subscription is in when it arrives. */
+function settle(state: SubscriptionState, cycle: number, outcome: Collected, ctx: EventContext, methodChanged = false): Transition {
+  if (isTerminal(state.status)) return collectedAfterEnd(state, cycle, outcome, ctx);
+  if (state.status === 'suspended') return underSuspension(state, (live) => collected(live, cycle, outcome, ctx, methodChanged));
+  return collected(state, cycle, outcome, ctx, methodChanged);
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+// --- what each event does once the table (table.ts) lets it apply -----------------------------------
+
+type Apply<T extends SubscriptionEventType> = (state: SubscriptionState, event: EventOf<T>, ctx: EventContext) => Transition;
+const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
+const notBilledByAdiq = (): never => {
+  throw new Error('the transition table refuses Adiq reports for a subscription the engine bills');
+};
+
+export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
+  cancelNow: (state, event, ctx) => {
+    // Invoices nobody will collect any more are void; a charge in flight or an issued boleto settles later.
+    const collecting = new Set([state.charge?.cycle, state.boletoWait?.cycle]);
+    const invoices = state.invoices.map((i) => (i.status === 'open' && !collecting.has(i.cycle) ? { ...i, status: 'void' as const } : i));
+    return {
+      state: { ...state, status: 'canceled', canceledAt: ctx.now, cancelAtPeriodEnd: false, statusBeforeSuspension: undefined, dunning: undefined, chargeHold: undefined, invoices },
+      effects: [{ kind: 'notify', type: 'subscription.canceled', data: { reason: event.reason ?? 'canceled', atPeriodEnd: false } }],
+    };
+  },
+  cancelAtPeriodEnd: (state) => only({ ...state, cancelAtPeriodEnd: true }),
+  suspend: (state) => only({ ...state, statusBeforeSuspension: state.status, status: 'suspended' }),
+  reactivate: (state, _event, ctx) => {
+    if (state.status !== 'suspended') return only({ ...state, cancelAtPeriodEnd: false });
+    let next: SubscriptionState = { ...state, status: state.statusBeforeSuspension ?? 'active', statusBeforeSuspension: undefined };
+    // Cycles that fell due during the suspension are not billed; the anchor day is kept.
+    if (!next.dunning && !next.setupFeeDue && !next.boletoWait && !next.charge) next = { ...next, nextCycle: firstCycleDueAfter(next, addDays(ctx.today, -1)) };
+    return only(next);
+  },
+  // The new date becomes the anchor: later cycles follow the plan from it.
+  changeNextChargeDate: (state, event) => only({ ...state, anchor: { cycle: state.nextCycle, date: event.date } }),
+  changePaymentMethod: (state, event, ctx) => {
+    let next: SubscriptionState = { ...state, paymentMethod: event.paymentMethod };
+    // A new payment method during dunning or after a block is tried at once.
+    if (next.dunning) next = { ...next, dunning: { ...next.dunning, nextRetryDate: ctx.today } };
+    return only(next);
+  },
+  changePlan: (state, event) => only({ ...state, pendingPlan: event.plan }),
+  retryNow: (state, _event, ctx) => {
+    if (state.chargeHold) return only({ ...state, chargeHold: { ...state.chargeHold, retryAt: ctx.now } });
+    return only({ ...state, dunning: { ...state.dunning!, nextRetryDate: ctx.today } });
+  },
+  skipNextRetry: (state, _event, ctx) => {
+    // The skipped retry counts as used without charging; the next is planned from the skipped date.
+    const dunning = state.dunning!;
+    const failures = dunning.failures + 1;
+    const retry = nextRetryDate(dunning.nextRetryDate!, failures, state.plan.attempts);
+    let next: SubscriptionState = updateInvoice(state, dunning.cycle, (i) => ({
+      ...i,
+      status: retry ? 'open' : 'failed',
+      attempts: [...i.attempts, { number: i.attempts.length + 1, reference: attemptReference(state, dunning.cycle, i.attempts.length + 1), at: ctx.now, outcome: 'skipped' }],
+    }));
+    next = { ...next, dunning: { ...dunning, failures, nextRetryDate: retry } };
+    const effects: Effect[] = [];
+    if (!retry) next = blocked(next, effects, 'retries exhausted (last one skipped by an operator)');
+    return { state: next, effects };
+  },
+  extendGrace: (state, event) => {
+    if (state.boletoWait) return only({ ...state, boletoWait: { ...state.boletoWait, deadline: addDays(state.boletoWait.deadline, event.days) } });
+    if (state.status === 'trialing') {
+      return only({ ...state, startDate: state.setupFeeDue ? addDays(state.startDate, event.days) : state.startDate, anchor: { ...state.anchor, date: addDays(state.anchor.date, event.days) } });
+    }
+    return only({ ...state, dunning: { ...state.dunning!, nextRetryDate: addDays(state.dunning!.nextRetryDate!, event.days) } });
+  },
+  linkExternalPayment: (state, event) =>
+    only({
+      ...state,
+      externalPayments: { ...state.externalPayments, [String(event.cycle)]: event.payment },
+      invoices: state.invoices.map((i) => (i.cycle === event.cycle ? { ...i, externalPaymentId: event.payment.paymentId } : i)),
+    }),
+
+  paymentNoticed: (state, event) =>
+    // The same notice twice is one notice; the provider is asked before it changes anything.
+    state.pendingPayments.some((p) => p.saleId === event.payment.saleId) ? only(state) : only({ ...state, pendingPayments: [...state.pendingPayments, event.payment] }),
+  paymentConfirmed: (current, event, ctx) => {
+    const state = { ...current, pendingPayments: current.pendingPayments.filter((p) => p.saleId !== event.saleId) };
+    const invoice = state.invoices.find((i) => i.boleto?.saleId === event.saleId || i.attempts.some((a) => a.providerIds?.saleId === event.saleId));
+    // A sale no invoice knows, or an invoice already paid (the same webhook twice): nothing to do.
+    if (!invoice || invoice.status === 'paid') return only(state);
+    const reference = invoice.attempts[invoice.attempts.length - 1]?.reference ?? event.saleId;
+    return settle(state, invoice.cycle, { status: 'succeeded', reference, providerIds: { saleId: event.saleId } }, ctx);
+  },
+  paymentContradicted: (state, event) =>
+    only({ ...state, pendingPayments: state.pendingPayments.filter((p) => p.saleId !== event.saleId), ignoredPaymentNotices: state.ignoredPaymentNotices + 1 }),
+
+  chargeStarted: (current, event, ctx) => {
+    let state = current;
+    const isNewCycle = event.cycle > 0 && !state.invoices.some((i) => i.cycle === event.cycle);
+    if (isNewCycle && state.pendingPlan) {
+      // A plan change takes effect from this cycle: re-anchor on its due date under the old plan.
+      state = { ...state, anchor: { cycle: event.cycle, date: dueDateOf(state, event.cycle) }, plan: state.pendingPlan, pendingPlan: undefined };
+    }
+    const ensured = ensureInvoice(state, event.cycle);
+    state = ensured.state;
+    return only({
+      ...state,
+      charge: {
+        cycle: event.cycle,
+        reference: attemptReference(state, event.cycle, ensured.invoice.attempts.length + 1),
+        amountCents: ensured.invoice.amountCents,
+        paymentMethod: state.paymentMethod,
+        startedAt: ctx.now,
+      },
+    });
+  },
+  chargeSettled: (current, event, ctx) => {
+    const methodChanged = current.charge !== undefined && !same(current.charge.paymentMethod, current.paymentMethod);
+    const state = { ...current, charge: undefined, chargeHold: current.chargeHold?.cycle === event.cycle ? undefined : current.chargeHold };
+    return settle(state, event.cycle, event.outcome, ctx, methodChanged);
+  },
+  chargeHeld: (current, event, ctx) => {
+    const state = { ...current, charge: undefined };
+    if (isTerminal(state.status)) return only(state);
+    const hold = holdCharge(state.chargeHold, event.cycle, event.reason, ctx.nowMs);
+    // The merchant hears of it once per cycle, not at every refused retry.
+    const effects: Effect[] = hold.holds === 1 ? [{ kind: 'notify', type: 'payment.held', data: { cycle: hold.cycle, reason: hold.reason, retryAt: hold.retryAt } }] : [];
+    return { state: { ...state, chargeHold: hold }, effects };
+  },
+  chargeReleased: (current, event) => {
+    const state = { ...current, charge: undefined };
+    return only(isTerminal(state.status) ? updateInvoice(state, event.cycle, (i) => (i.status === 'open' ? { ...i, status: 'void' } : i)) : state);
+  },
+  boletoExpired: (state, event, ctx) => {
+    const invoice = state.invoices.find((i) => i.cycle === event.cycle);
+    const reference = invoice?.attempts[invoice.attempts.length - 1]?.reference ?? attemptReference(state, event.cycle, 1);
+    return settle(state, event.cycle, { status: 'unpaid', reference }, ctx);
+  },
+
+  periodEnded: (state, _event, ctx) => ({
+    state: { ...state, status: 'canceled', canceledAt: ctx.now, statusBeforeSuspension: undefined, dunning: undefined, chargeHold: undefined },
+    effects: [{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at period end', atPeriodEnd: true } }],
+  }),
+  planEnded: (state, event) => ({ state: { ...state, status: 'completed' }, effects: [{ kind: 'notify', type: 'subscription.completed', data: { reason: event.reason } }] }),
+
+  // Adiq reports reach only Adiq-billed subscriptions (adiq-managed.ts); this table refuses them.
+  adiqBillingNoticed: notBilledByAdiq,
+  adiqBillingReported: notBilledByAdiq,
+  adiqNoticeContradicted: notBilledByAdiq,
+  adiqSubscriptionBlocked: notBilledByAdiq,
+  adiqSubscriptionCanceled: notBilledByAdiq,
+
+  effectDelivered: (state, event) => only(delivered(state, event.id)),
+  effectFailed: (state, event, ctx) => only(deliveryFailed(state, event.id, event.error, ctx)),
+};
+
+/** Applies an event the table allows (see table.ts for the answers). */
+export function applyEvent(state: SubscriptionState, event: SubscriptionEvent, ctx: EventContext): Transition {
+  return (APPLY[event.type] as Apply<typeof event.type>)(state, event, ctx);
+}
+
+// --- what operators read ----------------------------------------------------------------------------
+
+export interface ForecastCharge {
+  cycle: number;
+  date: CalendarDate;
+  amountCents: number;
+}
+
+/**
+ * The next charge dates (and, in dunning, the remaining retry dates). A pending plan change takes
+ * effect from the next new cycle, re-anchored on that cycle's date under the current plan: later
+ * dates follow the new plan, and every amount from it is the new plan's.
+ */
+export function forecast(state: SubscriptionState, count: number): { charges: ForecastCharge[]; retries: CalendarDate[] } {
   const retries: CalendarDate[] = [];
   if (state.dunning?.nextRetryDate && state.status === 'past_due') {
     let date: CalendarDate | undefined = state.dunning.nextRetryDate;
@@ -357,14 +525,14 @@ export function forecast(state: SubscriptionState, count: number): { charges: Ar
       date = nextRetryDate(date, failures, state.plan.attempts);
     }
   }
-  const charges: Array<{ cycle: number; date: CalendarDate; amountCents: number }> = [];
+  const charges: ForecastCharge[] = [];
   if (isTerminal(state.status) || state.status === 'suspended' || state.status === 'blocked' || state.cancelAtPeriodEnd) return { charges, retries };
-  const plan = state.pendingPlan ?? state.plan;
-  const first = Math.max(state.nextCycle, (state.dunning?.cycle ?? 0) + 1, (state.boletoWait?.cycle ?? 0) + 1);
+  const first = Math.max(state.nextCycle, (state.dunning?.cycle ?? 0) + 1, (state.boletoWait?.cycle ?? 0) + 1, (state.charge?.cycle ?? 0) + 1);
+  const schedule = state.pendingPlan ? { ...state, anchor: { cycle: first, date: dueDateOf(state, first) }, plan: state.pendingPlan } : state;
   for (let cycle = first; charges.length < count; cycle += 1) {
-    const date = dueDateOf(state, cycle);
-    if (endReason(state, cycle, date)) break;
-    charges.push({ cycle, date, amountCents: plan.amountCents });
+    const date = dueDateOf(schedule, cycle);
+    if (endReason(schedule, cycle, date)) break;
+    charges.push({ cycle, date, amountCents: schedule.plan.amountCents });
   }
   return { charges, retries };
 }
@@ -374,7 +542,15 @@ export function summaryLine(state: SubscriptionState): string {
   const amount = `R$ ${(state.plan.amountCents / 100).toFixed(2)}`;
   const next = nextStep(state);
   const when =
-    next.kind === 'charge' ? `${next.retry ? 'retry' : 'next charge'} ${next.date}` : next.kind === 'await_boleto' ? `boleto due, deadline ${next.deadline}` : next.kind === 'idle' ? '' : `${next.kind} on ${next.date}`;
+    next.kind === 'charge'
+      ? `${next.retry ? 'retry' : 'next charge'} ${next.date}`
+      : next.kind === 'await_boleto'
+        ? `boleto due, deadline ${next.deadline}`
+        : next.kind === 'idle' || next.kind === 'done'
+          ? ''
+          : `${next.kind} on ${next.date}`;
   const held = state.chargeHold ? chargeHoldLine(state.chargeHold) : '';
-  return [`${state.status.replace('_', ' ')}`, `${amount} ${state.plan.planId}`, `customer ${state.customerId}`, when, held].filter(Boolean).join(' · ');
+  const delivery = deliveryStatus(state);
+  const failing = delivery.failing > 0 ? `${delivery.failing} notification(s) failing` : '';
+  return [`${state.status.replace('_', ' ')}`, `${amount} ${state.plan.planId}`, `customer ${state.customerId}`, when, held, failing].filter(Boolean).join(' · ');
 }

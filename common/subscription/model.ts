@@ -5,14 +5,10 @@
 import { z } from 'zod';
 import type { PaymentOutcomeStatus } from '../payment-outcome';
 import type { ChargeHold } from './charge-hold';
+import type { DeliveryStatus } from './outbox';
 import { businessIdSchema } from '../validation';
 
-export const calendarDateSchema = (field: string) =>
-  z.string({ message: `${field} is required` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date as YYYY-MM-DD`).refine((value) => {
-    const [y, m, d] = value.split('-').map(Number);
-    const date = new Date(Date.UTC(y, m - 1, d));
-    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  }, `${field} is not a real calendar date`);
+export { calendarDateSchema } from '../validation';
 
 /** How the customer pays. Card data never enters the engine: Zspay holds the card, we hold ids. */
 export const paymentMethodSchema = z.discriminatedUnion('type', [
@@ -24,7 +20,7 @@ export const paymentMethodSchema = z.discriminatedUnion('type', [
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
 export const merchantEndpointSchema = z.object({
-  callbackUrl: z.url({ message: 'merchant.callbackUrl must be an http(s) URL' }).max(500, 'merchant.callbackUrl must be at most 500 characters'),
+  callbackUrl: z.url({ protocol: /^https?$/, message: 'merchant.callbackUrl must be an http(s) URL' }).max(500, 'merchant.callbackUrl must be at most 500 characters'),
   secretRef: businessIdSchema('merchant.secretRef'),
 });
 
@@ -96,31 +92,18 @@ export interface SubscriptionView {
   nextChargeDate?: string;
   cancelAtPeriodEnd: boolean;
   dunning?: { cycle: number; failures: number; nextRetryDate?: string };
+  /** What the partner (ZapSign) was last told and confirmed. */
   partnerStatus?: 'adimplente' | 'inadimplente';
   pendingPlanId?: string;
   /** A charge refused for a reason no retry can fix, waiting to be tried again. */
   chargeHold?: ChargeHold;
+  /** The cycle being charged right now, if any. */
+  chargeInFlight?: { cycle: number; reference: string; since: string };
+  /** What the partner must be told but has not confirmed yet (a call pending or failing). */
+  partnerStatusPending?: 'adimplente' | 'inadimplente';
+  /** Side effects (merchant notifications, partner and payment status calls) not yet delivered. */
+  delivery: DeliveryStatus;
+  /** Payment webhooks the provider contradicted, ignored. */
+  ignoredPaymentNotices: number;
   summary: string;
-}
-
-/**
- * Zspay subscription statuses (1 Aguardando, 2 Cancelado, 3 Pago, 4 Atrasado, 5 Suspenso) and Adiq
- * statuses (Active, Blocked, Canceled) for the engine's own.
- */
-export function providerStatusOf(status: SubscriptionStatus): SubscriptionView['providerStatus'] {
-  switch (status) {
-    case 'trialing':
-      return { zspay: 1, adiq: 'Active' };
-    case 'active':
-      return { zspay: 3, adiq: 'Active' };
-    case 'past_due':
-      return { zspay: 4, adiq: 'Active' };
-    case 'blocked':
-      return { zspay: 4, adiq: 'Blocked' };
-    case 'suspended':
-      return { zspay: 5, adiq: 'Blocked' };
-    case 'canceled':
-    case 'completed':
-      return { zspay: 2, adiq: 'Canceled' };
-  }
 }

@@ -4,11 +4,11 @@
  *   400 -> InvalidRequestError, one field error per item (field = tag);
  *   401/403 -> ProviderAuthError naming ADIQ_CLIENT_ID / ADIQ_CLIENT_SECRET (the recurrence client
  *          first renews the token once, see client.ts);
- *   402 -> a decline ("Client Error"): hard or soft by the tag (return code) or the description;
+ *   402 -> a decline ("Client Error"): hard or soft by the tag (return code), else the description's words;
  *   5xx -> TransientProviderError. 429 is handled by ProviderHttp (RateLimitedError).
  * Also the decline classification of billing answers and notifications, so it lives in one place.
  */
-import { classifyDeclineCode } from '../decline-codes';
+import { classifyDecline } from '../decline-codes';
 import { bodyExcerpt, errorForStatus } from '../error-mapping';
 import { HardDeclineError, SoftDeclineError, type FieldError, type ProviderError } from '../errors';
 import type { ProviderErrorResponse } from '../http';
@@ -16,27 +16,14 @@ import { errorBodySchema, type AdiqErrorItem } from './schemas';
 
 export const ADIQ_CREDENTIAL_SETTING = 'ADIQ_CLIENT_ID/ADIQ_CLIENT_SECRET';
 
-/** Words in a decline description when no code is known: a canceled card is never retried. */
-const HARD_WORDS = /cancel|roubad|stolen|perdid|lost|expirad|expired|bloquead|blocked|invalid|fraud|nao permitid|not permitted/;
-const SOFT_WORDS = /saldo|insufficient|insuficiente|limite|limit|tente novamente|try again|indisponivel|unavailable/;
-
-function normalise(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-}
-
 /**
- * Soft or hard for an Adiq decline: the code first (shared ABECS/text table), then the words of
- * the description. Unknown declines are soft (decline-codes.ts: a bounded retry costs less than
- * wrongly stopping a subscription); the document's own rule is the same (teimosinha retries lack of
- * balance, a canceled card blocks).
+ * Soft or hard for an Adiq decline: the code first (the shared ABECS/text table), then the words
+ * of the description (decline-phrases.ts). Unknown declines are soft (decline-codes.ts: a bounded
+ * retry costs less than wrongly stopping a subscription); the document's own rule is the same
+ * (teimosinha retries lack of balance, a canceled card blocks).
  */
 export function classifyAdiqDecline(code: string | null | undefined, description?: string | null): 'soft' | 'hard' {
-  const byCode = code ? classifyDeclineCode(code) : undefined;
-  if (byCode) return byCode;
-  const words = normalise(description ?? '');
-  if (HARD_WORDS.test(words)) return 'hard';
-  if (SOFT_WORDS.test(words)) return 'soft';
-  return 'soft';
+  return classifyDecline({ code, message: description });
 }
 
 /** The error items of a body, or [] when it is not the documented shape (a single item is accepted too). */

@@ -4,13 +4,14 @@
  * status or even 200, so the client runs 2xx `success: false` answers through here as well.
  *
  * - error.type "card_error" (e.g. category card_declined): a decline, whatever the HTTP status.
- *   Soft or hard by the acquirer code (error.code, when present) or else the category, through
- *   the shared table; an unknown code counts as soft (decline-codes.ts explains why).
+ *   Soft or hard by the acquirer code (error.code, when present), else the category, else the
+ *   message's words ("Cartão cancelado" under the generic card_declined is hard); anything
+ *   unknown counts as soft (decline-codes.ts explains why).
  * - category "insufficient_balance" (transfers): InvalidState.
  * - 401/403: ProviderAuth naming ZSPAY_TOKEN. 404/400: InvalidRequest with field errors.
  *   409/422: InvalidState. 5xx: Transient. (429 is handled by ProviderHttp.)
  */
-import { classifyDeclineCode } from '../decline-codes';
+import { classifyDecline } from '../decline-codes';
 import { bodyExcerpt, errorForStatus } from '../error-mapping';
 import { HardDeclineError, InvalidStateError, type FieldError, type ProviderError, SoftDeclineError } from '../errors';
 import type { ProviderErrorResponse } from '../http';
@@ -27,7 +28,9 @@ export function mapZspayError(response: ProviderErrorResponse): ProviderError {
 
   if (error?.type === 'card_error') {
     const acquirerCode = error.code === undefined ? undefined : String(error.code);
-    const kind = (acquirerCode && classifyDeclineCode(acquirerCode)) ?? (error.category && classifyDeclineCode(error.category)) ?? 'soft';
+    // Both messages are read: the document shows them equal, but either may be the specific one.
+    const words = [error.message, envelope?.message].filter(Boolean).join(' ');
+    const kind = classifyDecline({ code: acquirerCode, category: error.category, message: words });
     const code = acquirerCode ?? error.category ?? 'card_error';
     const text = `zspay declined the card (${code}): ${message}`;
     return kind === 'hard' ? new HardDeclineError(text, { ...details, code }) : new SoftDeclineError(text, { ...details, code });

@@ -17,7 +17,10 @@ export const BOLETO_MINIMUM_CENTS = 500;
  * double to that decimal and JSON.stringify writes that decimal back exactly.
  */
 export function centsToValor(cents: number): number {
-  return Number(centsToReais(cents));
+  const valor = Number(centsToReais(cents));
+  // A decimal of more than 15 significant digits does not survive a double: refuse, never round.
+  if (reaisToCents(valor) !== cents) throw new RangeError(`centsToValor: ${cents} cents cannot be written exactly as a Zspay valor`);
+  return valor;
 }
 
 /** A `valor` from Zspay (500, 0.1, "5.00") -> integer cents, exactly. */

@@ -10,12 +10,15 @@
  *
  * Control routes (under /activeplatform/__control): POST /resellers {resellerId, parentId},
  * POST /tokens {token, resellerId}, POST /payments {resellerId, paymentId, status, total, ...},
- * GET /payments/:resellerId/:paymentId.
+ * GET /payments/:resellerId/:paymentId, POST /payment-reads {allowed}: `false` makes the GET of a
+ * payment answer 405 Method Not Allowed (the document defines only the PATCH; a provider may well
+ * refuse the read the engine uses after a lost answer). Reset allows reads again.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { reaisToCents } from '../../providers/money';
 import type { SandboxContext } from '../server';
+import { collectionsSection } from '../persistence';
 
 const MEDIA_TYPE = 'application/vnd.api+json';
 const ROOT_RESELLER = '1';
@@ -62,7 +65,10 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
   const resellers = new Map<string, string | null>();
   /** manager token -> the manager's reseller. */
   const tokens = new Map<string, string>();
+  /** Whether GET .../payments/:id is served (see POST /__control/payment-reads). */
+  let paymentReadsAllowed = true;
   const initialise = () => {
+    paymentReadsAllowed = true;
     payments.clear();
     resellers.clear();
     tokens.clear();
@@ -71,6 +77,7 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
   };
   initialise();
   ctx.onReset(initialise);
+  ctx.persist('activeplatform', collectionsSection({ payments, resellers, tokens }));
 
   const key = (resellerId: string, paymentId: string) => `${resellerId}/${paymentId}`;
 
@@ -129,6 +136,12 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
     payments.set(key(seed.resellerId, seed.paymentId), payment);
     return reply.code(201).send(payment);
   });
+  app.post('/__control/payment-reads', async (request, reply) => {
+    const parsed = z.object({ allowed: z.boolean() }).safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { allowed: boolean }' });
+    paymentReadsAllowed = parsed.data.allowed;
+    return reply.send({ allowed: paymentReadsAllowed });
+  });
   app.get('/__control/payments/:resellerId/:paymentId', async (request, reply) => {
     const { resellerId, paymentId } = request.params as { resellerId: string; paymentId: string };
     const payment = payments.get(key(resellerId, paymentId));
@@ -166,6 +179,7 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
     if (!(await admit(request, reply, false))) return reply;
     const { resellerId, paymentId } = request.params as { resellerId: string; paymentId: string };
     const outcome = ctx.take(request, 'activeplatform', 'activeplatform.payment.get', [resellerId, paymentId]);
+    if (!paymentReadsAllowed) return sendError(reply.header('Allow', 'PATCH'), 405, 'Method Not Allowed');
     if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     const payment = await findPayment(request, reply);
     if (!payment) return reply;

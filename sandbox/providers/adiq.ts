@@ -44,6 +44,7 @@ import {
   type subscriptionSchema,
 } from '../../providers/adiq/schemas';
 import type { SandboxContext } from '../server';
+import { collectionsSection } from '../persistence';
 
 /** The merchant the sandbox credentials belong to ("captured via authentication"). */
 export const ADIQ_SANDBOX_MERCHANT_ID = '01700555550000';
@@ -106,15 +107,17 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   const subscriptions = new Map<string, StoredSubscription>();
   const billings = new Map<string, StoredBilling>();
   const notifications = new Map<string, AdiqNotification>();
-  let tokenLifetimeSeconds = ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS;
+  const settings = { tokenLifetimeSeconds: ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS };
   ctx.onReset(() => {
     tokens.clear();
     plans.clear();
     subscriptions.clear();
     billings.clear();
     notifications.clear();
-    tokenLifetimeSeconds = ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS;
+    settings.tokenLifetimeSeconds = ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS;
   });
+  // Tokens too: a worker that keeps its cached token across a sandbox restart is still authorized.
+  ctx.persist('adiq', collectionsSection({ tokens, plans, subscriptions, billings, notifications }, settings));
 
   // Bodiless PUTs (cancel payment) may come with a client's default form Content-Type: anything not
   // JSON is read as text and then fails the route's validation, instead of a 415.
@@ -188,9 +191,9 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     const body = await parse(z.object({ grantType: z.literal('client_credentials', 'grantType must be "client_credentials"') }), request.body, reply);
     if (!body) return reply;
     const accessToken = `sbx.${randomUUID()}`;
-    tokens.set(accessToken, { expiresAt: Date.now() + tokenLifetimeSeconds * 1000, merchantId: ADIQ_SANDBOX_MERCHANT_ID });
+    tokens.set(accessToken, { expiresAt: Date.now() + settings.tokenLifetimeSeconds * 1000, merchantId: ADIQ_SANDBOX_MERCHANT_ID });
     if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ access_token: accessToken, token_type: 'Bearer', expires_in: tokenLifetimeSeconds });
+    return reply.send({ access_token: accessToken, token_type: 'Bearer', expires_in: settings.tokenLifetimeSeconds });
   });
 
   // ---- plans -------------------------------------------------------------------------------
@@ -472,8 +475,8 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   app.post('/__control/token-lifetime', async (request, reply) => {
     const parsed = lifetimeSchema.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ message: 'Expected { seconds: number }', issues: parsed.error.issues });
-    tokenLifetimeSeconds = parsed.data.seconds;
-    return reply.send({ seconds: tokenLifetimeSeconds });
+    settings.tokenLifetimeSeconds = parsed.data.seconds;
+    return reply.send({ seconds: settings.tokenLifetimeSeconds });
   });
 
   app.post('/__control/tokens/expire', async (_request, reply) => {

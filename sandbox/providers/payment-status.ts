@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from '../server';
+import { collectionsSection } from '../persistence';
 
 const REQUIRED_FIELDS = ['apiKey', 'id', 'status', 'trust_Seed', 'trust_Value', 'alt_Trust_Value'] as const;
 
@@ -27,6 +28,7 @@ interface StatusUpdate {
 export function registerPaymentStatus(app: FastifyInstance, ctx: SandboxContext): void {
   const payments = new Map<string, StatusUpdate[]>();
   ctx.onReset(() => payments.clear());
+  ctx.persist('payment-status', collectionsSection({ payments }));
 
   app.get('/__control/payments/:paymentId', async (request, reply) => {
     const { paymentId } = request.params as { paymentId: string };

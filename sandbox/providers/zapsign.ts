@@ -14,6 +14,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SandboxContext } from '../server';
+import { collectionsSection } from '../persistence';
 
 const STATUSES = ['adimplente', 'inadimplente'] as const;
 type Status = (typeof STATUSES)[number];
@@ -40,6 +41,7 @@ export function registerZapSign(app: FastifyInstance, ctx: SandboxContext): void
   };
   initialise();
   ctx.onReset(initialise);
+  ctx.persist('zapsign', collectionsSection({ partners, clients }));
 
   // ---- control ----------------------------------------------------------------------------
   app.post('/__control/partners', async (request, reply) => {

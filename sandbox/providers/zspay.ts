@@ -12,7 +12,9 @@
  * Control routes (no token): POST /__control/boletos/:id/pay, POST /__control/transfers/:id/status
  * { status: 2|3|4 }, POST /__control/balances/:establishmentId { currentCents, futureCents? },
  * POST /__control/subscriptions/:id/invoices { paid: boolean }, POST /__control/sales/:id/expire
- * (a pre-authorization lapses uncaptured).
+ * (a pre-authorization lapses uncaptured), POST /__control/decline-messages { code?, message } (the
+ * words of the scripted declines answered with that code or category, e.g. card_declined +
+ * "Cartão cancelado"; without a code, of every scripted decline; cleared on reset).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -21,11 +23,13 @@ import { centsToReais } from '../../providers/money';
 import { referenceOf } from '../../providers/zspay/reference';
 import type { ScriptedOutcome } from '../state';
 import type { SandboxContext } from '../server';
+import { collectionsSection } from '../persistence';
 
 /** The token's establishment (the document's examples use 131). */
 export const ZSPAY_SANDBOX_ESTABLISHMENT_ID = 131;
 const BOLETO_MINIMUM_CENTS = 500;
 const DECLINE_MESSAGE = 'Transação não autorizada. Para mais informações, entre em contato com seu banco.';
+const ANY_DECLINE = '*';
 const ORDER_TITLES: Record<number, string> = { 1: 'Pendente', 2: 'Aprovado', 3: 'Falhado', 4: 'Cancelado', 5: 'Parcialmente pago', 6: 'Estornado', 7: 'Em processamento', 8: 'Pré-autorizado' };
 const PAYMENT_TITLES: Record<number, string> = { 1: 'Pendente', 2: 'Pago', 3: 'Cancelado', 4: 'Estornado', 5: 'Pré-autorizado' };
 const TYPE_TITLES: Record<number, string> = { 1: 'Boleto', 2: 'Cartão de Débito', 3: 'Cartão de Crédito' };
@@ -98,17 +102,20 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
   const transfers = new Map<number, Transfer>();
   const bankAccounts = new Map<number, BankAccount>();
   const balances = new Map<number, Balance>();
+  /** Scripted decline code or category (or ANY_DECLINE) -> the message answered instead of the document's. */
+  const declineMessages = new Map<string, string>();
   // Id ranges far apart, so a scripted rule's `match` (which tries every key of a request: client,
   // card, order...) names one object; plans and subscriptions never collide (see DELETE /planos/:id).
   const firstIds = { client: 18638, card: 518628, sale: 20212, payment: 1020562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 };
   const seq = { ...firstIds };
   const initialise = () => {
-    for (const map of [clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts, balances]) map.clear();
+    for (const map of [clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts, balances, declineMessages]) map.clear();
     Object.assign(seq, firstIds);
     balances.set(ZSPAY_SANDBOX_ESTABLISHMENT_ID, { currentCents: 0, futureCents: 0 });
   };
   initialise();
   ctx.onReset(initialise);
+  ctx.persist('zspay', collectionsSection({ clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts, balances }, seq));
 
   const now = () => new Date().toISOString();
   const balanceOf = (establishmentId: number): Balance => {
@@ -138,10 +145,11 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
   const declineOf = (outcome: ScriptedOutcome) => {
     if (outcome.type !== 'soft_decline' && outcome.type !== 'hard_decline') return undefined;
     const code = outcome.code ?? (outcome.type === 'soft_decline' ? '51' : '57');
-    return /^[0-9A-Z]{2}$/.test(code) ? { category: 'card_declined', code } : { category: code, code: undefined };
+    const message = declineMessages.get(code) ?? declineMessages.get(ANY_DECLINE) ?? DECLINE_MESSAGE;
+    return /^[0-9A-Z]{2}$/.test(code) ? { category: 'card_declined', code, message } : { category: code, code: undefined, message };
   };
-  const sendDecline = (reply: FastifyReply, decline: { category: string; code?: string }) =>
-    reply.code(402).send({ success: false, error: { type: 'card_error', category: decline.category, ...(decline.code ? { code: decline.code } : {}), message: DECLINE_MESSAGE }, message: DECLINE_MESSAGE });
+  const sendDecline = (reply: FastifyReply, { category, code, message }: { category: string; code?: string; message: string }) =>
+    reply.code(402).send({ success: false, error: { type: 'card_error', category, ...(code ? { code } : {}), message }, message });
 
   const notify = async (type: string, status: string, data: unknown) => {
     const url = ctx.webhookUrl('zspay');
@@ -780,6 +788,13 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     balance.currentCents = parsed.data.currentCents;
     if (parsed.data.futureCents !== undefined) balance.futureCents = parsed.data.futureCents;
     return reply.send(balance);
+  });
+
+  app.post('/__control/decline-messages', async (request, reply) => {
+    const parsed = z.object({ code: z.string().min(1).optional(), message: z.string().min(1) }).safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ message: 'Expected { code?, message } (code: the scripted decline code or category)' });
+    declineMessages.set(parsed.data.code ?? ANY_DECLINE, parsed.data.message);
+    return reply.send({ code: parsed.data.code ?? ANY_DECLINE, message: parsed.data.message });
   });
 
   app.post('/__control/subscriptions/:assinaturaId/invoices', async (request, reply) => {

@@ -22,6 +22,10 @@ export interface ChargeCall {
 
 export function scriptedCharges(script: ScriptedResult[] = []) {
   const calls: ChargeCall[] = [];
+  /** Sales the provider says are paid (a boleto paid at the bank): what a payment notice is checked against. */
+  const paidSales = new Set<string>();
+  /** Authorizations released without capture. */
+  const released: string[] = [];
   const queue = [...script];
   /** Outcomes for one subscription's charges (references start with its id), before the shared queue. */
   const bySubscription = new Map<string, ScriptedResult[]>();
@@ -47,7 +51,10 @@ export function scriptedCharges(script: ScriptedResult[] = []) {
   };
   return {
     calls,
+    released,
     push: (...more: ScriptedResult[]) => queue.push(...more),
+    /** The customer paid this sale at the provider. */
+    markPaid: (saleId: string) => paidSales.add(saleId),
     scriptFor: (subscriptionId: string, ...results: ScriptedResult[]) => bySubscription.set(subscriptionId, results),
     activities: {
       // The scripted outcome is decided at authorization; a paid one is then captured.
@@ -60,6 +67,14 @@ export function scriptedCharges(script: ScriptedResult[] = []) {
       async captureCard(input: { reference: string; amountCents: number; saleId: string }): Promise<PaymentOutcome> {
         if (input.saleId.startsWith('lapsed-')) throw ApplicationFailure.create({ type: AUTHORIZATION_LOST, message: `order ${input.saleId} lapsed`, nonRetryable: true });
         return { amountCents: input.amountCents, reference: input.reference, provider: 'zspay', providerIds: { saleId: input.saleId }, status: 'succeeded', providerStatus: '2' };
+      },
+      async releaseCardAuthorization(input: { saleId: string }): Promise<{ released: true }> {
+        released.push(input.saleId);
+        return { released: true };
+      },
+      async saleSettlement(input: { saleId: string }): Promise<{ saleId: string; status: 'approved' | 'pending'; settlement: 'succeeded' | 'pending' }> {
+        const paid = paidSales.has(input.saleId);
+        return { saleId: input.saleId, status: paid ? 'approved' : 'pending', settlement: paid ? 'succeeded' : 'pending' };
       },
       async issueBoleto(input: { reference: string; amountCents: number; dueDate: string }): Promise<PaymentOutcome> {
         const call: ChargeCall = { reference: input.reference, amountCents: input.amountCents, kind: 'boleto', dueDate: input.dueDate };

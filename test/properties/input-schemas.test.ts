@@ -10,6 +10,7 @@ import { changePlanArgsSchema, createSubscriptionInputSchema } from '../../commo
 import { cancelArgsSchema, changeNextChargeDateArgsSchema, extendGraceArgsSchema, linkExternalPaymentArgsSchema, paymentReceivedSchema } from '../../common/subscription/operations';
 import { recurringPayoutInputSchema, scheduleTransferInputSchema } from '../../common/transfer';
 import { fieldIssues } from '../../common/validation';
+import { checkSubscriptionInput } from '../../common/subscription/checks';
 
 const validSubscription = {
   subscriptionId: 'acme-42',
@@ -84,6 +85,92 @@ describe.each(SCHEMAS)('%s', (_name, schema, valid) => {
         expect(fieldIssues(result.error).some((issue) => issue.field === field || issue.field.startsWith(`${field}.`))).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('the limits that would have stopped the incidents', () => {
+  const withPlan = (plan: Record<string, unknown>) => ({ ...validSubscription, plan: { ...validSubscription.plan, ...plan } });
+  const fields = (input: unknown) => {
+    const result = createSubscriptionInputSchema.safeParse(input);
+    return result.success ? [] : fieldIssues(result.error).map((i) => i.field);
+  };
+
+  it('bounds the setup fee like the amount, and the duration', () => {
+    expect(fields(withPlan({ setupAmountCents: 9007199254740991 }))).toEqual(['plan.setupAmountCents']);
+    expect(fields(withPlan({ setupAmountCents: 100_000_000_00 }))).toEqual([]);
+    expect(fields(withPlan({ durationMonths: 1201 }))).toEqual(['plan.durationMonths']);
+  });
+
+  it('takes only real calendar dates', () => {
+    for (const date of ['2026-02-30', '0000-00-00', '2026-13-01', '1899-12-31']) {
+      expect(fields(withPlan({ expiresAt: date }))).toEqual(['plan.expiresAt']);
+      expect(fields({ ...validSubscription, startDate: date })).toEqual(['startDate']);
+    }
+    expect(fields(withPlan({ expiresAt: '2028-02-29' }))).toEqual([]);
+  });
+
+  it('takes only http(s) merchant callbacks', () => {
+    for (const callbackUrl of ['file:///etc/passwd', 'javascript:alert(1)', 'gopher://x.example/', 'ftp://x.example/']) {
+      expect(fields({ ...validSubscription, merchant: { callbackUrl, secretRef: 'acme' } })).toEqual(['merchant.callbackUrl']);
+    }
+    expect(fields({ ...validSubscription, merchant: { callbackUrl: 'https://acme.example/hooks', secretRef: 'acme' } })).toEqual([]);
+  });
+
+  it('bounds back-billing', () => {
+    expect(fields({ ...validSubscription, startDate: '2020-01-01', backBillCycles: 13 })).toEqual(['backBillCycles']);
+    expect(fields({ ...validSubscription, startDate: '2020-01-01', backBillCycles: 12 })).toEqual([]);
+  });
+});
+
+describe("the workflows' cheap checks (no zod in workflow code) agree with the schemas", () => {
+  const anyValue = fc.oneof(fc.anything(), fc.constantFrom(undefined, null, '', 0, -1, 1.5, 'x'));
+  const nearlyValid = fc.record(
+    {
+      subscriptionId: fc.oneof(fc.constant('acme-42'), anyValue),
+      customerId: fc.oneof(fc.constant('acme'), anyValue),
+      plan: fc.oneof(
+        fc.record({
+          planId: fc.oneof(fc.constant('gold'), anyValue),
+          amountCents: fc.oneof(fc.integer({ min: -5, max: 100_000_000_05 }), anyValue),
+          recurrence: fc.oneof(fc.constant({ kind: 'calendar', frequency: 'monthly', interval: 1 }), fc.constant({ kind: 'adiq', planType: 'Custom', interval: 15, installments: 3 }), anyValue),
+          attempts: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.constant(undefined)),
+          chargeHourLocal: fc.oneof(fc.integer({ min: -1, max: 24 }), fc.constant(undefined)),
+          timeZone: fc.oneof(fc.constantFrom(undefined, 'America/Sao_Paulo', 'Mars/Olympus'), anyValue),
+          expiresAt: fc.oneof(fc.constantFrom(undefined, '2027-02-28', '2027-02-30'), anyValue),
+        }),
+        anyValue,
+      ),
+      paymentMethod: fc.oneof(fc.constant(validSubscription.paymentMethod), fc.constant({ type: 'zspay_boleto', zspayClientId: '9' }), anyValue),
+      startDate: fc.oneof(fc.constantFrom(undefined, '2026-12-01', '2026-02-30'), anyValue),
+    },
+    { requiredKeys: ['subscriptionId', 'customerId', 'plan', 'paymentMethod'] },
+  );
+
+  it('accepts what the schema accepts, with the same defaults, and never crashes on anything else', () => {
+    fc.assert(
+      fc.property(nearlyValid, (input) => {
+        const zod = createSubscriptionInputSchema.safeParse(input);
+        const cheap = checkSubscriptionInput(input);
+        if (zod.success) expect(cheap.input?.plan).toEqual(zod.data.plan);
+        if (!cheap.input) expect(cheap.problems.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses what the schema refuses in the fields that reach a workflow by hand', () => {
+    fc.assert(
+      fc.property(nearlyValid, (input) => {
+        const zod = createSubscriptionInputSchema.safeParse(input);
+        const cheap = checkSubscriptionInput(input);
+        if (!zod.success && cheap.input) {
+          // Only what the full schema checks beyond structure (e.g. string lengths in nested ids) may pass the cheap check.
+          const zodFields = fieldIssues(zod.error).map((i) => i.field);
+          expect(zodFields.every((f) => !['subscriptionId', 'customerId', 'plan.amountCents', 'plan.attempts', 'plan.chargeHourLocal', 'plan.timeZone', 'plan.expiresAt', 'startDate'].includes(f))).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -84,6 +84,8 @@ describe('renderDetails and views', () => {
       nextChargeDate: '2025-07-01',
       cancelAtPeriodEnd: false,
       dunning: { cycle: 2, failures: 1, nextRetryDate: '2025-07-03' },
+      delivery: { pending: 2, failing: 1, lastError: 'sub-1-3: ConfigurationError: No merchant webhook secret configured for acme', givenUp: 0 },
+      ignoredPaymentNotices: 0,
       summary: 'Retrying',
     };
     const text = formatSubscription(view);

@@ -68,6 +68,7 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
 
     // A new card is forwarded to Adiq.
     await billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'adiq_vault', vaultId: '11111111-2222-4333-8444-555555555555' } });
+    await env.sleep('1 minute');
     const after = await adiqState<Array<{ id: string; vaultId: string }>>('subscriptions');
     expect(after.find((s) => s.id === adiq.id)?.vaultId).toBe('11111111-2222-4333-8444-555555555555');
     await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'adiq-subscription-blocked');
@@ -95,6 +96,11 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
     await billing.subscriptions.adiqBilling(id, failure); // redelivered the same day: one effect
     await env.sleep('1 hour');
     expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'past_due' });
+    // A "paid" notification Adiq's billing search does not back is ignored; once Adiq collected it, it counts.
+    await billing.subscriptions.adiqBilling(id, { billingId: adiqBilling.id, outcome: 'paid', source: 'notification' });
+    await env.sleep('1 hour');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'past_due', ignoredPaymentNotices: 1 });
+    await bill((await adiqState<Array<{ id: string }>>('subscriptions')).at(-1)!.id, 'approve');
     await billing.subscriptions.adiqBilling(id, { billingId: adiqBilling.id, outcome: 'paid', source: 'notification' });
     await env.sleep('1 hour');
     expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active' });
@@ -108,6 +114,8 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
     await expect(billing.subscriptions.cancel(id, { atPeriodEnd: true })).rejects.toThrow('Adiq cancels a subscription at once');
     await expect(billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'zspay_card', zspayClientId: '1', cardId: '2' } })).rejects.toThrow('takes an Adiq vault');
     expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
+    // Acknowledged at once; the cancel reaches Adiq from the outbox moments later.
+    await env.sleep('1 minute');
     const after = await adiqState<Array<{ id: string; status: string }>>('subscriptions');
     expect(after.find((s) => s.id === adiq.id)?.status).toBe('Canceled');
   });

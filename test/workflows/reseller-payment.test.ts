@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BillingClient, ValidationError } from '../../client';
+import { NOT_COMPLETABLE_TITLE } from '../../providers/activeplatform/errors';
 import { resellerPaymentQuery } from '../../workflows/definitions';
 import { recordHistory } from '../helpers/histories';
 import type { RunningSandbox } from '../helpers/sandbox';
@@ -62,6 +63,17 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     expect(await completions()).toHaveLength(1);
   });
 
+  it('of concurrent requests for the same payment exactly one starts the run; every other one attaches to it', async () => {
+    await seedPayment(1, 7002);
+    const input = { resellerId: 1, paymentId: 7002, paymentMethodId: 2, confirmation: { mode: 'confirmed', providerReference: 'ref-7002' } };
+    const started = await Promise.all(Array.from({ length: 4 }, () => billing.resellerPayments.complete(input)));
+    expect(started.filter((s) => !s.attached)).toHaveLength(1);
+    const [starter] = started.filter((s) => !s.attached);
+    for (const s of started) expect(s).toMatchObject({ workflowId: 'reseller-payment-1-7002', runId: starter.runId });
+    expect(await billing.resellerPayments.result(1, 7002)).toMatchObject({ status: 'completed' });
+    expect(await completions()).toHaveLength(1);
+  });
+
   it('waits for the paying provider confirmation, then completes', async () => {
     await seedPayment(2, 8001);
     await billing.resellerPayments.complete({
@@ -112,9 +124,38 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     const view = await billing.resellerPayments.get(3, 9001);
     expect(view.state).toBe('rejected');
     expect(view.reason).toMatch(/422|waiting|expired|status/i);
-    const patches = (await sandbox.control.requests({ provider: 'activeplatform' })).filter((r) => r.method === 'PATCH');
-    expect(patches).toHaveLength(1);
+    expect(view.reason).toBe(`activeplatform HTTP 422: ${NOT_COMPLETABLE_TITLE}`);
+    expect(failure.message).toContain(NOT_COMPLETABLE_TITLE);
+    // Only the documented PATCH: a first attempt's 422 is the answer, nothing is read back.
+    const requests = (await sandbox.control.requests({ provider: 'activeplatform' })).filter((r) => r.operation);
+    expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(['PATCH 422']);
     await recordHistory(env.client.workflow.getHandle('reseller-payment-3-9001'), 'reseller-payment-rejected-422');
+  });
+
+  it('after a lost answer, against a provider that refuses the GET (405), ends rejected with the 422\'s reason, not the 405', async () => {
+    await seedPayment(3, 9002);
+    await fetch(`${sandbox.url}/activeplatform/__control/payment-reads`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ allowed: false }),
+    });
+    // The first PATCH completes the payment and its answer is lost; the retry's PATCH gets the 422.
+    await sandbox.control.script({ operation: 'activeplatform.payment.complete', match: '9002', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+    await billing.resellerPayments.complete({
+      resellerId: 3,
+      paymentId: 9002,
+      paymentMethodId: 2,
+      confirmation: { mode: 'confirmed', providerReference: 'ref-9002' },
+    });
+    const failure = await failureOf(billing.resellerPayments.result(3, 9002));
+    expect(failure.type).toBe('InvalidState');
+    expect(failure.message).toContain(NOT_COMPLETABLE_TITLE);
+    expect(failure.message).not.toMatch(/405|Method Not Allowed/);
+    const view = await billing.resellerPayments.get(3, 9002);
+    expect(view).toMatchObject({ state: 'rejected', reason: `activeplatform HTTP 422: ${NOT_COMPLETABLE_TITLE}` });
+    const requests = (await sandbox.control.requests({ provider: 'activeplatform' })).filter((r) => r.operation);
+    expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(expect.arrayContaining(['PATCH 422', 'GET 405']));
+    expect(await completions()).toHaveLength(1);
   });
 
   it('retries transient provider errors and completes once', async () => {

@@ -215,6 +215,12 @@ describe('subscription workflow (time-skipping server)', () => {
     await days(6);
     const boleto = charges.calls.find((c) => c.reference === `${id}-1-1`);
     expect(boleto).toMatchObject({ kind: 'boleto', dueDate: nextBusinessDay(addDays(startDate, 10)) });
+    // A paid webhook the provider does not back is ignored; once the sale is paid at Zspay, the same notice settles it.
+    await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-1` });
+    await env.sleep('1 minute');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ ignoredPaymentNotices: 1 });
+    expect((await billing.subscriptions.invoices(id)).invoices[0]).toMatchObject({ status: 'open' });
+    charges.markPaid(`sale-${id}-1-1`);
     await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-1` });
     await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-1` });
     await days(1);

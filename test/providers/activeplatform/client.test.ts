@@ -165,4 +165,20 @@ describe('ActivePlatform client against the sandbox', () => {
     await sandbox.control.reset();
     expect((await control(base, 'GET', '/__control/payments/1/14')).status).toBe(404);
   });
+
+  it('the sandbox can refuse the GET the document does not define (405, Allow: PATCH); the PATCH still works; reset allows it again', async () => {
+    await seed({ resellerId: 1, paymentId: 15, status: 'waiting_for_payment', total: '5.00' });
+    expect((await control(base, 'POST', '/__control/payment-reads', { allowed: false })).body).toEqual({ allowed: false });
+    const raw = await fetch(`${base}/api/v3/resellers/1/payments/15`, { headers: { Accept: MEDIA, 'X-Api-Token': TOKEN } });
+    expect(raw.status).toBe(405);
+    expect(raw.headers.get('allow')).toBe('PATCH');
+    expect(await raw.json()).toEqual({ errors: { title: 'Method Not Allowed', status: '405' } });
+    const error = await expectProviderError(client.getPayment({ resellerId: 1, paymentId: 15 }), InvalidRequestError);
+    expect(error.statusCode).toBe(405);
+    await expect(client.completePayment({ resellerId: 1, paymentId: 15, paymentMethodId: 2 })).resolves.toMatchObject({ status: 'completed' });
+    expect((await control(base, 'POST', '/__control/payment-reads', { allowed: 'no' })).status).toBe(400);
+    await sandbox.control.reset();
+    await seed({ resellerId: 1, paymentId: 15, status: 'expired', total: '5.00' });
+    await expect(client.getPayment({ resellerId: 1, paymentId: 15 })).resolves.toMatchObject({ status: 'expired' });
+  });
 });

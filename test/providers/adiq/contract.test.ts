@@ -132,6 +132,8 @@ describe('Adiq fixtures parse with their schemas', () => {
     expect(paymentNotificationOutcome(pascal)).toEqual({ kind: 'failed', decline: 'soft', code: '51', description: 'Saldo insuficiente' });
     const canceled = paymentStatusNotificationSchema.parse({ statusCode: '999', statusDescription: 'Cartão cancelado' });
     expect(paymentNotificationOutcome(canceled)).toMatchObject({ kind: 'failed', decline: 'hard' });
+    const expiredInWords = failureNotificationSchema.parse({ SubscriptionId: 'x', ErrorCode: 'Falha no pagamento', ErrorMessage: 'Cartão expirado' });
+    expect(failureNotificationDecline(expiredInWords)).toBe('hard');
   });
 });
 
@@ -154,6 +156,10 @@ describe('Adiq error mapping', () => {
     [[{ tag: '46', description: 'Conta encerrada' }], HardDeclineError],
     [[{ tag: 'Cartao', description: 'Cartão cancelado' }], HardDeclineError],
     [[{ tag: 'Pagamento', description: 'Falha desconhecida' }], SoftDeclineError],
+    [[{ tag: 'Cartao', description: 'Cartao vencido' }], HardDeclineError],
+    [[{ tag: 'Card', description: 'Invalid card number' }], HardDeclineError],
+    [[{ tag: 'Pagamento', description: 'Saldo insuficiente' }], SoftDeclineError],
+    [[{ tag: '54', description: 'Saldo insuficiente' }], HardDeclineError],
     ['not json', SoftDeclineError],
   ])('402 %j', (data, errorClass) => {
     expect(mapAdiqError({ status: 402, data, headers: {} })).toBeInstanceOf(errorClass);
@@ -167,6 +173,8 @@ describe('Adiq error mapping', () => {
   it('decline words are read without accents', () => {
     expect(classifyAdiqDecline(undefined, 'CARTÃO ROUBADO')).toBe('hard');
     expect(classifyAdiqDecline('', 'limite excedido')).toBe('soft');
+    expect(classifyAdiqDecline(null, 'Número do cartão inválido')).toBe('hard');
+    expect(classifyAdiqDecline('Erro', 'Transação cancelada')).toBe('soft');
   });
 });
 

@@ -2,8 +2,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AUTHORIZATION_LOST } from '../../../common/payment-outcome';
 import { createZspayPaymentActivities, type ZspayChargeCheckpoint } from '../../../activities/payments/zspay';
-import { createZspayTransferActivities, type ExecuteTransferInput } from '../../../activities/transfers/zspay';
-import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../../sandbox/providers/zspay';
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, quietActivityEnvironment, rejectionOf } from '../expect-error';
 import { customerWithCard, runIn, zspayCharges, zspayClient } from './helpers';
@@ -101,6 +99,19 @@ describe('Zspay payment activities', () => {
       expect(await runIn(quietActivityEnvironment(), activities.authorizeCard, card)).toMatchObject({ kind: 'settled', outcome: { status: 'soft_declined', declineCode: '51' } });
     });
 
+    it.each([
+      ['Cartão cancelado', 'hard_declined'],
+      ['Cartao vencido', 'hard_declined'],
+      ['Stolen card', 'hard_declined'],
+      ['Saldo insuficiente', 'soft_declined'],
+    ] as const)('a decline that says %j only in words (category card_declined, no code) is %s', async (message, status) => {
+      const { activities, card } = await setUp();
+      expect((await control(sandbox.url, 'POST', '/zspay/__control/decline-messages', { code: 'card_declined', message })).status).toBe(200);
+      await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: card.cardId, outcome: { type: 'soft_decline', code: 'card_declined' }, times: 1 });
+      expect(await runIn(quietActivityEnvironment(), activities.authorizeCard, card)).toMatchObject({ kind: 'settled', outcome: { status, declineCode: 'card_declined' } });
+      expect(await charges()).toHaveLength(0);
+    });
+
     it('a retried capture after a lost answer reads the order and does not capture again', async () => {
       const { activities, card } = await setUp();
       const saleId = await authorized(activities, card);
@@ -172,42 +183,5 @@ describe('Zspay payment activities', () => {
     expect(await sandbox.control.ledger({ provider: 'zspay', reference: 'sub-4:c2:a1' })).toHaveLength(1);
     const refunded = await runIn(quietActivityEnvironment(), activities.getSale, { saleId: outcome.providerIds.saleId });
     expect(refunded).toMatchObject({ status: 'approved', amountCents: 5000, paymentType: 'boleto' });
-  });
-});
-
-describe('Zspay transfer activities', () => {
-  it('executes a transfer and, on a retried attempt, finds a scheduled one by reference instead of scheduling twice', async () => {
-    const zspay = zspayClient(sandbox.url);
-    const activities = createZspayTransferActivities({ zspay });
-    await control(sandbox.url, 'POST', `/zspay/__control/balances/${ZSPAY_SANDBOX_ESTABLISHMENT_ID}`, { currentCents: 1_000 });
-    const immediate: ExecuteTransferInput = { reference: 'payout-9', amountCents: 400, destination: { type: 'digital_account', establishmentId: '200' }, description: 'Repasse' };
-    const now = await runIn(quietActivityEnvironment(), activities.executeTransfer, immediate);
-    expect(now).toMatchObject({ scheduled: false, status: 'succeeded', amountCents: 400 });
-    expect(await quietActivityEnvironment().run(activities.getBalance, { establishmentId: String(ZSPAY_SANDBOX_ESTABLISHMENT_ID) })).toMatchObject({ currentCents: 600 });
-
-    const input: ExecuteTransferInput = { reference: 'payout-10', amountCents: 300, destination: { type: 'digital_account', establishmentId: '200' }, description: 'Agendado', scheduledFor: '2030-01-01T12:00:00.000Z' };
-    const scheduled = await runIn(quietActivityEnvironment(), activities.executeTransfer, input);
-    const again = await runIn(quietActivityEnvironment({ attempt: 2 }), activities.executeTransfer, input);
-    expect(again.transferId).toBe(scheduled.transferId);
-    expect(await zspay.listScheduledTransfers(1)).toHaveLength(1);
-    expect(await quietActivityEnvironment().run(activities.getTransfer, { transferId: scheduled.transferId, type: 'digital_account' as const })).toMatchObject({ amountCents: 300 });
-    await quietActivityEnvironment().run(activities.cancelScheduledTransfer, { transferId: scheduled.transferId });
-    expect(await zspay.listScheduledTransfers(1)).toHaveLength(0);
-  });
-
-  it('stops (non-retryable) after an immediate transfer with an unknown outcome instead of transferring twice', async () => {
-    const zspay = zspayClient(sandbox.url);
-    const activities = createZspayTransferActivities({ zspay });
-    await control(sandbox.url, 'POST', `/zspay/__control/balances/${ZSPAY_SANDBOX_ESTABLISHMENT_ID}`, { currentCents: 1_000 });
-    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.transfer.create', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
-    const input = { reference: 'payout-11', amountCents: 100, destination: { type: 'digital_account' as const, establishmentId: '200' }, description: 'x' };
-    const first = quietActivityEnvironment({ attempt: 1 });
-    let details: unknown;
-    first.on('heartbeat', (d: unknown) => {
-      details = d;
-    });
-    expect(await rejectionOf(first.run(activities.executeTransfer, input))).toMatchObject({ type: 'UnknownOutcome', nonRetryable: false });
-    expect(await rejectionOf(quietActivityEnvironment({ attempt: 2, heartbeatDetails: details }).run(activities.executeTransfer, input))).toMatchObject({ type: 'UnknownOutcome', nonRetryable: true });
-    expect((await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer')).toHaveLength(1);
   });
 });

@@ -117,6 +117,37 @@ describe('ZspayClient error mapping', () => {
     expect(await charges()).toHaveLength(0);
   });
 
+  it('a decline saying only in words that the card is canceled is hard; the documented generic words stay soft', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId, cardId } = await customerWithCard(zspay);
+    const decline = () => sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.card', match: cardId, outcome: { type: 'hard_decline', code: 'card_declined' }, times: 1 });
+    const sale = () => zspay.createCardSale({ clienteId: clientId, cartaoId: cardId, amountCents: 100 });
+
+    await decline();
+    const generic = await expectProviderError(sale(), SoftDeclineError);
+    expect(generic.raw).toEqual({
+      success: false,
+      error: { type: 'card_error', category: 'card_declined', message: 'Transação não autorizada. Para mais informações, entre em contato com seu banco.' },
+      message: 'Transação não autorizada. Para mais informações, entre em contato com seu banco.',
+    });
+
+    expect((await control(sandbox.url, 'POST', '/zspay/__control/decline-messages', { code: 'card_declined', message: 'Cartão cancelado' })).status).toBe(200);
+    await decline();
+    const canceled = await expectProviderError(sale(), HardDeclineError);
+    expect(canceled).toMatchObject({ statusCode: 402, code: 'card_declined' });
+    expect(canceled.message).toContain('Cartão cancelado');
+    expect(canceled.raw).toMatchObject({ error: { category: 'card_declined', message: 'Cartão cancelado' }, message: 'Cartão cancelado' });
+
+    // A message for every decline (an acquirer code still outranks the words)
+    expect((await control(sandbox.url, 'POST', '/zspay/__control/decline-messages', { message: 'Card expired' })).status).toBe(200);
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.card', match: cardId, outcome: { type: 'soft_decline', code: '51' }, times: 1 });
+    await expectProviderError(sale(), SoftDeclineError);
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.card', match: cardId, outcome: { type: 'soft_decline', code: 'try_again_later_or_not' }, times: 1 });
+    await expectProviderError(sale(), HardDeclineError);
+    expect(await charges()).toHaveLength(0);
+    expect((await control(sandbox.url, 'POST', '/zspay/__control/decline-messages', { message: '' })).status).toBe(400);
+  });
+
   it('5xx -> TransientProviderError, nothing charged', async () => {
     const zspay = zspayClient(sandbox.url);
     const { clientId, cardId } = await customerWithCard(zspay);

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { SoftDeclineError } from '../../../providers/errors';
+import { HardDeclineError, SoftDeclineError } from '../../../providers/errors';
 import { mapZspayError } from '../../../providers/zspay/errors';
 import { centsToValor, valorToCents, zspayCentsToCents } from '../../../providers/zspay/money';
 import * as s from '../../../providers/zspay/schemas';
@@ -104,10 +104,66 @@ describe('Zspay fixtures', () => {
     expect(error.code).toBe('card_declined');
   });
 
+  /** The documented decline envelope (type, category, message; no acquirer code) with other words. */
+  const declineSaying = (message: string, category = 'card_declined') => ({
+    success: false,
+    error: { type: 'card_error', category, message },
+    message,
+  });
+
+  it.each([
+    'Cartão cancelado',
+    'Cartao cancelado',
+    'CARTÃO BLOQUEADO',
+    'Transação não autorizada. Cartão vencido.',
+    'Cartão expirado',
+    'Cartão perdido',
+    'Cartão roubado',
+    'Cartão furtado',
+    'Número do cartão inválido',
+    'Card cancelled',
+    'Lost card',
+    'Stolen card',
+    'Expired card',
+    'Card blocked',
+    'Invalid card number',
+  ])('the documented envelope saying %j is a hard decline, at 200 or 402', (message) => {
+    for (const status of [200, 402]) {
+      const error = mapZspayError({ status, data: declineSaying(message), headers: {} });
+      expect(error).toBeInstanceOf(HardDeclineError);
+      expect(error.code).toBe('card_declined');
+      expect(error.message).toContain(message);
+    }
+  });
+
+  it.each([
+    'Transação não autorizada. Para mais informações, entre em contato com seu banco.',
+    'Saldo insuficiente',
+    'Limite excedido',
+    'Transação negada pelo emissor',
+    'Do not honor',
+    'Insufficient funds',
+  ])('the documented envelope saying %j stays a soft decline', (message) => {
+    expect(mapZspayError({ status: 402, data: declineSaying(message), headers: {} })).toBeInstanceOf(SoftDeclineError);
+  });
+
+  it('an acquirer code or a specific category outranks the words', () => {
+    const withCode = { success: false, error: { type: 'card_error', category: 'card_declined', code: '51', message: 'Cartão cancelado' } };
+    expect(mapZspayError({ status: 402, data: withCode, headers: {} })).toBeInstanceOf(SoftDeclineError);
+    expect(mapZspayError({ status: 402, data: declineSaying('Saldo insuficiente', 'expired_card'), headers: {} })).toBeInstanceOf(HardDeclineError);
+    // Only the outer message names the reason: still read.
+    const outerOnly = { success: false, error: { type: 'card_error', category: 'card_declined' }, message: 'Cartão cancelado' };
+    expect(mapZspayError({ status: 402, data: outerOnly, headers: {} })).toBeInstanceOf(HardDeclineError);
+  });
+
   it('converts money exactly', () => {
     expect(centsToValor(50000)).toBe(500);
     expect(JSON.stringify({ valor: centsToValor(1050) })).toBe('{"valor":10.5}');
     expect(JSON.stringify({ valor: centsToValor(10) })).toBe('{"valor":0.1}');
+    // The largest amount a plan accepts converts exactly; one past what a double holds is refused, never rounded.
+    expect(JSON.stringify({ valor: centsToValor(100_000_000_00) })).toBe('{"valor":100000000}');
+    expect(JSON.stringify({ valor: centsToValor(99_999_999_99) })).toBe('{"valor":99999999.99}');
+    expect(() => centsToValor(9007199254740991)).toThrow('cannot be written exactly');
     expect(valorToCents(0.1)).toBe(10);
     expect(valorToCents('297625.33')).toBe(29762533);
     expect(zspayCentsToCents(125.0)).toBe(125);

@@ -1,14 +1,16 @@
 /**
+ * FROZEN for the replay of workflows released before the state machine (workflows/legacy/*-v1.ts).
+ *
  * What a billing decision sets off, the same for engine-billed and Adiq-billed subscriptions: the
  * merchant's signed notification (delivered in the background, retried for days, never holding
  * up billing), the partner's payment status (ZapSign), and the payment status API push.
  */
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { EngineActivities } from '../activities';
-import type { MerchantEndpoint } from '../common/merchant-notification';
-import { providerReadRetry } from '../common/retry-policies';
-import type { Effect, SubscriptionState } from '../common/subscription/machine';
-import type { ExternalPayment } from '../common/subscription/model';
+import type { EngineActivities } from '../../activities';
+import type { MerchantEndpoint } from '../../common/merchant-notification';
+import { providerReadRetry } from '../../common/retry-policies';
+import type { Effect, SubscriptionState } from './machine-v1';
+import type { ExternalPayment } from '../../common/subscription/model';
 
 const consequences = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerReadRetry });
 /** Merchant callbacks are retried with backoff for up to three days. */

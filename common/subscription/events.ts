@@ -1,0 +1,78 @@
+/**
+ * Everything that can happen to a subscription, as data: operations (Temporal Updates), what
+ * providers report (webhooks, billing runs, charge outcomes), timers coming due, and the delivery
+ * of side effects. The transition table (table.ts) gives each event in each status one answer.
+ */
+import type { CalendarDate } from '../billing/calendar';
+import type { PaymentOutcome } from '../payment-outcome';
+import type { SubscriptionPlan } from './input';
+import type { ExternalPayment, PaymentMethod } from './model';
+import type { PaymentReceived } from './operations';
+import type { AdiqBillingUpdate } from './adiq-managed';
+
+/** What a collection attempt came to (a boleto's payment or expiry arrives later as its own event). */
+export type ChargeOutcome = Pick<PaymentOutcome, 'status' | 'reference' | 'declineCode' | 'message' | 'providerIds' | 'boleto'>;
+
+export type OperationEvent =
+  | { type: 'cancelNow'; reason?: string }
+  | { type: 'cancelAtPeriodEnd'; reason?: string }
+  | { type: 'suspend' }
+  | { type: 'reactivate' }
+  | { type: 'changeNextChargeDate'; date: CalendarDate }
+  | { type: 'changePaymentMethod'; paymentMethod: PaymentMethod }
+  | { type: 'changePlan'; plan: SubscriptionPlan }
+  | { type: 'retryNow' }
+  | { type: 'skipNextRetry' }
+  | { type: 'extendGrace'; days: number }
+  | { type: 'linkExternalPayment'; cycle: number; payment: ExternalPayment };
+
+export type ProviderEvent =
+  /** A webhook or billing run says a sale was paid: a hint, until the provider confirms it. */
+  | { type: 'paymentNoticed'; payment: PaymentReceived }
+  | { type: 'paymentConfirmed'; saleId: string }
+  | { type: 'paymentContradicted'; saleId: string; providerStatus: string };
+
+export type ChargeEvent =
+  /** The workflow starts collecting a cycle (its due date and hour came). */
+  | { type: 'chargeStarted'; cycle: number }
+  | { type: 'chargeSettled'; cycle: number; outcome: ChargeOutcome }
+  /** The provider refused the call for a reason no retry of it fixes (credentials, a request it rejects). */
+  | { type: 'chargeHeld'; cycle: number; reason: string }
+  /** An authorization was released without capture: the subscription was canceled or suspended meanwhile. */
+  | { type: 'chargeReleased'; cycle: number; reason: string }
+  | { type: 'boletoExpired'; cycle: number };
+
+export type TimerEvent =
+  /** The period a cancel-at-period-end waited for is over. */
+  | { type: 'periodEnded' }
+  /** Installments, duration or the plan's expiry reached. */
+  | { type: 'planEnded'; reason: string };
+
+/** Adiq-billed subscriptions: what Adiq reports. */
+export type AdiqEvent =
+  /** A notification (webhook): a hint, until Adiq's billing search confirms it. */
+  | { type: 'adiqBillingNoticed'; update: AdiqBillingUpdate }
+  /** A billing outcome as Adiq's billing search shows it (a confirmed notice, or the daily look). */
+  | { type: 'adiqBillingReported'; update: AdiqBillingUpdate }
+  | { type: 'adiqNoticeContradicted'; billingId: string }
+  | { type: 'adiqSubscriptionBlocked' }
+  | { type: 'adiqSubscriptionCanceled' };
+
+export type DeliveryEvent = { type: 'effectDelivered'; id: string } | { type: 'effectFailed'; id: string; error: string };
+
+export type SubscriptionEvent = OperationEvent | ProviderEvent | ChargeEvent | TimerEvent | AdiqEvent | DeliveryEvent;
+export type SubscriptionEventType = SubscriptionEvent['type'];
+export type EventOf<T extends SubscriptionEventType> = Extract<SubscriptionEvent, { type: T }>;
+
+/** The workflow's clock and the subscription's fixed targets, for one transition. */
+export interface EventContext {
+  /** Today in the merchant's time zone. */
+  today: CalendarDate;
+  /** Now, as an ISO instant (the workflow's clock). */
+  now: string;
+  nowMs: number;
+  /** The merchant zone's UTC offset today, e.g. "-03:00", for Adiq's ExpireAt. */
+  offset: string;
+  /** Who side effects reach: no merchant endpoint, no notifications; no partner, no partner calls. */
+  targets: { merchant: boolean; partner: boolean };
+}

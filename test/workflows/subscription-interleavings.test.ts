@@ -1,0 +1,307 @@
+/**
+ * Where operations, provider answers, continue-as-new and failing side effects interleave: every
+ * operation while a charge is in flight, every operation in the first workflow task of a run, and
+ * billing going on while merchant notifications fail — on the time-skipping server, with the
+ * engine's real workflows. Each incident of the state-machine issue is reproduced here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ValidationError, type BillingClient } from '../../client';
+import { addDays, localDateOf } from '../../common/billing/calendar';
+import { BillingDeliveryFailing } from '../../common/search-attributes';
+import type { MerchantNotification } from '../../common/merchant-notification';
+import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { initialState, type SubscriptionState } from '../../common/subscription/state';
+import * as defs from '../../workflows/subscription-definitions';
+import { TEST_MERCHANT_SECRET } from '../helpers/engine';
+import { gates } from '../helpers/gates';
+import { HISTORIES_DIR, recordHistory } from '../helpers/histories';
+import { apply, paid } from '../helpers/machine';
+import type { RunningSandbox } from '../helpers/sandbox';
+import { scriptedCharges } from '../helpers/scripted-charges';
+import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
+
+const TZ = 'America/Sao_Paulo';
+const plan = { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 }, chargeHourLocal: 0 };
+const card = { type: 'zspay_card' as const, zspayClientId: 'cli-1', cardId: 'card-1' };
+const payment = { paymentId: 'p-7', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' };
+
+describe('interleavings: operations, charges in flight, continue-as-new, failing side effects (time-skipping server)', () => {
+  const charges = scriptedCharges();
+  const held = gates();
+  let testEnv: WorkflowTestEnv;
+  let env: TestWorkflowEnvironment;
+  let sandbox: RunningSandbox;
+  let billing: BillingClient;
+  let n = 0;
+
+  const idOf = (reference: string) => reference.replace(/-\d+-\d+$/, '');
+  beforeAll(async () => {
+    testEnv = await startWorkflowTestEnv({
+      ...charges.activities,
+      authorizeCard: async (input) => {
+        await held.pass(`${idOf(input.reference)}:authorize`);
+        return charges.activities.authorizeCard(input);
+      },
+      captureCard: async (input) => {
+        await held.pass(`${idOf(input.reference)}:capture`);
+        return charges.activities.captureCard(input);
+      },
+    });
+    ({ env, sandbox, billing } = testEnv);
+  });
+  afterAll(() => testEnv?.teardown());
+
+  const today = async () => localDateOf(await env.currentTimeMs(), TZ);
+  const chargesOf = (id: string) => charges.calls.filter((c) => c.reference.startsWith(`${id}-`));
+  const notifications = async (id: string) =>
+    (await sandbox.control.merchantCallbacks())
+      .filter((c) => c.status === 200)
+      .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
+      .filter((x) => x.subscriptionId === id)
+      .sort((a, b) => a.sequence - b.sequence);
+  const subscribe = async (extra: Record<string, unknown> = {}) => {
+    const id = `il-${++n}`;
+    await billing.subscriptions.create({
+      subscriptionId: id,
+      customerId: 'acme',
+      plan,
+      paymentMethod: card,
+      merchant: { callbackUrl: `${sandbox.url}/merchant/il`, secretRef: TEST_MERCHANT_SECRET.ref },
+      ...extra,
+    });
+    return id;
+  };
+
+  describe('an operation while a card charge is in flight', () => {
+    it('a cancel during the capture is never undone: the money taken is recorded, the subscription stays canceled, the merchant is told', async () => {
+      const id = `il-${n + 1}`;
+      const capture = held.hold(`${id}:capture`);
+      await subscribe();
+      await capture.reached;
+      expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
+      capture.open();
+      await env.sleep('40 days');
+      const { invoices, summary } = await billing.subscriptions.invoices(id);
+      expect(invoices).toEqual([expect.objectContaining({ cycle: 1, status: 'paid' })]);
+      expect(summary.paidCents).toBe(5990);
+      expect(chargesOf(id)).toHaveLength(1);
+      const sent = await notifications(id);
+      expect(sent.map((x) => x.type)).toEqual(['subscription.canceled', 'payment.succeeded']);
+      expect(sent[1].data).toMatchObject({ subscriptionStatus: 'canceled' });
+      const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
+      expect(description.status.name).toBe('COMPLETED');
+      await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-canceled-during-capture');
+      // (Not handle.result(): awaiting a result unlocks the time-skipping clock, which then leaps years ahead.)
+      expect((await billing.subscriptions.get(id)).status).toBe('canceled');
+    });
+
+    it('a cancel during the authorization releases it: nothing is captured', async () => {
+      const id = `il-${n + 1}`;
+      const authorize = held.hold(`${id}:authorize`);
+      await subscribe();
+      await authorize.reached;
+      await billing.subscriptions.cancel(id, { atPeriodEnd: false });
+      authorize.open();
+      await env.sleep('1 day');
+      expect(charges.released).toContain(`sale-${id}-1-1`);
+      expect((await billing.subscriptions.invoices(id)).invoices).toEqual([expect.objectContaining({ status: 'void', attempts: [] })]);
+      expect((await notifications(id)).map((x) => x.type)).toEqual(['subscription.canceled']);
+    });
+
+    it('a suspend during the capture stays: the payment counts, nothing more is charged until reactivated', async () => {
+      const id = `il-${n + 1}`;
+      const capture = held.hold(`${id}:capture`);
+      await subscribe();
+      const startDate = await today();
+      await capture.reached;
+      expect((await billing.subscriptions.suspend(id)).status).toBe('suspended');
+      capture.open();
+      await env.sleep('70 days');
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'suspended' });
+      expect(chargesOf(id)).toHaveLength(1);
+      expect((await billing.subscriptions.reactivate(id)).status).toBe('active');
+      await env.sleep('40 days');
+      // Billing resumed on the anchor day; the cycles due while suspended were not billed.
+      const dueDates = (await billing.subscriptions.invoices(id)).invoices.map((i) => i.dueDate);
+      expect(dueDates[0]).toBe(startDate);
+      expect(dueDates.length).toBe(2);
+    });
+
+    it("answers every operation as the table does while a charge is in flight, and undoes none after it settles", async () => {
+      const expected: Record<string, string | true> = {
+        cancelAtPeriodEnd: true,
+        reactivate: 'can be reactivated',
+        changeNextChargeDate: 'a charge is in flight',
+        changePaymentMethod: true,
+        changePlan: true,
+        retryNow: 'no failed invoice',
+        skipNextRetry: 'no retry is scheduled',
+        extendGrace: 'no trial, grace, tolerance or retry period',
+        linkExternalPayment: true,
+      };
+      const operations: Record<string, (id: string) => Promise<unknown>> = {
+        cancelAtPeriodEnd: (id) => billing.subscriptions.cancel(id, { atPeriodEnd: true }),
+        reactivate: (id) => billing.subscriptions.reactivate(id),
+        changeNextChargeDate: async (id) => billing.subscriptions.changeNextChargeDate(id, { date: addDays(await today(), 10) }),
+        changePaymentMethod: (id) => billing.subscriptions.changePaymentMethod(id, { paymentMethod: { ...card, cardId: 'card-9' } }),
+        changePlan: (id) => billing.subscriptions.changePlan(id, { plan: { ...plan, planId: 'platinum', amountCents: 9990 } }),
+        retryNow: (id) => billing.subscriptions.retryNow(id),
+        skipNextRetry: (id) => billing.subscriptions.skipNextRetry(id),
+        extendGrace: (id) => billing.subscriptions.extendGrace(id, { days: 3 }),
+        linkExternalPayment: (id) => billing.subscriptions.linkExternalPayment(id, { cycle: 1, payment }),
+      };
+      for (const [operation, answer] of Object.entries(expected)) {
+        const id = `il-${n + 1}`;
+        const capture = held.hold(`${id}:capture`);
+        await subscribe();
+        await capture.reached;
+        const result = await operations[operation](id).then(() => true as const, (error: Error) => error.message);
+        if (answer === true) expect({ operation, result }).toEqual({ operation, result: true });
+        else expect({ operation, result }).toEqual({ operation, result: expect.stringContaining(answer) });
+        capture.open();
+        await env.sleep('1 hour');
+        const view = await billing.subscriptions.get(id);
+        expect({ operation, invoices: (await billing.subscriptions.invoices(id)).invoices.map((i) => i.status) }).toEqual({ operation, invoices: ['paid'] });
+        if (operation === 'cancelAtPeriodEnd') expect(view.cancelAtPeriodEnd).toBe(true);
+        if (operation === 'changePlan') expect(view.pendingPlanId).toBe('platinum');
+        if (operation === 'changePaymentMethod') expect(view.paymentMethod).toMatchObject({ cardId: 'card-9' });
+        if (operation === 'linkExternalPayment') {
+          const pushed = (await (await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)).json()) as { updates: Array<{ status: string }> };
+          expect(pushed.updates.map((u) => u.status)).toContain('paid');
+        }
+      }
+    });
+  });
+
+  describe('an operation in the first workflow task of a run (right after continue-as-new)', () => {
+    /** The state a run carries into its successor: one cycle paid, or one failed and retried. */
+    const carriedState = async (id: string, failed: boolean): Promise<{ subscription: unknown; state: SubscriptionState }> => {
+      const date = await today();
+      const subscription = createSubscriptionInputSchema.parse({ subscriptionId: id, customerId: 'acme', plan, paymentMethod: card });
+      let state = initialState(subscription, date);
+      state = apply(state, { type: 'chargeStarted', cycle: 1 }, date).state;
+      state = apply(state, { type: 'chargeSettled', cycle: 1, outcome: failed ? { status: 'soft_declined', reference: `${id}-1-1`, declineCode: '51', providerIds: {} } : paid(`${id}-1-1`) }, date).state;
+      return { subscription, state };
+    };
+    const withStart = (id: string, input: unknown) =>
+      new WithStartWorkflowOperation('subscriptionWorkflow', { workflowId: `subscription-${id}`, taskQueue: billing.taskQueue, args: [input], workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL });
+    const client = () => env.client as Client;
+    const pending = new Map<string, unknown>();
+
+    const cases: Array<[string, boolean, (id: string) => Promise<unknown>]> = [
+      ['cancel now', false, (id) => client().workflow.executeUpdateWithStart(defs.cancelUpdate, { args: [{ atPeriodEnd: false }], startWorkflowOperation: withStart(id, pending.get(id)) })],
+      ['cancel at period end', false, (id) => client().workflow.executeUpdateWithStart(defs.cancelUpdate, { args: [{ atPeriodEnd: true }], startWorkflowOperation: withStart(id, pending.get(id)) })],
+      ['suspend', false, (id) => client().workflow.executeUpdateWithStart(defs.suspendUpdate, { startWorkflowOperation: withStart(id, pending.get(id)) })],
+      ['skip the next retry', true, (id) => client().workflow.executeUpdateWithStart(defs.skipNextRetryUpdate, { startWorkflowOperation: withStart(id, pending.get(id)) })],
+      ['retry now', true, (id) => client().workflow.executeUpdateWithStart(defs.retryNowUpdate, { startWorkflowOperation: withStart(id, pending.get(id)) })],
+      ['change the payment method', true, (id) => client().workflow.executeUpdateWithStart(defs.changePaymentMethodUpdate, { args: [{ paymentMethod: card }], startWorkflowOperation: withStart(id, pending.get(id)) })],
+      ['extend grace', true, (id) => client().workflow.executeUpdateWithStart(defs.extendGraceUpdate, { args: [{ days: 2 }], startWorkflowOperation: withStart(id, pending.get(id)) })],
+    ];
+
+    it.each(cases)('%s is answered in the run’s first workflow task', async (_name, failed, send) => {
+      const id = `il-${++n}`;
+      pending.set(id, await carriedState(id, failed));
+      const view = (await send(id)) as { subscriptionId: string; status: string };
+      expect(view.subscriptionId).toBe(id);
+      await env.sleep('1 hour');
+      const after = await billing.subscriptions.get(id);
+      if (view.status === 'canceled' || view.status === 'suspended') expect(after.status).toBe(view.status);
+    });
+
+    it('takes over a run of the release before the state machine: its carried state is upgraded and billing goes on', async () => {
+      // The input a v1 run handed to its continue-as-new, as recorded in its history.
+      const history = JSON.parse(readFileSync(path.join(HISTORIES_DIR, 'subscription-year-continued-as-new.v1.json'), 'utf8')) as {
+        events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: Array<{ data: string }> } } }>;
+      };
+      const carried = JSON.parse(Buffer.from(history.events[0].workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data, 'base64').toString('utf8')) as { subscription: { subscriptionId: string }; state: { nextCycle: number } };
+      expect(carried.state).not.toHaveProperty('format');
+      const id = carried.subscription.subscriptionId;
+      const view = await client().workflow.executeUpdateWithStart(defs.suspendUpdate, { startWorkflowOperation: withStart(id, carried) });
+      expect(view).toMatchObject({ status: 'suspended', delivery: { pending: 0, failing: 0, givenUp: 0 } });
+      const { nextChargeDate } = await billing.subscriptions.reactivate(id);
+      expect(nextChargeDate! > (await today())).toBe(true);
+      await env.sleep(Date.parse(`${nextChargeDate}T12:00:00Z`) - (await env.currentTimeMs()));
+      const { invoices } = await billing.subscriptions.invoices(id);
+      expect(invoices.filter((i) => i.status === 'paid' && i.dueDate === nextChargeDate)).toHaveLength(1);
+      expect(chargesOf(id)).toHaveLength(1);
+    });
+
+    it('keeps every update sent while a daily subscription continues as new every cycle', async () => {
+      const id = await subscribe({ plan: { ...plan, recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } } });
+      const failures: string[] = [];
+      const rounds = Array.from({ length: 12 }, (_, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 15)).then(() => billing.subscriptions.linkExternalPayment(id, { cycle: 3 + i, payment }).catch((error: Error) => failures.push(error.message))),
+      );
+      await Promise.all([env.sleep('6 days'), ...rounds]);
+      expect(failures).toEqual([]);
+      const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
+      expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+    });
+  });
+
+  describe('side effects that fail never hold up billing', () => {
+    it('charges every daily cycle and continues as new while the merchant is down; the failure is visible; the notifications arrive in order once it is back', async () => {
+      await sandbox.control.failMerchantCallbacks(Array(40).fill(503), '/merchant/down');
+      const id = await subscribe({ plan: { ...plan, recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } }, merchant: { callbackUrl: `${sandbox.url}/merchant/down`, secretRef: TEST_MERCHANT_SECRET.ref } });
+      await env.sleep('30 minutes');
+      const handle = env.client.workflow.getHandle(`subscription-${id}`);
+      const view = await billing.subscriptions.get(id);
+      expect(view.delivery.failing).toBeGreaterThan(0);
+      expect(view.delivery.lastError).toContain('503');
+      expect(view.summary).toContain('failing');
+      expect((await handle.describe()).typedSearchAttributes.get(BillingDeliveryFailing)).toBe(true);
+      await env.sleep('3 days');
+      expect(chargesOf(id).length).toBeGreaterThanOrEqual(3);
+      const description = await handle.describe();
+      expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+      // An operation still answers at once while notifications fail.
+      expect((await billing.subscriptions.suspend(id)).status).toBe('suspended');
+      await env.sleep('2 days');
+      const sent = await notifications(id);
+      expect(sent.map((x) => x.sequence)).toEqual(sent.map((_, i) => i + 1));
+      expect(sent.filter((x) => x.type === 'payment.succeeded').length).toBe(chargesOf(id).length);
+      expect((await billing.subscriptions.get(id)).delivery).toMatchObject({ pending: 0, failing: 0, givenUp: 0 });
+      expect((await handle.describe()).typedSearchAttributes.get(BillingDeliveryFailing)).toBeUndefined();
+    });
+
+    it('gives a notification up after three days, says so, and keeps billing', async () => {
+      await sandbox.control.failMerchantCallbacks(Array(200).fill(500), '/merchant/gone');
+      const id = await subscribe({ merchant: { callbackUrl: `${sandbox.url}/merchant/gone`, secretRef: TEST_MERCHANT_SECRET.ref } });
+      await env.sleep('4 days');
+      const view = await billing.subscriptions.get(id);
+      expect(view.delivery.givenUp).toBeGreaterThan(0);
+      expect(view.status).toBe('active');
+      expect((await env.client.workflow.getHandle(`subscription-${id}`).describe()).typedSearchAttributes.get(BillingDeliveryFailing)).toBe(true);
+    });
+  });
+
+  describe('what is refused at create', () => {
+    it('refuses a merchant secret reference the worker does not hold, naming the field, and lets a fixed create through', async () => {
+      const id = `il-${++n}`;
+      const error = await billing.subscriptions
+        .create({ subscriptionId: id, customerId: 'acme', plan, paymentMethod: card, merchant: { callbackUrl: `${sandbox.url}/merchant/x`, secretRef: 'nobody-configured-this' } })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([{ field: 'merchant.secretRef', message: expect.stringContaining('nobody-configured-this') }]);
+      await billing.subscriptions.create({ subscriptionId: id, customerId: 'acme', plan, paymentMethod: card, merchant: { callbackUrl: `${sandbox.url}/merchant/x`, secretRef: TEST_MERCHANT_SECRET.ref } });
+      expect((await billing.subscriptions.get(id)).status).toBe('active');
+    });
+
+    it('refuses a start date more than a year ahead of the workflow clock', async () => {
+      const error = await billing.subscriptions.create({ subscriptionId: `il-${++n}`, customerId: 'acme', plan, paymentMethod: card, startDate: '9999-12-31' }).catch((e: unknown) => e);
+      expect((error as ValidationError).issues).toEqual([{ field: 'startDate', message: expect.stringContaining('at most 366 days ahead') }]);
+    });
+
+    it('bills a start date far in the past once, for the current cycle only', async () => {
+      const id = await subscribe({ startDate: '2000-01-01', plan: { ...plan, chargeHourLocal: 0 } });
+      await env.sleep('2 days');
+      expect(chargesOf(id)).toHaveLength(1);
+      const view = await billing.subscriptions.get(id);
+      expect(view.status).toBe('active');
+      expect(view.nextChargeDate! > (await today())).toBe(true);
+    });
+  });
+});
