@@ -109,7 +109,11 @@ export class TransfersApi {
     return this.billing.temporal.schedule.getHandle(payoutScheduleId(payoutId)).trigger();
   }
 
-  /** A provider status for a transfer (webhook ingress); the workflow ignores repeats. */
+  /**
+   * A provider status for a transfer (webhook ingress). The workflow ignores repeats, and ignores
+   * (and counts in its view) an update that contradicts the transfer it sent: another Zspay
+   * transfer id, or a given amount, source or destination that is not the one sent.
+   */
   async statusUpdate(transferId: string, update: TransferStatusUpdate): Promise<void> {
     const parsed = parseInput(transferStatusSignalSchema, update, 'transfer status');
     try {

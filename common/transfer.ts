@@ -52,7 +52,7 @@ export type TransferState =
   | 'succeeded'
   | 'failed'
   | 'canceled'
-  | 'needs_reconciliation'; // the answer to the transfer was lost and Zspay cannot be asked
+  | 'needs_reconciliation'; // possibly sent (answer lost, worker gone) and Zspay cannot be asked: the transfer webhook settles it
 
 /**
  * Zspay transfer statuses: 1 Nova, 2 Pendente, 3 Sucesso, 4 Falha — as codes in webhooks, or as
@@ -88,14 +88,62 @@ export interface TransferView {
   providerTransferId?: string;
   reason?: string;
   history: Array<{ at: string; state: TransferState; note?: string }>;
+  /** Status webhooks ignored because what Zspay told us about the transfer contradicts them. */
+  contradictedWebhooks?: number;
+  /** The last of them, and why. */
+  lastContradictedWebhook?: { at: string; providerTransferId: string; status: number | string; reason: string };
 }
 
+/**
+ * A Zspay transfer webhook as the ingress hands it to the transfer workflow. Besides the id and
+ * status, what the webhook says about the transfer (amount in cents, source, destination): each
+ * given field is checked against the transfer the workflow sent.
+ */
 export const transferStatusSignalSchema = z.object({
   providerTransferId: z.string().min(1),
   status: z.union([z.number(), z.string()]),
   reason: z.string().optional(),
+  amountCents: z.number().int().nonnegative().optional(),
+  fromEstablishmentId: z.string().min(1).optional(),
+  toEstablishmentId: z.string().min(1).optional(),
+  bankAccountId: z.string().min(1).optional(),
 });
 export type TransferStatusUpdate = z.infer<typeof transferStatusSignalSchema>;
+
+/** What the workflow knows of the transfer it sent: its input, and the id Zspay answered with. */
+export interface SentTransfer {
+  amountCents: number;
+  sourceEstablishmentId: string;
+  destination: ParsedTransferInput['destination'];
+  /** Zspay's id from the answer to the POST (undefined when that answer was lost). */
+  providerTransferId?: string;
+}
+
+/**
+ * Why a transfer webhook cannot be about the transfer we sent, or undefined when nothing in it
+ * contradicts it. Zspay offers no read of an immediate transfer (no GET /transferencias/{id}), so
+ * the check is against what Zspay itself answered (the transfer id) and what we asked it to do.
+ */
+export function webhookContradiction(update: TransferStatusUpdate, sent: SentTransfer): string | undefined {
+  const reais = (cents: number) => `R$ ${(cents / 100).toFixed(2)}`;
+  if (sent.providerTransferId !== undefined && update.providerTransferId !== sent.providerTransferId) {
+    return `Zspay answered the transfer with id ${sent.providerTransferId}; this webhook is about transfer ${update.providerTransferId} with the same reference`;
+  }
+  if (update.amountCents !== undefined && update.amountCents !== sent.amountCents) {
+    return `the webhook's amount ${reais(update.amountCents)} is not the ${reais(sent.amountCents)} sent`;
+  }
+  if (update.fromEstablishmentId !== undefined && update.fromEstablishmentId !== sent.sourceEstablishmentId) {
+    return `the webhook's source establishment ${update.fromEstablishmentId} is not ${sent.sourceEstablishmentId}`;
+  }
+  const { destination } = sent;
+  if (destination.type === 'digital_account' && update.toEstablishmentId !== undefined && update.toEstablishmentId !== destination.establishmentId) {
+    return `the webhook's destination establishment ${update.toEstablishmentId} is not ${destination.establishmentId}`;
+  }
+  if (destination.type === 'bank_account' && update.bankAccountId !== undefined && update.bankAccountId !== destination.bankAccountId) {
+    return `the webhook's bank account ${update.bankAccountId} is not ${destination.bankAccountId}`;
+  }
+  return undefined;
+}
 
 /**
  * A recurring payout: on a weekly schedule, settle an establishment's available balance (less

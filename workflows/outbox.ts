@@ -5,12 +5,13 @@
  * never waits for it; continue-as-new waits at most a few seconds for attempts already on the wire
  * and carries the rest.
  */
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities';
 import type { MerchantEndpoint } from '../common/merchant-notification';
 import type { DeliveryEvent } from '../common/subscription/events';
 import type { ExternalPayment } from '../common/subscription/model';
 import { deliverable, nextRetryAt, type OutboxEntry } from '../common/subscription/outbox';
+import { Alarm } from './alarm';
 
 /** One attempt per delivery: the outbox decides when to try again. */
 const delivery = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } });
@@ -61,6 +62,7 @@ export class OutboxPump {
   private readonly inFlight = new Set<string>();
   private stopped = false;
   private finished = 0;
+  private readonly alarm = new Alarm();
 
   constructor(
     private readonly outbox: () => readonly OutboxEntry[],
@@ -76,11 +78,8 @@ export class OutboxPump {
       for (const entry of deliverable(this.outbox(), Date.now(), this.inFlight)) this.launch(entry);
       const seenVersion = this.version();
       const seenFinished = this.finished;
-      const waiting = this.outbox().filter((e) => !this.inFlight.has(e.id));
-      const retryAt = nextRetryAt(waiting);
-      const changed = () => this.stopped || this.version() !== seenVersion || this.finished !== seenFinished;
-      if (retryAt === undefined) await condition(changed);
-      else await condition(changed, Math.max(1, retryAt - Date.now()));
+      const retryAt = nextRetryAt(this.outbox(), Date.now(), this.inFlight);
+      await this.alarm.until(() => this.stopped || this.version() !== seenVersion || this.finished !== seenFinished, retryAt);
     }
   }
 

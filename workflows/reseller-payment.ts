@@ -26,8 +26,10 @@ import { fieldIssues } from '../common/validation';
 import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from './definitions';
 import { applicationCause, invalidInput } from './failures';
 
+/** Heartbeats while it waits on ActivePlatform: a dead worker's attempt is retried after 10 seconds. */
 const { completeResellerPayment } = proxyActivities<EngineActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: providerWriteRetry,
 });
 

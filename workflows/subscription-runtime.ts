@@ -36,6 +36,7 @@ import type { SubscriptionView } from '../common/subscription/model';
 import type { SubscriptionState } from '../common/subscription/state';
 import { isSettled, transition, type Decision, type SubscriptionMachine } from '../common/subscription/table';
 import { forecastView, subscriptionView } from '../common/subscription/view';
+import { Alarm } from './alarm';
 import { deliverEntry, OutboxPump } from './outbox';
 import * as defs from './subscription-definitions';
 
@@ -91,6 +92,7 @@ export class SubscriptionRuntime {
   private published = '';
   private heldPublished = false;
   private failingPublished = false;
+  private readonly alarm = new Alarm();
 
   constructor(private readonly options: RuntimeOptions) {
     this.state = options.state;
@@ -249,12 +251,7 @@ export class SubscriptionRuntime {
 
   /** Waits for a change, or until `atMs` (true if something changed). */
   async changeSince(seen: number, atMs?: number): Promise<boolean> {
-    if (atMs === undefined) {
-      await condition(() => this.version !== seen);
-      return true;
-    }
-    if (atMs <= Date.now()) return this.version !== seen;
-    return condition(() => this.version !== seen, atMs - Date.now());
+    return this.alarm.until(() => this.version !== seen, atMs);
   }
 
   /** Ends the run: the workflow's result once settled, otherwise continue-as-new carrying the state. */
@@ -262,7 +259,7 @@ export class SubscriptionRuntime {
     this.pump.stop();
     if (!isSettled(this.state)) {
       // Deliveries on the wire may report first; the rest of the outbox travels with the state.
-      await condition(() => this.pump.idle, DELIVERIES_SETTLE_MS);
+      await this.alarm.until(() => this.pump.idle, Date.now() + DELIVERIES_SETTLE_MS);
       await condition(allHandlersFinished);
       await continueAsNew<W>(...continueWith(this.state));
     }

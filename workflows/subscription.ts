@@ -26,7 +26,11 @@ import { eventContext, SubscriptionRuntime } from './subscription-runtime';
 /** Runs started before the state machine replay the released code until their next continue-as-new. */
 export const STATE_MACHINE_PATCH = 'subscription-state-machine';
 
-const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', retry: providerWriteRetry });
+/**
+ * Charges heartbeat while they wait on Zspay, so an attempt whose worker died is retried after
+ * 10 seconds; every retry asks Zspay first (see activities/payments/zspay.ts), never charges twice.
+ */
+const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
 const reads = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerReadRetry });
 /** What only the worker knows (its configured references): quick, and answered before the create returns. */
 const configuration = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });

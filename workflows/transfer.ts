@@ -5,8 +5,14 @@
  *
  * Insufficient balance policy: check again every `recheckMinutes` until `giveUpAfterHours` after
  * the scheduled time, then fail with the shortfall as the reason.
+ *
+ * Exactly once: a send that may have reached Zspay is never repeated (see activities/transfers);
+ * the workflow moves to `needs_reconciliation` and the transfer webhook carrying its reference
+ * settles it. Webhooks are hints: Zspay offers no read of an immediate transfer, so one that
+ * contradicts what Zspay answered to the send (another transfer id) or what was sent (amount,
+ * source, destination) is ignored, logged and counted in the view.
  */
-import { ApplicationFailure, condition, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities';
 import { instantAt } from '../common/billing/calendar';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
@@ -16,6 +22,7 @@ import {
   scheduleTransferInputSchema,
   transferStateOfZspayStatus,
   transferStatusSignalSchema,
+  webhookContradiction,
   type ScheduleTransferInput,
   type TransferState,
   type TransferStatusUpdate,
@@ -26,8 +33,15 @@ import { cancelTransferUpdate, transferQuery, transferStatusSignal } from './def
 import { applicationCause, invalidInput } from './failures';
 
 
+/**
+ * Sending a transfer: the activity heartbeats while it talks to Zspay, so a dead worker is noticed
+ * after 10 seconds; a retry never resends what may have been sent, so a short timeout costs at
+ * worst a reconciliation, never a second transfer.
+ */
+export const sendTransferActivity: ActivityOptions = { startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: providerWriteRetry };
+
 const { getBalance } = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: providerReadRetry });
-const { executeTransfer } = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry: providerWriteRetry });
+const { executeTransfer } = proxyActivities<EngineActivities>(sendTransferActivity);
 
 /** How long to follow a sent transfer's webhooks before handing it to reconciliation. */
 const SETTLEMENT_WAIT_MS = 7 * 24 * 3_600_000;
@@ -51,6 +65,7 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     executeAt: input.executeAt,
     scheduledAt: new Date(runAt).toISOString(),
     history: [],
+    contradictedWebhooks: 0,
   };
   let cancelRequested = false;
   const pendingStatuses: TransferStatusUpdate[] = [];
@@ -134,7 +149,13 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
       break;
     }
     const update = pendingStatuses.shift()!;
-    if (view.providerTransferId && update.providerTransferId !== view.providerTransferId) continue;
+    const contradiction = webhookContradiction(update, { amountCents: input.amountCents, sourceEstablishmentId: input.sourceEstablishmentId, destination: input.destination, providerTransferId: view.providerTransferId });
+    if (contradiction) {
+      view.contradictedWebhooks = (view.contradictedWebhooks ?? 0) + 1;
+      view.lastContradictedWebhook = { at: new Date().toISOString(), providerTransferId: update.providerTransferId, status: update.status, reason: contradiction };
+      log.warn('Ignoring a transfer webhook Zspay contradicts', { transferId: input.transferId, providerTransferId: update.providerTransferId, status: update.status, reason: contradiction });
+      continue;
+    }
     view.providerTransferId ??= update.providerTransferId;
     const state = transferStateOfZspayStatus(update.status);
     if (state && state !== view.state) moveTo(state, state === 'failed' ? (update.reason ?? 'the bank refused the transfer') : undefined);

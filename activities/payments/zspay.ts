@@ -29,6 +29,7 @@ import type { ZspayClient, ZspaySale } from '../../providers/zspay/client';
 import { withReference } from '../../providers/zspay/reference';
 import { orderSettlement } from '../../providers/zspay/status';
 import { withProviderFailures } from '../provider-failure';
+import { heartbeating } from '../heartbeat';
 import type { CaptureCardInput, CardAuthorization, ChargeActivities, ChargeStoredCardInput, IssueBoletoInput } from './types';
 
 export interface ZspayPaymentDeps {
@@ -129,20 +130,24 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     return 'lost';
   };
 
-  const authorizeCard = (input: ChargeStoredCardInput): Promise<CardAuthorization> => withProviderFailures(() => authorize(input));
+  // A live attempt heartbeats while it waits on Zspay, so a killed worker's attempt is retried in
+  // seconds; what it heartbeats is never mistaken for a refusal note (see CaptureRefusal).
+  const live = <T>(reference: string, call: () => Promise<T>) => heartbeating({ reference, liveAtAttempt: Context.current().info.attempt }, call);
+
+  const authorizeCard = (input: ChargeStoredCardInput): Promise<CardAuthorization> => withProviderFailures(() => live(input.reference, () => authorize(input)));
 
   const captureCard = (input: CaptureCardInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
       const { attempt } = Context.current().info;
       if (attempt > 1 && !refusedByPreviousAttempt(input.saleId, attempt)) {
-        const found = await earlierAttempt(input, input.saleId);
+        const found = await live(input.reference, () => earlierAttempt(input, input.saleId));
         if (found === 'lost') {
           throw ApplicationFailure.create({ type: AUTHORIZATION_LOST, message: `zspay order ${input.saleId} can no longer be captured; authorize again`, nonRetryable: true });
         }
         if (found !== 'capture') return found;
       }
       try {
-        return await capture(input, input.saleId);
+        return await live(input.reference, () => capture(input, input.saleId));
       } catch (error) {
         // A 429 means Zspay did nothing: say so to the next attempt, which can then skip the read.
         if (error instanceof RateLimitedError) Context.current().heartbeat({ saleId: input.saleId, refusedAtAttempt: attempt } satisfies CaptureRefusal);
@@ -168,12 +173,12 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
 
   const issueBoleto = (input: IssueBoletoInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
-      const sale = await zspay.createBoletoSale({
+      const sale = await live(input.reference, () => zspay.createBoletoSale({
         clienteId: input.clientId,
         amountCents: input.amountCents,
         dueDate: input.dueDate,
         descricao: withReference(input.description, input.reference),
-      });
+      }));
       return { ...outcome(input, sale, 'pending'), boleto: { url: sale.boletoUrl, dueDate: input.dueDate } };
     });
 
@@ -206,13 +211,15 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
      * captured after all (by an earlier attempt of something else) is reported as the charge it is.
      */
     releaseCardAuthorization: (input: { reference: string; amountCents: number; saleId: string }) =>
-      withProviderFailures(async (): Promise<{ released: true } | { released: false; outcome: PaymentOutcome }> => {
-        const sale = await zspay.getSale(input.saleId);
-        const settlement = orderSettlement(sale.status);
-        if (settlement === 'succeeded') return { released: false, outcome: outcome(input, sale, 'succeeded') };
-        if (sale.status === 'pre_authorized') await zspay.refundSale(input.saleId);
-        return { released: true };
-      }),
+      withProviderFailures(() =>
+        live(input.reference, async (): Promise<{ released: true } | { released: false; outcome: PaymentOutcome }> => {
+          const sale = await zspay.getSale(input.saleId);
+          const settlement = orderSettlement(sale.status);
+          if (settlement === 'succeeded') return { released: false, outcome: outcome(input, sale, 'succeeded') };
+          if (sale.status === 'pre_authorized') await zspay.refundSale(input.saleId);
+          return { released: true };
+        }),
+      ),
 
     /** Full refund of a card sale; a sale already refunded counts as done (safe to retry). */
     refundSale: (input: { saleId: string }) =>

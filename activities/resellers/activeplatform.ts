@@ -20,6 +20,7 @@ import type { ActivePlatformClient, PaymentRef, ResellerPayment } from '../../pr
 import { InvalidStateError } from '../../providers/errors';
 import { reaisToCents } from '../../providers/money';
 import { withProviderFailures } from '../provider-failure';
+import { heartbeating } from '../heartbeat';
 
 export interface CompleteResellerPaymentActivityInput {
   resellerId: number;
@@ -59,7 +60,8 @@ export function createResellerActivities({ activePlatform }: ResellerActivityDep
 
   return {
     async completeResellerPayment(input: CompleteResellerPaymentActivityInput): Promise<CompletedResellerPayment> {
-      return withProviderFailures(async () => {
+      // Heartbeats while ActivePlatform answers: an attempt whose worker died is retried in seconds.
+      return withProviderFailures(() => heartbeating({ resellerId: input.resellerId, paymentId: input.paymentId }, async () => {
         try {
           return toCompletedResellerPayment(await activePlatform.completePayment(input));
         } catch (error) {
@@ -69,7 +71,7 @@ export function createResellerActivities({ activePlatform }: ResellerActivityDep
           if (!current) throw error;
           return toCompletedResellerPayment(current);
         }
-      });
+      }));
     },
 
     /** Reads a payment (for reconciliation and support tools). */

@@ -11,6 +11,7 @@ import { ZodError, type z } from 'zod';
 import type { BillingClient } from '../../client';
 import { BillingPendingSaleIds, BillingProviderSubscriptionId } from '../../common/search-attributes';
 import type { AdiqBillingUpdate } from '../../common/subscription/adiq-managed';
+import { valorToCents } from '../../providers/zspay/money';
 import { failureNotificationDecline, failureNotificationSchema, paymentNotificationOutcome, paymentStatusNotificationSchema } from '../../providers/adiq/notifications';
 import { fieldIssues, ValidationError } from '../../common/validation';
 import { referenceOf } from '../../providers/zspay/reference';
@@ -66,7 +67,17 @@ export async function routeZspayWebhook(client: BillingClient, body: unknown): P
     const transferId = reference?.startsWith('transfer-') ? reference.slice('transfer-'.length) : undefined;
     if (!transferId) return { outcome: 'ignored', detail: `transfer ${event.data.id} carries no engine reference` };
     try {
-      await client.transfers.statusUpdate(transferId, { providerTransferId: String(event.data.id), status: event.data.status_transferencia_id });
+      const data = event.data;
+      const id = (value: string | number | null | undefined) => (value === null || value === undefined ? undefined : String(value));
+      // What the webhook says was moved, for the workflow to check against what it sent.
+      await client.transfers.statusUpdate(transferId, {
+        providerTransferId: String(data.id),
+        status: data.status_transferencia_id,
+        amountCents: valorToCents(data.valor),
+        fromEstablishmentId: id(data.from_estabelecimento_id),
+        toEstablishmentId: id(data.to_estabelecimento_id),
+        bankAccountId: id(data.conta_bancaria_id),
+      });
     } catch (error) {
       if (error instanceof NotFoundError) return { outcome: 'ignored', detail: `no running transfer ${transferId}` };
       throw error;

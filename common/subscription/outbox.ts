@@ -71,26 +71,35 @@ function orderingKey(entry: OutboxEntry): string | undefined {
   }
 }
 
-/** What may be sent now: due, not already in flight, and first in its ordering. */
-export function deliverable(outbox: readonly OutboxEntry[], nowMs: number, inFlight: ReadonlySet<string>): OutboxEntry[] {
-  const blocked = new Set<string>();
-  const ready: OutboxEntry[] = [];
+/** The entries that may be sent next: not in flight, and first in their ordering. */
+function heads(outbox: readonly OutboxEntry[], inFlight: ReadonlySet<string>): OutboxEntry[] {
+  const seen = new Set<string>();
+  const result: OutboxEntry[] = [];
   for (const entry of outbox) {
     const key = orderingKey(entry);
     if (key !== undefined) {
-      if (blocked.has(key)) continue;
-      blocked.add(key);
+      if (seen.has(key)) continue;
+      seen.add(key);
     }
-    if (inFlight.has(entry.id)) continue;
-    if (entry.nextTryAt !== undefined && Date.parse(entry.nextTryAt) > nowMs) continue;
-    ready.push(entry);
+    if (!inFlight.has(entry.id)) result.push(entry);
   }
-  return ready;
+  return result;
 }
 
-/** The earliest instant an entry that is waiting out a failure may be tried again. */
-export function nextRetryAt(outbox: readonly OutboxEntry[]): number | undefined {
-  const times = outbox.filter((e) => e.nextTryAt !== undefined).map((e) => Date.parse(e.nextTryAt!));
+/** What may be sent now: due, not already in flight, and first in its ordering. */
+export function deliverable(outbox: readonly OutboxEntry[], nowMs: number, inFlight: ReadonlySet<string>): OutboxEntry[] {
+  return heads(outbox, inFlight).filter((entry) => entry.nextTryAt === undefined || Date.parse(entry.nextTryAt) <= nowMs);
+}
+
+/**
+ * When the next entry that waits out a failure may be sent (undefined: nothing to wait for; an
+ * entry behind one in flight waits for that one's answer, not for a time).
+ */
+export function nextRetryAt(outbox: readonly OutboxEntry[], nowMs: number, inFlight: ReadonlySet<string>): number | undefined {
+  const times = heads(outbox, inFlight)
+    .filter((entry) => entry.nextTryAt !== undefined)
+    .map((entry) => Date.parse(entry.nextTryAt!))
+    .filter((at) => at > nowMs);
   return times.length > 0 ? Math.min(...times) : undefined;
 }
 

@@ -405,7 +405,14 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     if (await ctx.interrupt(reply, outcome, 'before')) return reply;
     const sale = pedidoId === undefined ? undefined : sales.get(pedidoId);
     if (!sale) return notFound(reply, 'Pedido');
-    // "Estornar venda via cartão de crédito": approved card sales only.
+    // "Estornar venda via cartão de crédito": an approved card sale is refunded; a pre-authorized one
+    // ("Pré captura", never captured) is released: canceled, nothing to refund, the hold on the card gone.
+    if (sale.tipoPagamentoId === 3 && sale.status === 8) {
+      setSale(sale, 4, 3);
+      if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+      void notify('transaction', 'canceled', pedidoDetail(sale));
+      return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+    }
     if (sale.tipoPagamentoId !== 3 || sale.status !== 2) {
       return conflict(reply, 'invalid_status', `Pedido ${sale.id} não pode ser estornado (status ${ORDER_TITLES[sale.status]})`);
     }

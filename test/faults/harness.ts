@@ -3,15 +3,25 @@
  * and the engine's worker in a process of its own so it can be killed with SIGKILL. The sandbox's
  * ledger is the witness: what it records as charged is what the customers paid.
  *
+ * Optional: the engine's webhook ingress (the HTTP API's /webhooks routes, with the sandbox's
+ * webhooks pointed at it), and the fault suite's own workflows (test/faults/workflows) in the
+ * worker. `killDuring` kills the worker while chosen provider requests are held (kill-points.ts).
+ *
  * Scale: `npm test` runs the CI configuration; `npm run test:faults` sets FAULTS_SCALE=full.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../api/server';
 import { BillingClient } from '../../client';
 import type { SubscriptionView } from '../../common/subscription/model';
 import type { SandboxOptions } from '../../sandbox/server';
+import type { ScriptedOutcome } from '../../sandbox/state';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { createDevServerEnv, type DevServerEnv } from '../helpers/temporal';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
@@ -41,12 +51,48 @@ export interface Customer {
   cardId: string;
 }
 
+export interface FaultHarnessOptions {
+  /** Serve the engine's webhook ingress and send the sandbox's provider webhooks to it. */
+  webhooks?: boolean;
+  /** Run the fault suite's own workflows (test/faults/workflows) besides the engine's: bundled here, once. */
+  faultWorkflows?: boolean;
+}
+
+/**
+ * A point where the worker dies: the provider request the sandbox holds while the worker is killed,
+ * what starts the business process that sends it, and the witness that counts its effect.
+ */
+export interface KillPoint {
+  name: string;
+  provider: 'zspay' | 'adiq' | 'activeplatform';
+  /** The sandbox operation held (see the sandbox's routes), e.g. 'zspay.transfer.create'. */
+  operation: string;
+  /** How it is held: `latency` (the effect happens after the hold) or `timeout` (phase after: done, answer lost). */
+  hold: ScriptedOutcome & { delayMs: number };
+  /** Starts the business process that sends the held request. */
+  start(harness: FaultHarness): Promise<InFlight>;
+}
+
+/** A business process started at a kill point. */
+export interface InFlight {
+  /** Waits until it reached its final state after the restart; returns that state, for the test to assert. */
+  settled(): Promise<string>;
+  /** How many times its effect happened, by the witness (ledger, scheduled list, request log). */
+  effects(): Promise<number>;
+}
+
 export interface FaultHarness {
   temporal: DevServerEnv;
   sandbox: RunningSandbox;
   billing: BillingClient;
   startWorker(): Promise<void>;
   killWorker(): Promise<void>;
+  /**
+   * Holds each point's request at the sandbox, starts each point's process, kills the worker
+   * (SIGKILL) once every held request has arrived, and starts a new worker. Several points share
+   * one kill. Returns what is in flight, in the order of `points`.
+   */
+  killDuring(points: readonly KillPoint[]): Promise<InFlight[]>;
   /** Zspay customers with a stored card each. */
   customers(count: number): Promise<Customer[]>;
   /** A monthly card subscription whose first charge is due now. */
@@ -69,11 +115,34 @@ export async function inBatches<T, R>(items: T[], limit: number, fn: (item: T) =
   return results;
 }
 
-export async function startFaultHarness(sandboxOptions: SandboxOptions = {}): Promise<FaultHarness> {
+/** The engine's workflows and the fault suite's drivers, bundled into a file for the worker process. */
+async function bundleFaultWorkflows(): Promise<{ file: string; remove(): void }> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-fault-bundle-'));
+  const file = path.join(dir, 'workflow-bundle.js');
+  writeFileSync(file, code);
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, options: FaultHarnessOptions = {}): Promise<FaultHarness> {
   const temporal = await createDevServerEnv();
-  const sandbox = await startSandbox(sandboxOptions);
   const taskQueue = `faults-${randomUUID()}`;
   const billing = new BillingClient({ client: new Client({ connection: temporal.env.connection }), taskQueue });
+  let api: FastifyInstance | undefined;
+  let webhookUrls: SandboxOptions['webhookUrls'];
+  if (options.webhooks) {
+    const secret = `zs-${randomUUID()}`;
+    api = await buildApi({ client: billing, apiKey: `faults-${randomUUID()}`, webhookSecrets: { zspay: secret, adiq: `ad-${randomUUID()}` } });
+    await api.listen({ port: 0, host: '127.0.0.1' });
+    const address = api.server.address();
+    if (!address || typeof address === 'string') throw new Error('API did not bind a TCP port');
+    webhookUrls = { zspay: `http://127.0.0.1:${address.port}/webhooks/zspay/${secret}` };
+  }
+  const sandbox = await startSandbox({ ...sandboxOptions, webhookUrls: { ...webhookUrls, ...sandboxOptions.webhookUrls } });
+  const bundle = options.faultWorkflows ? await bundleFaultWorkflows() : undefined;
   const zspay = zspayClient(sandbox.url);
   let worker: ChildProcess | undefined;
 
@@ -86,7 +155,13 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}): Pr
   const startWorker = () =>
     new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'worker-process.ts')], {
-        env: { ...process.env, TEMPORAL_ADDRESS: temporal.server.address, BILLING_TASK_QUEUE: taskQueue, SANDBOX_URL: sandbox.url },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: temporal.server.address,
+          BILLING_TASK_QUEUE: taskQueue,
+          SANDBOX_URL: sandbox.url,
+          ...(bundle ? { BILLING_TEST_WORKFLOW_BUNDLE: bundle.file } : {}),
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       worker = child;
@@ -94,12 +169,34 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}): Pr
       child.once('exit', (code, signal) => reject(new Error(`worker exited with ${code ?? signal}`)));
     });
 
-  return {
+  const arrivals = async (operation: string) => (await sandbox.control.arrivals(operation)).length;
+
+  const harness: FaultHarness = {
     temporal,
     sandbox,
     billing,
     startWorker,
     killWorker,
+    killDuring: async (points) => {
+      const operations = [...new Set(points.map((p) => p.operation))];
+      const before = new Map(await Promise.all(operations.map(async (op) => [op, await arrivals(op)] as const)));
+      const expected = new Map(operations.map((op) => [op, points.filter((p) => p.operation === op).length]));
+      for (const point of points) await sandbox.control.script({ provider: point.provider, operation: point.operation, outcome: point.hold, times: 1 });
+      await startWorker();
+      const inFlight = await Promise.all(points.map((point) => point.start(harness)));
+      // Every held request has reached the sandbox: kill the worker right there.
+      await until(`${operations.join(', ')} to reach the sandbox`, async () =>
+        (await Promise.all(operations.map(async (op) => (await arrivals(op)) - before.get(op)! >= expected.get(op)!))).every(Boolean),
+      );
+      await killWorker();
+      const killedAt = Date.now();
+      // Each request was still held when the worker died, or the point was not tested.
+      const firstArrival = Math.min(...(await Promise.all(operations.map(async (op) => Date.parse((await sandbox.control.arrivals(op))[before.get(op)!].at)))));
+      const shortestHold = Math.min(...points.map((p) => p.hold.delayMs));
+      if (killedAt - firstArrival >= shortestHold) throw new Error(`the worker died ${killedAt - firstArrival} ms after the first held request arrived, after its ${shortestHold} ms hold`);
+      await startWorker();
+      return inFlight;
+    },
     customers: (count) => inBatches(Array.from({ length: count }), 10, () => customerWithCard(zspay)),
     subscribe: async (customer, prefix) => {
       const subscriptionId = `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -127,13 +224,16 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}): Pr
         return state;
       }),
     chargesOf: async (customer) => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge' && e.customer === customer.clientId).length,
-    arrivals: async (operation) => (await sandbox.control.arrivals(operation)).length,
+    arrivals,
     teardown: async () => {
       await killWorker();
+      await api?.close();
       await sandbox.close();
+      bundle?.remove();
       await temporal.teardown();
     },
   };
+  return harness;
 }
 
 /** The status, the first invoice's state and the outcomes of its attempts, e.g. "active · paid: succeeded". */

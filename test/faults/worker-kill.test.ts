@@ -1,42 +1,61 @@
 /**
- * The worker is killed with SIGKILL at each point of a card charge and restarted, and every
- * subscription is charged exactly once (the sandbox's ledger is the witness). A dead worker's
- * activity is retried after its heartbeat timeout (1 minute), so each round takes about a minute.
+ * The worker is killed with SIGKILL while a provider request is held at the sandbox, and
+ * restarted; every effect happens exactly once (the sandbox's ledger, its request log or the
+ * provider's own list is the witness). The points are in kill-points.ts.
+ *
+ * - A card charge, one point per kill: its capture activity is retried after its heartbeat timeout
+ *   (1 minute), so each takes about a minute.
+ * - An immediate transfer, a transfer scheduled at Zspay and a reseller payment completion die
+ *   together, in one kill per round: the transfers' send notices a dead worker in 10 seconds, the
+ *   completion only after its 1-minute start-to-close timeout, so the round takes about a minute.
  */
-import { FAULT_SCALE, startFaultHarness, until, type FaultHarness } from './harness';
+import { FAULT_SCALE, startFaultHarness, type FaultHarness, type InFlight } from './harness';
+import { CARD_CHARGE_KILL_POINTS, IMMEDIATE_TRANSFER_KILL_POINT, RESELLER_COMPLETION_KILL_POINT, SCHEDULED_TRANSFER_KILL_POINT } from './kill-points';
 
 jest.setTimeout(FAULT_SCALE.testTimeoutMs);
 
-// Where the worker dies, and how the sandbox holds the charge there.
-const KILL_POINTS = [
-  { name: 'before the provider call (pre-authorization still waiting)', operation: 'zspay.sale.precapture', outcome: { type: 'latency', delayMs: 4_000 } },
-  { name: 'while the provider processes the capture', operation: 'zspay.sale.capture', outcome: { type: 'latency', delayMs: 4_000 } },
-  { name: 'after the provider captured, before the activity completed', operation: 'zspay.sale.capture', outcome: { type: 'timeout', phase: 'after', delayMs: 4_000 } },
-] as const;
+const rounds = Array.from({ length: FAULT_SCALE.killRounds }, (_, round) => round + 1);
 
-const CASES = KILL_POINTS.flatMap((point) => Array.from({ length: FAULT_SCALE.killRounds }, (_, round) => ({ ...point, round: round + 1 })));
-
-describe(`a worker killed mid-charge (SIGKILL, ${FAULT_SCALE.name} scale)`, () => {
+describe(`a worker killed mid-call (SIGKILL, ${FAULT_SCALE.name} scale)`, () => {
   let harness: FaultHarness;
   beforeAll(async () => {
-    harness = await startFaultHarness({ timeoutHangMs: 4_000 });
+    harness = await startFaultHarness({ timeoutHangMs: 4_000 }, { webhooks: true, faultWorkflows: true });
   });
   afterAll(() => harness?.teardown());
 
-  it.each(CASES)('charges exactly once when the worker dies $name (round $round)', async ({ operation, outcome }) => {
-    const { sandbox, billing } = harness;
-    const [customer] = await harness.customers(1);
-    await sandbox.control.script({ provider: 'zspay', operation, outcome, times: 1 });
-    await harness.startWorker();
-    const before = await harness.arrivals(operation);
-    const subscriptionId = await harness.subscribe(customer, 'kill');
-    // The held request has reached the sandbox: kill the worker right there.
-    await until(`${operation} to reach the sandbox`, async () => (await harness.arrivals(operation)) > before);
-    await harness.killWorker();
-    await harness.startWorker();
-    await until('the first invoice to be paid', async () => (await billing.subscriptions.invoices(subscriptionId)).invoices[0]?.status === 'paid');
-    expect(await harness.chargesOf(customer)).toBe(1);
-    expect((await billing.subscriptions.invoices(subscriptionId)).invoices[0]).toMatchObject({ status: 'paid', attempts: [expect.objectContaining({ outcome: 'succeeded' })] });
-    await harness.killWorker();
+  describe('a card charge', () => {
+    const cases = CARD_CHARGE_KILL_POINTS.flatMap((point) => rounds.map((round) => ({ point, name: point.name, round })));
+    it.each(cases)('charges exactly once when the worker dies $name (round $round)', async ({ point }) => {
+      const [charge] = await harness.killDuring([point]);
+      expect(await charge.settled()).toBe('paid: succeeded');
+      expect(await charge.effects()).toBe(1);
+      await harness.killWorker();
+    });
+  });
+
+  const TOGETHER = [IMMEDIATE_TRANSFER_KILL_POINT, SCHEDULED_TRANSFER_KILL_POINT, RESELLER_COMPLETION_KILL_POINT] as const;
+  describe.each(rounds)('transfers and a reseller completion, killed together (round %i)', () => {
+    let inFlight: InFlight[];
+    const settled = new Map<string, string>();
+    beforeAll(async () => {
+      inFlight = await harness.killDuring(TOGETHER);
+      for (const [index, process] of inFlight.entries()) settled.set(TOGETHER[index].name, await process.settled());
+      await harness.killWorker();
+    });
+
+    it('sends an immediate transfer once: the retry reconciles instead of sending again, and the webhook settles it', async () => {
+      expect(settled.get(IMMEDIATE_TRANSFER_KILL_POINT.name)).toBe('succeeded via scheduled → executing → needs_reconciliation → succeeded');
+      expect(await inFlight[0].effects()).toBe(1);
+    });
+
+    it('schedules a transfer at Zspay once: the retry finds it by its reference', async () => {
+      expect(settled.get(SCHEDULED_TRANSFER_KILL_POINT.name)).toBe('scheduled, then executed');
+      expect(await inFlight[1].effects()).toBe(1);
+    });
+
+    it('completes a reseller payment once: the retry reads it back after the 422', async () => {
+      expect(settled.get(RESELLER_COMPLETION_KILL_POINT.name)).toBe('completed');
+      expect(await inFlight[2].effects()).toBe(1);
+    });
   });
 });

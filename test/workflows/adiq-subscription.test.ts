@@ -6,6 +6,13 @@ import { TEST_MERCHANT_SECRET } from '../helpers/engine';
 import type { RunningSandbox } from '../helpers/sandbox';
 import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
 import { recordHistory } from '../helpers/histories';
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import type { EngineActivities } from '../../activities';
+import * as defs from '../../workflows/subscription-definitions';
+import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { initialState } from '../../common/subscription/state';
+import { sandboxActivities } from '../helpers/engine';
+import { gates } from '../helpers/gates';
 
 const TZ = 'America/Sao_Paulo';
 
@@ -16,9 +23,18 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
   let testEnv: WorkflowTestEnv;
   let n = 0;
 
+  const held = gates();
+  /** The engine's real Adiq billing search, passing a gate the test may hold. */
+  let realSearch: EngineActivities['searchAdiqBillings'];
   beforeAll(async () => {
-    testEnv = await startWorkflowTestEnv();
+    testEnv = await startWorkflowTestEnv({
+      searchAdiqBillings: async (input) => {
+        await held.pass(`search:${input.subscriptionId}`);
+        return realSearch(input);
+      },
+    });
     ({ env, sandbox, billing } = testEnv);
+    realSearch = sandboxActivities(sandbox.url, env.client as Client).searchAdiqBillings;
   });
   afterAll(() => testEnv?.teardown());
 
@@ -26,6 +42,7 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
   const zapsign = async (clientRef: string) => ((await (await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`)).json()) as { updates: Array<{ paymentStatus: string }> }).updates.map((u) => u.paymentStatus);
   const notifications = async (id: string) =>
     (await sandbox.control.merchantCallbacks())
+      .filter((c) => c.status === 200)
       .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
       .filter((x) => x.subscriptionId === id)
       .sort((a, b) => a.sequence - b.sequence)
@@ -119,4 +136,54 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
     const after = await adiqState<Array<{ id: string; status: string }>>('subscriptions');
     expect(after.find((s) => s.id === adiq.id)?.status).toBe('Canceled');
   });
+
+  describe('interleavings', () => {
+    it('a cancel while the daily billing search is in flight is never undone, and reaches Adiq', async () => {
+      const { id, adiq } = await subscribe();
+      const search = held.hold(`search:${adiq.id}`);
+      const day = env.sleep('1 day');
+      await search.reached;
+      expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
+      search.open();
+      await day;
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'canceled' });
+      const after = await adiqState<Array<{ id: string; status: string }>>('subscriptions');
+      expect(after.find((s) => s.id === adiq.id)?.status).toBe('Canceled');
+    });
+
+    it('answers an update in the first workflow task of a run (right after continue-as-new)', async () => {
+      const { adiq } = await subscribe();
+      // A successor run: its input and the state it carries (Adiq's ids already known).
+      const id = `adiq-next-${++n}`;
+      const subscription = createSubscriptionInputSchema.parse({
+        subscriptionId: id,
+        customerId: 'acme',
+        plan: { planId: `news-${n}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, attempts: 3, chargeHourLocal: 8 },
+        paymentMethod: { type: 'adiq_vault', vaultId: adiq.vaultId },
+      });
+      const state = { ...initialState(subscription, localDateOf(await env.currentTimeMs(), TZ)), adiq: { planId: adiq.planId, subscriptionId: adiq.id, handled: [] } };
+      const operation = new WithStartWorkflowOperation('adiqSubscriptionWorkflow', { workflowId: `subscription-${id}`, taskQueue: billing.taskQueue, args: [{ subscription, state }], workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL });
+      const canceled = await (env.client as Client).workflow.executeUpdateWithStart(defs.cancelUpdate, { args: [{ atPeriodEnd: false }], startWorkflowOperation: operation });
+      expect(canceled).toMatchObject({ subscriptionId: id, status: 'canceled' });
+      await env.sleep('1 minute');
+      expect((await adiqState<Array<{ id: string; status: string }>>('subscriptions')).find((s) => s.id === adiq.id)?.status).toBe('Canceled');
+    });
+
+    it("keeps following Adiq while the merchant's callback is down, shows the failures, and delivers once it is back", async () => {
+      await sandbox.control.failMerchantCallbacks(Array(12).fill(503), '/merchant/adiq');
+      const { id, adiq } = await subscribe();
+      const { billing: declined } = await bill(adiq.id, 'hard_decline');
+      // Adiq's notification arrives; the billing search confirms it.
+      await billing.subscriptions.adiqBilling(id, { billingId: declined.id, outcome: 'failed', decline: 'hard', code: '14', message: 'Cartão cancelado', source: 'notification' });
+      await env.sleep('1 minute');
+      const view = await billing.subscriptions.get(id);
+      expect(view).toMatchObject({ status: 'blocked', partnerStatus: 'inadimplente' });
+      expect(view.delivery.failing).toBeGreaterThan(0);
+      expect(view.delivery.lastError).toContain('503');
+      await env.sleep('2 days');
+      expect((await billing.subscriptions.get(id)).delivery).toMatchObject({ pending: 0, failing: 0 });
+      expect(await notifications(id)).toEqual(['payment.failed', 'subscription.blocked']);
+    });
+  });
+
 });

@@ -2,7 +2,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BillingClient, ConflictError, RejectedError } from '../../client';
 import { addDays, localDateOf } from '../../common/billing/calendar';
+import { isBusinessDay } from '../../common/billing/holidays';
 import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../sandbox/providers/zspay';
+import { eventually } from '../helpers/eventually';
 import { recordHistory } from '../helpers/histories';
 import type { RunningSandbox } from '../helpers/sandbox';
 import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
@@ -20,6 +22,8 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
   const setBalance = (currentCents: number) =>
     fetch(`${sandbox.url}/zspay/__control/balances/${SOURCE}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ currentCents }) });
   const transfersInLedger = async (transferId: string) => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer' && e.reference === `transfer-${transferId}`);
+  /** Transfer requests that reached Zspay, answered or not. */
+  const transferSends = async () => (await sandbox.control.arrivals('zspay.transfer.create')).length;
   const result = (transferId: string) => env.client.workflow.getHandle(`transfer-${transferId}`).result();
   const schedule = async (extra: Record<string, unknown> = {}) => {
     const transferId = `t-${++n}`;
@@ -101,6 +105,60 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     const attempts = (await sandbox.control.requests({ provider: 'zspay' })).filter((r) => r.method === 'POST' && r.path === '/zspay/transferencias');
     expect(attempts.filter((r) => JSON.stringify(r.body).includes(`transfer-${transferId}`))).toHaveLength(0);
     await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-insufficient-balance');
+  });
+
+  // These tests read the state with queries rather than result(): every result() call lets the
+  // time-skipping server jump years ahead, and bank transfers need the holiday table (to 2060).
+  /** A transfer due already (on the last business day before today, so a bank transfer is not moved ahead): it runs at once. */
+  const scheduleNow = async (extra: Record<string, unknown> = {}) => {
+    let executeOn = addDays(localDateOf(await env.currentTimeMs(), 'America/Sao_Paulo'), -1);
+    while (!isBusinessDay(executeOn)) executeOn = addDays(executeOn, -1);
+    return schedule({ executeOn, executeAt: '00:00', ...extra });
+  };
+  const stateOf = (transferId: string, states: string[]) =>
+    eventually(() => billing.transfers.get(transferId), (view) => states.includes(view.state));
+
+  it('never sends an immediate transfer twice: a lost answer goes to reconciliation, settled by the webhook with the reference', async () => {
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.transfer.create', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+    const sendsBefore = await transferSends();
+    const transferId = await scheduleNow();
+    const reconciling = await stateOf(transferId, ['needs_reconciliation', 'succeeded', 'failed']);
+    expect(reconciling.state).toBe('needs_reconciliation');
+    expect(reconciling.reason).toMatch(/not sent again: the transfer webhook with the reference settles it/);
+    const [moved] = await transfersInLedger(transferId);
+    expect(moved).toBeDefined();
+    // The transfer webhook (routed by the reference in its description) settles it.
+    await billing.transfers.statusUpdate(transferId, { providerTransferId: moved.providerId!, status: 3, amountCents: 10_000, fromEstablishmentId: SOURCE, toEstablishmentId: '900' });
+    const view = await stateOf(transferId, ['succeeded', 'failed']);
+    expect(view).toMatchObject({ state: 'succeeded', providerTransferId: moved.providerId, contradictedWebhooks: 0 });
+    expect(view.history.map((h: { state: string }) => h.state)).toEqual(['scheduled', 'executing', 'needs_reconciliation', 'succeeded']);
+    expect(await transfersInLedger(transferId)).toHaveLength(1);
+    expect((await transferSends()) - sendsBefore).toBe(1);
+    await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-reconciled-by-webhook');
+  });
+
+  it('sends again after Zspay refused the transfer with a 429 (nothing was done), once', async () => {
+    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.transfer.create', outcome: { type: 'rate_limit', retryAfterSeconds: 1 }, times: 1 });
+    const sendsBefore = await transferSends();
+    const transferId = await scheduleNow();
+    expect((await stateOf(transferId, ['succeeded', 'failed', 'needs_reconciliation'])).state).toBe('succeeded');
+    expect(await transfersInLedger(transferId)).toHaveLength(1);
+    expect((await transferSends()) - sendsBefore).toBe(2);
+  });
+
+  it('ignores, logs and counts a status webhook Zspay contradicts (another transfer id, another amount or account)', async () => {
+    const transferId = await scheduleNow({ destination: { type: 'bank_account', bankAccountId } });
+    const pending = await stateOf(transferId, ['pending', 'succeeded', 'failed']);
+    expect(pending.state).toBe('pending');
+    const id = pending.providerTransferId!;
+    await billing.transfers.statusUpdate(transferId, { providerTransferId: String(Number(id) + 1000), status: 4 });
+    await billing.transfers.statusUpdate(transferId, { providerTransferId: id, status: 4, amountCents: 1 });
+    await billing.transfers.statusUpdate(transferId, { providerTransferId: id, status: 3, bankAccountId: String(Number(bankAccountId) + 1) });
+    const ignored = await eventually(() => billing.transfers.get(transferId), (view) => view.contradictedWebhooks === 3);
+    expect(ignored).toMatchObject({ state: 'pending', contradictedWebhooks: 3, lastContradictedWebhook: { providerTransferId: id, status: 3, reason: `the webhook's bank account ${Number(bankAccountId) + 1} is not ${bankAccountId}` } });
+    await billing.transfers.statusUpdate(transferId, { providerTransferId: id, status: 3, amountCents: 10_000, bankAccountId });
+    expect(await stateOf(transferId, ['succeeded', 'failed'])).toMatchObject({ state: 'succeeded', contradictedWebhooks: 3 });
+    await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-webhook-contradicted');
   });
 
   it('refuses a second transfer with the same id', async () => {

@@ -22,6 +22,31 @@ describe('Zspay payment activities', () => {
     expect(await charges()).toHaveLength(1);
   });
 
+  it('releases an authorization that will not be captured: the order is canceled, the card keeps no hold, nothing is charged; a second release is harmless', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId, cardId } = await customerWithCard(zspay);
+    const activities = createZspayPaymentActivities({ zspay });
+    const authorization = await runIn(quietActivityEnvironment(), activities.authorizeCard, { reference: 'sub-9-1-1', amountCents: 4990, clientId, cardId, description: 'x' });
+    expect(authorization.kind).toBe('to_capture');
+    const saleId = (authorization as { saleId: string }).saleId;
+    expect(await runIn(quietActivityEnvironment(), activities.releaseCardAuthorization, { reference: 'sub-9-1-1', amountCents: 4990, saleId })).toEqual({ released: true });
+    expect(await runIn(quietActivityEnvironment(), activities.releaseCardAuthorization, { reference: 'sub-9-1-1', amountCents: 4990, saleId })).toEqual({ released: true });
+    expect((await zspay.getSale(saleId)).status).toBe('canceled');
+    expect(await runIn(quietActivityEnvironment(), activities.saleSettlement, { saleId })).toMatchObject({ settlement: 'not_charged' });
+    expect(await charges()).toHaveLength(0);
+  });
+
+  it('reads what a sale says of its payment, the check a "paid" webhook must pass', async () => {
+    const zspay = zspayClient(sandbox.url);
+    const { clientId } = await customerWithCard(zspay);
+    const activities = createZspayPaymentActivities({ zspay });
+    const boleto = await runIn(quietActivityEnvironment(), activities.issueBoleto, { reference: 'sub-8-1-1', amountCents: 5000, clientId, dueDate: '2027-01-15', description: 'x' });
+    const saleId = boleto.providerIds.saleId!;
+    expect(await runIn(quietActivityEnvironment(), activities.saleSettlement, { saleId })).toMatchObject({ settlement: 'pending' });
+    await fetch(`${sandbox.url}/zspay/__control/boletos/${saleId}/pay`, { method: 'POST' });
+    expect(await runIn(quietActivityEnvironment(), activities.saleSettlement, { saleId })).toMatchObject({ settlement: 'succeeded' });
+  });
+
   it.each([
     ['soft_decline', '51', 'soft_declined'],
     ['hard_decline', '41', 'hard_declined'],
