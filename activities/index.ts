@@ -7,6 +7,7 @@ import type { PaymentStatusClient } from '../providers/payment-status/client';
 import type { ZapSignPartnerClient } from '../providers/zapsign/client';
 import { createMerchantNotificationActivities, type SecretResolver } from './merchants/notifications';
 import type { Client } from '@temporalio/client';
+import type { ProviderQueue } from '../common/task-queue';
 import type { AdiqClient } from '../providers/adiq/client';
 import type { ZspayClient } from '../providers/zspay/client';
 import { createAdiqActivities } from './adiq/recurrence';
@@ -50,3 +51,43 @@ export function createActivities(deps: EngineDependencies) {
 }
 
 export type EngineActivities = ReturnType<typeof createActivities>;
+
+/**
+ * Which task queue each activity runs on: a provider's own (paced by the server, see
+ * common/task-queue.ts), or the engine's main queue. Workflows schedule on the same queues.
+ */
+export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQueue | 'main' } = {
+  authorizeCard: 'zspay',
+  captureCard: 'zspay',
+  chargeStoredCard: 'zspay',
+  issueBoleto: 'zspay',
+  getSale: 'zspay',
+  saleSettlement: 'zspay',
+  releaseCardAuthorization: 'zspay',
+  refundSale: 'zspay',
+  getBalance: 'zspay',
+  executeTransfer: 'zspay',
+  getTransfer: 'zspay',
+  cancelScheduledTransfer: 'zspay',
+  createAdiqPlan: 'adiq',
+  createAdiqSubscription: 'adiq',
+  getAdiqSubscription: 'adiq',
+  changeAdiqSubscriptionStatus: 'adiq',
+  changeAdiqSubscriptionVault: 'adiq',
+  searchAdiqBillings: 'adiq',
+  cancelAdiqBilling: 'adiq',
+  registerAdiqNotification: 'adiq',
+  completeResellerPayment: 'activeplatform',
+  getResellerPayment: 'activeplatform',
+  updatePartnerPaymentStatus: 'zapsign',
+  pushPaymentStatus: 'payment-status',
+  // Reads of the engine's own state, and Zspay reads batched by the billing run's own concurrency.
+  listSubscriptionsAwaitingPayment: 'main',
+  paidSales: 'main',
+  listRunningSubscriptions: 'main',
+  tallySubscriptions: 'main',
+  summarizeEngine: 'main',
+  // Merchant callbacks go to each merchant's own host.
+  notifyMerchant: 'main',
+  checkSubscriptionReferences: 'main',
+};

@@ -30,34 +30,4 @@ export const completeResellerPaymentInputSchema = z.object({
 });
 export type CompleteResellerPaymentInput = z.infer<typeof completeResellerPaymentInputSchema>;
 
-export function resellerPaymentWorkflowId(resellerId: number, paymentId: number): string {
-  return `reseller-payment-${resellerId}-${paymentId}`;
-}
-
-export type ResellerPaymentState =
-  | 'awaiting_confirmation'
-  | 'completing'
-  | 'completed'
-  | 'rejected'
-  | 'confirmation_expired';
-
-/** The completed payment as ActivePlatform reports it, amounts in integer cents. */
-export interface CompletedResellerPayment {
-  paymentId: string;
-  status: string;
-  totalCents: number;
-  discountCents: number;
-  closedAt: string | null;
-  paymentMethodId: number | null;
-  paymentMethodName: string | null;
-}
-
-export interface ResellerPaymentView {
-  resellerId: number;
-  paymentId: number;
-  state: ResellerPaymentState;
-  providerReference: string;
-  confirmedAt?: string;
-  result?: CompletedResellerPayment;
-  reason?: string;
-}
+export * from './reseller-payment-rules';

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startWorker } from '../worker/run';
 import { BillingClient } from '../client';
 import { addSearchAttributes } from '../client/connection';
 import { localDateOf } from '../common/billing/calendar';
@@ -35,17 +36,17 @@ async function main(): Promise<void> {
   const sandboxUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const taskQueue = `demo-${randomUUID()}`;
   const config = loadWorkerConfig({ SANDBOX_URL: sandboxUrl, MERCHANT_WEBHOOK_SECRETS: JSON.stringify({ demo: 'demo-secret' }) });
-  const worker = await Worker.create({
+  const worker = await startWorker({
     connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowsPath: require.resolve('../workflows'),
     activities: createEngineActivities(config, env.client),
   });
   const billing = new BillingClient({ client: env.client, taskQueue });
   const zspay = new ZspayClient({ baseUrl: `${sandboxUrl}/zspay`, token: SANDBOX_CREDENTIALS.zspay.token });
   const script = (body: unknown) => fetch(`${sandboxUrl}/__sandbox/scenarios`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
-  await worker.runUntil(async () => {
+  try {
     const startedAt = Date.now();
     const customer = async (name: string) => {
       const client = await zspay.createClient({ nome: name, documento: '00000000000', email: `${name.toLowerCase()}@example.com`, endereco: { logradouro: 'Rua A', numero: '1', cep: '01000-000', cidade: 'São Paulo', estado: 'SP' } });
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
     }
     const charged = state.ledger.filter((e) => e.kind === 'charge').reduce((sum, e) => sum + e.amountCents, 0);
     console.log(`  money moved at the provider (sandbox ledger): ${brl(charged)}; merchant notifications sent: ${state.merchantCallbacks.length}`);
-  });
+  } finally {
+    await worker.shutdown();
+  }
   await sandbox.close();
   await env.teardown();
 }

@@ -141,6 +141,7 @@ async function main(): Promise<void> {
       taskQueue: taskQueue(env),
       activities: createEngineActivities(config, temporalClient),
       workerOptions: { dataConverter },
+      pacing: config.pacing,
     });
     stops.push(() => worker.shutdown());
     worker.done.catch((error: unknown) => {

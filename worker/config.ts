@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../common/validation';
 import { DEFAULT_SANDBOX_PORT, SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
+import { PROVIDER_QUEUES, type ProviderQueue } from '../common/task-queue';
 
 const url = (setting: string) =>
   z.url({ message: `${setting} must be an http(s) URL` }).refine((v) => /^https?:\/\//.test(v), `${setting} must be an http(s) URL`);
@@ -24,6 +25,19 @@ const secretMap = (setting: string, what: string) =>
       }
     })
     .optional();
+
+/** `ZSPAY_REQUESTS_PER_SECOND`... */
+export const pacingSetting = (provider: ProviderQueue) => `${provider.toUpperCase().replace(/-/g, '_')}_REQUESTS_PER_SECOND`;
+const requestsPerSecond = (setting: string) =>
+  z.coerce.number({ message: `${setting} must be a number of requests per second (0: no limit)` }).min(0, `${setting} must be 0 or more`).max(10_000, `${setting} must be at most 10000`).optional();
+
+/**
+ * How fast each provider is called, in activities (one request each, mostly) per second, enforced
+ * by the Temporal server on the provider's task queue across all workers. Conservative defaults: a
+ * merchant that finds a provider's limit by being refused every billing day gets throttled or
+ * flagged. 0 removes the limit.
+ */
+export const DEFAULT_PACING: Readonly<Record<ProviderQueue, number>> = { zspay: 20, adiq: 10, activeplatform: 5, zapsign: 5, 'payment-status': 10 };
 
 const rawSchema = z.object({
   SANDBOX_URL: url('SANDBOX_URL').optional(),
@@ -43,6 +57,7 @@ const rawSchema = z.object({
   MERCHANT_WEBHOOK_SECRETS: secretMap('MERCHANT_WEBHOOK_SECRETS', 'secret reference -> signing secret'),
   PAYMENT_STATUS_BASE_URL: url('PAYMENT_STATUS_BASE_URL').optional(),
   PAYMENT_STATUS_API_KEY: z.string().min(1, 'PAYMENT_STATUS_API_KEY must not be empty').optional(),
+  ...Object.fromEntries(PROVIDER_QUEUES.map((provider) => [pacingSetting(provider), requestsPerSecond(pacingSetting(provider))])),
 });
 
 export interface ProviderEndpoint {
@@ -62,6 +77,8 @@ export interface WorkerConfig {
   /** clientTokens: customer-held ZapSign client tokens, by our reference (never in workflow inputs). */
   zapsign: ProviderEndpoint & { partnerToken: string; clientTokens: Record<string, string> };
   paymentStatus: ProviderEndpoint & { apiKey: string };
+  /** Provider calls per second, per provider (0: no limit). */
+  pacing: Record<ProviderQueue, number>;
 }
 
 export class ConfigError extends Error {
@@ -125,7 +142,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       ...paymentStatus,
       apiKey: credential(paymentStatus.sandbox, 'PAYMENT_STATUS_API_KEY', e.PAYMENT_STATUS_API_KEY, SANDBOX_CREDENTIALS.paymentStatus.apiKey),
     },
+    pacing: pacingOf(e),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function pacingOf(values: Record<string, unknown>): Record<ProviderQueue, number> {
+  return Object.fromEntries(PROVIDER_QUEUES.map((provider) => [provider, (values[pacingSetting(provider)] as number | undefined) ?? DEFAULT_PACING[provider]])) as Record<ProviderQueue, number>;
 }

@@ -31,8 +31,9 @@ async function main(): Promise<void> {
     taskQueue: taskQueue(),
     activities: createEngineActivities(config, temporal),
     workerOptions: { dataConverter },
+    pacing: config.pacing,
   });
-  console.log(`Worker polling ${taskQueue()} on ${target.address} (namespace ${target.namespace})`);
+  console.log(`Worker polling ${taskQueue()} and its provider queues on ${target.address} (namespace ${target.namespace})`);
   // The SDK shuts the worker down on SIGINT/SIGTERM by default.
   await worker.done;
   await connection.close();

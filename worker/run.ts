@@ -1,22 +1,39 @@
-/** Creates and runs the engine's worker on a given connection. */
+/**
+ * Creates and runs the engine's workers on a given connection: one on the main task queue (the
+ * workflows, and every activity for runs started before provider queues), and one activity worker
+ * per provider queue, paced by the Temporal server (`maxTaskQueueActivitiesPerSecond`: the same
+ * limit holds however many worker processes poll it).
+ */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { EngineActivities } from '../activities';
+import { ACTIVITY_QUEUE, type EngineActivities } from '../activities';
+import { PROVIDER_QUEUES, providerTaskQueue, type ProviderQueue } from '../common/task-queue';
 
 export interface StartWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  activities: EngineActivities;
+  activities: Partial<EngineActivities>;
   /** A prebuilt bundle (tests bundle once per run); otherwise the SDK bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   workerOptions?: Partial<WorkerOptions>;
+  /** Provider activities per second (0 or absent: no limit). */
+  pacing?: Partial<Record<ProviderQueue, number>>;
+  /** Options for the provider queues' activity workers (e.g. concurrency). */
+  activityWorkerOptions?: Partial<WorkerOptions>;
 }
 
 export interface RunningWorker {
+  /** The main queue's worker (workflows). */
   worker: Worker;
-  /** Settles when the worker stops; rejects if it crashed. */
+  workers: Worker[];
+  /** Settles when every worker stops; rejects if one crashed. */
   done: Promise<void>;
   shutdown(): Promise<void>;
+}
+
+/** The activities that run on a provider's queue. */
+export function activitiesOf(activities: Partial<EngineActivities>, queue: ProviderQueue): Partial<EngineActivities> {
+  return Object.fromEntries(Object.entries(activities).filter(([name]) => ACTIVITY_QUEUE[name as keyof EngineActivities] === queue)) as Partial<EngineActivities>;
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
@@ -28,12 +45,27 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     ...options.workerOptions,
   });
-  const done = worker.run();
+  const providerWorkers = await Promise.all(
+    PROVIDER_QUEUES.map((provider) =>
+      Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: providerTaskQueue(options.taskQueue, provider),
+        activities: activitiesOf(options.activities, provider),
+        ...(options.pacing?.[provider] ? { maxTaskQueueActivitiesPerSecond: options.pacing[provider] } : {}),
+        ...(options.workerOptions?.dataConverter ? { dataConverter: options.workerOptions.dataConverter } : {}),
+        ...options.activityWorkerOptions,
+      }),
+    ),
+  );
+  const workers = [worker, ...providerWorkers];
+  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
     worker,
+    workers,
     done,
     shutdown: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };

@@ -6,8 +6,7 @@
  * transition table (common/subscription/table.ts). It charges nothing on its own; a cancel and a new
  * card (vault) are sent to Adiq from the outbox.
  */
-import { ActivityFailure, log, patched, proxyActivities } from '@temporalio/workflow';
-import type { EngineActivities } from '../activities';
+import { ActivityFailure, log, patched } from '@temporalio/workflow';
 import type { AdiqBillingSummary } from '../activities/adiq/recurrence';
 import { addDays, instantAt } from '../common/billing/calendar';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
@@ -21,11 +20,10 @@ import { ADIQ_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
 import { adiqSubscriptionWorkflowV1 } from './legacy/adiq-subscription-v1';
 import { failureText } from './outbox';
+import { providerActivities } from './provider-activities';
 import { acceptSubscription, STATE_MACHINE_PATCH, type SubscriptionWorkflowInput } from './subscription';
 import { eventContext, SubscriptionRuntime } from './subscription-runtime';
 
-const adiq = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerWriteRetry });
-const adiqReads = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', retry: providerReadRetry });
 
 /** How far back each billing search looks (Adiq's retries span 16 days). */
 const SEARCH_WINDOW_DAYS = 35;
@@ -77,6 +75,8 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
     extraAttributes: (state) => (state.adiq ? [{ key: BillingProviderSubscriptionId, value: state.adiq.subscriptionId }] : []),
   });
   runtime.registerHandlers();
+  const adiq = providerActivities('adiq', { startToCloseTimeout: '1 minute', retry: providerWriteRetry });
+  const adiqReads = providerActivities('adiq', { startToCloseTimeout: '2 minutes', retry: providerReadRetry });
   if (firstRun) await acceptSubscription(runtime, spec);
 
   if (!runtime.state.adiq) {

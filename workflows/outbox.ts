@@ -5,16 +5,17 @@
  * never waits for it; continue-as-new waits at most a few seconds for attempts already on the wire
  * and carries the rest.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities';
 import type { MerchantEndpoint } from '../common/merchant-notification';
 import type { DeliveryEvent } from '../common/subscription/events';
 import type { ExternalPayment } from '../common/subscription/model';
 import { deliverable, nextRetryAt, type OutboxEntry } from '../common/subscription/outbox';
 import { Alarm } from './alarm';
+import { providerActivities } from './provider-activities';
 
 /** One attempt per delivery: the outbox decides when to try again. */
-const delivery = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } });
+const ONE_ATTEMPT: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } };
 
 export interface DeliveryTargets {
   merchant?: MerchantEndpoint;
@@ -27,23 +28,23 @@ export async function deliverEntry(entry: OutboxEntry, targets: DeliveryTargets)
   const effect = entry.effect;
   switch (effect.kind) {
     case 'notify':
-      if (targets.merchant && entry.notification) await delivery.notifyMerchant({ endpoint: targets.merchant, notification: entry.notification });
+      if (targets.merchant && entry.notification) await proxyActivities<EngineActivities>(ONE_ATTEMPT).notifyMerchant({ endpoint: targets.merchant, notification: entry.notification });
       return;
     case 'partner':
-      if (targets.partner) await delivery.updatePartnerPaymentStatus({ clientRef: targets.partner.zapsignClientRef, paymentStatus: effect.status });
+      if (targets.partner) await providerActivities('zapsign', ONE_ATTEMPT).updatePartnerPaymentStatus({ clientRef: targets.partner.zapsignClientRef, paymentStatus: effect.status });
       return;
     case 'push_payment_status': {
       const payment = targets.externalPayment(effect.cycle);
       if (payment) {
-        await delivery.pushPaymentStatus({ paymentId: payment.paymentId, status: effect.status, trustSeed: payment.trustSeed, trustValue: payment.trustValue, altTrustValue: payment.altTrustValue });
+        await providerActivities('payment-status', ONE_ATTEMPT).pushPaymentStatus({ paymentId: payment.paymentId, status: effect.status, trustSeed: payment.trustSeed, trustValue: payment.trustValue, altTrustValue: payment.altTrustValue });
       }
       return;
     }
     case 'adiq_cancel':
-      await delivery.changeAdiqSubscriptionStatus({ subscriptionId: effect.adiqSubscriptionId, status: 'canceled' });
+      await providerActivities('adiq', ONE_ATTEMPT).changeAdiqSubscriptionStatus({ subscriptionId: effect.adiqSubscriptionId, status: 'canceled' });
       return;
     case 'adiq_change_vault':
-      await delivery.changeAdiqSubscriptionVault({ subscriptionId: effect.adiqSubscriptionId, vaultId: effect.vaultId });
+      await providerActivities('adiq', ONE_ATTEMPT).changeAdiqSubscriptionVault({ subscriptionId: effect.adiqSubscriptionId, vaultId: effect.vaultId });
       return;
   }
 }

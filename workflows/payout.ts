@@ -3,21 +3,21 @@
  * transfer it, less what the establishment keeps, as a child transfer workflow. The child's id is
  * the payout and the local date, so a run repeated the same day never pays twice.
  */
-import { executeChild, proxyActivities, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import type { EngineActivities } from '../activities';
+import { executeChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { providerActivities } from './provider-activities';
 import { localDateOf } from '../common/billing/calendar';
 import { providerReadRetry } from '../common/retry-policies';
-import { recurringPayoutInputSchema, type RecurringPayoutInput, type SettlementResult } from '../common/transfer';
-import { fieldIssues } from '../common/validation';
+import { checkPayoutInput, type SettlementResult } from '../common/transfer-rules';
+import type { RecurringPayoutInput } from '../common/transfer';
 import { invalidInput } from './failures';
 import { transferWorkflow } from './transfer';
 
-const { getBalance } = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: providerReadRetry });
 
 export async function settleBalanceWorkflow(rawInput: RecurringPayoutInput): Promise<SettlementResult> {
-  const parsed = recurringPayoutInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(`Invalid payout: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
-  const input = parsed.data;
+  const { getBalance } = providerActivities('zspay', { startToCloseTimeout: '30 seconds', retry: providerReadRetry });
+  const checked = checkPayoutInput(rawInput);
+  if (!checked.input) throw invalidInput(`Invalid payout: ${checked.problems.join('; ')}`);
+  const input = checked.input;
   const date = localDateOf(Date.now(), input.timeZone);
   const balance = await getBalance({ establishmentId: input.sourceEstablishmentId });
   const amountCents = balance.currentCents - input.keepCents;

@@ -6,39 +6,30 @@ import {
   ApplicationFailure,
   condition,
   log,
-  proxyActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EngineActivities } from '../activities';
 import {
-  completeResellerPaymentInputSchema,
+  checkResellerPaymentInput,
   type CompletedResellerPayment,
   type CompleteResellerPaymentInput,
   type ResellerPaymentState,
   type ResellerPaymentView,
-} from '../common/reseller-payment';
+} from '../common/reseller-payment-rules';
 import { providerWriteRetry } from '../common/retry-policies';
 import { ResellerId, ResellerPaymentStatus } from '../common/search-attributes';
-import { fieldIssues } from '../common/validation';
 import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from './definitions';
 import { applicationCause, invalidInput } from './failures';
-
-/** Heartbeats while it waits on ActivePlatform: a dead worker's attempt is retried after 10 seconds. */
-const { completeResellerPayment } = proxyActivities<EngineActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '10 seconds',
-  retry: providerWriteRetry,
-});
+import { providerActivities } from './provider-activities';
 
 export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentInput): Promise<CompletedResellerPayment> {
-  const parsed = completeResellerPaymentInputSchema.safeParse(rawInput);
-  if (!parsed.success) {
-    throw invalidInput(`Invalid reseller payment input: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
-  }
-  const input = parsed.data;
+  // Heartbeats while it waits on ActivePlatform: a dead worker's attempt is retried after 10 seconds.
+  const { completeResellerPayment } = providerActivities('activeplatform', { startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
+  const checked = checkResellerPaymentInput(rawInput);
+  if (!checked.input) throw invalidInput(`Invalid reseller payment input: ${checked.problems.join('; ')}`);
+  const input = checked.input;
   const { confirmation } = input;
   const view: ResellerPaymentView = {
     resellerId: input.resellerId,

@@ -21,6 +21,7 @@ import { ENGINE_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
 import { subscriptionWorkflowV1 } from './legacy/subscription-v1';
 import { failureText } from './outbox';
+import { providerActivities } from './provider-activities';
 import { eventContext, SubscriptionRuntime } from './subscription-runtime';
 
 /** Runs started before the state machine replay the released code until their next continue-as-new. */
@@ -30,8 +31,8 @@ export const STATE_MACHINE_PATCH = 'subscription-state-machine';
  * Charges heartbeat while they wait on Zspay, so an attempt whose worker died is retried after
  * 10 seconds; every retry asks Zspay first (see activities/payments/zspay.ts), never charges twice.
  */
-const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
-const reads = proxyActivities<EngineActivities>({ startToCloseTimeout: '1 minute', retry: providerReadRetry });
+const zspayCharges = () => providerActivities('zspay', { startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
+const zspayReads = () => providerActivities('zspay', { startToCloseTimeout: '1 minute', retry: providerReadRetry });
 /** What only the worker knows (its configured references): quick, and answered before the create returns. */
 const configuration = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });
 
@@ -69,6 +70,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   if (firstRun) await acceptSubscription(runtime, spec);
   runtime.publish();
   runtime.startDeliveries();
+  const charges = zspayCharges();
+  const reads = zspayReads();
 
   /**
    * Authorize, then capture: the order id is in the history (the authorization's result) before any

@@ -12,25 +12,24 @@
  * contradicts what Zspay answered to the send (another transfer id) or what was sent (amount,
  * source, destination) is ignored, logged and counted in the view.
  */
-import { ApplicationFailure, condition, log, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
-import type { EngineActivities } from '../activities';
+import { ApplicationFailure, condition, log, setHandler, upsertMemo, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
 import { instantAt } from '../common/billing/calendar';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
 import { TransferEstablishmentId, TransferScheduledAt, TransferStatus } from '../common/search-attributes';
 import {
   executionDate,
-  scheduleTransferInputSchema,
+  checkTransferInput,
   transferStateOfZspayStatus,
-  transferStatusSignalSchema,
+  transferStatusProblems,
   webhookContradiction,
   type ScheduleTransferInput,
   type TransferState,
   type TransferStatusUpdate,
   type TransferView,
-} from '../common/transfer';
-import { fieldIssues } from '../common/validation';
+} from '../common/transfer-rules';
 import { cancelTransferUpdate, transferQuery, transferStatusSignal } from './definitions';
 import { applicationCause, invalidInput } from './failures';
+import { providerActivities } from './provider-activities';
 
 
 /**
@@ -40,17 +39,17 @@ import { applicationCause, invalidInput } from './failures';
  */
 export const sendTransferActivity: ActivityOptions = { startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: providerWriteRetry };
 
-const { getBalance } = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: providerReadRetry });
-const { executeTransfer } = proxyActivities<EngineActivities>(sendTransferActivity);
 
 /** How long to follow a sent transfer's webhooks before handing it to reconciliation. */
 const SETTLEMENT_WAIT_MS = 7 * 24 * 3_600_000;
 const FINAL: readonly TransferState[] = ['succeeded', 'failed', 'canceled', 'needs_reconciliation'];
 
 export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise<TransferView> {
-  const parsed = scheduleTransferInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw invalidInput(`Invalid transfer: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
-  const input = parsed.data;
+  const { getBalance } = providerActivities('zspay', { startToCloseTimeout: '30 seconds', retry: providerReadRetry });
+  const { executeTransfer } = providerActivities('zspay', sendTransferActivity);
+  const checked = checkTransferInput(rawInput);
+  if (!checked.input) throw invalidInput(`Invalid transfer: ${checked.problems.join('; ')}`);
+  const input = checked.input;
   const executeOn = executionDate(input);
   const [hour, minute] = input.executeAt.split(':').map(Number);
   const runAt = instantAt(executeOn, hour, minute, input.timeZone);
@@ -97,9 +96,9 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     },
   );
   setHandler(transferStatusSignal, (update) => {
-    const checked = transferStatusSignalSchema.safeParse(update);
-    if (checked.success) pendingStatuses.push(checked.data);
-    else log.warn('Ignoring a malformed transfer status', { issues: fieldIssues(checked.error) });
+    const problems = transferStatusProblems(update);
+    if (problems.length === 0) pendingStatuses.push(update);
+    else log.warn('Ignoring a malformed transfer status', { problems });
   });
 
   upsertSearchAttributes([

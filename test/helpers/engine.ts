@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { EngineActivities } from '../../activities';
 import { createEngineActivities } from '../../worker/activities';
 import { loadWorkerConfig } from '../../worker/config';
+import { startWorker, type RunningWorker } from '../../worker/run';
 import { workflowBundle } from './temporal';
 
 /** The signing secret test merchants are configured with. */
@@ -22,10 +22,10 @@ export function sandboxActivities(sandboxUrl: string, temporal: Client, timeoutM
   );
 }
 
-/** A worker on a unique task queue with the bundled workflows. */
-export async function createTestWorker(env: TestWorkflowEnvironment, activities: Partial<EngineActivities>): Promise<{ worker: Worker; taskQueue: string }> {
+/** The engine's workers (main and provider queues) on a unique task queue, with the bundled workflows. */
+export async function createTestWorker(env: TestWorkflowEnvironment, activities: Partial<EngineActivities>): Promise<{ worker: RunningWorker; taskQueue: string }> {
   const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({
+  const worker = await startWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,

@@ -21,14 +21,12 @@ export async function startWorkflowTestEnv(overrides: Partial<EngineActivities> 
   const env = await createTimeSkippingEnv();
   const sandbox = await startSandbox();
   const { worker, taskQueue } = await createTestWorker(env, { ...sandboxActivities(sandbox.url, env.client as Client), ...overrides });
-  const running = worker.run();
   return {
     env,
     sandbox,
     billing: new BillingClient({ client: env.client as Client, taskQueue }),
     teardown: async () => {
-      worker.shutdown();
-      await running;
+      await worker.shutdown();
       await sandbox.close();
       await teardownTimeSkippingEnv(env);
     },

@@ -11,6 +11,8 @@ import { cancelArgsSchema, changeNextChargeDateArgsSchema, extendGraceArgsSchema
 import { recurringPayoutInputSchema, scheduleTransferInputSchema } from '../../common/transfer';
 import { fieldIssues } from '../../common/validation';
 import { checkSubscriptionInput } from '../../common/subscription/checks';
+import { checkPayoutInput, checkTransferInput } from '../../common/transfer-rules';
+import { checkResellerPaymentInput } from '../../common/reseller-payment-rules';
 
 const validSubscription = {
   subscriptionId: 'acme-42',
@@ -172,5 +174,27 @@ describe("the workflows' cheap checks (no zod in workflow code) agree with the s
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("every workflow's cheap check accepts what its schema accepts, with the same defaults", () => {
+  const CHECKED: Array<[string, z.ZodType, (value: unknown) => { input?: unknown; problems: string[] }, Record<string, unknown>]> = [
+    ['subscription', createSubscriptionInputSchema, checkSubscriptionInput, validSubscription],
+    ['transfer', scheduleTransferInputSchema, checkTransferInput, validTransfer],
+    ['payout', recurringPayoutInputSchema, checkPayoutInput, { payoutId: 'p', sourceEstablishmentId: '131', destination: { type: 'digital_account', establishmentId: '9' }, weekday: 'FRIDAY' }],
+    ['reseller payment', completeResellerPaymentInputSchema, checkResellerPaymentInput, validReseller],
+  ];
+  it.each(CHECKED)('%s', (_name, schema, check, valid) => {
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(valid), 'timeZone', 'executeAt', 'insufficientBalance'), fc.oneof(garbage, fc.anything()), (field, value) => {
+        const input = { ...valid, [field]: value };
+        const zod = schema.safeParse(input);
+        const cheap = check(input);
+        if (zod.success) expect(cheap.input).toEqual(zod.data);
+        else if (!cheap.input) expect(cheap.problems.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+    expect(check(valid).input).toEqual(schema.parse(valid));
   });
 });

@@ -26,12 +26,10 @@ import { addDays, instantAt, localDateOf, utcOffsetOf } from '../../common/billi
 import { providerReadRetry, providerWriteRetry } from '../../common/retry-policies';
 import { BillingCustomerId, BillingPlanId, BillingProviderSubscriptionId, BillingStatus } from '../../common/search-attributes';
 import { applyAdiqBilling, applyAdiqSubscriptionBlocked, type AdiqBillingUpdate } from './adiq-managed-v1';
-import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { checkSubscriptionInput, operationArgsProblems } from '../../common/subscription/checks';
 import { forecast, initialState, isTerminal, summaryLine, type SubscriptionState, type Transition } from './machine-v1';
 import type { SubscriptionView } from '../../common/subscription/model';
 import { providerStatusOf } from '../../common/subscription/view';
-import { cancelArgsSchema, changePaymentMethodArgsSchema } from '../../common/subscription/operations';
-import { fieldIssues } from '../../common/validation';
 import { subscriptionConsequences } from './consequences-v1';
 import { invalidInput } from '../failures';
 import * as defs from '../subscription-definitions';
@@ -48,9 +46,9 @@ const SEARCH_WINDOW_DAYS = 35;
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 
 export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
-  const parsed = createSubscriptionInputSchema.safeParse(input.subscription);
-  if (!parsed.success) throw invalidInput(`Invalid subscription: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
-  const spec = parsed.data;
+  const checked = checkSubscriptionInput(input.subscription);
+  if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
+  const spec = checked.input;
   const { plan, paymentMethod } = spec;
   if (paymentMethod.type !== 'adiq_vault' || plan.recurrence.kind !== 'adiq') throw invalidInput('An Adiq-billed subscription needs paymentMethod adiq_vault and an Adiq plan');
   const recurrence = plan.recurrence;
@@ -116,8 +114,9 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
     },
     {
       validator: (args) => {
-        const result = cancelArgsSchema.safeParse(args);
-        if (!result.success) throw new Error(fieldIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; '));
+        const problems = operationArgsProblems.cancel(args);
+        if (problems.length > 0) throw new Error(problems.join('; '));
+        const result = { data: args };
         if (isTerminal(state.status)) throw new Error(`the subscription is ${state.status}`);
         if (result.data.atPeriodEnd) throw new Error('Adiq cancels a subscription at once; cancel with atPeriodEnd false');
       },
@@ -134,8 +133,9 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
     },
     {
       validator: (args) => {
-        const result = changePaymentMethodArgsSchema.safeParse(args);
-        if (!result.success) throw new Error(fieldIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; '));
+        const problems = operationArgsProblems.changePaymentMethod(args);
+        if (problems.length > 0) throw new Error(problems.join('; '));
+        const result = { data: args };
         if (result.data.paymentMethod.type !== 'adiq_vault') throw new Error('a subscription billed by Adiq takes an Adiq vault (paymentMethod adiq_vault)');
         if (isTerminal(state.status)) throw new Error(`the subscription is ${state.status}`);
       },

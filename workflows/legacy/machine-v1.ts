@@ -22,7 +22,7 @@ import type {
   PaymentMethod,
   SubscriptionStatus,
 } from '../../common/subscription/model';
-import { TERMINAL_STATUSES } from '../../common/subscription/model';
+const TERMINAL_STATUSES: readonly SubscriptionStatus[] = ['canceled', 'completed'];
 import { chargeHoldLine, type ChargeHold } from '../../common/subscription/charge-hold';
 
 /** How many invoices stay in state in full; older ones are folded into the summary. */

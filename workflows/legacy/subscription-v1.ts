@@ -55,18 +55,9 @@ import {
 } from './machine-v1';
 import type { SubscriptionView } from '../../common/subscription/model';
 import { providerStatusOf } from '../../common/subscription/view';
-import { createSubscriptionInputSchema, type CreateSubscriptionInput } from '../../common/subscription/input';
-import {
-  cancelArgsSchema,
-  changeNextChargeDateArgsSchema,
-  changePaymentMethodArgsSchema,
-  extendGraceArgsSchema,
-  linkExternalPaymentArgsSchema,
-  paymentReceivedSchema,
-} from '../../common/subscription/operations';
-import { changePlanArgsSchema } from '../../common/subscription/input';
+import type { CreateSubscriptionInput } from '../../common/subscription/input';
+import { checkSubscriptionInput, operationArgsProblems } from '../../common/subscription/checks';
 import { holdCharge } from '../../common/subscription/charge-hold';
-import { fieldIssues } from '../../common/validation';
 import { AUTHORIZATION_LOST, type PaymentOutcome } from '../../common/payment-outcome';
 import type { ChargeStoredCardInput } from '../../activities/payments/types';
 import * as defs from '../subscription-definitions';
@@ -116,11 +107,10 @@ export interface SubscriptionWorkflowInput {
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 
 export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
-  const parsed = createSubscriptionInputSchema.safeParse(input.subscription);
-  if (!parsed.success) {
-    throw invalidInput(`Invalid subscription: ${fieldIssues(parsed.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
-  }
-  const spec = parsed.data;
+  // (Released with the zod schema; the cheap check accepts the same inputs, with the same defaults.)
+  const checked = checkSubscriptionInput(input.subscription);
+  if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
+  const spec = checked.input;
   if (spec.paymentMethod.type === 'adiq_vault') throw invalidInput('Subscriptions billed by Adiq run adiqSubscriptionWorkflow');
   const timeZone = spec.plan.timeZone;
   const today = (): CalendarDate => localDateOf(Date.now(), timeZone);
@@ -164,10 +154,10 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     throw new Error(reason);
   };
   const requireLive = () => isTerminal(state.status) && reject(`the subscription is ${state.status}`);
-  const parseArgs = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof fieldIssues>[0] } }, args: unknown): T => {
-    const result = schema.safeParse(args);
-    if (!result.success) return reject(fieldIssues(result.error).map((i) => `${i.field}: ${i.message}`).join('; '));
-    return result.data;
+  const parseArgs = <T>(problemsOf: (args: unknown) => string[], args: unknown): T => {
+    const problems = problemsOf(args);
+    if (problems.length > 0) return reject(problems.join('; '));
+    return args as T;
   };
 
   setHandler(
@@ -184,7 +174,7 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        const parsedArgs = parseArgs(cancelArgsSchema, args);
+        const parsedArgs = parseArgs<{ atPeriodEnd: boolean }>(operationArgsProblems.cancel, args);
         requireLive();
         if (parsedArgs.atPeriodEnd && state.cancelAtPeriodEnd) reject('the subscription is already set to cancel at period end');
       },
@@ -238,7 +228,7 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        const parsedArgs = parseArgs(changeNextChargeDateArgsSchema, args);
+        const parsedArgs = parseArgs<{ date: string }>(operationArgsProblems.changeNextChargeDate, args);
         requireLive();
         if (state.dunning || state.boletoWait) reject('the current invoice is still being collected; change the date after it is settled');
         if (state.setupFeeDue) reject('the setup fee has not been charged yet');
@@ -258,7 +248,7 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        const parsedArgs = parseArgs(changePaymentMethodArgsSchema, args);
+        const parsedArgs = parseArgs<{ paymentMethod: { type: string } }>(operationArgsProblems.changePaymentMethod, args);
         requireLive();
         if (parsedArgs.paymentMethod.type === 'adiq_vault') reject('paymentMethod adiq_vault is for subscriptions billed by Adiq');
         if (state.boletoWait) reject('a boleto is waiting for payment; change the method after it is settled');
@@ -275,7 +265,7 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        const parsedArgs = parseArgs(changePlanArgsSchema, args);
+        const parsedArgs = parseArgs<{ plan: { timeZone: string; amountCents: number } }>(operationArgsProblems.changePlan, args);
         requireLive();
         if (parsedArgs.plan.timeZone !== state.plan.timeZone) reject('plan.timeZone cannot change during a subscription');
         if (state.paymentMethod.type === 'zspay_boleto' && parsedArgs.plan.amountCents < 500) reject('plan.amountCents must be at least 500 (R$ 5.00) for boleto');
@@ -333,7 +323,7 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        parseArgs(extendGraceArgsSchema, args);
+        parseArgs(operationArgsProblems.extendGrace, args);
         requireLive();
         if (!state.boletoWait && state.status !== 'trialing' && !(state.dunning?.nextRetryDate && state.status === 'past_due')) {
           reject('there is no trial, grace, tolerance or retry period to extend');
@@ -355,7 +345,7 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        parseArgs(linkExternalPaymentArgsSchema, args);
+        parseArgs(operationArgsProblems.linkExternalPayment, args);
         requireLive();
       },
     },
@@ -363,12 +353,12 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
 
   // --- what providers tell us (webhooks, billing runs) ----------------------------------------
   setHandler(defs.paymentReceivedSignal, (payment) => {
-    const parsedPayment = paymentReceivedSchema.safeParse(payment);
-    if (!parsedPayment.success) {
-      log.warn('Ignoring a malformed payment notification', { issues: fieldIssues(parsedPayment.error) });
+    const problems = operationArgsProblems.paymentReceived(payment);
+    if (problems.length > 0) {
+      log.warn('Ignoring a malformed payment notification', { problems });
       return;
     }
-    state = { ...state, pendingPayments: [...state.pendingPayments, parsedPayment.data] };
+    state = { ...state, pendingPayments: [...state.pendingPayments, payment] };
     changed();
   });
 
