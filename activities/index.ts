@@ -34,6 +34,8 @@ export interface EngineDependencies {
   /** Merchant callback signing secrets, by reference. */
   resolveMerchantSecret: SecretResolver;
   merchantTimeoutMs: number;
+  /** Where Adiq must send its notifications (the engine's public webhook URL), when known. */
+  adiqNotification?: { merchantId: string; callbackUrl: string };
 }
 
 export function createActivities(deps: EngineDependencies) {
@@ -41,7 +43,7 @@ export function createActivities(deps: EngineDependencies) {
     ...(createZspayPaymentActivities({ zspay: deps.zspay }) satisfies ChargeActivities),
     ...createZspayTransferActivities({ zspay: deps.zspay }),
     ...createBillingRunActivities({ temporal: deps.temporal, zspay: deps.zspay }),
-    ...createAdiqActivities({ adiq: deps.adiq }),
+    ...createAdiqActivities({ adiq: deps.adiq, notification: deps.adiqNotification }),
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),
@@ -76,7 +78,7 @@ export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQ
   changeAdiqSubscriptionVault: 'adiq',
   searchAdiqBillings: 'adiq',
   cancelAdiqBilling: 'adiq',
-  registerAdiqNotification: 'adiq',
+  ensureAdiqNotification: 'adiq',
   completeResellerPayment: 'activeplatform',
   getResellerPayment: 'activeplatform',
   updatePartnerPaymentStatus: 'zapsign',

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { CliContext, type CliIo, type GlobalOptions } from './commands/context';
+import { registerAdiqCommands } from './commands/adiq';
 import { registerResellerPaymentCommands } from './commands/reseller-payments';
 import { registerSubscriptionCommands } from './commands/subscriptions';
 import { describeError, errorDocument, exitCodeFor, ExitCode } from './format';
@@ -26,6 +27,7 @@ export function buildProgram(context: CliContext): Command {
   context.globalOptions = () => program.opts<GlobalOptions>();
   registerSubscriptionCommands(program, context);
   registerResellerPaymentCommands(program, context);
+  registerAdiqCommands(program, context);
   return program;
 }
 

@@ -30,6 +30,7 @@ import { encryptionCodecFromEnv } from './encryption';
 import { SubscriptionsApi } from './subscriptions';
 import { TransfersApi } from './transfers';
 import { BillingRunsApi } from './billing-runs';
+import { AdiqApi } from './adiq';
 import { ConflictError, NotFoundError } from './errors';
 
 /**
@@ -100,6 +101,9 @@ export class BillingClient {
 
   /** The daily billing run's schedule: ensure, trigger, pause, inspect. */
   readonly billingRuns = new BillingRunsApi(this);
+
+  /** Adiq's notification registration. */
+  readonly adiq = new AdiqApi(this);
 
   readonly resellerPayments = {
     /**

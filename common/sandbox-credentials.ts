@@ -4,7 +4,7 @@
  * These are not secrets; real credentials come only from the worker's environment.
  */
 export const SANDBOX_CREDENTIALS = {
-  adiq: { clientId: 'sandbox-adiq-client', clientSecret: 'sandbox-adiq-secret' },
+  adiq: { clientId: 'sandbox-adiq-client', clientSecret: 'sandbox-adiq-secret', merchantId: '01700555550000' },
   zspay: { token: 'sandbox-zspay-token' },
   activeplatform: { apiToken: 'sandbox-activeplatform-token' },
   zapsign: { partnerToken: 'sandbox-zapsign-partner-token' },

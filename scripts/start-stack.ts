@@ -70,6 +70,9 @@ async function main(): Promise<void> {
   const codec = encryptionCodecFromEnv(env)!;
   const dataConverter = { payloadCodecs: [codec] };
   const uiOrigin = `http://127.0.0.1:${ports.ui}`;
+  // The worker registers the engine's notification URL at Adiq (the sandbox's here): its secret and base.
+  env.ADIQ_WEBHOOK_SECRET = localSecret(dataDir, 'ADIQ_WEBHOOK_SECRET', 'adiq-webhook-secret');
+  env.BILLING_PUBLIC_URL ??= `http://127.0.0.1:${ports.api}`;
   const config = loadWorkerConfig(env);
 
   const stops: Array<() => Promise<void>> = [];
@@ -161,10 +164,21 @@ async function main(): Promise<void> {
     await api.listen({ port: ports.api, host: env.API_HOST ?? '127.0.0.1' });
     stops.push(() => api.close());
     console.log(`✔ HTTP API              http://127.0.0.1:${ports.api} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `${apiKey} — kept in ${path.relative(process.cwd(), dataDir)}/api-key`})`);
+    await ensureAdiqNotification(client);
     console.log(`\nReady in ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
   } catch (error) {
     console.error(`\n✘ ${(error as Error).message}`);
     await stopAll(1);
+  }
+}
+
+/** Adiq calls the engine only where a notification registration points: make sure one does. */
+async function ensureAdiqNotification(client: BillingClient): Promise<void> {
+  try {
+    const { action, merchantId } = await client.adiq.ensureNotification();
+    console.log(`✔ Adiq notifications    ${action === 'unchanged' ? 'registered' : action} for merchant ${merchantId}`);
+  } catch (error) {
+    console.warn(`! Adiq notifications    not registered: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
   }
 }
 

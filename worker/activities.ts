@@ -54,5 +54,6 @@ export function createEngineActivities(config: WorkerConfig, temporal: Client): 
     resolveZapSignClientToken: zapSignTokenResolver(config),
     resolveMerchantSecret: merchantSecretResolver(config),
     merchantTimeoutMs: config.timeoutMs,
+    adiqNotification: config.adiq.notification,
   });
 }

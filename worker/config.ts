@@ -49,6 +49,9 @@ const rawSchema = z.object({
   ADIQ_RECURRENCE_URL: url('ADIQ_RECURRENCE_URL').optional(),
   ADIQ_CLIENT_ID: z.string().min(1, 'ADIQ_CLIENT_ID must not be empty').optional(),
   ADIQ_CLIENT_SECRET: z.string().min(1, 'ADIQ_CLIENT_SECRET must not be empty').optional(),
+  ADIQ_MERCHANT_ID: z.string().min(1, 'ADIQ_MERCHANT_ID must not be empty').max(20, 'ADIQ_MERCHANT_ID must be at most 20 characters').optional(),
+  ADIQ_WEBHOOK_SECRET: z.string().min(1, 'ADIQ_WEBHOOK_SECRET must not be empty').optional(),
+  BILLING_PUBLIC_URL: url('BILLING_PUBLIC_URL').optional(),
   ACTIVEPLATFORM_BASE_URL: url('ACTIVEPLATFORM_BASE_URL').optional(),
   ACTIVEPLATFORM_API_TOKEN: z.string().min(1, 'ACTIVEPLATFORM_API_TOKEN must not be empty').optional(),
   ZAPSIGN_BASE_URL: url('ZAPSIGN_BASE_URL').optional(),
@@ -72,7 +75,15 @@ export interface WorkerConfig {
   merchantSecrets: Record<string, string>;
   merchantTimeZone: string;
   zspay: ProviderEndpoint & { token: string };
-  adiq: { authUrl: string; recurrenceUrl: string; sandbox: boolean; clientId: string; clientSecret: string };
+  adiq: {
+    authUrl: string;
+    recurrenceUrl: string;
+    sandbox: boolean;
+    clientId: string;
+    clientSecret: string;
+    /** Where Adiq must notify the engine (registered at start-up), when the engine's public URL is known. */
+    notification?: { merchantId: string; callbackUrl: string };
+  };
   activePlatform: ProviderEndpoint & { apiToken: string };
   /** clientTokens: customer-held ZapSign client tokens, by our reference (never in workflow inputs). */
   zapsign: ProviderEndpoint & { partnerToken: string; clientTokens: Record<string, string> };
@@ -128,6 +139,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       sandbox: adiqSandbox,
       clientId: credential(adiqSandbox, 'ADIQ_CLIENT_ID', e.ADIQ_CLIENT_ID, SANDBOX_CREDENTIALS.adiq.clientId),
       clientSecret: credential(adiqSandbox, 'ADIQ_CLIENT_SECRET', e.ADIQ_CLIENT_SECRET, SANDBOX_CREDENTIALS.adiq.clientSecret),
+      notification: adiqNotificationOf(e.ADIQ_MERCHANT_ID ?? (adiqSandbox ? SANDBOX_CREDENTIALS.adiq.merchantId : undefined), e.BILLING_PUBLIC_URL, e.ADIQ_WEBHOOK_SECRET),
     },
     activePlatform: {
       ...activePlatform,
@@ -146,6 +158,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The engine's notification URL at Adiq: its public base, the ingress path and the URL's secret. */
+function adiqNotificationOf(merchantId: string | undefined, publicUrl: string | undefined, secret: string | undefined): WorkerConfig['adiq']['notification'] {
+  if (!merchantId || !publicUrl || !secret) return undefined;
+  return { merchantId, callbackUrl: `${publicUrl.replace(/\/+$/, '')}/webhooks/adiq/${encodeURIComponent(secret)}` };
 }
 
 function pacingOf(values: Record<string, unknown>): Record<ProviderQueue, number> {

@@ -1,6 +1,7 @@
 /** `npm run worker`: the engine's worker on its own, for production deployments. */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { BillingClient } from '../client';
 import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
 import { encryptionCodecFromEnv } from '../client/encryption';
 import { taskQueue } from '../common/task-queue';
@@ -34,6 +35,12 @@ async function main(): Promise<void> {
     pacing: config.pacing,
   });
   console.log(`Worker polling ${taskQueue()} and its provider queues on ${target.address} (namespace ${target.namespace})`);
+  if (config.adiq.notification) {
+    const { action, merchantId } = await new BillingClient({ client: temporal, taskQueue: taskQueue() }).adiq.ensureNotification();
+    console.log(`Adiq notification registration for merchant ${merchantId}: ${action}`);
+  } else {
+    console.log('Adiq notifications are not registered: set BILLING_PUBLIC_URL and ADIQ_WEBHOOK_SECRET (and ADIQ_MERCHANT_ID for a real Adiq)');
+  }
   // The SDK shuts the worker down on SIGINT/SIGTERM by default.
   await worker.done;
   await connection.close();

@@ -11,7 +11,7 @@ import type { AdiqBillingSummary } from '../activities/adiq/recurrence';
 import { addDays, instantAt } from '../common/billing/calendar';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
 import { BillingProviderSubscriptionId } from '../common/search-attributes';
-import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
+import { adiqDatesToSearch, adiqRegistration, type AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import { checkSubscriptionInput } from '../common/subscription/checks';
 import { summaryLine } from '../common/subscription/machine';
 import type { SubscriptionView } from '../common/subscription/model';
@@ -25,8 +25,6 @@ import { acceptSubscription, STATE_MACHINE_PATCH, type SubscriptionWorkflowInput
 import { eventContext, SubscriptionRuntime } from './subscription-runtime';
 
 
-/** How far back each billing search looks (Adiq's retries span 16 days). */
-const SEARCH_WINDOW_DAYS = 35;
 
 /** A billing as Adiq's search shows it, in the engine's terms (undefined: nothing to act on yet). */
 function reportOf(billing: AdiqBillingSummary): AdiqBillingUpdate | undefined {
@@ -39,6 +37,7 @@ function reportOf(billing: AdiqBillingSummary): AdiqBillingUpdate | undefined {
     amountCents: billing.amountCents ?? undefined,
     dueDate: billing.expireDate,
     source: 'search',
+    providerStatus: billing.providerStatus,
   };
 }
 
@@ -79,7 +78,12 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
   const adiqReads = providerActivities('adiq', { startToCloseTimeout: '2 minutes', retry: providerReadRetry });
   if (firstRun) await acceptSubscription(runtime, spec);
 
-  if (!runtime.state.adiq) {
+  /** Creates the Adiq plan and subscription (each looked up first), on the date Adiq will count it from. */
+  const subscribeAtAdiq = async (): Promise<void> => {
+    const registration = adiqRegistration(spec.startDate, Date.now(), plan.timeZone);
+    const seen = runtime.version;
+    // A later start waits on a durable timer; an operation meanwhile (a cancel) is answered at once.
+    if (registration.atMs > Date.now() && (await runtime.changeSince(seen, registration.atMs))) return;
     const created = await adiq.createAdiqPlan({
       reference: plan.planId,
       name: plan.planId,
@@ -92,21 +96,29 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
       attempts: plan.attempts,
     });
     const subscription = await adiq.createAdiqSubscription({ reference: runtime.state.subscriptionId, planId: created.planId, vaultId: paymentMethod.vaultId });
-    runtime.state = { ...runtime.state, adiq: { planId: created.planId, subscriptionId: subscription.subscriptionId, handled: [] } };
-  }
+    runtime.dispatch({ type: 'adiqSubscribed', planId: created.planId, subscriptionId: subscription.subscriptionId, startDate: registration.date });
+  };
   runtime.publish();
   runtime.startDeliveries();
-  const adiqIds = runtime.state.adiq!;
+  while (!runtime.state.adiq && runtime.state.status !== 'canceled') {
+    await subscribeAtAdiq();
+    runtime.publish();
+  }
 
-  const search = () => {
-    const today = runtime.context().today;
-    return adiqReads.searchAdiqBillings({ subscriptionId: adiqIds.subscriptionId, from: addDays(today, -SEARCH_WINDOW_DAYS), to: today });
+  /** Adiq's billings of this subscription due around the given dates (its search filters by due date only). */
+  const search = async (windows: ReadonlyArray<{ from: string; to: string }>): Promise<AdiqBillingSummary[]> => {
+    const adiqIds = runtime.state.adiq!;
+    const found: AdiqBillingSummary[] = [];
+    for (const window of windows) found.push(...(await adiqReads.searchAdiqBillings({ subscriptionId: adiqIds.subscriptionId, ...window })));
+    return found;
   };
+  const datesToSearch = (notices: readonly AdiqBillingUpdate[] = []) => adiqDatesToSearch(runtime.state, runtime.context().today, notices);
 
   /** Notifications are hints: Adiq's billing search decides what each one means. */
   const confirmNotices = async (): Promise<void> => {
-    const billings = await search();
-    for (const notice of runtime.state.adiqNotices ?? []) {
+    const notices = runtime.state.adiqNotices ?? [];
+    const billings = await search(datesToSearch(notices));
+    for (const notice of notices) {
       const billing = billings.find((b) => b.billingId === notice.billingId);
       const report = confirmedNotice(billing, notice);
       if (report) runtime.dispatch({ type: 'adiqBillingReported', update: report });
@@ -119,11 +131,11 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
 
   /** The daily look: what notifications may have missed, and the subscription's own status. */
   const reconcile = async (): Promise<void> => {
-    for (const billing of await search()) {
+    for (const billing of await search(datesToSearch())) {
       const report = reportOf(billing);
       if (report) runtime.dispatch({ type: 'adiqBillingReported', update: report });
     }
-    const subscription = await adiqReads.getAdiqSubscription(adiqIds.subscriptionId);
+    const subscription = await adiqReads.getAdiqSubscription(runtime.state.adiq!.subscriptionId);
     if (subscription.status === 'blocked') runtime.dispatch({ type: 'adiqSubscriptionBlocked' });
     if (subscription.status === 'canceled') runtime.dispatch({ type: 'adiqSubscriptionCanceled' });
   };

@@ -5,3 +5,4 @@ export { transferWorkflow } from './transfer';
 export { billingRunWorkflow } from './billing-run';
 export { settleBalanceWorkflow } from './payout';
 export { adiqSubscriptionWorkflow } from './adiq-subscription';
+export { adiqNotificationWorkflow } from './adiq-notification';

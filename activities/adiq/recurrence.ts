@@ -19,6 +19,7 @@
  * treated as done after reading it back.
  */
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { AdiqBilling, AdiqClient, AdiqSubscription } from '../../providers/adiq/client';
 import { InvalidRequestError } from '../../providers/errors';
 import { adiqAmountToCents } from '../../providers/adiq/money';
@@ -29,6 +30,8 @@ import type { PaymentOutcomeStatus } from '../../common/payment-outcome';
 import { withProviderFailures } from '../provider-failure';
 
 export interface AdiqActivityDeps {
+  /** Where Adiq must send its notifications, for this merchant (from the worker's configuration). */
+  notification?: { merchantId: string; callbackUrl: string };
   adiq: Pick<
     AdiqClient,
     | 'createPlan'
@@ -103,19 +106,17 @@ export interface SearchAdiqBillingsInput {
   to?: string;
 }
 
-export interface RegisterAdiqNotificationInput {
-  merchantId: string;
-  name: string;
-  description: string;
-  callbackUrl: string;
-}
 
 /** The Adiq plan name for our plan (255 characters at most). */
 export function adiqPlanName(reference: string, name: string): string {
   return `${reference} - ${name}`.slice(0, 255);
 }
 
-export function createAdiqActivities({ adiq }: AdiqActivityDeps) {
+/** The engine's registration at Adiq (a name of at most 50 characters, a description of at most 150). */
+export const ADIQ_NOTIFICATION_NAME = 'temporal-billing-engine';
+const ADIQ_NOTIFICATION_DESCRIPTION = 'Payment failures and statuses for the Temporal billing engine';
+
+export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
   return {
     async createAdiqPlan(input: CreateAdiqPlanInput): Promise<{ planId: string; created: boolean }> {
       return withProviderFailures(async () => {
@@ -196,18 +197,26 @@ export function createAdiqActivities({ adiq }: AdiqActivityDeps) {
       });
     },
 
-    async registerAdiqNotification(input: RegisterAdiqNotificationInput): Promise<{ notificationId: string; action: 'created' | 'updated' | 'unchanged' }> {
+    /**
+     * Makes sure Adiq calls the engine's notification URL ("Create / Search / Update Notification"):
+     * looked up by name first, then created, updated or left as it is, so it is safe to run at every
+     * start-up. The URL carries the webhook secret: it comes from the worker's configuration, never
+     * from workflow history.
+     */
+    async ensureAdiqNotification(): Promise<{ notificationId: string; action: 'created' | 'updated' | 'unchanged'; merchantId: string }> {
+      if (!notification) {
+        throw ApplicationFailure.nonRetryable('Adiq notifications need ADIQ_MERCHANT_ID and the engine\'s public URL (BILLING_PUBLIC_URL, with ADIQ_WEBHOOK_SECRET)', 'ConfigurationError');
+      }
+      const input = { ...notification, name: ADIQ_NOTIFICATION_NAME, description: ADIQ_NOTIFICATION_DESCRIPTION };
       return withProviderFailures(async () => {
-        const existing = (await adiq.searchNotifications({ merchantId: input.merchantId, name: input.name })).find(
-          (n) => n.name === input.name,
-        );
-        if (!existing) return { notificationId: await adiq.createNotification(input), action: 'created' };
+        const existing = (await adiq.searchNotifications({ merchantId: input.merchantId, name: input.name })).find((n) => n.name === input.name);
+        if (!existing) return { notificationId: await adiq.createNotification(input), action: 'created' as const, merchantId: input.merchantId };
         if (existing.status === 'Active' && existing.callbackUrl === input.callbackUrl && existing.description === input.description) {
-          return { notificationId: existing.id, action: 'unchanged' };
+          return { notificationId: existing.id, action: 'unchanged' as const, merchantId: input.merchantId };
         }
         const { merchantId, ...body } = input;
         const updated = await adiq.updateNotification(merchantId, { ...body, status: 'Active' });
-        return { notificationId: updated.id, action: 'updated' };
+        return { notificationId: updated.id, action: 'updated' as const, merchantId };
       });
     },
   };

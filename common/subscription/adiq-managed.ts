@@ -5,9 +5,10 @@
  * merchant notification, payment status push. Each billing outcome is acted on once, however many
  * times Adiq (or a poll) reports it. The table in table.ts says which events apply when.
  */
-import { totalCycles } from '../billing/schedule';
+import { addDays, compareDates, instantAt, localDateOf, offsetMinutes, type CalendarDate } from '../billing/calendar';
+import { firstChargeDate, totalCycles } from '../billing/schedule';
 import type { EventContext, EventOf, SubscriptionEvent, SubscriptionEventType } from './events';
-import { blocked, isTerminal, recovered, APPLY, type Transition } from './machine';
+import { blocked, dueDateOf, isTerminal, recovered, APPLY, type Transition } from './machine';
 import type { Invoice } from './model';
 import type { Effect } from './outbox';
 import type { SubscriptionState } from './state';
@@ -26,6 +27,26 @@ export interface AdiqBillingUpdate {
   dueDate?: string;
   /** Notifications report every attempt; the billing search only the latest state. */
   source: 'notification' | 'search';
+  /** Adiq's own status of the billing (Denied, PaymentInvalid...), when the search said. */
+  providerStatus?: string;
+}
+
+/**
+ * When to create the Adiq subscription, and the date Adiq will count it from. Adiq charges a
+ * subscription on its registration date plus the plan's trial days, and its dates carry no zone; so
+ * the engine registers it at an instant that is the same calendar date in the merchant's zone and in
+ * UTC (a sign-up at 22:13 in São Paulo is already tomorrow in UTC: it is registered tomorrow), on its
+ * start date — at once when today qualifies, else at that date's common hour. The forecast then
+ * equals what Adiq charges, to the day, whatever zone Adiq counts in.
+ */
+export function adiqRegistration(startDate: CalendarDate | undefined, nowMs: number, timeZone: string): { date: CalendarDate; atMs: number } {
+  const today = localDateOf(nowMs, timeZone);
+  const utcToday = new Date(nowMs).toISOString().slice(0, 10);
+  if ((startDate === undefined || compareDates(startDate, today) <= 0) && today === utcToday) return { date: today, atMs: nowMs };
+  const date = startDate !== undefined && compareDates(startDate, today) > 0 ? startDate : addDays(today, 1);
+  // The local hour at which the date is the same in UTC: 12:00 UTC, or 23:00 local far east of it.
+  const offsetHours = Math.round(offsetMinutes(Date.parse(`${date}T12:00:00Z`), timeZone) / 60);
+  return { date, atMs: instantAt(date, Math.min(23, Math.max(0, 12 + offsetHours)), 0, timeZone) };
 }
 
 /**
@@ -41,6 +62,23 @@ function alreadyHandled(handled: string[], update: AdiqBillingUpdate, today: str
 
 function handledKey(update: AdiqBillingUpdate, today: string): string {
   return update.outcome === 'paid' ? `${update.billingId}:paid` : `${update.billingId}:failed:${today}`;
+}
+
+/**
+ * The due dates worth asking Adiq about today: each billing still being collected (Adiq retries it
+ * for up to 16 days), and the next one once it fell due. Adiq's billing search cannot filter by
+ * subscription, only by due date, so asking for these days alone (a day either side) keeps the
+ * daily look to one or two small searches per subscription instead of the merchant's whole month;
+ * a subscription with nothing due asks nothing.
+ */
+export function adiqDatesToSearch(state: SubscriptionState, today: CalendarDate, notices: readonly AdiqBillingUpdate[] = []): Array<{ from: CalendarDate; to: CalendarDate }> {
+  if (!state.adiq) return [];
+  const dates = new Set<CalendarDate>();
+  for (const invoice of state.invoices) if (invoice.status === 'open') dates.add(invoice.dueDate);
+  const next = dueDateOf(state, Math.max(state.nextCycle, ...state.invoices.map((i) => i.cycle + 1)));
+  if (!isTerminal(state.status) && compareDates(next, today) <= 0) dates.add(next);
+  for (const notice of notices) if (notice.dueDate) dates.add(notice.dueDate);
+  return [...dates].sort().map((date) => ({ from: addDays(date, -1), to: addDays(date, 1) }));
 }
 
 /** Every installment of a plan with a fixed number of them is paid: nothing more will be billed. */
@@ -83,7 +121,13 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
 
   if (update.outcome === 'paid') {
     const wasDown = next.status === 'blocked' || next.status === 'past_due';
-    next = { ...next, status: ended ? next.status : 'active', dunning: undefined, summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + updated.amountCents } };
+    next = {
+      ...next,
+      status: ended ? next.status : 'active',
+      dunning: undefined,
+      nextCycle: Math.max(next.nextCycle, cycle + 1),
+      summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + updated.amountCents },
+    };
     if (wasDown) next = recovered(next, effects, 'Adiq collected the payment');
     effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: updated.amountCents, billingId: update.billingId } });
     effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
@@ -106,8 +150,11 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
       OrderNumber: state.subscriptionId,
       BillingId: update.billingId,
       ExpireAt: `${updated.dueDate}T00:00:00${ctx.offset}`,
-      ErrorCode: update.code ?? 'declined',
-      ErrorMessage: update.message ?? 'Payment declined',
+      // Adiq's own code and words (its billing status when only the search saw the failure).
+      ErrorCode: update.code ?? update.providerStatus ?? 'Denied',
+      ErrorMessage: update.message ?? (update.decline === 'hard' ? 'Payment invalid: Adiq will not retry it' : 'Payment denied'),
+      Provider: 'adiq',
+      DeclineCategory: update.decline === 'hard' ? 'hard' : 'soft',
       Cycle: cycle,
       AmountCents: updated.amountCents,
     },
@@ -129,6 +176,16 @@ const refusedHere = (): never => {
 /** What each event does to an Adiq-billed subscription, once the Adiq table lets it apply. */
 export const ADIQ_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
   ...(Object.fromEntries(Object.keys(APPLY).map((type) => [type, refusedHere])) as unknown as { [T in SubscriptionEventType]: Apply<T> }),
+  adiqSubscribed: (state, event) => {
+    const firstCharge = firstChargeDate(event.startDate, state.plan);
+    return only({
+      ...state,
+      adiq: { planId: event.planId, subscriptionId: event.subscriptionId, handled: state.adiq?.handled ?? [] },
+      startDate: event.startDate,
+      anchor: { cycle: 1, date: firstCharge },
+      status: compareDates(firstCharge, event.startDate) > 0 ? 'trialing' : 'active',
+    });
+  },
   cancelNow: (state, event, ctx) => ({
     state: { ...state, status: 'canceled', canceledAt: ctx.now, dunning: undefined },
     effects: [

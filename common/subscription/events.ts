@@ -50,6 +50,8 @@ export type TimerEvent =
 
 /** Adiq-billed subscriptions: what Adiq reports. */
 export type AdiqEvent =
+  /** The Adiq subscription was created (registered on `startDate`: its first charge is that date plus the trial). */
+  | { type: 'adiqSubscribed'; planId: string; subscriptionId: string; startDate: CalendarDate }
   /** A notification (webhook): a hint, until Adiq's billing search confirms it. */
   | { type: 'adiqBillingNoticed'; update: AdiqBillingUpdate }
   /** A billing outcome as Adiq's billing search shows it (a confirmed notice, or the daily look). */

@@ -155,12 +155,20 @@ function failureData(state: SubscriptionState, invoice: Invoice, attempt: Charge
     OrderNumber: attempt.reference,
     BillingId: attempt.providerIds?.saleId ?? attempt.providerIds?.billingId ?? attempt.reference,
     ExpireAt: `${invoice.dueDate}T00:00:00${timeZoneOffset}`,
+    // The provider's own code and words; the engine's reading of them in fields of their own.
     ErrorCode: attempt.code ?? attempt.outcome,
     ErrorMessage: attempt.message ?? describeOutcome(attempt.outcome),
+    Provider: 'zspay',
+    DeclineCategory: declineCategory(attempt.outcome),
     Attempt: attempt.number,
     Cycle: invoice.cycle,
     AmountCents: invoice.amountCents,
   };
+}
+
+/** The engine's category of a failed attempt: retried (soft), never retried (hard), or a boleto nobody paid. */
+export function declineCategory(outcome: ChargeAttempt['outcome']): 'soft' | 'hard' | 'unpaid' {
+  return outcome === 'hard_declined' ? 'hard' : outcome === 'unpaid' ? 'unpaid' : 'soft';
 }
 
 function describeOutcome(outcome: ChargeAttempt['outcome']): string {
@@ -486,6 +494,7 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
   planEnded: (state, event) => ({ state: { ...state, status: 'completed' }, effects: [{ kind: 'notify', type: 'subscription.completed', data: { reason: event.reason } }] }),
 
   // Adiq reports reach only Adiq-billed subscriptions (adiq-managed.ts); this table refuses them.
+  adiqSubscribed: notBilledByAdiq,
   adiqBillingNoticed: notBilledByAdiq,
   adiqBillingReported: notBilledByAdiq,
   adiqNoticeContradicted: notBilledByAdiq,

@@ -84,6 +84,7 @@ const DELIVERY = {
 };
 const BILLED_BY_ENGINE = refused('the engine bills this subscription, not Adiq');
 const ADIQ_ONLY = {
+  adiqSubscribed: row(BILLED_BY_ENGINE, BILLED_BY_ENGINE),
   adiqBillingNoticed: row(BILLED_BY_ENGINE, BILLED_BY_ENGINE),
   adiqBillingReported: row(BILLED_BY_ENGINE, BILLED_BY_ENGINE),
   adiqNoticeContradicted: row(BILLED_BY_ENGINE, BILLED_BY_ENGINE),
@@ -185,6 +186,7 @@ export const ADIQ_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
   changePaymentMethod: row(unless([['notAdiqVault', refused('a subscription billed by Adiq takes an Adiq vault (paymentMethod adiq_vault)')]], applied('the new vault is sent to Adiq'))),
   linkExternalPayment: row(applied('the cycle’s outcomes are pushed to that payment')),
   ...ADIQ_CHARGES,
+  adiqSubscribed: row(applied('Adiq holds the subscription: it charges from the registration date plus the trial')),
   adiqBillingNoticed: row(applied('queued: Adiq’s billing search is asked before anything changes'), applied('queued: Adiq’s billing search is asked before anything changes')),
   adiqBillingReported: row(applied('paid (completed after the last installment), retried by Adiq, or blocked on a hard decline'), applied('recorded on its invoice; the status stays; the merchant is told')),
   adiqNoticeContradicted: row(applied('ignored and counted'), applied('ignored and counted')),

@@ -11,12 +11,13 @@ import { workflowBundle } from './temporal';
 /** The signing secret test merchants are configured with. */
 export const TEST_MERCHANT_SECRET = { ref: 'merchant-1', secret: 'whsec_test_secret' };
 
-export function sandboxActivities(sandboxUrl: string, temporal: Client, timeoutMs = 1500): EngineActivities {
+export function sandboxActivities(sandboxUrl: string, temporal: Client, timeoutMs = 1500, env: Record<string, string> = {}): EngineActivities {
   return createEngineActivities(
     loadWorkerConfig({
       SANDBOX_URL: sandboxUrl,
       PROVIDER_TIMEOUT_MS: String(timeoutMs),
       MERCHANT_WEBHOOK_SECRETS: JSON.stringify({ [TEST_MERCHANT_SECRET.ref]: TEST_MERCHANT_SECRET.secret }),
+      ...env,
     }),
     temporal,
   );

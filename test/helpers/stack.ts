@@ -55,7 +55,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     connection: temporal.env.nativeConnection,
     namespace: temporal.server.namespace,
     taskQueue,
-    activities: sandboxActivities(sandbox.url, client.temporal),
+    // The worker knows the engine's public URL and Adiq's secret, to register Adiq's notifications.
+    activities: sandboxActivities(sandbox.url, client.temporal, 1500, { BILLING_PUBLIC_URL: apiUrl, ADIQ_WEBHOOK_SECRET: webhookSecrets.adiq }),
     workflowBundle: workflowBundle(),
     workerOptions: { dataConverter },
   });

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { BillingClient } from '../../client';
-import { localDateOf } from '../../common/billing/calendar';
+import { addDays, localDateOf } from '../../common/billing/calendar';
 import type { MerchantNotification } from '../../common/merchant-notification';
 import { TEST_MERCHANT_SECRET } from '../helpers/engine';
 import type { RunningSandbox } from '../helpers/sandbox';
@@ -10,6 +10,7 @@ import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } fro
 import type { EngineActivities } from '../../activities';
 import * as defs from '../../workflows/subscription-definitions';
 import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { adiqRegistration } from '../../common/subscription/adiq-managed';
 import { initialState } from '../../common/subscription/state';
 import { sandboxActivities } from '../helpers/engine';
 import { gates } from '../helpers/gates';
@@ -22,6 +23,7 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
   let billing: BillingClient;
   let testEnv: WorkflowTestEnv;
   let n = 0;
+  const created: string[] = [];
 
   const held = gates();
   /** The engine's real Adiq billing search, passing a gate the test may hold. */
@@ -48,22 +50,27 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
       .sort((a, b) => a.sequence - b.sequence)
       .map((x) => x.type);
 
-  async function subscribe() {
+  async function subscribe(plan: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
     const id = `adiq-sub-${++n}`;
+    created.push(id);
     const clientRef = `zs-${id}`;
     await fetch(`${sandbox.url}/zapsign/__control/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ clientApiToken: clientRef }) });
     await billing.subscriptions.create({
       subscriptionId: id,
       customerId: 'acme',
-      plan: { planId: `news-${n}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, attempts: 3, chargeHourLocal: 8 },
+      plan: { planId: `news-${n}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, attempts: 3, chargeHourLocal: 8, ...plan },
       paymentMethod: { type: 'adiq_vault', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' },
       merchant: { callbackUrl: `${sandbox.url}/merchant/adiq`, secretRef: TEST_MERCHANT_SECRET.ref },
       partner: { zapsignClientRef: clientRef },
+      ...extra,
     });
-    await env.sleep('1 minute');
+    if (extra.startDate) return { id, clientRef, adiq: undefined as unknown as { id: string; orderNumber: string; planId: string; vaultId: string; status: string } };
+    // Registered at Adiq when the date is the same in São Paulo and in UTC (at once, or tomorrow's common hour).
+    await env.sleep(adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000);
     const subscriptions = await adiqState<Array<{ id: string; orderNumber: string; planId: string; vaultId: string; status: string }>>('subscriptions');
     return { id, clientRef, adiq: subscriptions[subscriptions.length - 1] };
   }
+  const searches = async () => (await sandbox.control.requests({ operation: 'adiq.billing.search' })).length;
   const bill = async (adiqSubscriptionId: string, type: 'approve' | 'soft_decline' | 'hard_decline') => {
     if (type !== 'approve') await sandbox.control.script({ provider: 'adiq', operation: 'adiq.billing.charge', match: adiqSubscriptionId, outcome: { type, code: type === 'hard_decline' ? '14' : '51' }, times: 1 });
     const date = localDateOf(await env.currentTimeMs(), TZ);
@@ -186,4 +193,70 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
     });
   });
 
+
+  describe('Adiq-billed mode, faithful end to end', () => {
+    // Each of these counts Adiq requests: the subscriptions of the tests above stop looking first.
+    beforeEach(async () => {
+      for (const id of created) await billing.subscriptions.cancel(id, { atPeriodEnd: false }).catch(() => undefined);
+      await env.sleep('1 minute');
+    });
+
+    it('waits for a future start date on a durable timer, then registers at Adiq: the forecast is what Adiq will charge', async () => {
+      const today = localDateOf(await env.currentTimeMs(), TZ);
+      const startDate = addDays(today, 10);
+      const before = (await adiqState<unknown[]>('subscriptions')).length;
+      const { id } = await subscribe({ trialDays: 3 }, { startDate });
+      await env.sleep('5 days');
+      expect((await adiqState<unknown[]>('subscriptions')).length).toBe(before);
+      expect((await billing.subscriptions.forecast(id, 2)).charges.map((c) => c.date)).toEqual([addDays(startDate, 3), addDays(startDate, 33)]);
+      await env.sleep('6 days');
+      expect((await adiqState<unknown[]>('subscriptions')).length).toBe(before + 1);
+      expect((await billing.subscriptions.forecast(id, 1)).charges[0].date).toBe(addDays(startDate, 3));
+    });
+
+    it('completes a plan with a fixed number of installments after the last one, and stops searching', async () => {
+      const { id, adiq } = await subscribe({ recurrence: { kind: 'adiq', planType: 'Custom', interval: 20, installments: 2 } });
+      for (let installment = 1; installment <= 2; installment += 1) {
+        const due = (await billing.subscriptions.forecast(id, 1)).charges[0].date;
+        await env.sleep(Math.max(0, Date.parse(`${due}T15:00:00Z`) - (await env.currentTimeMs())));
+        await bill(adiq.id, 'approve');
+        await env.sleep('1 day');
+      }
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'completed' });
+      expect((await billing.subscriptions.invoices(id)).summary.paidCount).toBe(2);
+      const searched = await searches();
+      await env.sleep('60 days');
+      expect(await searches()).toBe(searched);
+      expect(await notifications(id)).toEqual(['payment.succeeded', 'payment.succeeded', 'subscription.completed']);
+    });
+
+    it('asks Adiq only about the days a billing is due: nothing while none is, one search a day while one is collected', async () => {
+      const { id, adiq } = await subscribe({ trialDays: 10 });
+      const quiet = await searches();
+      await env.sleep('5 days');
+      expect(await searches()).toBe(quiet);
+      const due = (await billing.subscriptions.forecast(id, 1)).charges[0].date;
+      await env.sleep(Math.max(0, Date.parse(`${due}T15:00:00Z`) - (await env.currentTimeMs())));
+      const { billing: declined } = await bill(adiq.id, 'soft_decline');
+      await billing.subscriptions.adiqBilling(id, { billingId: declined.id, outcome: 'failed', decline: 'soft', code: '51', message: 'Saldo insuficiente', dueDate: due, source: 'notification' });
+      await env.sleep('1 minute');
+      const collecting = await searches();
+      await env.sleep('3 days');
+      const perDay = ((await searches()) - collecting) / 3;
+      expect(perDay).toBeGreaterThan(0);
+      expect(perDay).toBeLessThanOrEqual(1);
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'past_due' });
+    });
+
+    it("tells the merchant Adiq's own failure code and words, and the engine's category in a field of its own", async () => {
+      const { id, adiq } = await subscribe();
+      await bill(adiq.id, 'hard_decline');
+      await env.sleep('1 day');
+      const failed = (await sandbox.control.merchantCallbacks())
+        .filter((c) => c.status === 200)
+        .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
+        .find((x) => x.subscriptionId === id && x.type === 'payment.failed');
+      expect(failed?.data).toMatchObject({ ErrorCode: 'PaymentInvalid', Provider: 'adiq', DeclineCategory: 'hard' });
+    });
+  });
 });

@@ -80,16 +80,15 @@ describe('Adiq activities', () => {
     expect(await run(activities.getAdiqSubscription, subscriptionId)).toMatchObject({ status: 'canceled' });
   });
 
-  it('registerAdiqNotification creates, then leaves alone, then updates', async () => {
-    const input = { merchantId: ADIQ_SANDBOX_MERCHANT_ID, name: 'Engine', description: 'Engine webhooks', callbackUrl: 'http://engine.local/adiq' };
-    const created = await run(activities.registerAdiqNotification, input);
-    expect(created.action).toBe('created');
-    expect(await run(activities.registerAdiqNotification, input)).toEqual({ notificationId: created.notificationId, action: 'unchanged' });
-    expect(await run(activities.registerAdiqNotification, { ...input, callbackUrl: 'http://engine.local/adiq/v2' })).toEqual({
-      notificationId: created.notificationId,
-      action: 'updated',
-    });
+  it('ensureAdiqNotification creates the registration, then leaves it alone, then updates it when the URL changes; none configured is a configuration error', async () => {
+    const adiq = adiqClient(sandbox, { timeoutMs: 400 });
+    const withUrl = (callbackUrl: string) => createAdiqActivities({ adiq, notification: { merchantId: ADIQ_SANDBOX_MERCHANT_ID, callbackUrl } });
+    const created = await run(withUrl('http://engine.local/webhooks/adiq/s3cret').ensureAdiqNotification);
+    expect(created).toMatchObject({ action: 'created', merchantId: ADIQ_SANDBOX_MERCHANT_ID });
+    expect(await run(withUrl('http://engine.local/webhooks/adiq/s3cret').ensureAdiqNotification)).toMatchObject({ notificationId: created.notificationId, action: 'unchanged' });
+    expect(await run(withUrl('http://engine.example/webhooks/adiq/s3cret').ensureAdiqNotification)).toMatchObject({ notificationId: created.notificationId, action: 'updated' });
     expect((await sandbox.control.requests({ operation: 'adiq.notification.create' })).length).toBe(1);
+    expect(await rejectionOf(run(activities.ensureAdiqNotification))).toMatchObject({ type: 'ConfigurationError', nonRetryable: true });
   });
 
   it('429 crosses as RateLimited with the provider delay; 5xx is retryable', async () => {
