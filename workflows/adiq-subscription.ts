@@ -74,7 +74,8 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
     extraAttributes: (state) => (state.adiq ? [{ key: BillingProviderSubscriptionId, value: state.adiq.subscriptionId }] : []),
   });
   runtime.registerHandlers();
-  const adiq = providerActivities('adiq', { startToCloseTimeout: '1 minute', retry: providerWriteRetry });
+  // Creates heartbeat while they wait on Adiq: a dead worker's attempt is retried after 10 seconds (it looks up first).
+  const adiq = providerActivities('adiq', { startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
   const adiqReads = providerActivities('adiq', { startToCloseTimeout: '2 minutes', retry: providerReadRetry });
   if (firstRun) await acceptSubscription(runtime, spec);
 

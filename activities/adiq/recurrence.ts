@@ -28,6 +28,7 @@ import type { BillingSearchQuery, CreatePlanRequest } from '../../providers/adiq
 import { billingOutcome, engineBillingStatus, engineSubscriptionStatus, type EngineBillingStatus } from '../../providers/adiq/status';
 import type { PaymentOutcomeStatus } from '../../common/payment-outcome';
 import { withProviderFailures } from '../provider-failure';
+import { heartbeating } from '../heartbeat';
 
 export interface AdiqActivityDeps {
   /** Where Adiq must send its notifications, for this merchant (from the worker's configuration). */
@@ -119,7 +120,7 @@ const ADIQ_NOTIFICATION_DESCRIPTION = 'Payment failures and statuses for the Tem
 export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
   return {
     async createAdiqPlan(input: CreateAdiqPlanInput): Promise<{ planId: string; created: boolean }> {
-      return withProviderFailures(async () => {
+      return withProviderFailures(() => heartbeating({ reference: input.reference }, async () => {
         const { reference, ...plan } = input;
         const name = adiqPlanName(reference, plan.name);
         const existing = (await adiq.findPlansByName(name)).find((p) => p.status !== 'Canceled');
@@ -130,11 +131,11 @@ export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
           return { planId: existing.id, created: false };
         }
         return { planId: await adiq.createPlan({ ...plan, name }), created: true };
-      });
+      }));
     },
 
     async createAdiqSubscription(input: CreateAdiqSubscriptionInput): Promise<AdiqSubscriptionSummary & { created: boolean }> {
-      return withProviderFailures(async () => {
+      return withProviderFailures(() => heartbeating({ reference: input.reference }, async () => {
         const orderNumber = adiqOrderNumber(input.reference);
         const filter = { planId: input.planId, planName: input.planName };
         const existing = await adiq.findSubscriptionByOrderNumber(orderNumber, filter);
@@ -144,7 +145,7 @@ export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
         }
         const subscriptionId = await adiq.createSubscription({ vaultId: input.vaultId, orderNumber, planId: input.planId });
         return { ...summarizeSubscription(await adiq.getSubscription(subscriptionId)), created: true };
-      });
+      }));
     },
 
     async getAdiqSubscription(subscriptionId: string): Promise<AdiqSubscriptionSummary> {

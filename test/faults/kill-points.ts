@@ -11,6 +11,8 @@
  * list). Then add it to the list its test runs.
  */
 import { randomUUID } from 'node:crypto';
+import { adiqOrderNumber } from '../../providers/adiq/reference';
+import { BillingProviderSubscriptionId } from '../../common/search-attributes';
 import { referenceOf } from '../../providers/zspay/reference';
 import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../sandbox/providers/zspay';
 import { control } from '../providers/expect-error';
@@ -129,6 +131,74 @@ export const RESELLER_COMPLETION_KILL_POINT: KillPoint = {
         return state;
       },
       effects: async () => (await harness.sandbox.control.ledger({ provider: 'activeplatform', reference: String(paymentId) })).filter((e) => e.kind === 'completion').length,
+    };
+  },
+};
+
+/**
+ * A boleto issued for a subscription due now. Zspay offers no way to find a boleto whose answer was
+ * lost (no reference field, no sale listing; its "created" webhook carries no description), so the
+ * retry may issue a second boleto document; neither moves money until paid, and the engine settles
+ * the invoice with the one it knows. Witness: money — the customer pays once (the ledger).
+ */
+export const BOLETO_ISSUE_KILL_POINT: KillPoint = {
+  name: 'at the issue of a boleto',
+  provider: 'zspay',
+  operation: 'zspay.sale.boleto',
+  hold: { type: 'latency', delayMs: FOUR_SECONDS },
+  start: async (harness) => {
+    const [customer] = await harness.customers(1);
+    const subscriptionId = `kill-boleto-${randomUUID().slice(0, 8)}`;
+    await harness.billing.subscriptions.create({
+      subscriptionId,
+      customerId: customer.clientId,
+      plan: { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0 },
+      paymentMethod: { type: 'zspay_boleto', zspayClientId: customer.clientId },
+    });
+    const firstInvoice = async () => (await harness.billing.subscriptions.invoices(subscriptionId)).invoices[0];
+    return {
+      settled: async () => {
+        await until(`${subscriptionId}'s boleto to be issued`, async () => (await firstInvoice())?.boleto?.saleId !== undefined);
+        // The customer pays the boleto they were given; Zspay's webhook reaches the engine.
+        await control(harness.sandbox.url, 'POST', `/zspay/__control/boletos/${(await firstInvoice()).boleto!.saleId!}/pay`);
+        await until(`${subscriptionId}'s first invoice to be paid`, async () => (await firstInvoice())?.status === 'paid');
+        return (await firstInvoice()).status;
+      },
+      effects: () => harness.chargesOf(customer),
+    };
+  },
+};
+
+/**
+ * An Adiq-billed subscription registered at Adiq (in UTC, so the registration date is the same
+ * calendar date in both zones whatever the hour: it is created at once). The retry looks the
+ * subscription up by its orderNumber first. Witness: Adiq's subscriptions with that orderNumber.
+ */
+export const ADIQ_CREATE_KILL_POINT: KillPoint = {
+  name: 'at the creation of a subscription at Adiq',
+  provider: 'adiq',
+  operation: 'adiq.subscription.create',
+  hold: { type: 'latency', delayMs: FOUR_SECONDS },
+  start: async (harness) => {
+    const subscriptionId = `ka${randomUUID().slice(0, 6)}`;
+    await harness.billing.subscriptions.create({
+      subscriptionId,
+      customerId: 'kill',
+      plan: { planId: `kill-${subscriptionId}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, timeZone: 'UTC' },
+      paymentMethod: { type: 'adiq_vault', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' },
+    });
+    const atAdiq = async () => {
+      const response = await control(harness.sandbox.url, 'GET', `/adiq/__control/subscriptions?orderNumber=${adiqOrderNumber(subscriptionId)}`);
+      return (response.body as unknown[]).length;
+    };
+    return {
+      settled: async () => {
+        // The workflow heard of the subscription it created (after the retry that followed the kill).
+        const registered = async () => (await harness.billing.temporal.workflow.getHandle(`subscription-${subscriptionId}`).describe()).typedSearchAttributes.get(BillingProviderSubscriptionId);
+        await until(`${subscriptionId} to be registered at Adiq`, async () => (await registered()) !== undefined);
+        return (await harness.billing.subscriptions.get(subscriptionId)).status;
+      },
+      effects: atAdiq,
     };
   },
 };

@@ -3,14 +3,14 @@
  * restarted; every effect happens exactly once (the sandbox's ledger, its request log or the
  * provider's own list is the witness). The points are in kill-points.ts.
  *
- * - A card charge, one point per kill: its capture activity is retried after its heartbeat timeout
- *   (1 minute), so each takes about a minute.
- * - An immediate transfer, a transfer scheduled at Zspay and a reseller payment completion die
- *   together, in one kill per round: the transfers' send notices a dead worker in 10 seconds, the
- *   completion only after its 1-minute start-to-close timeout, so the round takes about a minute.
+ * - A card charge, one point per kill: its activities heartbeat, so the killed attempt is retried
+ *   after the 10-second heartbeat timeout.
+ * - An immediate transfer, a transfer scheduled at Zspay, a reseller payment completion, a boleto
+ *   issue and a subscription created at Adiq die together, in one kill per round: each activity
+ *   heartbeats, so every one is retried about 10 seconds after the kill.
  */
 import { FAULT_SCALE, startFaultHarness, type FaultHarness, type InFlight } from './harness';
-import { CARD_CHARGE_KILL_POINTS, IMMEDIATE_TRANSFER_KILL_POINT, RESELLER_COMPLETION_KILL_POINT, SCHEDULED_TRANSFER_KILL_POINT } from './kill-points';
+import { ADIQ_CREATE_KILL_POINT, BOLETO_ISSUE_KILL_POINT, CARD_CHARGE_KILL_POINTS, IMMEDIATE_TRANSFER_KILL_POINT, RESELLER_COMPLETION_KILL_POINT, SCHEDULED_TRANSFER_KILL_POINT } from './kill-points';
 
 jest.setTimeout(FAULT_SCALE.testTimeoutMs);
 
@@ -33,8 +33,8 @@ describe(`a worker killed mid-call (SIGKILL, ${FAULT_SCALE.name} scale)`, () => 
     });
   });
 
-  const TOGETHER = [IMMEDIATE_TRANSFER_KILL_POINT, SCHEDULED_TRANSFER_KILL_POINT, RESELLER_COMPLETION_KILL_POINT] as const;
-  describe.each(rounds)('transfers and a reseller completion, killed together (round %i)', () => {
+  const TOGETHER = [IMMEDIATE_TRANSFER_KILL_POINT, SCHEDULED_TRANSFER_KILL_POINT, RESELLER_COMPLETION_KILL_POINT, BOLETO_ISSUE_KILL_POINT, ADIQ_CREATE_KILL_POINT] as const;
+  describe.each(rounds)('transfers, a reseller completion, a boleto and an Adiq subscription, killed together (round %i)', () => {
     let inFlight: InFlight[];
     const settled = new Map<string, string>();
     beforeAll(async () => {
@@ -56,6 +56,16 @@ describe(`a worker killed mid-call (SIGKILL, ${FAULT_SCALE.name} scale)`, () => 
     it('completes a reseller payment once: the retry reads it back after the 422', async () => {
       expect(settled.get(RESELLER_COMPLETION_KILL_POINT.name)).toBe('completed');
       expect(await inFlight[2].effects()).toBe(1);
+    });
+
+    it('takes the money of a boleto once: the invoice is settled by the boleto the engine knows', async () => {
+      expect(settled.get(BOLETO_ISSUE_KILL_POINT.name)).toBe('paid');
+      expect(await inFlight[3].effects()).toBe(1);
+    });
+
+    it('creates the subscription at Adiq once: the retry finds it by its orderNumber', async () => {
+      expect(settled.get(ADIQ_CREATE_KILL_POINT.name)).toBe('active');
+      expect(await inFlight[4].effects()).toBe(1);
     });
   });
 });
