@@ -1,4 +1,4 @@
-// Three kinds of tests, each its own project:
+// Four kinds of tests, each its own project:
 //   unit       pure functions, provider clients against the in-process sandbox, activities
 //   workflows  workflow tests on the time-skipping test server (one server per test file)
 //   e2e        the dev server started by the harness, a worker and the HTTP API together
@@ -20,7 +20,7 @@ module.exports = {
   testTimeout: 180_000,
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/providers/**/*.test.ts', '<rootDir>/test/activities/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.ts', '<rootDir>/test/properties/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/providers/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.ts', '<rootDir>/test/properties/**/*.test.ts'] },
     {
       ...common,
       displayName: 'workflows',

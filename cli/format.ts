@@ -3,6 +3,7 @@
  * typed errors to the exit codes and JSON error documents scripts rely on. No I/O here.
  */
 import { chargeHoldLine } from '../common/subscription/charge-hold';
+import { formatBRL } from '../common/money';
 import { CommanderError } from 'commander';
 import { ConflictError, NotFoundError, RejectedError, ValidationError, type FieldIssue } from '../client/errors';
 import type { ResellerPaymentView } from '../common/reseller-payment';
@@ -91,13 +92,8 @@ export function describeError(error: unknown): string {
   return `error: ${messageOf(error)}`;
 }
 
-/** Integer cents as Brazilian reais, "R$ 1.234,56", with string math only. */
-export function formatCents(cents: number): string {
-  if (!Number.isSafeInteger(cents)) throw new RangeError(`Not a whole number of cents: ${cents}`);
-  const digits = String(Math.abs(cents)).padStart(3, '0');
-  const reais = digits.slice(0, -2).replace(/\B(?=(\d{3})+$)/g, '.');
-  return `${cents < 0 ? '-' : ''}R$ ${reais},${digits.slice(-2)}`;
-}
+/** Integer cents as Brazilian reais, "R$ 1.234,56" (common/money.ts). */
+export const formatCents = formatBRL;
 
 export interface Column<Row> {
   header: string;

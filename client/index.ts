@@ -31,6 +31,7 @@ import { SubscriptionsApi } from './subscriptions';
 import { TransfersApi } from './transfers';
 import { BillingRunsApi } from './billing-runs';
 import { AdiqApi } from './adiq';
+import { WebhooksApi } from './webhooks';
 import { ConflictError, NotFoundError } from './errors';
 
 /**
@@ -104,6 +105,9 @@ export class BillingClient {
 
   /** Adiq's notification registration. */
   readonly adiq = new AdiqApi(this);
+
+  /** Provider webhooks, once authenticated by the ingress: parsed and routed to their workflows. */
+  readonly webhooks = new WebhooksApi(this);
 
   readonly resellerPayments = {
     /**

@@ -18,6 +18,7 @@ import { BillingAmountCents, BillingCustomerId, BillingPlanId, BillingStatus } f
 import {
   changePlanArgsSchema,
   createSubscriptionInputSchema,
+  subscriptionIdOf,
   subscriptionWorkflowId,
   subscriptionWorkflowType,
   type CreateSubscriptionInput,
@@ -36,7 +37,8 @@ import { parseInput, ValidationError, type FieldIssue } from '../common/validati
 import * as defs from '../workflows/subscription-definitions';
 import type { BillingClient } from './index';
 import { ConflictError, NotFoundError, RejectedError } from './errors';
-import { currentRuns } from './visibility';
+import { currentRuns } from '../common/visibility';
+import { FailureType } from '../common/failure-types';
 
 export interface SubscriptionListFilter {
   status?: SubscriptionStatus;
@@ -91,7 +93,7 @@ export class SubscriptionsApi {
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(`Subscription ${parsed.subscriptionId} already exists`);
       const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
-      if (refusal?.type === 'ValidationError') {
+      if (refusal?.type === FailureType.ValidationError) {
         const issues = (refusal.details?.[0] as FieldIssue[] | undefined) ?? [{ field: '(root)', message: refusal.message }];
         throw new ValidationError(issues, 'subscription');
       }
@@ -122,7 +124,7 @@ export class SubscriptionsApi {
     for await (const wf of currentRuns(this.billing.temporal, clauses.join(' AND '))) {
       const attributes = wf.typedSearchAttributes;
       items.push({
-        subscriptionId: wf.workflowId.replace(/^subscription-/, ''),
+        subscriptionId: subscriptionIdOf(wf.workflowId),
         workflowId: wf.workflowId,
         status: attributes.get(BillingStatus),
         customerId: attributes.get(BillingCustomerId),

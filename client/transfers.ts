@@ -18,7 +18,7 @@ import { parseInput } from '../common/validation';
 import { cancelTransferUpdate, transferQuery, transferStatusSignal } from '../workflows/definitions';
 import type { BillingClient } from './index';
 import { ConflictError, NotFoundError, RejectedError } from './errors';
-import { currentRuns } from './visibility';
+import { currentRuns } from '../common/visibility';
 
 export interface TransferListFilter {
   state?: string;

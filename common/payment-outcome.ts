@@ -3,6 +3,7 @@
  * for declines, so the workflow decides dunning from data; outages and unknown outcomes never
  * become an outcome (they are retried by Temporal, after asking the provider what happened).
  */
+import { FailureType } from './failure-types';
 export type PaymentOutcomeStatus = 'succeeded' | 'pending' | 'soft_declined' | 'hard_declined';
 
 export interface PaymentOutcome {
@@ -22,4 +23,4 @@ export interface PaymentOutcome {
 }
 
 /** The failure type of a card capture whose authorization can no longer be captured: authorize again. */
-export const AUTHORIZATION_LOST = 'AuthorizationLost';
+export const AUTHORIZATION_LOST = FailureType.AuthorizationLost;

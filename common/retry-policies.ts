@@ -4,9 +4,9 @@
  * schedule, which is a durable timer in the workflow.
  */
 import type { RetryPolicy } from '@temporalio/common';
-import { NON_RETRYABLE_PROVIDER_ERRORS } from '../providers/errors';
+import { NON_RETRYABLE_FAILURES } from './failure-types';
 
-const nonRetryableErrorTypes = [...NON_RETRYABLE_PROVIDER_ERRORS, 'ValidationError'];
+const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURES];
 
 /** Money-moving calls: patient, since the next attempt first asks the provider what happened. */
 export const providerWriteRetry: RetryPolicy = {

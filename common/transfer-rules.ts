@@ -7,6 +7,7 @@ import { nextBusinessDay } from './billing/holidays';
 import type { CalendarDate } from './billing/calendar';
 import { Check, isObject, known, withDefaults, type Fields, type Problems } from './checks';
 import type { ParsedRecurringPayout, ParsedTransferInput, ScheduleTransferInput, TransferStatusUpdate } from './transfer';
+import { formatBRL } from './money';
 
 export type { ScheduleTransferInput, TransferStatusUpdate };
 
@@ -84,12 +85,11 @@ export interface SentTransfer {
  * the check is against what Zspay itself answered (the transfer id) and what we asked it to do.
  */
 export function webhookContradiction(update: TransferStatusUpdate, sent: SentTransfer): string | undefined {
-  const reais = (cents: number) => `R$ ${(cents / 100).toFixed(2)}`;
   if (sent.providerTransferId !== undefined && update.providerTransferId !== sent.providerTransferId) {
     return `Zspay answered the transfer with id ${sent.providerTransferId}; this webhook is about transfer ${update.providerTransferId} with the same reference`;
   }
   if (update.amountCents !== undefined && update.amountCents !== sent.amountCents) {
-    return `the webhook's amount ${reais(update.amountCents)} is not the ${reais(sent.amountCents)} sent`;
+    return `the webhook's amount ${formatBRL(update.amountCents)} is not the ${formatBRL(sent.amountCents)} sent`;
   }
   if (update.fromEstablishmentId !== undefined && update.fromEstablishmentId !== sent.sourceEstablishmentId) {
     return `the webhook's source establishment ${update.fromEstablishmentId} is not ${sent.sourceEstablishmentId}`;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isCalendarDate, isTimeZone } from './billing/calendar';
+import { FailureType } from './failure-types';
 
 export { isCalendarDate, isTimeZone };
 
@@ -13,7 +14,7 @@ export interface FieldIssue {
 }
 
 export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
+  override readonly name = FailureType.ValidationError;
   constructor(
     readonly issues: FieldIssue[],
     what = 'input',

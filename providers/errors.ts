@@ -6,39 +6,22 @@
  * ApplicationFailure whose `type` is the error's name, and retry policies
  * (`nonRetryableErrorTypes`) and workflows match on that string.
  */
+import { FailureType, NON_RETRYABLE_FAILURES } from '../common/failure-types';
+
 export type ProviderName = 'adiq' | 'zspay' | 'activeplatform' | 'zapsign' | 'payment-status';
 
+/** The taxonomy's classes by failure type (their `name`): see common/failure-types.ts. */
 export const ProviderErrorType = {
-  /** A decline worth retrying later on the dunning schedule (e.g. insufficient funds). */
-  SoftDecline: 'SoftDecline',
-  /** A decline that must never be retried (canceled, lost or stolen card...). */
-  HardDecline: 'HardDecline',
-  /** The provider rejected the request as malformed; field errors are kept. Not retryable. */
-  InvalidRequest: 'InvalidRequest',
-  /** The request is valid but the resource is in a state that forbids it (e.g. ActivePlatform 422). */
-  InvalidState: 'InvalidState',
-  /** 401/403: credentials or configuration are wrong; the message names the setting to fix. */
-  ProviderAuth: 'ProviderAuth',
-  /** 429: retried by Temporal, honouring the provider's retry hint. */
-  RateLimited: 'RateLimited',
-  /** 5xx, timeouts before anything was sent, connection errors, unreadable answers to reads. */
-  Transient: 'Transient',
-  /**
-   * A mutating request was sent and no usable answer came back: money may or may not have moved.
-   * Never treated as a failure: the activity asks the provider (by our reference) before any new attempt.
-   */
-  UnknownOutcome: 'UnknownOutcome',
+  SoftDecline: FailureType.SoftDecline,
+  HardDecline: FailureType.HardDecline,
+  InvalidRequest: FailureType.InvalidRequest,
+  InvalidState: FailureType.InvalidState,
+  ProviderAuth: FailureType.ProviderAuth,
+  RateLimited: FailureType.RateLimited,
+  Transient: FailureType.Transient,
+  UnknownOutcome: FailureType.UnknownOutcome,
 } as const;
 export type ProviderErrorType = (typeof ProviderErrorType)[keyof typeof ProviderErrorType];
-
-/** Errors Temporal must not retry: declines go to the dunning schedule, the rest need a human. */
-export const NON_RETRYABLE_PROVIDER_ERRORS: readonly ProviderErrorType[] = [
-  ProviderErrorType.SoftDecline,
-  ProviderErrorType.HardDecline,
-  ProviderErrorType.InvalidRequest,
-  ProviderErrorType.InvalidState,
-  ProviderErrorType.ProviderAuth,
-];
 
 export interface FieldError {
   field: string;
@@ -73,7 +56,7 @@ export abstract class ProviderError extends Error {
   }
 
   get retryable(): boolean {
-    return !NON_RETRYABLE_PROVIDER_ERRORS.includes(this.name);
+    return !(NON_RETRYABLE_FAILURES as readonly string[]).includes(this.name);
   }
 
   /** What crosses into Temporal as the failure's details: small and free of secrets. */

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import type { ProviderName } from '../providers/errors';
 import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../common/sandbox-credentials';
+import { systemClock, type SandboxClock } from './clock';
 import { OUTCOME_TYPES, SandboxState, type OutcomeType, type ScriptedOutcome } from './state';
 import { SandboxStore, type PersistedSection } from './persistence';
 import { rateLimitSchema } from './rate-limit';
@@ -38,6 +39,11 @@ export interface SandboxOptions {
   stateSaveDelayMs?: number;
   /** How many entries the request log, the arrivals and the merchant callbacks keep (default 10,000 each). */
   logLimit?: number;
+  /**
+   * The providers' "now" (tokens, timestamps, log entries, rate limits) and the length of scripted
+   * holds (latency, timeout): the system clock unless a test moves a ManualClock.
+   */
+  clock?: SandboxClock;
 }
 
 interface RequestMark {
@@ -50,6 +56,8 @@ interface RequestMark {
 /** What each provider module gets to build its routes. */
 export interface SandboxContext {
   state: SandboxState;
+  /** The sandbox's time (SandboxOptions.clock). */
+  clock: SandboxClock;
   options: Required<Pick<SandboxOptions, 'timeoutHangMs' | 'credentials'>> & { webhookBaseUrl?: string };
   /** Where this provider's webhooks go, or undefined when none is configured. */
   webhookUrl(provider: ProviderName): string | undefined;
@@ -109,12 +117,14 @@ const fieldErrors = (error: z.ZodError): Record<string, string[]> => {
 };
 
 export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app: FastifyInstance; state: SandboxState }> {
-  const state = new SandboxState(options.logLimit);
+  const clock = options.clock ?? systemClock;
+  const state = new SandboxState(options.logLimit, clock);
   const store = options.stateFile ? new SandboxStore({ file: options.stateFile, delayMs: options.stateSaveDelayMs }) : undefined;
   const rateLimits = state.rateLimits;
   const marks = new WeakMap<FastifyRequest, RequestMark>();
   const resets: Array<() => void> = [];
-  const pendingTimers = new Set<NodeJS.Timeout>();
+  /** Scripted holds in progress, cancelled on close. */
+  const pendingHolds = new Set<() => void>();
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true, bodyLimit: 1_048_576 });
 
   // Providers send and expect various media types (ActivePlatform: application/vnd.api+json).
@@ -131,15 +141,16 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
+      const cancel = clock.setTimer(ms, () => {
+        pendingHolds.delete(cancel);
         resolve();
-      }, ms);
-      pendingTimers.add(timer);
+      });
+      pendingHolds.add(cancel);
     });
 
   const ctx: SandboxContext = {
     state,
+    clock,
     options: {
       timeoutHangMs: options.timeoutHangMs ?? 30_000,
       credentials: options.credentials ?? SANDBOX_CREDENTIALS,
@@ -269,8 +280,8 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   });
 
   app.addHook('onClose', async () => {
-    for (const timer of pendingTimers) clearTimeout(timer);
-    pendingTimers.clear();
+    for (const cancel of pendingHolds) cancel();
+    pendingHolds.clear();
     await store?.close();
   });
 
@@ -289,26 +300,26 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     state.clearRules();
     return reply.code(204).send();
   });
-  app.get('/__sandbox/requests', async (request) => {
-    const { provider, operation } = request.query as { provider?: string; operation?: string };
+  app.get<{ Querystring: { provider?: string; operation?: string } }>('/__sandbox/requests', async (request) => {
+    const { provider, operation } = request.query;
     return state.requests.filter(
       (r) => (!provider || r.provider === provider) && (!operation || r.operation === operation),
     );
   });
-  app.get('/__sandbox/ledger', async (request) => {
-    const { provider, reference } = request.query as { provider?: string; reference?: string };
+  app.get<{ Querystring: { provider?: string; reference?: string } }>('/__sandbox/ledger', async (request) => {
+    const { provider, reference } = request.query;
     return state.ledger.filter((e) => (!provider || e.provider === provider) && (!reference || e.reference === reference));
   });
   /** The route's :provider, or undefined after answering 404. */
-  const providerParam = async (request: FastifyRequest, reply: FastifyReply): Promise<ProviderName | undefined> => {
-    const { provider } = request.params as { provider: string };
+  const providerParam = async (request: FastifyRequest<{ Params: { provider: string } }>, reply: FastifyReply): Promise<ProviderName | undefined> => {
+    const { provider } = request.params;
     const parsed = providerSchema.safeParse(provider);
     if (parsed.success) return parsed.data;
     await reply.code(404).send({ message: `Unknown provider '${provider}'` });
     return undefined;
   };
   app.get('/__sandbox/rate-limits', async () => rateLimits.list());
-  app.put('/__sandbox/rate-limits/:provider', async (request, reply) => {
+  app.put<{ Params: { provider: string } }>('/__sandbox/rate-limits/:provider', async (request, reply) => {
     const provider = await providerParam(request, reply);
     if (!provider) return reply;
     const limit = rateLimitSchema.safeParse(request.body);
@@ -316,7 +327,7 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     rateLimits.set(provider, limit.data);
     return reply.send({ provider, ...limit.data });
   });
-  app.delete('/__sandbox/rate-limits/:provider', async (request, reply) => {
+  app.delete<{ Params: { provider: string } }>('/__sandbox/rate-limits/:provider', async (request, reply) => {
     const provider = await providerParam(request, reply);
     if (!provider) return reply;
     rateLimits.remove(provider);
@@ -344,8 +355,8 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     });
   }, { prefix: '/merchant' });
   app.get('/__sandbox/merchant-callbacks', async () => state.merchantCallbacks);
-  app.get('/__sandbox/arrivals', async (request) => {
-    const { operation } = request.query as { operation?: string };
+  app.get<{ Querystring: { operation?: string } }>('/__sandbox/arrivals', async (request) => {
+    const { operation } = request.query;
     return state.arrivals.filter((a) => !operation || a.operation === operation);
   });
   app.post('/__sandbox/webhooks', async (request, reply) => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ProviderName } from '../providers/errors';
+import { systemClock, type SandboxClock } from './clock';
 import type { PersistedSection } from './persistence';
 import { RateLimits, rateLimitSchema, type RateLimit } from './rate-limit';
 
@@ -102,7 +103,7 @@ type ControlSnapshot = z.infer<typeof controlSnapshotSchema>;
 
 export class SandboxState {
   /** Token buckets per provider (PUT /__sandbox/rate-limits/:provider); none by default. */
-  readonly rateLimits = new RateLimits<ProviderName>();
+  readonly rateLimits: RateLimits<ProviderName>;
   readonly merchantCallbacks: MerchantCallback[] = [];
   /** Requests counted when they arrive (the log records them when answered): held requests show here. */
   readonly arrivals: Array<{ provider: ProviderName; operation: string; at: string }> = [];
@@ -116,8 +117,21 @@ export class SandboxState {
   readonly ledger: LedgerEntry[] = [];
   private seq = 0;
 
-  /** The logs keep the last `logLimit` entries each, so a sandbox running for weeks does not grow without end. */
-  constructor(readonly logLimit: number = DEFAULT_LOG_LIMIT) {}
+  /**
+   * The logs keep the last `logLimit` entries each, so a sandbox running for weeks does not grow
+   * without end. Entries are stamped, and rate limits refilled, by `clock`.
+   */
+  constructor(
+    readonly logLimit: number = DEFAULT_LOG_LIMIT,
+    readonly clock: SandboxClock = systemClock,
+  ) {
+    this.rateLimits = new RateLimits<ProviderName>(() => clock.now());
+  }
+
+  /** The clock's time as an ISO timestamp. */
+  timestamp(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
 
   addRule(rule: Omit<ScenarioRule, 'id'>): ScenarioRule {
     const saved = { ...rule, id: this.nextRuleId++ };
@@ -154,14 +168,14 @@ export class SandboxState {
   }
 
   logRequest(entry: Omit<LoggedRequest, 'seq' | 'at'>): LoggedRequest {
-    const saved = { ...entry, seq: ++this.seq, at: new Date().toISOString() };
+    const saved = { ...entry, seq: ++this.seq, at: this.timestamp() };
     this.keepLast(this.requests, saved);
     return saved;
   }
 
   /** Counts a request as it arrives (see `arrivals`). */
   logArrival(provider: ProviderName, operation: string): void {
-    this.keepLast(this.arrivals, { provider, operation, at: new Date().toISOString() });
+    this.keepLast(this.arrivals, { provider, operation, at: this.timestamp() });
   }
 
   private keepLast<T>(log: T[], entry: T): void {
@@ -170,7 +184,7 @@ export class SandboxState {
   }
 
   record(entry: Omit<LedgerEntry, 'seq' | 'at'>): LedgerEntry {
-    const saved = { ...entry, seq: ++this.seq, at: new Date().toISOString() };
+    const saved = { ...entry, seq: ++this.seq, at: this.timestamp() };
     this.ledger.push(saved);
     return saved;
   }
@@ -194,7 +208,7 @@ export class SandboxState {
   }
 
   recordMerchantCallback(entry: Omit<MerchantCallback, 'seq' | 'at'>): MerchantCallback {
-    const saved = { ...entry, seq: ++this.seq, at: new Date().toISOString() };
+    const saved = { ...entry, seq: ++this.seq, at: this.timestamp() };
     this.keepLast(this.merchantCallbacks, saved);
     return saved;
   }

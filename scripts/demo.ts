@@ -19,9 +19,10 @@ import { createEngineActivities } from '../worker/activities';
 import { loadWorkerConfig } from '../worker/config';
 import { ensureTemporalBinaries } from './temporal-binaries';
 import { configuredClock, parseClockSpec, startClockAt } from './test-clock';
+import { formatBRL } from '../common/money';
 
 const TZ = 'America/Sao_Paulo';
-const brl = (cents: number) => `R$ ${(cents / 100).toFixed(2).replace('.', ',')}`;
+const brl = formatBRL;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });

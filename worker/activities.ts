@@ -9,6 +9,7 @@ import { PaymentStatusClient } from '../providers/payment-status/client';
 import { ZapSignPartnerClient } from '../providers/zapsign/client';
 import { ZspayClient } from '../providers/zspay/client';
 import type { WorkerConfig } from './config';
+import { FailureType } from '../common/failure-types';
 
 /**
  * ZapSign client tokens are held by reference: workflows carry a `clientRef`, the worker resolves
@@ -20,7 +21,7 @@ export function zapSignTokenResolver(config: WorkerConfig): ClientTokenResolver 
     const token = config.zapsign.clientTokens[clientRef];
     if (token) return token;
     if (config.zapsign.sandbox) return clientRef;
-    throw ApplicationFailure.nonRetryable(`No ZapSign client token configured for ${clientRef} (ZAPSIGN_CLIENT_TOKENS)`, 'ProviderAuth');
+    throw ApplicationFailure.nonRetryable(`No ZapSign client token configured for ${clientRef} (ZAPSIGN_CLIENT_TOKENS)`, FailureType.ProviderAuth);
   };
 }
 
@@ -32,7 +33,7 @@ export function merchantSecretResolver(config: WorkerConfig): (secretRef: string
   return async (secretRef) => {
     const secret = config.merchantSecrets[secretRef];
     if (secret) return secret;
-    throw ApplicationFailure.nonRetryable(`No merchant webhook secret configured for ${secretRef} (MERCHANT_WEBHOOK_SECRETS)`, 'ConfigurationError');
+    throw ApplicationFailure.nonRetryable(`No merchant webhook secret configured for ${secretRef} (MERCHANT_WEBHOOK_SECRETS)`, FailureType.ConfigurationError);
   };
 }
 

@@ -10,6 +10,7 @@ import { addTallies, EMPTY_TALLY, type BillingRunInput, type BillingRunProgress,
 import { providerReadRetry } from '../common/retry-policies';
 import { billingRunProgressQuery } from './definitions';
 import { paymentReceivedSignal } from './subscription-definitions';
+import { formatBRL } from '../common/money';
 
 const engine = proxyActivities<EngineActivities>({ startToCloseTimeout: '5 minutes', retry: providerReadRetry });
 
@@ -58,7 +59,7 @@ export async function billingRunWorkflow(input: BillingRunInput = {}): Promise<B
   return {
     runAt: to,
     window: { from, to },
-    activity: { ...tally, chargedBRL: `R$ ${(tally.chargedCents / 100).toFixed(2)}` },
+    activity: { ...tally, chargedBRL: formatBRL(tally.chargedCents) },
     subscriptionsChecked: awaiting.length,
     repairedPayments,
     byStatus,

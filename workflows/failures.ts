@@ -1,5 +1,6 @@
 /** Reading activity failures inside workflow code. */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { FailureType } from '../common/failure-types';
 
 /** The ApplicationFailure behind an activity failure, when the activity failed with one. */
 export function applicationCause(error: unknown): ApplicationFailure | undefined {
@@ -10,5 +11,5 @@ export function applicationCause(error: unknown): ApplicationFailure | undefined
 
 /** Fails the workflow (not just the task) when its input is invalid. */
 export function invalidInput(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'ValidationError');
+  return ApplicationFailure.nonRetryable(message, FailureType.ValidationError);
 }

@@ -11,6 +11,7 @@ import { checkPayoutInput, type SettlementResult } from '../common/transfer-rule
 import type { RecurringPayoutInput } from '../common/transfer';
 import { invalidInput } from './failures';
 import { transferWorkflow } from './transfer';
+import { formatBRL } from '../common/money';
 
 
 export async function settleBalanceWorkflow(rawInput: RecurringPayoutInput): Promise<SettlementResult> {
@@ -22,7 +23,7 @@ export async function settleBalanceWorkflow(rawInput: RecurringPayoutInput): Pro
   const balance = await getBalance({ establishmentId: input.sourceEstablishmentId });
   const amountCents = balance.currentCents - input.keepCents;
   if (amountCents < input.minimumCents) {
-    return { payoutId: input.payoutId, date, amountCents: Math.max(0, amountCents), state: 'skipped', reason: `available R$ ${(Math.max(0, amountCents) / 100).toFixed(2)} is under the minimum` };
+    return { payoutId: input.payoutId, date, amountCents: Math.max(0, amountCents), state: 'skipped', reason: `available ${formatBRL(Math.max(0, amountCents))} is under the minimum` };
   }
   const transferId = `${input.payoutId}-${date}`;
   const local = new Intl.DateTimeFormat('en-GB', { timeZone: input.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());

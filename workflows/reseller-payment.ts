@@ -23,6 +23,7 @@ import { ResellerId, ResellerPaymentStatus } from '../common/search-attributes';
 import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from './definitions';
 import { applicationCause, invalidInput } from './failures';
 import { providerActivities } from './provider-activities';
+import { FailureType } from '../common/failure-types';
 
 export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentInput): Promise<CompletedResellerPayment> {
   // Heartbeats while it waits on ActivePlatform: a dead worker's attempt is retried after 10 seconds.
@@ -62,7 +63,7 @@ export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentI
     const confirmed = await condition(() => view.confirmedAt !== undefined, waitMs);
     if (!confirmed) {
       moveTo('confirmation_expired', `no confirmation from ${confirmation.provider} by ${confirmation.deadline}`);
-      throw ApplicationFailure.nonRetryable(`Payment ${input.paymentId} was not confirmed by ${confirmation.deadline}`, 'ConfirmationExpired');
+      throw ApplicationFailure.nonRetryable(`Payment ${input.paymentId} was not confirmed by ${confirmation.deadline}`, FailureType.ConfirmationExpired);
     }
     moveTo('completing');
   }
@@ -76,7 +77,7 @@ export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentI
     });
   } catch (error) {
     const cause = applicationCause(error);
-    if (cause && (cause.type === 'InvalidState' || cause.type === 'InvalidRequest' || cause.type === 'ProviderAuth')) {
+    if (cause && (cause.type === FailureType.InvalidState || cause.type === FailureType.InvalidRequest || cause.type === FailureType.ProviderAuth)) {
       moveTo('rejected', cause.message);
       throw ApplicationFailure.nonRetryable(`ActivePlatform refused to complete payment ${input.paymentId}: ${cause.message}`, cause.type);
     }

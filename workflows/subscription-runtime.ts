@@ -39,6 +39,7 @@ import { forecastView, subscriptionView } from '../common/subscription/view';
 import { Alarm } from './alarm';
 import { deliverEntry, OutboxPump } from './outbox';
 import * as defs from './subscription-definitions';
+import { FailureType } from '../common/failure-types';
 
 /** Continue-as-new once the history passes this many events, even within a cycle. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
@@ -61,7 +62,7 @@ export function eventContext(spec: Pick<ParsedSubscriptionInput, 'plan' | 'merch
 /** A subscription its first run refused: the fields and why, for the create call's ValidationError. */
 function refusal(problems: ReadonlyArray<{ field: string; message: string }>): ApplicationFailure {
   return ApplicationFailure.create({
-    type: 'ValidationError',
+    type: FailureType.ValidationError,
     message: `Invalid subscription: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
     details: [problems],
     nonRetryable: true,
@@ -175,7 +176,7 @@ export class SubscriptionRuntime {
       definition,
       (...args: A): SubscriptionView => {
         const decision = this.dispatch(toEvent(...args));
-        if (decision.answer !== 'applied') throw ApplicationFailure.create({ type: 'Refused', message: decision.reason, nonRetryable: true });
+        if (decision.answer !== 'applied') throw ApplicationFailure.create({ type: FailureType.Refused, message: decision.reason, nonRetryable: true });
         this.publish();
         return this.view();
       },

@@ -30,6 +30,8 @@ import {
 import { cancelTransferUpdate, transferQuery, transferStatusSignal } from './definitions';
 import { applicationCause, invalidInput } from './failures';
 import { providerActivities } from './provider-activities';
+import { FailureType } from '../common/failure-types';
+import { formatBRL } from '../common/money';
 
 
 /**
@@ -74,7 +76,7 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     if (note) view.reason = note;
     view.history.push({ at: new Date().toISOString(), state, note });
     upsertSearchAttributes([{ key: TransferStatus, value: state }]);
-    const amount = `R$ ${(input.amountCents / 100).toFixed(2)}`;
+    const amount = formatBRL(input.amountCents);
     upsertMemo({ summary: `${state.replace(/_/g, ' ')} · ${amount} to ${input.destination.type === 'bank_account' ? `bank account ${input.destination.bankAccountId}` : `establishment ${input.destination.establishmentId}`} · ${executeOn} ${input.executeAt}${note ? ` · ${note}` : ''}` });
   };
 
@@ -117,10 +119,10 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     if (balance.currentCents >= input.amountCents) break;
     const shortfall = input.amountCents - balance.currentCents;
     if (Date.now() + input.insufficientBalance.recheckMinutes * 60_000 > giveUpAt) {
-      moveTo('failed', `insufficient balance: R$ ${(balance.currentCents / 100).toFixed(2)} available, R$ ${(shortfall / 100).toFixed(2)} short, until ${new Date(giveUpAt).toISOString()}`);
+      moveTo('failed', `insufficient balance: ${formatBRL(balance.currentCents)} available, ${formatBRL(shortfall)} short, until ${new Date(giveUpAt).toISOString()}`);
       throw ApplicationFailure.nonRetryable(view.reason!, 'InsufficientBalance', { shortfallCents: shortfall });
     }
-    if (view.state !== 'waiting_for_balance') moveTo('waiting_for_balance', `R$ ${(shortfall / 100).toFixed(2)} short`);
+    if (view.state !== 'waiting_for_balance') moveTo('waiting_for_balance', `${formatBRL(shortfall)} short`);
     if (await condition(() => cancelRequested, `${input.insufficientBalance.recheckMinutes} minutes`)) return view;
   }
 
@@ -131,7 +133,7 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     moveTo(transferStateOfZspayStatus(sent.status) ?? 'pending');
   } catch (error) {
     const cause = applicationCause(error);
-    if (cause?.type === 'UnknownOutcome') {
+    if (cause?.type === FailureType.UnknownOutcome) {
       moveTo('needs_reconciliation', cause.message);
     } else {
       moveTo('failed', cause?.message ?? (error as Error).message);

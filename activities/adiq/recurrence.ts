@@ -29,6 +29,7 @@ import { billingOutcome, engineBillingStatus, engineSubscriptionStatus, type Eng
 import type { PaymentOutcomeStatus } from '../../common/payment-outcome';
 import { withProviderFailures } from '../provider-failure';
 import { heartbeating } from '../heartbeat';
+import { FailureType } from '../../common/failure-types';
 
 export interface AdiqActivityDeps {
   /** Where Adiq must send its notifications, for this merchant (from the worker's configuration). */
@@ -206,7 +207,7 @@ export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
      */
     async ensureAdiqNotification(): Promise<{ notificationId: string; action: 'created' | 'updated' | 'unchanged'; merchantId: string }> {
       if (!notification) {
-        throw ApplicationFailure.nonRetryable('Adiq notifications need ADIQ_MERCHANT_ID and the engine\'s public URL (BILLING_PUBLIC_URL, with ADIQ_WEBHOOK_SECRET)', 'ConfigurationError');
+        throw ApplicationFailure.nonRetryable('Adiq notifications need ADIQ_MERCHANT_ID and the engine\'s public URL (BILLING_PUBLIC_URL, with ADIQ_WEBHOOK_SECRET)', FailureType.ConfigurationError);
       }
       const input = { ...notification, name: ADIQ_NOTIFICATION_NAME, description: ADIQ_NOTIFICATION_DESCRIPTION };
       return withProviderFailures(async () => {

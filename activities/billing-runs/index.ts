@@ -9,7 +9,8 @@ import { invoicesQuery } from '../../workflows/subscription-definitions';
 import type { ZspayClient } from '../../providers/zspay/client';
 import { orderSettlement } from '../../providers/zspay/status';
 import { withProviderFailures } from '../provider-failure';
-import { currentRuns } from '../../client/visibility';
+import { currentRuns } from '../../common/visibility';
+import { subscriptionIdOf } from '../../common/subscription/input';
 
 export interface BillingRunDeps {
   temporal: Client;
@@ -24,7 +25,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
       const query = `WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'`;
       for await (const workflow of currentRuns(temporal, query)) {
         const pendingSaleIds = workflow.typedSearchAttributes.get(BillingPendingSaleIds) ?? [];
-        if (pendingSaleIds.length > 0) found.push({ subscriptionId: workflow.workflowId.replace(/^subscription-/, ''), pendingSaleIds });
+        if (pendingSaleIds.length > 0) found.push({ subscriptionId: subscriptionIdOf(workflow.workflowId), pendingSaleIds });
       }
       return found;
     },
@@ -44,7 +45,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
     async listRunningSubscriptions(): Promise<string[]> {
       const ids: string[] = [];
       const query = `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`;
-      for await (const workflow of currentRuns(temporal, query)) ids.push(workflow.workflowId.replace(/^subscription-/, ''));
+      for await (const workflow of currentRuns(temporal, query)) ids.push(subscriptionIdOf(workflow.workflowId));
       return ids;
     },
 

@@ -6,7 +6,8 @@
 import axios from 'axios';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MerchantEndpoint, MerchantNotification } from '../../common/merchant-notification';
-import { EVENT_ID_HEADER, SEQUENCE_HEADER, SIGNATURE_HEADER, signMerchantPayload } from '../../client/merchant-signature';
+import { EVENT_ID_HEADER, SEQUENCE_HEADER, SIGNATURE_HEADER, signMerchantPayload } from '../../common/merchant-signature';
+import { FailureType } from '../../common/failure-types';
 
 export type SecretResolver = (secretRef: string) => Promise<string>;
 
@@ -36,7 +37,7 @@ export function createMerchantNotificationActivities({ resolveSecret, timeoutMs,
       if (response.status < 200 || response.status >= 300) {
         throw ApplicationFailure.retryable(
           `Merchant callback answered HTTP ${response.status} for notification ${input.notification.id}`,
-          'MerchantCallbackFailed',
+          FailureType.MerchantCallbackFailed,
         );
       }
       return { status: response.status };

@@ -15,12 +15,13 @@
  */
 import { Context, type Info } from '@temporalio/activity';
 import { RateLimitedError, TransientProviderError } from '../../providers/errors';
+import { FailureType } from '../../common/failure-types';
 
 /**
  * The failure type of an attempt the provider refused before doing anything: retryable, and the
  * next attempt may send again. Its cause keeps the taxonomy's error (RateLimited, Transient).
  */
-export const NOT_SENT_FAILURE = 'NotSent';
+export const NOT_SENT_FAILURE = FailureType.NotSent;
 
 /** Transport errors raised before a request left the machine (see providers/http.ts). */
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);

@@ -24,6 +24,7 @@ import { referenceOf, withReference } from '../../providers/zspay/reference';
 import { retryAfterWithJitter, toApplicationFailure, withProviderFailures } from '../provider-failure';
 import { heartbeating } from '../heartbeat';
 import { NOT_SENT_FAILURE, notSentNote, previousAttempt, readPreviousFailureFromTemporal, refusedBeforeActing, type PreviousFailureReader } from './previous-attempt';
+import { FailureType } from '../../common/failure-types';
 
 export interface ZspayTransferDeps {
   zspay: Pick<ZspayClient, 'getBalance' | 'transfer' | 'listScheduledTransfers' | 'deleteScheduledTransfer'>;
@@ -59,7 +60,7 @@ const tipoOf = (input: ExecuteTransferInput): 1 | 2 => (input.destination.type =
 /** The non-retryable failure that sends the transfer to reconciliation instead of sending it again. */
 function reconcileInstead(input: ExecuteTransferInput, why: string): ApplicationFailure {
   return ApplicationFailure.create({
-    type: 'UnknownOutcome',
+    type: FailureType.UnknownOutcome,
     message: `Zspay ${input.scheduledFor ? 'scheduled' : 'immediate'} transfer ${input.reference} was possibly made by an earlier attempt (${why}); Zspay cannot be asked, so it is not sent again: the transfer webhook with the reference settles it`,
     nonRetryable: true,
     details: [{ reference: input.reference }],

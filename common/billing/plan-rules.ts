@@ -21,3 +21,6 @@ export const MAX_AMOUNT_CENTS = 100_000_000_00;
 export const MAX_DURATION_MONTHS = 1200;
 
 export const ZSPAY_FREQUENCIES = ['daily', 'weekly', 'monthly', 'annualy'] as const;
+
+/** Boleto minimum: "O valor mínimo do boleto é R$ 5,00" (Zspay, Nova venda via boleto). */
+export const BOLETO_MINIMUM_CENTS = 500;

@@ -2,11 +2,12 @@
  * Cheap checks of what reaches a subscription workflow (see common/checks.ts): its input, with the
  * schema's defaults filled in, and each operation's arguments.
  */
-import { ADIQ_FIXED_INSTALLMENTS, ADIQ_FIXED_INTERVAL_DAYS, ADIQ_MIN_CUSTOM_INTERVAL_DAYS, ADIQ_PLAN_TYPES, MAX_AMOUNT_CENTS, MAX_DURATION_MONTHS, ZSPAY_FREQUENCIES } from '../billing/plan-rules';
+import { BOLETO_MINIMUM_CENTS, ADIQ_FIXED_INSTALLMENTS, ADIQ_FIXED_INTERVAL_DAYS, ADIQ_MIN_CUSTOM_INTERVAL_DAYS, ADIQ_PLAN_TYPES, MAX_AMOUNT_CENTS, MAX_DURATION_MONTHS, ZSPAY_FREQUENCIES } from '../billing/plan-rules';
 import { Check, isObject, known, withDefaults, type Fields, type Problems } from '../checks';
 import type { ParsedSubscriptionInput, SubscriptionPlan } from './input';
 import type { PaymentMethod } from './model';
 import { MAX_BACK_BILLED_CYCLES } from './state';
+import { formatBRL } from '../money';
 
 export function paymentMethodProblems(value: unknown, field = 'paymentMethod'): Problems {
   if (!isObject(value)) return [`${field}: ${field} is required`];
@@ -97,7 +98,7 @@ export function checkSubscriptionInput(value: unknown): { input?: ParsedSubscrip
   }
   const method = value.paymentMethod as PaymentMethod | undefined;
   if (plan && method?.type === 'adiq_vault') check.that('plan.recurrence.kind', plan.recurrence.kind === 'adiq', "must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)");
-  if (plan && method?.type === 'zspay_boleto') check.that('plan.amountCents', plan.amountCents >= 500, 'must be at least 500 (R$ 5.00) for boleto');
+  if (plan && method?.type === 'zspay_boleto') check.that('plan.amountCents', plan.amountCents >= BOLETO_MINIMUM_CENTS, `must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`);
   if (check.problems.length > 0) return { problems: check.problems };
   const input: Fields = { ...known(value, INPUT_KEYS), plan, paymentMethod: knownMethod(value.paymentMethod as Fields) };
   if (isObject(value.merchant)) input.merchant = known(value.merchant, ['callbackUrl', 'secretRef']);

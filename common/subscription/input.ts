@@ -7,6 +7,8 @@ import { planSchema } from '../billing/plan';
 import { calendarDateSchema, externalPaymentSchema, merchantEndpointSchema, paymentMethodSchema } from './model';
 import { businessIdSchema } from '../validation';
 import { MAX_BACK_BILLED_CYCLES } from './state';
+import { BOLETO_MINIMUM_CENTS } from '../billing/plan-rules';
+import { formatBRL } from '../money';
 
 export const subscriptionPlanSchema = planSchema.and(z.object({ planId: businessIdSchema('plan.planId') }));
 export type SubscriptionPlan = z.infer<typeof subscriptionPlanSchema>;
@@ -40,8 +42,8 @@ export const createSubscriptionInputSchema = z
     if (input.paymentMethod.type === 'adiq_vault' && input.plan.recurrence.kind !== 'adiq') {
       ctx.addIssue({ code: 'custom', path: ['plan', 'recurrence', 'kind'], message: "plan.recurrence.kind must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)" });
     }
-    if (input.paymentMethod.type === 'zspay_boleto' && input.plan.amountCents < 500) {
-      ctx.addIssue({ code: 'custom', path: ['plan', 'amountCents'], message: 'plan.amountCents must be at least 500 (R$ 5.00) for boleto' });
+    if (input.paymentMethod.type === 'zspay_boleto' && input.plan.amountCents < BOLETO_MINIMUM_CENTS) {
+      ctx.addIssue({ code: 'custom', path: ['plan', 'amountCents'], message: `plan.amountCents must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto` });
     }
   });
 export type CreateSubscriptionInput = z.input<typeof createSubscriptionInputSchema>;
@@ -57,4 +59,9 @@ export function subscriptionWorkflowType(input: { paymentMethod: { type: string 
 
 export function subscriptionWorkflowId(subscriptionId: string): string {
   return `subscription-${subscriptionId}`;
+}
+
+/** The subscription id a workflow id names (`subscription-acme-42` -> `acme-42`). */
+export function subscriptionIdOf(workflowId: string): string {
+  return workflowId.replace(/^subscription-/, '');
 }

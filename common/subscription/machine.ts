@@ -12,6 +12,7 @@ import type { ChargeOutcome, EventContext, EventOf, SubscriptionEvent, Subscript
 import type { ChargeAttempt, Invoice, SubscriptionStatus } from './model';
 import { delivered, deliveryFailed, deliveryStatus, type Effect } from './outbox';
 import type { SubscriptionState } from './state';
+import { formatBRL } from '../money';
 
 export type { Effect } from './outbox';
 export type { SubscriptionState } from './state';
@@ -548,7 +549,7 @@ export function forecast(state: SubscriptionState, count: number): { charges: Fo
 
 /** The summary shown as the workflow's memo in the Web UI. */
 export function summaryLine(state: SubscriptionState): string {
-  const amount = `R$ ${(state.plan.amountCents / 100).toFixed(2)}`;
+  const amount = formatBRL(state.plan.amountCents);
   const next = nextStep(state);
   const when =
     next.kind === 'charge'

@@ -11,6 +11,8 @@ import { applyEvent, isTerminal, NEXT_CHARGE_DATE_HORIZON_DAYS, type Transition 
 import type { SubscriptionStatus } from './model';
 import { enqueue, type Effect } from './outbox';
 import type { SubscriptionState } from './state';
+import { BOLETO_MINIMUM_CENTS } from '../billing/plan-rules';
+import { formatBRL } from '../money';
 
 export const STATUSES: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due', 'blocked', 'suspended', 'canceled', 'completed'];
 const LIVE: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due', 'blocked', 'suspended'];
@@ -45,8 +47,8 @@ export const GUARDS = {
   adiqVault: { label: 'the method is an Adiq vault', holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type === 'adiq_vault' },
   timeZoneChanges: { label: 'the plan changes time zone', holds: (s, e) => (e as EventOf<'changePlan'>).plan.timeZone !== s.plan.timeZone },
   belowBoletoMinimum: {
-    label: 'a boleto plan is under R$ 5,00',
-    holds: (s, e) => s.paymentMethod.type === 'zspay_boleto' && (e as EventOf<'changePlan'>).plan.amountCents < 500,
+    label: `a boleto plan is under ${formatBRL(BOLETO_MINIMUM_CENTS)}`,
+    holds: (s, e) => s.paymentMethod.type === 'zspay_boleto' && (e as EventOf<'changePlan'>).plan.amountCents < BOLETO_MINIMUM_CENTS,
   },
   cancelScheduled: { label: 'a cancel at period end is set', holds: (s) => s.cancelAtPeriodEnd },
   cancelNotScheduled: { label: 'no cancel at period end is set', holds: (s) => !s.cancelAtPeriodEnd },
@@ -128,7 +130,7 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
   ),
   changePlan: row(
     unless(
-      [['timeZoneChanges', refused('plan.timeZone cannot change during a subscription')], ['belowBoletoMinimum', refused('plan.amountCents must be at least 500 (R$ 5.00) for boleto')]],
+      [['timeZoneChanges', refused('plan.timeZone cannot change during a subscription')], ['belowBoletoMinimum', refused(`plan.amountCents must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`)]],
       applied('from the next cycle'),
     ),
   ),

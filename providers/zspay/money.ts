@@ -8,8 +8,7 @@
  */
 import { centsToReais, reaisToCents } from '../money';
 
-/** Boleto minimum: "O valor mínimo do boleto é R$ 5,00" (Nova venda via boleto). */
-export const BOLETO_MINIMUM_CENTS = 500;
+export { BOLETO_MINIMUM_CENTS } from '../../common/billing/plan-rules';
 
 /**
  * Integer cents -> the `valor` JSON number: 50000 -> 500 (the wire reads 500, the same JSON value as

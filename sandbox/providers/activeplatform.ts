@@ -14,11 +14,12 @@
  * payment answer 405 Method Not Allowed (the document defines only the PATCH; a provider may well
  * refuse the read the engine uses after a lost answer). Reset allows reads again.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { reaisToCents } from '../../providers/money';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
+import { afterEffect, providerRoutes } from '../route';
 
 const MEDIA_TYPE = 'application/vnd.api+json';
 const ROOT_RESELLER = '1';
@@ -118,7 +119,7 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
     const seed = parsed.data;
     // An unknown reseller is created below the root, so the default token reaches it.
     if (!resellers.has(seed.resellerId)) resellers.set(seed.resellerId, ROOT_RESELLER);
-    const now = new Date().toISOString();
+    const now = ctx.state.timestamp();
     const payment: StoredPayment = {
       id: seed.paymentId,
       resellerId: seed.resellerId,
@@ -142,85 +143,87 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
     paymentReadsAllowed = parsed.data.allowed;
     return reply.send({ allowed: paymentReadsAllowed });
   });
-  app.get('/__control/payments/:resellerId/:paymentId', async (request, reply) => {
-    const { resellerId, paymentId } = request.params as { resellerId: string; paymentId: string };
+  app.get<{ Params: { resellerId: string; paymentId: string } }>('/__control/payments/:resellerId/:paymentId', async (request, reply) => {
+    const { resellerId, paymentId } = request.params;
     const payment = payments.get(key(resellerId, paymentId));
     return payment ? reply.send(payment) : reply.code(404).send({ message: 'No such payment' });
   });
 
   // ---- provider ---------------------------------------------------------------------------
-  /** Media types and token; answers and returns false when the request must stop. */
-  const admit = async (request: FastifyRequest, reply: FastifyReply, withBody: boolean): Promise<boolean> => {
-    if (withBody && !isJsonApiContentType(request.headers['content-type'])) {
-      await sendError(reply, 415, `Content-Type must be ${MEDIA_TYPE}`);
-      return false;
-    }
-    if (!acceptsJsonApi(request.headers.accept)) {
-      await sendError(reply, 406, `Accept must include ${MEDIA_TYPE}`);
-      return false;
-    }
-    const token = request.headers['x-api-token'];
-    if (typeof token !== 'string' || !tokens.has(token)) {
-      await sendError(reply, 401, 'Unauthorized: invalid or missing X-Api-Token');
-      return false;
-    }
-    return true;
+  const route = providerRoutes(app, ctx, {
+    provider: 'activeplatform',
+    param: (raw) => raw ?? '',
+    // Media types, then the manager token, which is the caller's identity: it decides which
+    // resellers (its own and the downstream ones) are reachable.
+    authorize: async (request, reply) => {
+      if (request.method === 'PATCH' && !isJsonApiContentType(request.headers['content-type'])) {
+        await sendError(reply, 415, `Content-Type must be ${MEDIA_TYPE}`);
+        return undefined;
+      }
+      if (!acceptsJsonApi(request.headers.accept)) {
+        await sendError(reply, 406, `Accept must include ${MEDIA_TYPE}`);
+        return undefined;
+      }
+      const token = request.headers['x-api-token'];
+      if (typeof token !== 'string' || !tokens.has(token)) {
+        await sendError(reply, 401, 'Unauthorized: invalid or missing X-Api-Token');
+        return undefined;
+      }
+      return token;
+    },
+    invalid: (reply) => sendError(reply, 400, 'payment_method_id is required and must be a positive integer', '/data/attributes/payment_method_id'),
+    notFound: (reply, _what: string) => sendError(reply, 404, 'Record not found'),
+  });
+  const paymentOf = {
+    keys: ({ params }: { params: { resellerId: string; paymentId: string } }) => [params.resellerId, params.paymentId],
+    // An unreachable reseller's payment is not found either: existence is not revealed.
+    find: {
+      load: ({ params, auth }: { params: { resellerId: string; paymentId: string }; auth: string }) =>
+        reachable(auth, params.resellerId) ? payments.get(key(params.resellerId, params.paymentId)) : undefined,
+      missing: 'payment',
+    },
   };
 
-  const findPayment = async (request: FastifyRequest, reply: FastifyReply): Promise<StoredPayment | undefined> => {
-    const { resellerId, paymentId } = request.params as { resellerId: string; paymentId: string };
-    const token = String(request.headers['x-api-token']);
-    const payment = reachable(token, resellerId) ? payments.get(key(resellerId, paymentId)) : undefined;
-    if (!payment) await sendError(reply, 404, 'Record not found');
-    return payment;
-  };
+  route(
+    'GET',
+    '/api/v3/resellers/:resellerId/payments/:paymentId',
+    {
+      operation: 'activeplatform.payment.get',
+      ...paymentOf,
+      // Switched off, the GET the document does not define is refused before any scripted outcome.
+      refuse: (_request, reply) => (paymentReadsAllowed ? undefined : sendError(reply.header('Allow', 'PATCH'), 405, 'Method Not Allowed')),
+    },
+    async ({ found: payment, reply }) => afterEffect(() => reply.header('Content-Type', MEDIA_TYPE).send(paymentDocument(payment))),
+  );
 
-  app.get('/api/v3/resellers/:resellerId/payments/:paymentId', async (request, reply) => {
-    if (!(await admit(request, reply, false))) return reply;
-    const { resellerId, paymentId } = request.params as { resellerId: string; paymentId: string };
-    const outcome = ctx.take(request, 'activeplatform', 'activeplatform.payment.get', [resellerId, paymentId]);
-    if (!paymentReadsAllowed) return sendError(reply.header('Allow', 'PATCH'), 405, 'Method Not Allowed');
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const payment = await findPayment(request, reply);
-    if (!payment) return reply;
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.header('Content-Type', MEDIA_TYPE).send(paymentDocument(payment));
-  });
-
-  app.patch('/api/v3/resellers/:resellerId/payments/:paymentId', async (request, reply) => {
-    if (!(await admit(request, reply, true))) return reply;
-    const { resellerId, paymentId } = request.params as { resellerId: string; paymentId: string };
-    const outcome = ctx.take(request, 'activeplatform', 'activeplatform.payment.complete', [resellerId, paymentId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const payment = await findPayment(request, reply);
-    if (!payment) return reply;
-    const body = completeBodySchema.safeParse(request.body);
-    if (!body.success) {
-      return sendError(reply, 400, 'payment_method_id is required and must be a positive integer', '/data/attributes/payment_method_id');
-    }
-    // The document: only Waiting for payment and Expired payments can be completed.
-    if (payment.status !== 'waiting_for_payment' && payment.status !== 'expired') {
-      return sendError(reply, 422, 'Only payments with "waiting for payment/expired" status can be completed.');
-    }
-    const now = new Date().toISOString();
-    Object.assign(payment, {
-      status: 'completed',
-      paymentMethodId: body.data.data.attributes.payment_method_id,
-      updatedAt: now,
-      closedAt: now,
-    });
-    ctx.state.record({
-      provider: 'activeplatform',
-      kind: 'completion',
-      amountCents: reaisToCents(payment.total, { allowTrailingZeros: true }),
-      reference: payment.id,
-      providerId: payment.id,
-      customer: String(payment.accountId),
-      description: `reseller ${payment.resellerId} payment ${payment.id} completed with method ${payment.paymentMethodId}`,
-    });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.header('Content-Type', MEDIA_TYPE).send(paymentDocument(payment));
-  });
+  route(
+    'PATCH',
+    '/api/v3/resellers/:resellerId/payments/:paymentId',
+    { operation: 'activeplatform.payment.complete', ...paymentOf, body: completeBodySchema },
+    async ({ found: payment, body, reply }) => {
+      // The document: only Waiting for payment and Expired payments can be completed.
+      if (payment.status !== 'waiting_for_payment' && payment.status !== 'expired') {
+        return sendError(reply, 422, 'Only payments with "waiting for payment/expired" status can be completed.');
+      }
+      const now = ctx.state.timestamp();
+      Object.assign(payment, {
+        status: 'completed',
+        paymentMethodId: body.data.attributes.payment_method_id,
+        updatedAt: now,
+        closedAt: now,
+      });
+      ctx.state.record({
+        provider: 'activeplatform',
+        kind: 'completion',
+        amountCents: reaisToCents(payment.total, { allowTrailingZeros: true }),
+        reference: payment.id,
+        providerId: payment.id,
+        customer: String(payment.accountId),
+        description: `reseller ${payment.resellerId} payment ${payment.id} completed with method ${payment.paymentMethodId}`,
+      });
+      return afterEffect(() => reply.header('Content-Type', MEDIA_TYPE).send(paymentDocument(payment)));
+    },
+  );
 }
 
 function sendError(reply: FastifyReply, status: number, title: string, pointer?: string): FastifyReply {

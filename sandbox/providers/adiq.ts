@@ -2,7 +2,8 @@
  * Adiq Recurrence imitation (adiq-recurrence-api.txt), registered under /adiq:
  *   /adiq/auth/...        the token endpoint (HTTP Basic, {"grantType":"client_credentials"}),
  *   /adiq/recurrence/...  plans, subscriptions, billing, notification registrations (Bearer),
- * at the paths of providers/adiq/paths.ts (assumed paths, shared with the client).
+ * at the paths of providers/adiq/paths.ts (assumed paths, shared with the client). What the
+ * requests must hold and the retry rule come from the document (./adiq-rules.ts).
  *
  * Errors are the documented [{"tag", "description"}] list: 400 for validation (tag = field),
  * 401 for a missing, unknown or expired token ([{"tag":"401","description":"Unauthorized"}]),
@@ -12,8 +13,8 @@
  *
  * Billing is not clock-driven: POST /adiq/__control/subscriptions/:id/bill runs ONE collection of
  * the subscription with the scripted outcome ('adiq.billing.charge': approve / soft_decline /
- * hard_decline). Teimosinha (common/billing/teimosinha.ts): a soft decline leaves the billing
- * Opened with a retry 2, 2, 4, 8 days after each failure up to the plan's attempts; retries
+ * hard_decline). Teimosinha (the document's rule, teimosinhaRetryOn): a soft decline leaves the
+ * billing Opened with a retry 2, 2, 4, 8 days after each failure up to the plan's attempts; retries
  * exhausted => billing Denied, subscription Blocked; a hard decline (canceled card) => billing
  * PaymentInvalid, subscription Blocked, no retry. Every failed attempt POSTs the failure
  * notification, and every attempt the payment status notification, to each Active registration
@@ -25,26 +26,27 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { nextRetryDate } from '../../common/billing/teimosinha';
-import { describeDeclineCode } from '../../providers/decline-codes';
 import { adiqAmountToCents } from '../../providers/adiq/money';
 import { ADIQ_AUTH_PATHS, ADIQ_RECURRENCE_PATHS as PATHS } from '../../providers/adiq/paths';
-import {
-  createNotificationRequestSchema,
-  createPlanRequestSchema,
-  createSubscriptionRequestSchema,
-  subscriptionStatusRequestSchema,
-  subscriptionVaultRequestSchema,
-  updateNotificationRequestSchema,
-  updatePlanRequestSchema,
-  updatePlanStatusRequestSchema,
-  type billingSchema,
-  type notificationSchema,
-  type planSchema,
-  type subscriptionSchema,
-} from '../../providers/adiq/schemas';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
+import { afterEffect, providerRoutes } from '../route';
+import {
+  FIXED_INSTALLMENTS,
+  FIXED_INTERVAL_DAYS,
+  createNotificationBody,
+  createPlanBody,
+  createSubscriptionBody,
+  declineDescription,
+  planStatusBody,
+  subscriptionStatusBody,
+  subscriptionVaultBody,
+  teimosinhaRetryOn,
+  tokenBody,
+  updateNotificationBody,
+  updatePlanBody,
+  type PlanFields,
+} from './adiq-rules';
 
 /** The merchant the sandbox credentials belong to ("captured via authentication"). */
 export const ADIQ_SANDBOX_MERCHANT_ID = '01700555550000';
@@ -55,12 +57,28 @@ const BRAZIL_OFFSET = '-03:00';
 const DEFAULT_DECLINE_CODE = { soft: '51', hard: '46' } as const;
 
 type ErrorItem = { tag: string; description: string };
-// Answers are built as the schemas' input types (statuses are plain strings there).
-type AdiqPlan = z.input<typeof planSchema>;
-type AdiqSubscription = z.input<typeof subscriptionSchema>;
-type AdiqBilling = z.input<typeof billingSchema>;
-type AdiqNotification = z.input<typeof notificationSchema>;
-type StoredPlan = AdiqPlan;
+/** What a failed lookup answers: 400 with the id's field as tag, and what was not found. */
+type Missing = readonly [tag: string, what: string];
+
+/** A plan as "Search plan per ID" answers it. */
+interface StoredPlan {
+  merchantId: string;
+  name: string;
+  description: string;
+  amount: number;
+  planType: string;
+  trialDays: number;
+  paymentMethod: string;
+  interval: number;
+  installments: number;
+  status: string;
+  attempts: number;
+  id: string;
+  createdBy: string;
+  createdDate: string;
+  modifiedBy?: string;
+  modifiedDate?: string;
+}
 
 interface StoredSubscription {
   id: string;
@@ -92,21 +110,31 @@ interface StoredBilling {
   modifiedDate?: string;
 }
 
+/** A notification registration as "Search Notification" answers it. */
+interface StoredNotification {
+  status: string;
+  merchantId: string;
+  name: string;
+  description: string;
+  callbackUrl: string;
+  id: string;
+  createdBy: string;
+  createdDate: string;
+  modifiedBy?: string;
+  modifiedDate?: string;
+}
+
 const lifetimeSchema = z.object({ seconds: z.number().positive().max(86_400) });
 const billSchema = z
   .object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD').optional() })
   .optional();
-
-/** "2020-04-14T12:21:23.337": the document's date-times carry no offset. */
-const stamp = (date = new Date()) => date.toISOString().slice(0, 23);
-const today = () => new Date().toISOString().slice(0, 10);
 
 export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   const tokens = new Map<string, { expiresAt: number; merchantId: string }>();
   const plans = new Map<string, StoredPlan>();
   const subscriptions = new Map<string, StoredSubscription>();
   const billings = new Map<string, StoredBilling>();
-  const notifications = new Map<string, AdiqNotification>();
+  const notifications = new Map<string, StoredNotification>();
   const settings = { tokenLifetimeSeconds: ADIQ_DEFAULT_TOKEN_LIFETIME_SECONDS };
   ctx.onReset(() => {
     tokens.clear();
@@ -118,6 +146,10 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   });
   // Tokens too: a worker that keeps its cached token across a sandbox restart is still authorized.
   ctx.persist('adiq', collectionsSection({ tokens, plans, subscriptions, billings, notifications }, settings));
+
+  /** "2020-04-14T12:21:23.337": the document's date-times carry no offset. */
+  const stamp = () => ctx.state.timestamp().slice(0, 23);
+  const modified = () => ({ modifiedBy: CREATED_BY, modifiedDate: stamp() });
 
   // Bodiless PUTs (cancel payment) may come with a client's default form Content-Type: anything not
   // JSON is read as text and then fails the route's validation, instead of a 415.
@@ -131,145 +163,91 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
 
   // ---- views -------------------------------------------------------------------------------
 
-  const planView = (plan: StoredPlan): AdiqPlan => ({ ...plan });
-  const subscriptionView = (s: StoredSubscription): AdiqSubscription => {
+  const planView = (plan: StoredPlan) => ({ ...plan });
+  const subscriptionView = (s: StoredSubscription) => {
     const plan = plans.get(s.planId);
     if (!plan) throw new Error(`sandbox: subscription ${s.id} refers to unknown plan ${s.planId}`);
     const { openBillingId: _open, planId: _planId, ...rest } = s;
     return { ...rest, plan: planView(plan) };
   };
-  const billingView = (b: StoredBilling): AdiqBilling => {
+  const billingView = (b: StoredBilling) => {
     const subscription = subscriptions.get(b.subscriptionId);
     if (!subscription) throw new Error(`sandbox: billing ${b.id} refers to unknown subscription ${b.subscriptionId}`);
     const { subscriptionId: _s, expireDate, failures: _f, nextAttemptOn: _n, ...rest } = b;
     return { ...rest, expireAt: `${expireDate}T00:00:00`, subscription: subscriptionView(subscription) };
   };
 
-  // ---- guards ------------------------------------------------------------------------------
-
-  /** The Bearer token's merchant, or undefined after answering 401. */
-  const authorize = async (request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> => {
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    const token = match ? tokens.get(match[1]) : undefined;
-    if (!token || Date.now() >= token.expiresAt) {
-      await sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
-      return undefined;
-    }
-    return token.merchantId;
-  };
-
-  /** The parsed body, or undefined after answering 400 with one item per problem. */
-  const parse = async <S extends z.ZodType>(schema: S, body: unknown, reply: FastifyReply): Promise<z.output<S> | undefined> => {
-    const parsed = schema.safeParse(body);
-    if (parsed.success) return parsed.data;
-    await sendErrors(
-      reply,
-      400,
-      parsed.error.issues.map((issue) => ({
-        tag: issue.path.length ? issue.path.map(String).join('.') : 'body',
-        description: issue.message,
-      })),
-    );
-    return undefined;
-  };
-
-  const notFound = (reply: FastifyReply, tag: string, what: string) => sendErrors(reply, 400, [{ tag, description: `${what} não encontrado.` }]);
-
-  const recurrence = (path: string) => `/recurrence${path}`;
-
   // ---- authentication ----------------------------------------------------------------------
 
-  app.post(`/auth${ADIQ_AUTH_PATHS.token}`, async (request, reply) => {
-    const { clientId, clientSecret } = ctx.options.credentials.adiq;
-    const match = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
-    if (decoded !== `${clientId}:${clientSecret}`) {
-      return sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
-    }
-    const outcome = ctx.take(request, 'adiq', 'adiq.auth.token', [clientId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(z.object({ grantType: z.literal('client_credentials', 'grantType must be "client_credentials"') }), request.body, reply);
-    if (!body) return reply;
-    const accessToken = `sbx.${randomUUID()}`;
-    tokens.set(accessToken, { expiresAt: Date.now() + settings.tokenLifetimeSeconds * 1000, merchantId: ADIQ_SANDBOX_MERCHANT_ID });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ access_token: accessToken, token_type: 'Bearer', expires_in: settings.tokenLifetimeSeconds });
+  // The auth host: HTTP Basic with the sandbox's client id and secret.
+  const authRoute = providerRoutes(app, ctx, {
+    provider: 'adiq',
+    param: (raw) => raw ?? '',
+    authorize: async (request, reply) => {
+      const { clientId, clientSecret } = ctx.options.credentials.adiq;
+      const match = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+      const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+      if (decoded === `${clientId}:${clientSecret}`) return clientId;
+      await sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
+      return undefined;
+    },
+    invalid: invalidBody,
   });
+
+  authRoute('POST', `/auth${ADIQ_AUTH_PATHS.token}`, { operation: 'adiq.auth.token', keys: ({ auth }) => [auth], body: tokenBody }, async ({ reply }) => {
+    const accessToken = `sbx.${randomUUID()}`;
+    tokens.set(accessToken, { expiresAt: ctx.clock.now() + settings.tokenLifetimeSeconds * 1000, merchantId: ADIQ_SANDBOX_MERCHANT_ID });
+    return afterEffect(() => reply.send({ access_token: accessToken, token_type: 'Bearer', expires_in: settings.tokenLifetimeSeconds }));
+  });
+
+  // The recurrence host: the Bearer token's merchant; bodies are checked before any scripted outcome.
+  const route = providerRoutes(app, ctx, {
+    provider: 'adiq',
+    param: (raw) => raw ?? '',
+    authorize: async (request: FastifyRequest, reply: FastifyReply) => {
+      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+      const token = match ? tokens.get(match[1]) : undefined;
+      if (token && ctx.clock.now() < token.expiresAt) return token.merchantId;
+      await sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
+      return undefined;
+    },
+    invalid: invalidBody,
+    notFound: (reply, [tag, what]: Missing) => sendErrors(reply, 400, [{ tag, description: `${what} não encontrado.` }]),
+    bodyFirst: true,
+  });
+  const recurrence = <Path extends string>(path: Path) => `/recurrence${path}` as const;
 
   // ---- plans -------------------------------------------------------------------------------
 
-  app.post(recurrence(PATHS.plans), async (request, reply) => {
-    const merchantId = await authorize(request, reply);
-    if (!merchantId) return reply;
-    const body = await parse(createPlanRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.plan.create', [body.name]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const plan = storePlan(randomUUID(), { ...body, merchantId: body.merchantId ?? merchantId }, 'Active');
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, plan.id);
+  const planOf = {
+    keys: ({ params }: { params: { planId: string } }) => [params.planId],
+    find: { load: ({ params }: { params: { planId: string } }) => plans.get(params.planId), missing: ['planId', 'Plano'] as const },
+  };
+
+  route('POST', recurrence(PATHS.plans), { operation: 'adiq.plan.create', keys: ({ body }) => [body?.name], body: createPlanBody }, async ({ body, auth, reply }) => {
+    const plan = storePlan(randomUUID(), { ...body, merchantId: body.merchantId ?? auth }, 'Active');
+    return afterEffect(() => sendId(reply, plan.id));
   });
 
-  app.get(recurrence(PATHS.plans), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const query = request.query as Record<string, string | undefined>;
-    const outcome = ctx.take(request, 'adiq', 'adiq.plan.search', [query.name]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const items = [...plans.values()].filter(
-      (p) => (!query.name || contains(p.name, query.name)) && (!query.status || same(p.status, query.status)),
-    );
+  route('GET', recurrence(PATHS.plans), { operation: 'adiq.plan.search', keys: ({ query }) => [query.name] }, async ({ query, reply }) => {
+    const items = [...plans.values()].filter((p) => (!query.name || contains(p.name, query.name)) && (!query.status || same(p.status, query.status)));
     const page = paginate(items.map(planView), query);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send(page);
+    return afterEffect(() => reply.send(page));
   });
 
-  app.get(recurrence(PATHS.plan), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { planId } = request.params as { planId: string };
-    const outcome = ctx.take(request, 'adiq', 'adiq.plan.get', [planId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const plan = plans.get(planId);
-    if (!plan) return notFound(reply, 'planId', 'Plano');
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send(planView(plan));
+  route('GET', recurrence(PATHS.plan), { operation: 'adiq.plan.get', ...planOf }, async ({ found: plan, reply }) => afterEffect(() => reply.send(planView(plan))));
+
+  route('PUT', recurrence(PATHS.plan), { operation: 'adiq.plan.update', ...planOf, body: updatePlanBody }, async ({ found: plan, body, reply }) => {
+    storePlan(plan.id, body, plan.status, plan);
+    return afterEffect(() => sendId(reply, plan.id));
   });
 
-  app.put(recurrence(PATHS.plan), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { planId } = request.params as { planId: string };
-    const body = await parse(updatePlanRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.plan.update', [planId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const plan = plans.get(planId);
-    if (!plan) return notFound(reply, 'planId', 'Plano');
-    storePlan(planId, body, plan.status, plan);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, planId);
+  route('PUT', recurrence(PATHS.planStatus), { operation: 'adiq.plan.status', ...planOf, body: planStatusBody }, async ({ found: plan, body, reply }) => {
+    Object.assign(plan, { status: body.status, ...modified() });
+    return afterEffect(() => sendId(reply, plan.id));
   });
 
-  app.put(recurrence(PATHS.planStatus), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { planId } = request.params as { planId: string };
-    const body = await parse(updatePlanStatusRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.plan.status', [planId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const plan = plans.get(planId);
-    if (!plan) return notFound(reply, 'planId', 'Plano');
-    Object.assign(plan, { status: body.status, modifiedBy: CREATED_BY, modifiedDate: stamp() });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, planId);
-  });
-
-  function storePlan(
-    id: string,
-    body: z.output<typeof updatePlanRequestSchema>,
-    status: string,
-    previous?: StoredPlan,
-  ): StoredPlan {
-    // Fixed types: Adiq assigns 30-day intervals and the type's installments ("Create plan").
-    const fixedInstallments: Record<string, number> = { Monthly: 1, Bimonthly: 2, Quarterly: 3, Semesterly: 6, Yearly: 12 };
+  function storePlan(id: string, body: PlanFields, status: string, previous?: StoredPlan): StoredPlan {
     const plan: StoredPlan = {
       merchantId: body.merchantId,
       name: body.name,
@@ -278,14 +256,14 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
       planType: body.planType,
       trialDays: body.trialDays ?? 0,
       paymentMethod: body.paymentMethod,
-      interval: body.planType === 'Custom' ? (body.interval ?? 30) : 30,
-      installments: body.planType === 'Custom' ? (body.installments ?? 1) : (body.installments ?? fixedInstallments[body.planType]),
+      interval: body.planType === 'Custom' ? (body.interval ?? FIXED_INTERVAL_DAYS) : FIXED_INTERVAL_DAYS,
+      installments: body.planType === 'Custom' ? (body.installments ?? 1) : (body.installments ?? FIXED_INSTALLMENTS[body.planType]),
       status,
       attempts: body.attempts ?? 0,
       id,
       createdBy: previous?.createdBy ?? CREATED_BY,
       createdDate: previous?.createdDate ?? stamp(),
-      ...(previous ? { modifiedBy: CREATED_BY, modifiedDate: stamp() } : {}),
+      ...(previous ? modified() : {}),
     };
     plans.set(id, plan);
     return plan;
@@ -300,96 +278,72 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     await sendErrors(reply, 402, [{ tag: code, description: declineDescription(code) }]);
     return true;
   };
+  const subscriptionOf = {
+    keys: ({ params }: { params: { subscriptionId: string } }) => [params.subscriptionId],
+    find: { load: ({ params }: { params: { subscriptionId: string } }) => subscriptions.get(params.subscriptionId), missing: ['subscriptionId', 'Assinatura'] as const },
+  };
 
-  app.post(recurrence(PATHS.subscriptions), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const body = await parse(createSubscriptionRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.create', [body.planId, body.vaultId, body.orderNumber]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const plan = plans.get(body.planId);
-    if (!plan) return notFound(reply, 'planId', 'Plano');
-    if (plan.status !== 'Active') return sendErrors(reply, 400, [{ tag: 'planId', description: 'Plano não está ativo.' }]);
-    if (await declined(reply, outcome)) return reply;
-    const subscription: StoredSubscription = {
-      id: randomUUID(),
-      vaultId: body.vaultId,
-      orderNumber: body.orderNumber,
-      status: 'Active',
-      planId: plan.id,
-      createdBy: CREATED_BY,
-      createdDate: stamp(),
-    };
-    subscriptions.set(subscription.id, subscription);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, subscription.id);
-  });
+  route(
+    'POST',
+    recurrence(PATHS.subscriptions),
+    {
+      operation: 'adiq.subscription.create',
+      keys: ({ body }) => [body?.planId, body?.vaultId, body?.orderNumber],
+      body: createSubscriptionBody,
+      find: { load: ({ body }) => plans.get(body?.planId ?? ''), missing: ['planId', 'Plano'] },
+    },
+    async ({ found: plan, body, outcome, reply }) => {
+      if (plan.status !== 'Active') return sendErrors(reply, 400, [{ tag: 'planId', description: 'Plano não está ativo.' }]);
+      if (await declined(reply, outcome)) return reply;
+      const subscription: StoredSubscription = {
+        id: randomUUID(),
+        vaultId: body.vaultId,
+        orderNumber: body.orderNumber,
+        status: 'Active',
+        planId: plan.id,
+        createdBy: CREATED_BY,
+        createdDate: stamp(),
+      };
+      subscriptions.set(subscription.id, subscription);
+      return afterEffect(() => sendId(reply, subscription.id));
+    },
+  );
 
-  app.get(recurrence(PATHS.subscriptions), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const query = request.query as Record<string, string | undefined>;
-    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.search', [query.planName]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+  route('GET', recurrence(PATHS.subscriptions), { operation: 'adiq.subscription.search', keys: ({ query }) => [query.planName] }, async ({ query, reply }) => {
     const items = [...subscriptions.values()]
       .map(subscriptionView)
       .filter((s) => (!query.planName || contains(s.plan.name, query.planName)) && (!query.status || same(s.status, query.status)));
     const page = paginate(items, query);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send(page);
+    return afterEffect(() => reply.send(page));
   });
 
-  app.get(recurrence(PATHS.subscription), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { subscriptionId } = request.params as { subscriptionId: string };
-    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.get', [subscriptionId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const subscription = subscriptions.get(subscriptionId);
-    if (!subscription) return notFound(reply, 'subscriptionId', 'Assinatura');
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send(subscriptionView(subscription));
-  });
+  route('GET', recurrence(PATHS.subscription), { operation: 'adiq.subscription.get', ...subscriptionOf }, async ({ found: subscription, reply }) =>
+    afterEffect(() => reply.send(subscriptionView(subscription))),
+  );
 
-  app.put(recurrence(PATHS.subscriptionStatus), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { subscriptionId } = request.params as { subscriptionId: string };
-    const body = await parse(subscriptionStatusRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.status', [subscriptionId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const subscription = subscriptions.get(subscriptionId);
-    if (!subscription) return notFound(reply, 'subscriptionId', 'Assinatura');
+  route('PUT', recurrence(PATHS.subscriptionStatus), { operation: 'adiq.subscription.status', ...subscriptionOf, body: subscriptionStatusBody }, async ({ found: subscription, body, reply }) => {
     const status = body.status === 'Canceled' ? 'Canceled' : 'Active';
     if (subscription.status === 'Canceled' && status !== 'Canceled') {
       return sendErrors(reply, 400, [{ tag: 'status', description: 'Assinatura cancelada não pode ser reativada.' }]);
     }
-    Object.assign(subscription, { status, modifiedBy: CREATED_BY, modifiedDate: stamp() });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, subscriptionId);
+    Object.assign(subscription, { status, ...modified() });
+    return afterEffect(() => sendId(reply, subscription.id));
   });
 
-  app.put(recurrence(PATHS.subscriptionVault), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { subscriptionId } = request.params as { subscriptionId: string };
-    const body = await parse(subscriptionVaultRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.subscription.vault', [subscriptionId, body.vaultId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const subscription = subscriptions.get(subscriptionId);
-    if (!subscription) return notFound(reply, 'subscriptionId', 'Assinatura');
-    if (await declined(reply, outcome)) return reply;
-    Object.assign(subscription, { vaultId: body.vaultId, modifiedBy: CREATED_BY, modifiedDate: stamp() });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, subscriptionId);
-  });
+  route(
+    'PUT',
+    recurrence(PATHS.subscriptionVault),
+    { operation: 'adiq.subscription.vault', keys: ({ params, body }) => [params.subscriptionId, body?.vaultId], find: subscriptionOf.find, body: subscriptionVaultBody },
+    async ({ found: subscription, body, outcome, reply }) => {
+      if (await declined(reply, outcome)) return reply;
+      Object.assign(subscription, { vaultId: body.vaultId, ...modified() });
+      return afterEffect(() => sendId(reply, subscription.id));
+    },
+  );
 
   // ---- billing -----------------------------------------------------------------------------
 
-  app.get(recurrence(PATHS.billings), async (request, reply) => {
-    const merchantId = await authorize(request, reply);
-    if (!merchantId) return reply;
-    const query = request.query as Record<string, string | undefined>;
-    const outcome = ctx.take(request, 'adiq', 'adiq.billing.search', [query.Mid]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+  route('GET', recurrence(PATHS.billings), { operation: 'adiq.billing.search', keys: ({ query }) => [query.Mid] }, async ({ query, reply }) => {
     const from = query.ExpirationDateRangeStartDate;
     const to = query.ExpirationDateRangeEndDate;
     const items = [...billings.values()]
@@ -397,78 +351,71 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
       .map(billingView)
       .filter((b) => !query.Mid || b.subscription.plan.merchantId === query.Mid);
     const page = paginate(items, query);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send(page);
+    return afterEffect(() => reply.send(page));
   });
 
-  app.put(recurrence(PATHS.billingCancel), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { billingId } = request.params as { billingId: string };
-    const outcome = ctx.take(request, 'adiq', 'adiq.billing.cancel', [billingId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const billing = billings.get(billingId);
-    if (!billing) return notFound(reply, 'billingId', 'Pagamento');
-    // "To cancel a payment that has not yet been made".
-    if (billing.status !== 'Opened') {
-      return sendErrors(reply, 400, [{ tag: 'billingId', description: `Pagamento com status ${billing.status} não pode ser cancelado.` }]);
-    }
-    Object.assign(billing, { status: 'Canceled', nextAttemptOn: undefined, modifiedBy: CREATED_BY, modifiedDate: stamp() });
-    const subscription = subscriptions.get(billing.subscriptionId);
-    if (subscription?.openBillingId === billing.id) subscription.openBillingId = undefined;
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, billingId);
-  });
+  route(
+    'PUT',
+    recurrence(PATHS.billingCancel),
+    {
+      operation: 'adiq.billing.cancel',
+      keys: ({ params }) => [params.billingId],
+      find: { load: ({ params }) => billings.get(params.billingId), missing: ['billingId', 'Pagamento'] },
+    },
+    async ({ found: billing, reply }) => {
+      // "To cancel a payment that has not yet been made".
+      if (billing.status !== 'Opened') {
+        return sendErrors(reply, 400, [{ tag: 'billingId', description: `Pagamento com status ${billing.status} não pode ser cancelado.` }]);
+      }
+      Object.assign(billing, { status: 'Canceled', nextAttemptOn: undefined, ...modified() });
+      const subscription = subscriptions.get(billing.subscriptionId);
+      if (subscription?.openBillingId === billing.id) subscription.openBillingId = undefined;
+      return afterEffect(() => sendId(reply, billing.id));
+    },
+  );
 
   // ---- notification registrations ------------------------------------------------------------
 
-  app.post(recurrence(PATHS.notifications), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const body = await parse(createNotificationRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.notification.create', [body.merchantId, body.name]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const notification: AdiqNotification = { status: 'Active', ...body, id: randomUUID(), createdBy: 'adiq', createdDate: stamp() };
-    notifications.set(notification.id, notification);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return sendId(reply, notification.id);
-  });
+  route(
+    'POST',
+    recurrence(PATHS.notifications),
+    { operation: 'adiq.notification.create', keys: ({ body }) => [body?.merchantId, body?.name], body: createNotificationBody },
+    async ({ body, reply }) => {
+      const notification: StoredNotification = { status: 'Active', ...body, id: randomUUID(), createdBy: 'adiq', createdDate: stamp() };
+      notifications.set(notification.id, notification);
+      return afterEffect(() => sendId(reply, notification.id));
+    },
+  );
 
-  app.get(recurrence(PATHS.notifications), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const query = request.query as Record<string, string | undefined>;
-    const outcome = ctx.take(request, 'adiq', 'adiq.notification.search', [query.merchantId, query.name]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+  route('GET', recurrence(PATHS.notifications), { operation: 'adiq.notification.search', keys: ({ query }) => [query.merchantId, query.name] }, async ({ query, reply }) => {
     const items = [...notifications.values()].filter(
-      (n) =>
-        (!query.merchantId || n.merchantId === query.merchantId) &&
-        (!query.name || contains(n.name, query.name)) &&
-        (!query.status || same(n.status, query.status)),
+      (n) => (!query.merchantId || n.merchantId === query.merchantId) && (!query.name || contains(n.name, query.name)) && (!query.status || same(n.status, query.status)),
     );
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send(items);
+    return afterEffect(() => reply.send(items));
   });
 
-  app.put(recurrence(PATHS.notification), async (request, reply) => {
-    if (!(await authorize(request, reply))) return reply;
-    const { merchantId } = request.params as { merchantId: string };
-    const body = await parse(updateNotificationRequestSchema, request.body, reply);
-    if (!body) return reply;
-    const outcome = ctx.take(request, 'adiq', 'adiq.notification.update', [merchantId, body.name]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    // Keyed by merchant (the document's path parameter): the merchant's latest registration.
-    const notification = [...notifications.values()].filter((n) => n.merchantId === merchantId).at(-1);
-    if (!notification) return notFound(reply, 'merchantId', 'Notificação');
-    Object.assign(notification, {
-      name: body.name,
-      description: body.description,
-      callbackUrl: body.callbackUrl,
-      status: body.status,
-      modifiedBy: 'Adiq',
-      modifiedDate: stamp(),
-    });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send(notification);
-  });
+  route(
+    'PUT',
+    recurrence(PATHS.notification),
+    {
+      operation: 'adiq.notification.update',
+      keys: ({ params, body }) => [params.merchantId, body?.name],
+      body: updateNotificationBody,
+      // Keyed by merchant (the document's path parameter): the merchant's latest registration.
+      find: { load: ({ params }) => [...notifications.values()].filter((n) => n.merchantId === params.merchantId).at(-1), missing: ['merchantId', 'Notificação'] },
+    },
+    async ({ found: notification, body, reply }) => {
+      Object.assign(notification, {
+        name: body.name,
+        description: body.description,
+        callbackUrl: body.callbackUrl,
+        status: body.status,
+        modifiedBy: 'Adiq',
+        modifiedDate: stamp(),
+      });
+      return afterEffect(() => reply.send(notification));
+    },
+  );
 
   // ---- control -----------------------------------------------------------------------------
 
@@ -480,20 +427,20 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   });
 
   app.post('/__control/tokens/expire', async (_request, reply) => {
-    const now = Date.now();
+    const now = ctx.clock.now();
     for (const token of tokens.values()) token.expiresAt = Math.min(token.expiresAt, now);
     return reply.send({ expired: tokens.size });
   });
 
   app.get('/__control/plans', async () => [...plans.values()]);
-  app.get('/__control/subscriptions', async (request) => {
-    const { orderNumber } = request.query as { orderNumber?: string };
+  app.get<{ Querystring: { orderNumber?: string } }>('/__control/subscriptions', async (request) => {
+    const { orderNumber } = request.query;
     return [...subscriptions.values()].filter((s) => !orderNumber || s.orderNumber === orderNumber);
   });
   app.get('/__control/billings', async () => [...billings.values()]);
 
-  app.post('/__control/subscriptions/:subscriptionId/bill', async (request, reply) => {
-    const { subscriptionId } = request.params as { subscriptionId: string };
+  app.post<{ Params: { subscriptionId: string } }>('/__control/subscriptions/:subscriptionId/bill', async (request, reply) => {
+    const { subscriptionId } = request.params;
     const parsed = billSchema.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ message: 'Expected { date?: "YYYY-MM-DD" }', issues: parsed.error.issues });
     const subscription = subscriptions.get(subscriptionId);
@@ -504,7 +451,7 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     }
     const outcome = ctx.take(request, 'adiq', 'adiq.billing.charge', [subscription.id, subscription.orderNumber, plan.id, subscription.vaultId]);
     if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const date = parsed.data?.date ?? today();
+    const date = parsed.data?.date ?? ctx.state.timestamp().slice(0, 10);
     const billing = openOrNewBilling(subscription, plan, date);
     const result = await collect(subscription, plan, billing, outcome, date);
     if (await ctx.interrupt(reply, outcome, 'after')) return reply;
@@ -545,10 +492,10 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     outcome: { type: string; code?: string },
     date: string,
   ): Promise<{ kind: 'paid' | 'retry_scheduled' | 'blocked'; notificationsSent: number }> {
-    const modified = { modifiedBy: CREATED_BY, modifiedDate: stamp() };
+    const changed = modified();
     const decline = outcome.type === 'soft_decline' ? 'soft' : outcome.type === 'hard_decline' ? 'hard' : undefined;
     if (!decline) {
-      Object.assign(billing, { status: 'Paid', nextAttemptOn: undefined, ...modified });
+      Object.assign(billing, { status: 'Paid', nextAttemptOn: undefined, ...changed });
       subscription.openBillingId = undefined;
       ctx.state.record({
         provider: 'adiq',
@@ -559,19 +506,19 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
         customer: subscription.vaultId,
         description: `subscription ${subscription.id} installment ${billing.installment}`,
       });
-      const sent = await notify(plan.merchantId, [statusPayload(subscription, billing, '200', 'Pagamento aprovado')]);
+      const sent = await notify(plan.merchantId, [statusPayload(subscription, billing, '200', 'Pagamento aprovado', stamp())]);
       return { kind: 'paid', notificationsSent: sent };
     }
     const code = outcome.code ?? DEFAULT_DECLINE_CODE[decline];
     const description = declineDescription(code);
     billing.failures += 1;
     // Teimosinha: only lack of balance is retried; a canceled card blocks at once.
-    const retryOn = decline === 'soft' ? nextRetryDate(date, billing.failures, plan.attempts ?? 0) : undefined;
+    const retryOn = decline === 'soft' ? teimosinhaRetryOn(date, billing.failures, plan.attempts) : undefined;
     if (retryOn) {
-      Object.assign(billing, { nextAttemptOn: retryOn, ...modified });
+      Object.assign(billing, { nextAttemptOn: retryOn, ...changed });
     } else {
-      Object.assign(billing, { status: decline === 'hard' ? 'PaymentInvalid' : 'Denied', nextAttemptOn: undefined, ...modified });
-      Object.assign(subscription, { status: 'Blocked', openBillingId: undefined, ...modified });
+      Object.assign(billing, { status: decline === 'hard' ? 'PaymentInvalid' : 'Denied', nextAttemptOn: undefined, ...changed });
+      Object.assign(subscription, { status: 'Blocked', openBillingId: undefined, ...changed });
     }
     const sent = await notify(plan.merchantId, [
       {
@@ -583,7 +530,7 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
         ErrorCode: code,
         ErrorMessage: description,
       },
-      statusPayload(subscription, billing, code, description),
+      statusPayload(subscription, billing, code, description, stamp()),
     ]);
     return { kind: retryOn ? 'retry_scheduled' : 'blocked', notificationsSent: sent };
   }
@@ -603,7 +550,7 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
 }
 
 /** "Payment Notifications": the example's camelCase fields; statusCode "200" = paid. */
-function statusPayload(subscription: StoredSubscription, billing: StoredBilling, statusCode: string, statusDescription: string) {
+function statusPayload(subscription: StoredSubscription, billing: StoredBilling, statusCode: string, statusDescription: string, stamp: string) {
   return {
     paymentId: randomUUID(),
     checkoutOrderNumber: subscription.orderNumber,
@@ -612,13 +559,18 @@ function statusPayload(subscription: StoredSubscription, billing: StoredBilling,
     billingId: billing.id,
     statusDescription,
     statusCode,
-    date: stamp().slice(0, 19),
+    date: stamp.slice(0, 19),
     paymentMethod: 'CreditCard',
   };
 }
 
-function declineDescription(code: string): string {
-  return describeDeclineCode(code) ?? 'Transação negada';
+/** A body that does not fit: one item per problem, the field as tag. */
+function invalidBody(reply: FastifyReply, error: z.ZodError): FastifyReply {
+  return sendErrors(
+    reply,
+    400,
+    error.issues.map((issue) => ({ tag: issue.path.length ? issue.path.map(String).join('.') : 'body', description: issue.message })),
+  );
 }
 
 /** Creates and updates answer the id as a bare JSON string. */
@@ -641,9 +593,8 @@ function same(value: string, filter: string): boolean {
 }
 
 /** { items, page, limit, total } with 1-based pages (default page 1, limit 10). */
-function paginate<T>(items: T[], query: Record<string, string | undefined>) {
+function paginate<T>(items: T[], query: Readonly<Record<string, string | undefined>>) {
   const page = Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1);
   const limit = Math.max(1, Number.parseInt(query.limit ?? '10', 10) || 10);
   return { items: items.slice((page - 1) * limit, page * limit), page, limit, total: items.length };
 }
-

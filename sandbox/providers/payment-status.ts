@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
+import { afterEffect, isRecord, providerRoutes } from '../route';
 
 const REQUIRED_FIELDS = ['apiKey', 'id', 'status', 'trust_Seed', 'trust_Value', 'alt_Trust_Value'] as const;
 
@@ -30,41 +31,41 @@ export function registerPaymentStatus(app: FastifyInstance, ctx: SandboxContext)
   ctx.onReset(() => payments.clear());
   ctx.persist('payment-status', collectionsSection({ payments }));
 
-  app.get('/__control/payments/:paymentId', async (request, reply) => {
-    const { paymentId } = request.params as { paymentId: string };
+  app.get<{ Params: { paymentId: string } }>('/__control/payments/:paymentId', async (request, reply) => {
+    const { paymentId } = request.params;
     const updates = payments.get(paymentId);
     if (!updates) return reply.code(404).send({ message: 'No status received for this payment' });
     return reply.send({ paymentId, status: updates[updates.length - 1].status, updates });
   });
 
-  app.post('/status/:paymentId', async (request, reply) => {
-    const { paymentId } = request.params as { paymentId: string };
-    const expectedKey = ctx.options.credentials.paymentStatus.apiKey;
-    if (request.headers['api-key'] !== expectedKey) return unauthorized(reply);
+  const expectedKey = ctx.options.credentials.paymentStatus.apiKey;
+  const route = providerRoutes(app, ctx, {
+    provider: 'payment-status',
+    param: (raw) => raw ?? '',
+    authorize: async (request, reply) => {
+      if (request.headers['api-key'] === expectedKey) return true;
+      await unauthorized(reply);
+      return undefined;
+    },
+  });
 
-    const outcome = ctx.take(request, 'payment-status', 'payment-status.status.update', [paymentId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return badRequest(reply, { '': ['A non-empty request body is required.'] });
-    }
-    const fields = body as Record<string, unknown>;
+  route('POST', '/status/:paymentId', { operation: 'payment-status.status.update', keys: ({ params }) => [params.paymentId] }, async ({ params: { paymentId }, body, reply }) => {
+    if (!isRecord(body)) return badRequest(reply, { '': ['A non-empty request body is required.'] });
     const errors: Record<string, string[]> = {};
     for (const field of REQUIRED_FIELDS) {
-      const value = fields[field];
+      const value = body[field];
       if (typeof value !== 'string' || value === '') errors[field] = [`The ${field} field is required.`];
     }
     if (Object.keys(errors).length > 0) return badRequest(reply, errors);
-    if (fields.apiKey !== expectedKey) return unauthorized(reply);
-    if (fields.id !== paymentId) return badRequest(reply, { id: ['The id field must match the payment id in the path.'] });
+    if (body.apiKey !== expectedKey) return unauthorized(reply);
+    if (body.id !== paymentId) return badRequest(reply, { id: ['The id field must match the payment id in the path.'] });
 
     const update: StatusUpdate = {
-      status: String(fields.status),
-      trust_Seed: String(fields.trust_Seed),
-      trust_Value: String(fields.trust_Value),
-      alt_Trust_Value: String(fields.alt_Trust_Value),
-      at: new Date().toISOString(),
+      status: String(body.status),
+      trust_Seed: String(body.trust_Seed),
+      trust_Value: String(body.trust_Value),
+      alt_Trust_Value: String(body.alt_Trust_Value),
+      at: ctx.state.timestamp(),
     };
     payments.set(paymentId, [...(payments.get(paymentId) ?? []), update]);
     ctx.state.record({
@@ -75,8 +76,7 @@ export function registerPaymentStatus(app: FastifyInstance, ctx: SandboxContext)
       providerId: paymentId,
       description: `status=${update.status}`,
     });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ success: true });
+    return afterEffect(() => reply.send({ success: true }));
   });
 }
 

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
+import { afterEffect, providerRoutes } from '../route';
 
 const STATUSES = ['adimplente', 'inadimplente'] as const;
 type Status = (typeof STATUSES)[number];
@@ -59,48 +60,65 @@ export function registerZapSign(app: FastifyInstance, ctx: SandboxContext): void
     clients.set(clientApiToken, { parentToken: parent, paymentStatus: paymentStatus ?? 'adimplente', updates: [] });
     return reply.code(201).send({ clientApiToken, paymentStatus: paymentStatus ?? 'adimplente' });
   });
-  app.get('/__control/clients/:clientApiToken', async (request, reply) => {
-    const { clientApiToken } = request.params as { clientApiToken: string };
+  app.get<{ Params: { clientApiToken: string } }>('/__control/clients/:clientApiToken', async (request, reply) => {
+    const { clientApiToken } = request.params;
     const client = clients.get(clientApiToken);
     if (!client) return reply.code(404).send({ message: 'No such client' });
     return reply.send({ clientApiToken, paymentStatus: client.paymentStatus, updates: client.updates });
   });
 
   // ---- provider ---------------------------------------------------------------------------
-  app.post('/api/v1/partner/update-payment-status/', async (request, reply) => {
-    const authorization = request.headers.authorization;
-    if (!authorization) return reply.code(401).send({ detail: 'Authentication credentials were not provided.' });
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    const partnerToken = match?.[1];
-    if (!partnerToken || !partners.has(partnerToken)) return reply.code(401).send({ detail: 'Invalid token.' });
-
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const clientToken = typeof body.client_api_token === 'string' ? body.client_api_token : undefined;
-    const outcome = ctx.take(request, 'zapsign', 'zapsign.partner.update_payment_status', [clientToken]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-
-    const fieldErrors: Record<string, string[]> = {};
-    if (!clientToken) fieldErrors.client_api_token = ['This field is required.'];
-    const status = body.payment_status;
-    if (status === undefined || status === null || status === '') fieldErrors.payment_status = ['This field is required.'];
-    else if (!STATUSES.includes(status as Status)) fieldErrors.payment_status = [`"${String(status)}" is not a valid choice.`];
-    if (Object.keys(fieldErrors).length > 0 || !clientToken) return reply.code(400).send(fieldErrors);
-
-    const client = clients.get(clientToken);
-    if (!client || client.parentToken !== partnerToken) {
-      return reply.code(403).send({ detail: 'The authenticated account is not the parent account of the client account.' });
-    }
-    client.paymentStatus = status as Status;
-    client.updates.push({ paymentStatus: client.paymentStatus, at: new Date().toISOString() });
-    ctx.state.record({
-      provider: 'zapsign',
-      kind: 'status',
-      amountCents: 0,
-      // Never the token itself in the ledger: a short fingerprint identifies the client.
-      providerId: `client-${clientToken.slice(0, 8)}`,
-      description: `payment_status=${client.paymentStatus}`,
-    });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ message: 'Status updated successfully' });
+  const route = providerRoutes(app, ctx, {
+    provider: 'zapsign',
+    param: (raw) => raw ?? '',
+    /** The partner token. */
+    authorize: async (request, reply) => {
+      const authorization = request.headers.authorization;
+      if (!authorization) {
+        await reply.code(401).send({ detail: 'Authentication credentials were not provided.' });
+        return undefined;
+      }
+      const partnerToken = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+      if (partnerToken && partners.has(partnerToken)) return partnerToken;
+      await reply.code(401).send({ detail: 'Invalid token.' });
+      return undefined;
+    },
   });
+
+  const clientTokenOf = (fields: Readonly<Record<string, unknown>>) => (typeof fields.client_api_token === 'string' ? fields.client_api_token : undefined);
+
+  route(
+    'POST',
+    '/api/v1/partner/update-payment-status/',
+    { operation: 'zapsign.partner.update_payment_status', keys: ({ fields }) => [clientTokenOf(fields)] },
+    async ({ fields, auth: partnerToken, reply }) => {
+      const clientToken = clientTokenOf(fields);
+      const status = fields.payment_status;
+      const fieldErrors: Record<string, string[]> = {};
+      if (!clientToken) fieldErrors.client_api_token = ['This field is required.'];
+      if (status === undefined || status === null || status === '') fieldErrors.payment_status = ['This field is required.'];
+      else if (!isStatus(status)) fieldErrors.payment_status = [`"${String(status)}" is not a valid choice.`];
+      if (Object.keys(fieldErrors).length > 0 || !clientToken || !isStatus(status)) return reply.code(400).send(fieldErrors);
+
+      const client = clients.get(clientToken);
+      if (!client || client.parentToken !== partnerToken) {
+        return reply.code(403).send({ detail: 'The authenticated account is not the parent account of the client account.' });
+      }
+      client.paymentStatus = status;
+      client.updates.push({ paymentStatus: client.paymentStatus, at: ctx.state.timestamp() });
+      ctx.state.record({
+        provider: 'zapsign',
+        kind: 'status',
+        amountCents: 0,
+        // Never the token itself in the ledger: a short fingerprint identifies the client.
+        providerId: `client-${clientToken.slice(0, 8)}`,
+        description: `payment_status=${client.paymentStatus}`,
+      });
+      return afterEffect(() => reply.send({ message: 'Status updated successfully' }));
+    },
+  );
+}
+
+function isStatus(value: unknown): value is Status {
+  return STATUSES.some((status) => status === value);
 }

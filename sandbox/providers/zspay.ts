@@ -16,14 +16,14 @@
  * words of the scripted declines answered with that code or category, e.g. card_declined +
  * "Cartão cancelado"; without a code, of every scripted decline; cleared on reset).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { reaisToCents } from '../../providers/money';
-import { centsToReais } from '../../providers/money';
+import { centsToReais, reaisToCents } from '../../providers/money';
 import { referenceOf } from '../../providers/zspay/reference';
 import type { ScriptedOutcome } from '../state';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
+import { afterEffect, providerRoutes, type Route } from '../route';
 
 /** The token's establishment (the document's examples use 131). */
 export const ZSPAY_SANDBOX_ESTABLISHMENT_ID = 131;
@@ -92,216 +92,135 @@ const transferBody = z.object({
 });
 const bankAccountBody = z.object({ tipoContaBancaria: z.union([z.literal(1), z.literal(2)]), nomeTitular: z.string().min(1), bancoId: z.int().positive(), agencia: z.string().min(1), conta: z.string().min(1) });
 
+
+// Id ranges far apart, so a scripted rule's `match` (which tries every key of a request: client,
+// card, order...) names one object; plans and subscriptions never collide (see DELETE /planos/:id).
+const FIRST_IDS = { client: 18638, card: 518628, sale: 20212, payment: 1020562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 };
+
+/** What Zspay holds, and the ids it hands out next. */
+function zspayData() {
+  return {
+    clients: new Map<number, Client>(),
+    cards: new Map<number, Card>(),
+    sales: new Map<number, Sale>(),
+    plans: new Map<number, Plan>(),
+    subscriptions: new Map<number, Subscription>(),
+    invoices: new Map<number, Invoice>(),
+    transfers: new Map<number, Transfer>(),
+    bankAccounts: new Map<number, BankAccount>(),
+    balances: new Map<number, Balance>(),
+    /** Scripted decline code or category (or ANY_DECLINE) -> the message answered instead of the document's. */
+    declineMessages: new Map<string, string>(),
+    seq: { ...FIRST_IDS },
+  };
+}
+type ZspayData = ReturnType<typeof zspayData>;
+
+/** What every group of routes works with. */
+interface Zspay {
+  ctx: SandboxContext;
+  data: ZspayData;
+  route: Route<number | undefined, true, string>;
+  /** The sandbox clock's time, as Zspay writes `created` / `modified`. */
+  now(): string;
+  /** A webhook as Zspay sends it, when a URL is configured. */
+  notify(type: string, status: string, payload: unknown): Promise<void>;
+}
+
 export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
-  const clients = new Map<number, Client>();
-  const cards = new Map<number, Card>();
-  const sales = new Map<number, Sale>();
-  const plans = new Map<number, Plan>();
-  const subscriptions = new Map<number, Subscription>();
-  const invoices = new Map<number, Invoice>();
-  const transfers = new Map<number, Transfer>();
-  const bankAccounts = new Map<number, BankAccount>();
-  const balances = new Map<number, Balance>();
-  /** Scripted decline code or category (or ANY_DECLINE) -> the message answered instead of the document's. */
-  const declineMessages = new Map<string, string>();
-  // Id ranges far apart, so a scripted rule's `match` (which tries every key of a request: client,
-  // card, order...) names one object; plans and subscriptions never collide (see DELETE /planos/:id).
-  const firstIds = { client: 18638, card: 518628, sale: 20212, payment: 1020562, plan: 42, subscription: 9000, invoice: 842, transfer: 1, bank: 27, hook: 100 };
-  const seq = { ...firstIds };
+  const data = zspayData();
+  const { seq, balances } = data;
   const initialise = () => {
-    for (const map of [clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts, balances, declineMessages]) map.clear();
-    Object.assign(seq, firstIds);
+    for (const collection of Object.values(data)) if (collection instanceof Map) collection.clear();
+    Object.assign(seq, FIRST_IDS);
     balances.set(ZSPAY_SANDBOX_ESTABLISHMENT_ID, { currentCents: 0, futureCents: 0 });
   };
   initialise();
   ctx.onReset(initialise);
+  const { clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts } = data;
   ctx.persist('zspay', collectionsSection({ clients, cards, sales, plans, subscriptions, invoices, transfers, bankAccounts, balances }, seq));
-
-  const now = () => new Date().toISOString();
-  const balanceOf = (establishmentId: number): Balance => {
-    const existing = balances.get(establishmentId);
-    if (existing) return existing;
-    const created = { currentCents: 0, futureCents: 0 };
-    balances.set(establishmentId, created);
-    return created;
-  };
-
-  // ---- answers --------------------------------------------------------------------------------
-  const fail = (reply: FastifyReply, status: number, type: string, category: string, message: string, extra: Record<string, unknown> = {}) =>
-    reply.code(status).send({ success: false, error: { type, category, message, ...extra }, message });
-  const invalid = (reply: FastifyReply, fields: FieldIssue[]) =>
-    fail(reply, 400, 'invalid_request_error', 'invalid_parameter', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
-  const notFound = (reply: FastifyReply, what: string) => fail(reply, 404, 'invalid_request_error', 'not_found', `${what} não encontrado`);
-  const conflict = (reply: FastifyReply, category: string, message: string) => fail(reply, 422, 'invalid_request_error', category, message);
-  const issues = (error: z.ZodError): FieldIssue[] => error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', message: i.message }));
-  /** Parses a body, answering 400 with field errors when it does not fit. */
-  const parse = async <S extends z.ZodType>(schema: S, body: unknown, reply: FastifyReply): Promise<z.output<S> | undefined> => {
-    const parsed = schema.safeParse(body ?? {});
-    if (parsed.success) return parsed.data;
-    await invalid(reply, issues(parsed.error));
-    return undefined;
-  };
-  /** soft/hard decline outcomes, in the documented card_error shape (402 as Zoop, Zspay's acquirer, answers). */
-  const declineOf = (outcome: ScriptedOutcome) => {
-    if (outcome.type !== 'soft_decline' && outcome.type !== 'hard_decline') return undefined;
-    const code = outcome.code ?? (outcome.type === 'soft_decline' ? '51' : '57');
-    const message = declineMessages.get(code) ?? declineMessages.get(ANY_DECLINE) ?? DECLINE_MESSAGE;
-    return /^[0-9A-Z]{2}$/.test(code) ? { category: 'card_declined', code, message } : { category: code, code: undefined, message };
-  };
-  const sendDecline = (reply: FastifyReply, { category, code, message }: { category: string; code?: string; message: string }) =>
-    reply.code(402).send({ success: false, error: { type: 'card_error', category, ...(code ? { code } : {}), message }, message });
-
-  const notify = async (type: string, status: string, data: unknown) => {
-    const url = ctx.webhookUrl('zspay');
-    if (!url) return;
-    await ctx.sendWebhook('zspay', url, { url, type, status, data, hook_id: seq.hook++ });
-  };
-
-  const payment = (sale: Sale) => ({
-    id: sale.paymentId,
-    tipo_pagamento_id: sale.tipoPagamentoId,
-    status_pagamento_id: sale.paymentStatus,
-    pedido_id: sale.id,
-    valor: centsToReais(sale.valorCents),
-    taxa: '0.00',
-    data_recebimento: sale.dataVencimento ? `${sale.dataVencimento}T00:00:00.000Z` : sale.created,
-    valor_recebido: sale.paymentStatus === 2 ? centsToReais(sale.valorCents) : '0.00',
-    data_pagamento: sale.paymentStatus === 2 ? sale.modified : null,
-    tipo_pagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId] },
-    status_pagamento: { id: sale.paymentStatus, titulo: PAYMENT_TITLES[sale.paymentStatus] },
-  });
-  /** The short `pedido` of "Nova venda" (status as a string, as documented). */
-  const pedidoBrief = (sale: Sale) => ({
-    tipo_pedido_id: 1,
-    status_pedido_id: String(sale.status),
-    splitted: false,
-    id: sale.id,
-    usuario_id: 107,
-    cliente_id: sale.clienteId,
-    estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
-    modified: sale.modified,
-    created: sale.created,
-    ...(sale.tipoPagamentoId === 3 ? { cartaoId: sale.cartaoId } : { urlBoleto: sale.boletoUrl }),
-  });
-  /** The full `pedido` of pre-capture / capture and of the transaction webhooks. */
-  const pedidoDetail = (sale: Sale) => ({
-    id: sale.id,
-    parent_id: null,
-    tipo_pedido_id: 1,
-    cliente_id: sale.clienteId,
-    estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
-    status_pedido_id: sale.status,
-    status_pedido: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
-    pedidos_produtos: [{ id: sale.id, pedido_id: sale.id, valor_unitario: centsToReais(sale.valorCents), quantidade: 1 }],
-    pagamentos: [payment(sale)],
-    created: sale.created,
-    modified: sale.modified,
-  });
-  const venda = (sale: Sale) => {
-    const client = clients.get(sale.clienteId);
-    const boleto = sale.boletoUrl ? { id: sale.paymentId, url: sale.boletoUrl } : null;
-    const paid = centsToReais(sale.valorCents);
-    return {
-      id: sale.id,
-      created: sale.created,
-      tipoPagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId], cartaoCredito: null, boleto },
-      valores: { total: Number(paid), taxa: 0, splits: 0, liquido: Number(paid) },
-      status: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
-      cliente: client ? { nome: client.nome, email: client.email, clientes_documentos: [{ documento: client.documento }] } : null,
-      produtos: [{ valorUnitario: paid, quantidade: 1, nome: 'Venda Via API' }],
-      pagamentos: [
-        {
-          id: sale.paymentId,
-          valor: paid,
-          taxa: '0.00',
-          valorRecebido: paid,
-          tipoPagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId] },
-          statusPagamento: { id: sale.paymentStatus, titulo: PAYMENT_TITLES[sale.paymentStatus] },
-          dataRecebimento: payment(sale).data_recebimento,
-          parcela: 1,
-          pagamentoCartao: null,
-          pagamentoBoleto: boleto,
-        },
-      ],
-      pedidosFilhos: [],
-      splitParcela: '0.00',
-    };
-  };
-  const setSale = (sale: Sale, status: number, paymentStatus: number) => Object.assign(sale, { status, paymentStatus, modified: now() });
-  const newSale = (fields: Omit<Sale, 'id' | 'paymentId' | 'created' | 'modified'>): Sale => {
-    const at = now();
-    const sale: Sale = { ...fields, id: seq.sale++, paymentId: seq.payment++, created: at, modified: at };
-    sales.set(sale.id, sale);
-    return sale;
-  };
-  /** Money in: the ledger's charge and the establishment's future balance (receivables). */
-  const recordCharge = (sale: Sale) => {
-    balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID).futureCents += sale.valorCents;
-    ctx.state.record({
-      provider: 'zspay',
-      kind: 'charge',
-      amountCents: sale.valorCents,
-      reference: referenceOf(sale.descricao),
-      providerId: String(sale.id),
-      customer: String(sale.clienteId),
-      description: sale.descricao ?? (sale.tipoPagamentoId === 3 ? 'card sale' : 'boleto'),
-    });
-  };
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     return fail(reply, status, status === 500 ? 'api_error' : 'invalid_request_error', 'invalid_body', error.message);
   });
 
-  // "authorization Bearer 'Token API'" on every documented route; control routes are the sandbox's own.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.includes('/__control/')) return;
-    const expected = `Bearer ${ctx.options.credentials.zspay.token}`;
-    if (request.headers.authorization !== expected) {
+  const route = providerRoutes(app, ctx, {
+    provider: 'zspay',
+    param: numericId,
+    // "authorization Bearer 'Token API'" on every documented route (control routes are the sandbox's
+    // own), checked before the body is read and before the rate limit: limits are per API client.
+    authorize: async (request, reply) => {
+      if (request.headers.authorization === `Bearer ${ctx.options.credentials.zspay.token}`) return true;
       await fail(reply, 401, 'authentication_error', 'invalid_token', 'Token inválido ou ausente');
-    }
+      return undefined;
+    },
+    authorizeOnRequest: true,
+    invalid: (reply, error) => invalid(reply, issues(error)),
+    notFound,
+    emptyBody: {},
   });
-
-  const paramId = (request: FastifyRequest, name: string): number | undefined => {
-    const value = (request.params as Record<string, string>)[name];
-    return /^\d+$/.test(value ?? '') ? Number(value) : undefined;
+  const zspay: Zspay = {
+    ctx,
+    data,
+    route,
+    now: () => ctx.state.timestamp(),
+    notify: async (type, status, payload) => {
+      const url = ctx.webhookUrl('zspay');
+      if (!url) return;
+      await ctx.sendWebhook('zspay', url, { url, type, status, data: payload, hook_id: seq.hook++ });
+    },
   };
+  clientRoutes(zspay);
+  saleRoutes(zspay);
+  planRoutes(zspay);
+  subscriptionRoutes(zspay);
+  transferRoutes(zspay);
+  bankAccountRoutes(zspay);
+  controlRoutes(app, zspay);
+}
 
-  // ---- clients and cards ("Clientes") ----------------------------------------------------------
-  app.post('/clientes', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.client.create', []);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(clientBody, request.body, reply);
-    if (!body) return reply;
+// ---- clients and cards ("Clientes") ------------------------------------------------------------
+function clientRoutes({ route, data, now }: Zspay): void {
+  const { clients, cards, seq } = data;
+
+  route('POST', '/clientes', { operation: 'zspay.client.create', body: clientBody }, async ({ body, reply }) => {
     const client: Client = { id: seq.client++, nome: body.nome, email: body.email, documento: body.documento, created: now() };
     clients.set(client.id, client);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    const endereco = request.body as { endereco: Record<string, string> };
-    return reply.send({
-      success: true,
-      cliente: { id: client.id, nome: client.nome, email: client.email, senha: '', ativo: true, created: client.created, modified: client.created, removed: null, endereco: { ...endereco.endereco, uf: endereco.endereco.estado } },
-    });
+    const { endereco } = body;
+    return afterEffect(() =>
+      reply.send({
+        success: true,
+        cliente: { id: client.id, nome: client.nome, email: client.email, senha: '', ativo: true, created: client.created, modified: client.created, removed: null, endereco: { ...endereco, uf: endereco.estado } },
+      }),
+    );
   });
 
-  app.post('/clientes/:clienteId/cartoes', async (request, reply) => {
-    const clienteId = paramId(request, 'clienteId');
-    const outcome = ctx.take(request, 'zspay', 'zspay.card.link', [clienteId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    if (clienteId === undefined || !clients.has(clienteId)) return notFound(reply, 'Cliente');
-    const body = await parse(cardBody, request.body, reply);
-    if (!body) return reply;
-    const [mes, ano] = body.validade.split('/');
-    // Only display data is kept: the sandbox, like the engine, never stores a card number.
-    const card: Card = { id: seq.card++, clienteId, titular: body.titular.trim(), bandeira: body.numero.startsWith('4') ? 'Visa' : 'Mastercard', ultimos: body.numero.slice(-4), mes, ano: ano.length === 2 ? `20${ano}` : ano };
-    cards.set(card.id, card);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    const at = now();
-    return reply.send({
-      success: true,
-      message: 'Operação realizada com sucesso',
-      cartaoId: { id: card.id, cliente_id: clienteId, nome_titular: card.titular, bandeira: card.bandeira, ultimos_digitos: card.ultimos, ano_expiracao: card.ano, mes_expiracao: card.mes, modified: at, created: at },
-    });
-  });
+  route(
+    'POST',
+    '/clientes/:clienteId/cartoes',
+    { operation: 'zspay.card.link', keys: ({ params }) => [params.clienteId], find: { load: ({ params }) => byId(clients, params.clienteId), missing: 'Cliente' }, body: cardBody },
+    async ({ found: client, body, reply }) => {
+      const [mes, ano] = body.validade.split('/');
+      // Only display data is kept: the sandbox, like the engine, never stores a card number.
+      const card: Card = { id: seq.card++, clienteId: client.id, titular: body.titular.trim(), bandeira: body.numero.startsWith('4') ? 'Visa' : 'Mastercard', ultimos: body.numero.slice(-4), mes, ano: ano.length === 2 ? `20${ano}` : ano };
+      cards.set(card.id, card);
+      return afterEffect(() => {
+        const at = now();
+        return reply.send({
+          success: true,
+          message: 'Operação realizada com sucesso',
+          cartaoId: { id: card.id, cliente_id: client.id, nome_titular: card.titular, bandeira: card.bandeira, ultimos_digitos: card.ultimos, ano_expiracao: card.ano, mes_expiracao: card.mes, modified: at, created: at },
+        });
+      });
+    },
+  );
+}
+
+// ---- sales ("vendas") --------------------------------------------------------------------------
+function saleRoutes(zspay: Zspay): void {
+  const { route, data, ctx, notify } = zspay;
+  const { clients, cards, sales } = data;
 
   /** The stored card of a stored client, or a 400 naming the field. */
   const storedCard = async (reply: FastifyReply, clienteId: number, cartaoId: number): Promise<boolean> => {
@@ -315,346 +234,248 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     }
     return true;
   };
+  /** A card sale's scripted keys, read before the body is checked: client and card. */
+  const cardKeys = ({ fields }: { fields: Readonly<Record<string, unknown>> }) => [String(fields.clienteId ?? ''), String(fields.cartaoId ?? '')];
+  const saleOf = { load: ({ params }: { params: { pedidoId: number | undefined } }) => byId(sales, params.pedidoId), missing: 'Pedido' };
 
-  // ---- sales ("vendas") ------------------------------------------------------------------------
-  app.post('/vendas', async (request, reply) => {
-    const raw = (request.body ?? {}) as Record<string, unknown>;
-    const operation = raw.tipoPagamentoId === 1 ? 'zspay.sale.boleto' : 'zspay.sale.card';
-    const outcome = ctx.take(request, 'zspay', operation, [String(raw.clienteId ?? ''), String(raw.cartaoId ?? '')]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const base = await parse(saleBody, raw, reply);
-    if (!base) return reply;
-    if (base.tipoPagamentoId === 2) return invalid(reply, [{ field: 'tipoPagamentoId', message: 'Débito não implementado' }]);
-    if (base.tipoPagamentoId === 1) {
-      const boleto = await parse(boletoSaleBody, raw, reply);
-      if (!boleto) return reply;
-      if (base.valor < BOLETO_MINIMUM_CENTS) return invalid(reply, [{ field: 'valor', message: 'O valor mínimo do boleto é R$ 5,00' }]);
-      if (!clients.has(base.clienteId)) return invalid(reply, [{ field: 'clienteId', message: 'cliente não encontrado' }]);
-      const sale = newSale({ clienteId: base.clienteId, tipoPagamentoId: 1, valorCents: base.valor, status: 1, paymentStatus: 1, descricao: boleto.descricao, dataVencimento: boleto.dataVencimento });
-      sale.boletoUrl = `https://api-boletoproduction.s3.amazonaws.com/sandbox/${sale.id}.html`;
-      if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-      void notify('transaction', 'created', pedidoDetail(sale));
-      return reply.send({ success: true, pedido: pedidoBrief(sale) });
-    }
-    const card = await parse(cardSaleBody, raw, reply);
-    if (!card || !(await storedCard(reply, base.clienteId, card.cartaoId))) return reply;
-    const sale = newSale({ clienteId: base.clienteId, cartaoId: card.cartaoId, tipoPagamentoId: 3, valorCents: base.valor, status: 2, paymentStatus: 1 });
-    const decline = declineOf(outcome);
+  route(
+    'POST',
+    '/vendas',
+    { operation: ({ fields }) => (fields.tipoPagamentoId === 1 ? 'zspay.sale.boleto' : 'zspay.sale.card'), keys: cardKeys, body: saleBody },
+    async ({ body: base, parse, outcome, reply }) => {
+      if (base.tipoPagamentoId === 2) return invalid(reply, [{ field: 'tipoPagamentoId', message: 'Débito não implementado' }]);
+      if (base.tipoPagamentoId === 1) {
+        const boleto = await parse(boletoSaleBody);
+        if (!boleto) return reply;
+        if (base.valor < BOLETO_MINIMUM_CENTS) return invalid(reply, [{ field: 'valor', message: 'O valor mínimo do boleto é R$ 5,00' }]);
+        if (!clients.has(base.clienteId)) return invalid(reply, [{ field: 'clienteId', message: 'cliente não encontrado' }]);
+        const sale = newSale(zspay, { clienteId: base.clienteId, tipoPagamentoId: 1, valorCents: base.valor, status: 1, paymentStatus: 1, descricao: boleto.descricao, dataVencimento: boleto.dataVencimento });
+        sale.boletoUrl = `https://api-boletoproduction.s3.amazonaws.com/sandbox/${sale.id}.html`;
+        return afterEffect(() => {
+          void notify('transaction', 'created', pedidoDetail(sale));
+          return reply.send({ success: true, pedido: pedidoBrief(sale) });
+        });
+      }
+      const card = await parse(cardSaleBody);
+      if (!card || !(await storedCard(reply, base.clienteId, card.cartaoId))) return reply;
+      const sale = newSale(zspay, { clienteId: base.clienteId, cartaoId: card.cartaoId, tipoPagamentoId: 3, valorCents: base.valor, status: 2, paymentStatus: 1 });
+      const decline = declineOf(data, outcome);
+      if (decline) {
+        setSale(zspay, sale, 3, 3);
+        void notify('transaction', 'failed', pedidoDetail(sale));
+        return sendDecline(reply, decline);
+      }
+      recordCharge(zspay, sale);
+      return afterEffect(() => {
+        void notify('transaction', 'succeeded', pedidoDetail(sale));
+        return reply.send({ success: true, pedido: pedidoBrief(sale) });
+      });
+    },
+  );
+
+  route('POST', '/vendas/pre_captura', { operation: 'zspay.sale.precapture', keys: cardKeys, body: preCaptureBody }, async ({ body, outcome, reply }) => {
+    if (!(await storedCard(reply, body.clienteId, body.cartaoId))) return reply;
+    const sale = newSale(zspay, { clienteId: body.clienteId, cartaoId: body.cartaoId, tipoPagamentoId: 3, valorCents: body.valor, status: 8, paymentStatus: 5 });
+    const decline = declineOf(data, outcome);
     if (decline) {
-      setSale(sale, 3, 3);
-      void notify('transaction', 'failed', pedidoDetail(sale));
+      setSale(zspay, sale, 3, 3);
       return sendDecline(reply, decline);
     }
-    recordCharge(sale);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    void notify('transaction', 'succeeded', pedidoDetail(sale));
-    return reply.send({ success: true, pedido: pedidoBrief(sale) });
+    return afterEffect(() => reply.send({ success: true, message: 'Operação realizada com sucesso', pedido: pedidoDetail(sale) }));
   });
 
-  app.post('/vendas/pre_captura', async (request, reply) => {
-    const raw = (request.body ?? {}) as Record<string, unknown>;
-    const outcome = ctx.take(request, 'zspay', 'zspay.sale.precapture', [String(raw.clienteId ?? ''), String(raw.cartaoId ?? '')]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(preCaptureBody, raw, reply);
-    if (!body || !(await storedCard(reply, body.clienteId, body.cartaoId))) return reply;
-    const sale = newSale({ clienteId: body.clienteId, cartaoId: body.cartaoId, tipoPagamentoId: 3, valorCents: body.valor, status: 8, paymentStatus: 5 });
-    const decline = declineOf(outcome);
-    if (decline) {
-      setSale(sale, 3, 3);
-      return sendDecline(reply, decline);
-    }
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', pedido: pedidoDetail(sale) });
-  });
-
-  app.post('/vendas/captura', async (request, reply) => {
-    const raw = (request.body ?? {}) as Record<string, unknown>;
-    const outcome = ctx.take(request, 'zspay', 'zspay.sale.capture', [String(raw.pedidoId ?? '')]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(captureBody, raw, reply);
-    if (!body) return reply;
+  route('POST', '/vendas/captura', { operation: 'zspay.sale.capture', keys: ({ fields }) => [String(fields.pedidoId ?? '')], body: captureBody }, async ({ body, outcome, reply }) => {
     const sale = sales.get(body.pedidoId);
     if (!sale) return notFound(reply, 'Pedido');
     if (sale.status !== 8) return conflict(reply, 'invalid_status', `Pedido ${sale.id} não está pré-autorizado (status ${ORDER_TITLES[sale.status]})`);
-    const decline = declineOf(outcome);
+    const decline = declineOf(data, outcome);
     if (decline) {
-      setSale(sale, 3, 3);
+      setSale(zspay, sale, 3, 3);
       return sendDecline(reply, decline);
     }
-    setSale(sale, 2, 1);
-    recordCharge(sale);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    void notify('transaction', 'succeeded', pedidoDetail(sale));
-    // As documented: "o array de pagamentos está vazio" in the capture answer.
-    return reply.send({ success: true, message: 'Operação efetuada com sucesso', pedido: { ...pedidoDetail(sale), pagamentos: [] } });
+    setSale(zspay, sale, 2, 1);
+    recordCharge(zspay, sale);
+    return afterEffect(() => {
+      void notify('transaction', 'succeeded', pedidoDetail(sale));
+      // As documented: "o array de pagamentos está vazio" in the capture answer.
+      return reply.send({ success: true, message: 'Operação efetuada com sucesso', pedido: { ...pedidoDetail(sale), pagamentos: [] } });
+    });
   });
 
-  app.get('/vendas/:pedidoId', async (request, reply) => {
-    const pedidoId = paramId(request, 'pedidoId');
-    const outcome = ctx.take(request, 'zspay', 'zspay.sale.get', [pedidoId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const sale = pedidoId === undefined ? undefined : sales.get(pedidoId);
-    if (!sale) return notFound(reply, 'Pedido');
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ success: true, message: 'Venda', venda: venda(sale) });
-  });
+  route('GET', '/vendas/:pedidoId', { operation: 'zspay.sale.get', keys: ({ params }) => [params.pedidoId], find: saleOf }, async ({ found: sale, reply }) =>
+    afterEffect(() => reply.send({ success: true, message: 'Venda', venda: venda(data, sale) })),
+  );
 
-  app.post('/vendas/:pedidoId/estornar', async (request, reply) => {
-    const pedidoId = paramId(request, 'pedidoId');
-    const outcome = ctx.take(request, 'zspay', 'zspay.sale.refund', [pedidoId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const sale = pedidoId === undefined ? undefined : sales.get(pedidoId);
-    if (!sale) return notFound(reply, 'Pedido');
+  route('POST', '/vendas/:pedidoId/estornar', { operation: 'zspay.sale.refund', keys: ({ params }) => [params.pedidoId], find: saleOf }, async ({ found: sale, reply }) => {
     // "Estornar venda via cartão de crédito": an approved card sale is refunded; a pre-authorized one
     // ("Pré captura", never captured) is released: canceled, nothing to refund, the hold on the card gone.
     if (sale.tipoPagamentoId === 3 && sale.status === 8) {
-      setSale(sale, 4, 3);
-      if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-      void notify('transaction', 'canceled', pedidoDetail(sale));
-      return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+      setSale(zspay, sale, 4, 3);
+      return afterEffect(() => {
+        void notify('transaction', 'canceled', pedidoDetail(sale));
+        return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+      });
     }
     if (sale.tipoPagamentoId !== 3 || sale.status !== 2) {
       return conflict(reply, 'invalid_status', `Pedido ${sale.id} não pode ser estornado (status ${ORDER_TITLES[sale.status]})`);
     }
-    setSale(sale, 6, 4);
-    const balance = balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
-    balance.futureCents -= sale.valorCents;
+    setSale(zspay, sale, 6, 4);
+    balanceOf(data, ZSPAY_SANDBOX_ESTABLISHMENT_ID).futureCents -= sale.valorCents;
     ctx.state.record({ provider: 'zspay', kind: 'refund', amountCents: sale.valorCents, providerId: String(sale.id), customer: String(sale.clienteId) });
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    void notify('transaction', 'void', pedidoDetail(sale));
-    return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+    return afterEffect(() => {
+      void notify('transaction', 'void', pedidoDetail(sale));
+      return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+    });
   });
+}
 
-  // ---- plans ("Planos") ------------------------------------------------------------------------
-  const planView = (plan: Plan) => ({ ...plan, currency: 'BRL', removed: null, assinantes: [...subscriptions.values()].filter((s) => s.planoId === plan.id).length });
+// ---- plans ("Planos") --------------------------------------------------------------------------
+function planRoutes({ route, data, now, notify }: Zspay): void {
+  const { plans, subscriptions, seq } = data;
+  // A plan route's scripted key is the plan's id only when the plan exists.
+  const planOf = {
+    keys: ({ params }: { params: { planoId: number | undefined } }) => [byId(plans, params.planoId)?.id],
+    find: { load: ({ params }: { params: { planoId: number | undefined } }) => byId(plans, params.planoId), missing: 'Plano' },
+  };
 
-  app.post('/planos', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.plan.create', []);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(planBody, request.body, reply);
-    if (!body) return reply;
+  route('POST', '/planos', { operation: 'zspay.plan.create', body: planBody }, async ({ body, reply }) => {
     const at = now();
     const plan: Plan = { id: seq.plan++, name: body.name, description: body.description, frequency: body.frequency, interval: body.interval, amount: body.amount, setup_amount: body.setup_amount, grace_period: String(body.grace_period ?? 0), tolerance_period: body.tolerance_period ?? 0, created: at, modified: at };
     plans.set(plan.id, plan);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    void notify('plan', 'created', planView(plan));
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: plan.id });
+    return afterEffect(() => {
+      void notify('plan', 'created', planView(data, plan));
+      return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: plan.id });
+    });
   });
 
-  app.get('/planos', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.plan.list', []);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const query = request.query as Record<string, string | undefined>;
+  route('GET', '/planos', { operation: 'zspay.plan.list' }, async ({ query, reply }) => {
     const page = Math.max(1, Number(query.page ?? 1) || 1);
     const limit = Math.max(1, Number(query.limit ?? 15) || 15);
     const all = [...plans.values()].filter((p) => (!query.id || String(p.id) === query.id) && (!query.nome || p.name.includes(query.nome)));
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', planos: all.slice((page - 1) * limit, page * limit).map(planView), paginas: Math.max(1, Math.ceil(all.length / limit)), quantidade: all.length });
+    return afterEffect(() =>
+      reply.send({ success: true, message: 'Operação realizada com sucesso', planos: all.slice((page - 1) * limit, page * limit).map((p) => planView(data, p)), paginas: Math.max(1, Math.ceil(all.length / limit)), quantidade: all.length }),
+    );
   });
 
-  app.get('/planos/:planoId', async (request, reply) => {
-    const plan = plans.get(paramId(request, 'planoId') ?? -1);
-    const outcome = ctx.take(request, 'zspay', 'zspay.plan.get', [plan?.id]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    if (!plan) return notFound(reply, 'Plano');
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: { ...planView(plan), duration: null } });
-  });
+  route('GET', '/planos/:planoId', { operation: 'zspay.plan.get', ...planOf }, async ({ found: plan, reply }) =>
+    reply.send({ success: true, message: 'Operação realizada com sucesso', plano: { ...planView(data, plan), duration: null } }),
+  );
 
-  app.put('/planos/:planoId', async (request, reply) => {
-    const plan = plans.get(paramId(request, 'planoId') ?? -1);
-    const outcome = ctx.take(request, 'zspay', 'zspay.plan.update', [plan?.id]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    if (!plan) return notFound(reply, 'Plano');
-    const body = await parse(planBody.partial(), request.body, reply);
-    if (!body) return reply;
+  route('PUT', '/planos/:planoId', { operation: 'zspay.plan.update', ...planOf, body: planBody.partial() }, async ({ found: plan, body, reply }) => {
     Object.assign(plan, { ...body, grace_period: body.grace_period === undefined ? plan.grace_period : String(body.grace_period), modified: now() });
-    void notify('plan', 'updated', planView(plan));
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: { ...planView(plan), estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID } });
+    void notify('plan', 'updated', planView(data, plan));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: { ...planView(data, plan), estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID } });
   });
 
   // Both "Remover um plano" and "Remover uma assinatura" are documented as DELETE /planos/{id}.
-  app.delete('/planos/:id', async (request, reply) => {
-    const target = paramId(request, 'id') ?? -1;
-    const outcome = ctx.take(request, 'zspay', 'zspay.plan.delete', [target]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+  route('DELETE', '/planos/:id', { operation: 'zspay.plan.delete', keys: ({ params }) => [params.id ?? -1] }, async ({ params, reply }) => {
+    const target = params.id ?? -1;
     const plan = plans.get(target);
     if (plan) {
       plans.delete(target);
-      void notify('plan', 'deleted', { ...planView(plan), removed: now() });
+      void notify('plan', 'deleted', { ...planView(data, plan), removed: now() });
       return reply.send({ success: true, message: 'Operação realizada com sucesso', plano: target });
     }
     const subscription = subscriptions.get(target);
     if (!subscription) return notFound(reply, 'Plano');
     Object.assign(subscription, { status: 2, ativo: 0, modified: now() });
-    void notify('subscription', 'deleted', subscriptionView(subscription));
+    void notify('subscription', 'deleted', subscriptionView(data, subscription));
     return reply.send({ success: true, message: 'Operação realizada com sucesso' });
   });
+}
 
-  // ---- subscriptions ("Assinaturas") and invoices ----------------------------------------------
-  const subscriptionView = (s: Subscription) => {
-    const plan = plans.get(s.planoId);
-    const client = clients.get(s.clienteId);
-    return {
-      id: s.id,
-      plano_id: s.planoId,
-      cliente_id: s.clienteId,
-      ativo: s.ativo,
-      status_assinatura_id: s.status,
-      payment_method: 'credit',
-      due_date: s.dueDate,
-      due_since_date: s.created.slice(0, 10),
-      expiration_date: null,
-      suspended_at: s.suspendedAt,
-      amount: plan?.amount ?? 0,
-      currency: 'BRL',
-      created: s.created,
-      modified: s.modified,
-      removed: null,
-      status_assinatura: { id: s.status, titulo: SUBSCRIPTION_TITLES[s.status] },
-      plano: plan ? planView(plan) : undefined,
-      cliente: client ? { id: client.id, nome: client.nome, email: client.email } : undefined,
-    };
-  };
-  const invoiceView = (i: Invoice) => ({ id: i.id, assinatura_id: i.assinaturaId, pedido_id: i.pedidoId, expiration_date: null, amount: String(i.amount), currency: 'BRL', paid_at: i.paidAt, date_invoice: i.dateInvoice, voided_at: i.voidedAt, retries: 0, max_retries: 3, status: i.status, created: i.created, modified: i.created, removed: null });
-  const invoiceWebhookData = (i: Invoice) => {
-    const s = subscriptions.get(i.assinaturaId);
-    return { ...invoiceView(i), assinatura_id: String(i.assinaturaId), plano_id: String(s?.planoId ?? ''), assinatura: s ? subscriptionView(s) : undefined };
+// ---- subscriptions ("Assinaturas") and invoices ------------------------------------------------
+function subscriptionRoutes({ route, data, ctx, now, notify }: Zspay): void {
+  const { clients, plans, subscriptions, invoices, seq } = data;
+  const subscriptionOf = {
+    keys: ({ params }: { params: { assinaturaId: number | undefined } }) => [params.assinaturaId],
+    find: { load: ({ params }: { params: { assinaturaId: number | undefined } }) => byId(subscriptions, params.assinaturaId), missing: 'Assinatura' },
   };
 
-  app.post('/planos/assinar', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.subscription.create', []);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(subscribeBody, request.body, reply);
-    if (!body) return reply;
+  route('POST', '/planos/assinar', { operation: 'zspay.subscription.create', body: subscribeBody }, async ({ body, reply }) => {
     const plan = plans.get(body.planoId);
     if (!plan) return invalid(reply, [{ field: 'planoId', message: 'plano não encontrado' }]);
     const at = now();
     const client: Client = { id: seq.client++, nome: body.cliente.nome, email: body.cliente.email, documento: String(body.cliente.cpf ?? body.cliente.cnpj ?? ''), created: at };
     clients.set(client.id, client);
-    const dueDate = body.expiration_date ?? new Date(Date.now() + Number(plan.grace_period) * 86_400_000).toISOString().slice(0, 10);
+    const dueDate = body.expiration_date ?? new Date(ctx.clock.now() + Number(plan.grace_period) * 86_400_000).toISOString().slice(0, 10);
     const subscription: Subscription = { id: seq.subscription++, planoId: plan.id, clienteId: client.id, status: 1, ativo: 1, dueDate, suspendedAt: null, created: at, modified: at };
     subscriptions.set(subscription.id, subscription);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    void notify('subscription', 'created', subscriptionView(subscription));
-    const { plano: _plano, cliente: _cliente, status_assinatura: _status, ...data } = subscriptionView(subscription);
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', data });
+    return afterEffect(() => {
+      void notify('subscription', 'created', subscriptionView(data, subscription));
+      const { plano: _plano, cliente: _cliente, status_assinatura: _status, ...answer } = subscriptionView(data, subscription);
+      return reply.send({ success: true, message: 'Operação realizada com sucesso', data: answer });
+    });
   });
 
-  app.get('/planos/assinaturas', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.subscription.list', []);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const query = request.query as Record<string, string | undefined>;
+  route('GET', '/planos/assinaturas', { operation: 'zspay.subscription.list' }, async ({ query, reply }) => {
     const page = Math.max(1, Number(query.page ?? 1) || 1);
     const limit = Math.max(1, Number(query.limit ?? 50) || 50);
-    let filterId: number | null = null;
+    let filters: unknown = null;
     try {
-      filterId = (JSON.parse(query.filters ?? '{}') as { assinaturaId?: number | null }).assinaturaId ?? null;
+      filters = JSON.parse(query.filters ?? '{}');
     } catch {
-      return invalid(reply, [{ field: 'filters', message: 'filters deve ser um JSON' }]);
+      // Not JSON: answered as JSON null is.
     }
+    if (filters === null) return invalid(reply, [{ field: 'filters', message: 'filters deve ser um JSON' }]);
+    const filterId = typeof filters === 'object' && 'assinaturaId' in filters ? (filters.assinaturaId ?? null) : null;
     const all = [...subscriptions.values()].filter((s) => filterId === null || s.id === Number(filterId));
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', assinaturas: all.slice((page - 1) * limit, page * limit).map(subscriptionView), paginas: Math.max(1, Math.ceil(all.length / limit)), quantidade: all.length });
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', assinaturas: all.slice((page - 1) * limit, page * limit).map((s) => subscriptionView(data, s)), paginas: Math.max(1, Math.ceil(all.length / limit)), quantidade: all.length });
   });
 
-  const findSubscription = async (request: FastifyRequest, reply: FastifyReply, operation: string, id?: number) => {
-    const subscriptionId = id ?? paramId(request, 'assinaturaId');
-    const outcome = ctx.take(request, 'zspay', operation, [subscriptionId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return undefined;
-    const subscription = subscriptions.get(subscriptionId ?? -1);
-    if (!subscription) await notFound(reply, 'Assinatura');
-    return subscription;
-  };
+  route('GET', '/planos/assinatura/:assinaturaId', { operation: 'zspay.subscription.get', ...subscriptionOf }, async ({ found: s, reply }) =>
+    reply.send({ success: true, message: 'Operação realizada com sucesso!', data: subscriptionView(data, s) }),
+  );
 
-  app.get('/planos/assinatura/:assinaturaId', async (request, reply) => {
-    const s = await findSubscription(request, reply, 'zspay.subscription.get');
-    if (!s) return reply;
-    return reply.send({ success: true, message: 'Operação realizada com sucesso!', data: subscriptionView(s) });
-  });
-
-  app.put('/planos/assinatura/:assinaturaId', async (request, reply) => {
-    const s = await findSubscription(request, reply, 'zspay.subscription.due_date');
-    if (!s) return reply;
-    const body = await parse(z.object({ due_date: date }), request.body, reply);
-    if (!body) return reply;
+  route('PUT', '/planos/assinatura/:assinaturaId', { operation: 'zspay.subscription.due_date', ...subscriptionOf, body: z.object({ due_date: date }) }, async ({ found: s, body, reply }) => {
     Object.assign(s, { dueDate: body.due_date, modified: now() });
-    void notify('subscription', 'updated', subscriptionView(s));
-    return reply.send({ success: true, message: 'Operação realizada com sucesso', data: subscriptionView(s) });
+    void notify('subscription', 'updated', subscriptionView(data, s));
+    return reply.send({ success: true, message: 'Operação realizada com sucesso', data: subscriptionView(data, s) });
   });
 
+  // The subscription is named in the body, read before the scripted outcome.
   for (const [path, suspend] of [['/planos/assinatura/suspender', true], ['/planos/assinatura/reativar', false]] as const) {
-    app.post(path, async (request, reply) => {
-      const body = await parse(z.object({ assinatura_id: id }), request.body, reply);
-      if (!body) return reply;
-      const s = await findSubscription(request, reply, suspend ? 'zspay.subscription.suspend' : 'zspay.subscription.reactivate', body.assinatura_id);
-      if (!s) return reply;
-      if (s.status === 2) return conflict(reply, 'invalid_status', 'Assinatura cancelada');
-      Object.assign(s, suspend ? { status: 5, ativo: 0, suspendedAt: now() } : { status: 1, ativo: 1, suspendedAt: null }, { modified: now() });
-      void notify('subscription', suspend ? 'suspended' : 'active', subscriptionView(s));
-      return reply.send({ success: true, message: 'Operação realizada com sucesso' });
-    });
+    route(
+      'POST',
+      path,
+      {
+        operation: suspend ? 'zspay.subscription.suspend' : 'zspay.subscription.reactivate',
+        body: z.object({ assinatura_id: id }),
+        bodyFirst: true,
+        keys: ({ body }) => [body?.assinatura_id],
+        find: { load: ({ body }) => byId(subscriptions, body?.assinatura_id), missing: 'Assinatura' },
+      },
+      async ({ found: s, reply }) => {
+        if (s.status === 2) return conflict(reply, 'invalid_status', 'Assinatura cancelada');
+        Object.assign(s, suspend ? { status: 5, ativo: 0, suspendedAt: now() } : { status: 1, ativo: 1, suspendedAt: null }, { modified: now() });
+        void notify('subscription', suspend ? 'suspended' : 'active', subscriptionView(data, s));
+        return reply.send({ success: true, message: 'Operação realizada com sucesso' });
+      },
+    );
   }
 
-  app.get('/planos/assinatura/:assinaturaId/faturas', async (request, reply) => {
-    const s = await findSubscription(request, reply, 'zspay.invoice.list');
-    if (!s) return reply;
+  route('GET', '/planos/assinatura/:assinaturaId/faturas', { operation: 'zspay.invoice.list', ...subscriptionOf }, async ({ found: s, reply }) => {
     const list = [...invoices.values()].filter((i) => i.assinaturaId === s.id).sort((a, b) => b.id - a.id).slice(0, 50);
     return reply.send({ success: true, message: 'Operação realizada com sucesso', faturas: list.map(invoiceView) });
   });
 
-  app.post('/planos/assinatura/:assinaturaId/faturas', async (request, reply) => {
-    const s = await findSubscription(request, reply, 'zspay.invoice.refund');
-    if (!s) return reply;
-    const body = await parse(z.object({ id }), request.body, reply);
-    if (!body) return reply;
+  route('POST', '/planos/assinatura/:assinaturaId/faturas', { operation: 'zspay.invoice.refund', ...subscriptionOf, body: z.object({ id }) }, async ({ found: s, body, reply }) => {
     const invoice = invoices.get(body.id);
     if (!invoice || invoice.assinaturaId !== s.id) return notFound(reply, 'Fatura');
     if (invoice.status !== 'paid') return conflict(reply, 'invalid_status', `Fatura ${invoice.id} não está paga`);
     Object.assign(invoice, { status: 'void', voidedAt: now() });
     ctx.state.record({ provider: 'zspay', kind: 'refund', amountCents: invoice.amount, providerId: `fatura-${invoice.id}`, customer: String(s.clienteId) });
-    void notify('invoice', 'refunded', invoiceWebhookData(invoice));
+    void notify('invoice', 'refunded', invoiceWebhookData(data, invoice));
     return reply.send({ success: true, message: 'Operação realizada com sucesso' });
   });
+}
 
-  // ---- transfers, balance, bank accounts -------------------------------------------------------
-  const transferRecord = (t: Transfer) => ({
-    id: t.id,
-    usuario_id: 107,
-    tipo_transferencia_id: t.tipo,
-    status_transferencia_id: t.status,
-    conta_bancaria_id: t.contaBancariaId,
-    descricao: t.descricao,
-    valor: centsToReais(t.valorCents),
-    agendado_para: t.agendadoPara,
-    to_estabelecimento_id: t.toEstabelecimentoId,
-    from_estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
-    executada: t.executed ? 1 : 0,
-    modified: t.created,
-    created: t.created,
-  });
-  const transferWebhookData = (t: Transfer) => ({
-    ...transferRecord(t),
-    removed: null,
-    status_transferencia: { titulo: TRANSFER_TITLES[t.status] },
-    tipo_transferencia: { titulo: t.tipo === 1 ? 'Conta Digital' : 'Conta Bancária' },
-  });
-  /** Moves the money out of the establishment's current balance; false when it is short. */
-  const execute = (t: Transfer): boolean => {
-    const from = balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
-    if (from.currentCents < t.valorCents) return false;
-    from.currentCents -= t.valorCents;
-    if (t.toEstabelecimentoId !== null) balanceOf(t.toEstabelecimentoId).currentCents += t.valorCents;
-    t.executed = true;
-    // Digital-account transfers settle at once; bank transfers wait for the bank (control route).
-    t.status = t.tipo === 1 ? 3 : 2;
-    ctx.state.record({ provider: 'zspay', kind: 'transfer', amountCents: t.valorCents, reference: referenceOf(t.descricao), providerId: String(t.id), description: t.descricao });
-    return true;
-  };
+// ---- transfers and balance ---------------------------------------------------------------------
+function transferRoutes(zspay: Zspay): void {
+  const { route, data, now, notify } = zspay;
+  const { transfers, bankAccounts, balances, seq } = data;
 
-  app.post('/transferencias', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.transfer.create', [String((request.body as { descricao?: string } | undefined)?.descricao ?? '')]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(transferBody, request.body, reply);
-    if (!body) return reply;
+  route('POST', '/transferencias', { operation: 'zspay.transfer.create', keys: ({ fields }) => [String(fields.descricao ?? '')], body: transferBody }, async ({ body, reply }) => {
     const to = body.toEstabelecimentoId ?? null;
     const account = body.contaBancariaId ?? null;
     if (body.tipoTransferencia === 1 && to === null) return invalid(reply, [{ field: 'toEstabelecimentoId', message: 'obrigatório para tipoTransferencia = 1' }]);
@@ -663,21 +484,19 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     }
     if (body.agendadoPara !== undefined && Number.isNaN(Date.parse(body.agendadoPara))) return invalid(reply, [{ field: 'agendadoPara', message: 'data inválida' }]);
     const t: Transfer = { id: seq.transfer++, tipo: body.tipoTransferencia, valorCents: body.valor, toEstabelecimentoId: to, contaBancariaId: account, descricao: body.descricao, agendadoPara: body.agendadoPara?.slice(0, 10) ?? null, status: 1, executed: false, created: now() };
-    if (t.agendadoPara === null && !execute(t)) {
+    if (t.agendadoPara === null && !execute(zspay, t)) {
       return fail(reply, 422, 'invalid_request_error', 'insufficient_balance', 'Saldo insuficiente para realizar a transferência');
     }
     transfers.set(t.id, t);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    void notify('transfer', 'created', transferWebhookData(t));
-    return t.agendadoPara === null
-      ? reply.send({ success: true, message: 'Transferência realizada com sucesso!', transferencia: transferRecord(t) })
-      : reply.send({ success: true, message: 'Agendamento realizada com sucesso!', agendamento: transferRecord(t) });
+    return afterEffect(() => {
+      void notify('transfer', 'created', transferWebhookData(t));
+      return t.agendadoPara === null
+        ? reply.send({ success: true, message: 'Transferência realizada com sucesso!', transferencia: transferRecord(t) })
+        : reply.send({ success: true, message: 'Agendamento realizada com sucesso!', agendamento: transferRecord(t) });
+    });
   });
 
-  app.get('/transferencias/agendadas/:tipo', async (request, reply) => {
-    const tipo = paramId(request, 'tipo');
-    const outcome = ctx.take(request, 'zspay', 'zspay.transfer.scheduled', [tipo]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+  route('GET', '/transferencias/agendadas/:tipo', { operation: 'zspay.transfer.scheduled', keys: ({ params }) => [params.tipo] }, async ({ params: { tipo }, reply }) => {
     if (tipo !== 1 && tipo !== 2) return invalid(reply, [{ field: 'tipoTransferenciaId', message: 'deve ser 1 ou 2' }]);
     const list = [...transfers.values()].filter((t) => t.tipo === tipo && t.agendadoPara !== null && !t.executed);
     return reply.send({
@@ -698,100 +517,122 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     });
   });
 
-  app.delete('/transferencias/:transferId', async (request, reply) => {
-    const t = transfers.get(paramId(request, 'transferId') ?? -1);
-    const outcome = ctx.take(request, 'zspay', 'zspay.transfer.delete', [t?.id]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    if (!t) return notFound(reply, 'Transferência');
-    if (t.agendadoPara === null || t.executed) return conflict(reply, 'invalid_status', 'Somente transferências agendadas não executadas podem ser removidas');
-    transfers.delete(t.id);
-    return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
-  });
+  route(
+    'DELETE',
+    '/transferencias/:transferId',
+    {
+      operation: 'zspay.transfer.delete',
+      keys: ({ params }) => [byId(transfers, params.transferId)?.id],
+      find: { load: ({ params }) => byId(transfers, params.transferId), missing: 'Transferência' },
+    },
+    async ({ found: t, reply }) => {
+      if (t.agendadoPara === null || t.executed) return conflict(reply, 'invalid_status', 'Somente transferências agendadas não executadas podem ser removidas');
+      transfers.delete(t.id);
+      return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
+    },
+  );
 
-  app.get('/estabelecimentos/:establishmentId/saldo', async (request, reply) => {
-    const establishmentId = paramId(request, 'establishmentId');
-    const outcome = ctx.take(request, 'zspay', 'zspay.balance.get', [establishmentId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    if (establishmentId === undefined || !balances.has(establishmentId)) return notFound(reply, 'Estabelecimento');
-    const balance = balanceOf(establishmentId);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({ success: true, saldo: { atual: centsToReais(balance.currentCents), futuro: centsToReais(balance.futureCents) } });
-  });
+  route(
+    'GET',
+    '/estabelecimentos/:establishmentId/saldo',
+    {
+      operation: 'zspay.balance.get',
+      keys: ({ params }) => [params.establishmentId],
+      find: { load: ({ params }) => byId(balances, params.establishmentId), missing: 'Estabelecimento' },
+    },
+    async ({ found: balance, reply }) =>
+      afterEffect(() => reply.send({ success: true, saldo: { atual: centsToReais(balance.currentCents), futuro: centsToReais(balance.futureCents) } })),
+  );
+}
 
-  app.post('/estabelecimentos/contas_bancarias', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.create', []);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const body = await parse(bankAccountBody, request.body, reply);
-    if (!body) return reply;
+// ---- bank accounts -----------------------------------------------------------------------------
+function bankAccountRoutes({ route, data, now }: Zspay): void {
+  const { bankAccounts, seq } = data;
+  const accountKeys = ({ params }: { params: { accountId: number | undefined } }) => [byId(bankAccounts, params.accountId)?.id];
+
+  route('POST', '/estabelecimentos/contas_bancarias', { operation: 'zspay.bank_account.create', body: bankAccountBody }, async ({ body, reply }) => {
     const account: BankAccount = { id: seq.bank++, tipo: body.tipoContaBancaria, nomeTitular: body.nomeTitular, bancoId: body.bancoId, agencia: body.agencia, conta: body.conta, ativo: bankAccounts.size === 0, created: now() };
     bankAccounts.set(account.id, account);
     return reply.send({ success: true, contaBancaria: { id: account.id, tipo_conta_bancaria_id: account.tipo, banco_id: account.bancoId, nome_titular: account.nomeTitular, agencia: account.agencia, conta: account.conta, documento: '00000000000', modified: account.created, created: account.created } });
   });
 
-  app.get('/estabelecimentos/contas_bancarias', async (request, reply) => {
-    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.list', []);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    return reply.send({ success: true, contasBancarias: [...bankAccounts.values()].map((a) => ({ id: a.id, tipoContaBancaria: a.tipo, nomeTitular: a.nomeTitular, agencia: a.agencia, conta: a.conta, banco: `Banco ${a.bancoId}`, ativo: a.ativo })) });
-  });
+  route('GET', '/estabelecimentos/contas_bancarias', { operation: 'zspay.bank_account.list' }, async ({ reply }) =>
+    reply.send({ success: true, contasBancarias: [...bankAccounts.values()].map((a) => ({ id: a.id, tipoContaBancaria: a.tipo, nomeTitular: a.nomeTitular, agencia: a.agencia, conta: a.conta, banco: `Banco ${a.bancoId}`, ativo: a.ativo })) }),
+  );
 
-  app.put('/estabelecimentos/contas_bancarias/:accountId/ativar', async (request, reply) => {
-    const account = bankAccounts.get(paramId(request, 'accountId') ?? -1);
-    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.activate', [account?.id]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    if (!account) return notFound(reply, 'Conta bancária');
-    for (const other of bankAccounts.values()) other.ativo = other.id === account.id;
-    return reply.send({ success: true });
-  });
+  route(
+    'PUT',
+    '/estabelecimentos/contas_bancarias/:accountId/ativar',
+    { operation: 'zspay.bank_account.activate', keys: accountKeys, find: { load: ({ params }) => byId(bankAccounts, params.accountId), missing: 'Conta bancária' } },
+    async ({ found: account, reply }) => {
+      for (const other of bankAccounts.values()) other.ativo = other.id === account.id;
+      return reply.send({ success: true });
+    },
+  );
 
-  app.delete('/estabelecimentos/:establishmentId/contas_bancarias/:accountId/excluir', async (request, reply) => {
-    const account = bankAccounts.get(paramId(request, 'accountId') ?? -1);
-    const outcome = ctx.take(request, 'zspay', 'zspay.bank_account.delete', [account?.id]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    if (!account || paramId(request, 'establishmentId') !== ZSPAY_SANDBOX_ESTABLISHMENT_ID) return notFound(reply, 'Conta bancária');
-    bankAccounts.delete(account.id);
-    return reply.send({ success: true, message: 'Operação realizada com sucesso' });
-  });
+  route(
+    'DELETE',
+    '/estabelecimentos/:establishmentId/contas_bancarias/:accountId/excluir',
+    {
+      operation: 'zspay.bank_account.delete',
+      keys: accountKeys,
+      // Only the token's establishment holds accounts.
+      find: {
+        load: ({ params }) => (params.establishmentId === ZSPAY_SANDBOX_ESTABLISHMENT_ID ? byId(bankAccounts, params.accountId) : undefined),
+        missing: 'Conta bancária',
+      },
+    },
+    async ({ found: account, reply }) => {
+      bankAccounts.delete(account.id);
+      return reply.send({ success: true, message: 'Operação realizada com sucesso' });
+    },
+  );
+}
 
-  // ---- control: the customer, the bank and the scheduler ----------------------------------------
-  app.post('/__control/boletos/:pedidoId/pay', async (request, reply) => {
-    const sale = sales.get(paramId(request, 'pedidoId') ?? -1);
+// ---- control: the customer, the bank and the scheduler -----------------------------------------
+function controlRoutes(app: FastifyInstance, zspay: Zspay): void {
+  const { data, ctx, now, notify } = zspay;
+  const { sales, transfers, subscriptions, plans, invoices, declineMessages, seq } = data;
+
+  app.post<{ Params: { pedidoId: string } }>('/__control/boletos/:pedidoId/pay', async (request, reply) => {
+    const sale = byId(sales, numericId(request.params.pedidoId));
     if (!sale || sale.tipoPagamentoId !== 1) return reply.code(404).send({ message: 'No such boleto' });
     if (sale.status !== 1) return reply.code(409).send({ message: `Boleto ${sale.id} is not pending (status ${sale.status})` });
-    setSale(sale, 2, 2);
-    recordCharge(sale);
+    setSale(zspay, sale, 2, 2);
+    recordCharge(zspay, sale);
     await notify('receivable', 'paid', { ...payment(sale), pedido: { id: sale.id, status_pedido_id: 2, status_pedido: { id: 2, titulo: 'Aprovado' } } });
     await notify('transaction', 'succeeded', pedidoDetail(sale));
     return reply.send({ pedidoId: sale.id, status: sale.status });
   });
 
-  app.post('/__control/sales/:pedidoId/expire', async (request, reply) => {
-    const sale = sales.get(paramId(request, 'pedidoId') ?? -1);
+  app.post<{ Params: { pedidoId: string } }>('/__control/sales/:pedidoId/expire', async (request, reply) => {
+    const sale = byId(sales, numericId(request.params.pedidoId));
     if (!sale || sale.status !== 8) return reply.code(409).send({ message: 'Only a pre-authorized sale can lapse' });
-    setSale(sale, 4, 3);
+    setSale(zspay, sale, 4, 3);
     return reply.send({ pedidoId: sale.id, status: sale.status });
   });
 
-  app.post('/__control/transfers/:transferId/status', async (request, reply) => {
-    const t = transfers.get(paramId(request, 'transferId') ?? -1);
+  app.post<{ Params: { transferId: string } }>('/__control/transfers/:transferId/status', async (request, reply) => {
+    const t = byId(transfers, numericId(request.params.transferId));
     if (!t) return reply.code(404).send({ message: 'No such transfer' });
     const parsed = z.object({ status: z.union([z.literal(2), z.literal(3), z.literal(4)]) }).safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ message: 'Expected { status: 2 | 3 | 4 }' });
     // A scheduled transfer reaching its date: executed now, or failed for lack of balance.
-    if (!t.executed && !execute(t)) t.status = 4;
+    if (!t.executed && !execute(zspay, t)) t.status = 4;
     else if (parsed.data.status === 4 && t.status !== 4) {
       // The bank bounced it: the money comes back.
-      balanceOf(ZSPAY_SANDBOX_ESTABLISHMENT_ID).currentCents += t.valorCents;
+      balanceOf(data, ZSPAY_SANDBOX_ESTABLISHMENT_ID).currentCents += t.valorCents;
       t.status = 4;
     } else t.status = parsed.data.status;
     await notify('transfer', 'updated', transferWebhookData(t));
     return reply.send({ id: t.id, status: t.status });
   });
 
-  app.post('/__control/balances/:establishmentId', async (request, reply) => {
-    const establishmentId = paramId(request, 'establishmentId');
+  app.post<{ Params: { establishmentId: string } }>('/__control/balances/:establishmentId', async (request, reply) => {
+    const establishmentId = numericId(request.params.establishmentId);
     const parsed = z.object({ currentCents: z.int().min(0), futureCents: z.int().min(0).optional() }).safeParse(request.body);
     if (establishmentId === undefined || !parsed.success) return reply.code(400).send({ message: 'Expected { currentCents, futureCents? } (integer cents)' });
-    const balance = balanceOf(establishmentId);
+    const balance = balanceOf(data, establishmentId);
     balance.currentCents = parsed.data.currentCents;
     if (parsed.data.futureCents !== undefined) balance.futureCents = parsed.data.futureCents;
     return reply.send(balance);
@@ -804,8 +645,8 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     return reply.send({ code: parsed.data.code ?? ANY_DECLINE, message: parsed.data.message });
   });
 
-  app.post('/__control/subscriptions/:assinaturaId/invoices', async (request, reply) => {
-    const s = subscriptions.get(paramId(request, 'assinaturaId') ?? -1);
+  app.post<{ Params: { assinaturaId: string } }>('/__control/subscriptions/:assinaturaId/invoices', async (request, reply) => {
+    const s = byId(subscriptions, numericId(request.params.assinaturaId));
     const plan = s ? plans.get(s.planoId) : undefined;
     if (!s || !plan) return reply.code(404).send({ message: 'No such subscription' });
     const parsed = z.object({ paid: z.boolean() }).safeParse(request.body);
@@ -817,7 +658,238 @@ export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
     if (parsed.data.paid) {
       ctx.state.record({ provider: 'zspay', kind: 'charge', amountCents: invoice.amount, providerId: `fatura-${invoice.id}`, customer: String(s.clienteId), description: `assinatura ${s.id}` });
     }
-    await notify('invoice', parsed.data.paid ? 'paid' : 'overdue', invoiceWebhookData(invoice));
+    await notify('invoice', parsed.data.paid ? 'paid' : 'overdue', invoiceWebhookData(data, invoice));
     return reply.send(invoiceView(invoice));
   });
+}
+
+// ---- money movements ---------------------------------------------------------------------------
+function balanceOf({ balances }: ZspayData, establishmentId: number): Balance {
+  const existing = balances.get(establishmentId);
+  if (existing) return existing;
+  const created = { currentCents: 0, futureCents: 0 };
+  balances.set(establishmentId, created);
+  return created;
+}
+
+function newSale({ data, now }: Zspay, fields: Omit<Sale, 'id' | 'paymentId' | 'created' | 'modified'>): Sale {
+  const at = now();
+  const sale: Sale = { ...fields, id: data.seq.sale++, paymentId: data.seq.payment++, created: at, modified: at };
+  data.sales.set(sale.id, sale);
+  return sale;
+}
+
+function setSale({ now }: Zspay, sale: Sale, status: number, paymentStatus: number): void {
+  Object.assign(sale, { status, paymentStatus, modified: now() });
+}
+
+/** Money in: the ledger's charge and the establishment's future balance (receivables). */
+function recordCharge({ data, ctx }: Zspay, sale: Sale): void {
+  balanceOf(data, ZSPAY_SANDBOX_ESTABLISHMENT_ID).futureCents += sale.valorCents;
+  ctx.state.record({
+    provider: 'zspay',
+    kind: 'charge',
+    amountCents: sale.valorCents,
+    reference: referenceOf(sale.descricao),
+    providerId: String(sale.id),
+    customer: String(sale.clienteId),
+    description: sale.descricao ?? (sale.tipoPagamentoId === 3 ? 'card sale' : 'boleto'),
+  });
+}
+
+/** Moves the money out of the establishment's current balance; false when it is short. */
+function execute({ data, ctx }: Zspay, t: Transfer): boolean {
+  const from = balanceOf(data, ZSPAY_SANDBOX_ESTABLISHMENT_ID);
+  if (from.currentCents < t.valorCents) return false;
+  from.currentCents -= t.valorCents;
+  if (t.toEstabelecimentoId !== null) balanceOf(data, t.toEstabelecimentoId).currentCents += t.valorCents;
+  t.executed = true;
+  // Digital-account transfers settle at once; bank transfers wait for the bank (control route).
+  t.status = t.tipo === 1 ? 3 : 2;
+  ctx.state.record({ provider: 'zspay', kind: 'transfer', amountCents: t.valorCents, reference: referenceOf(t.descricao), providerId: String(t.id), description: t.descricao });
+  return true;
+}
+
+// ---- answers -----------------------------------------------------------------------------------
+function fail(reply: FastifyReply, status: number, type: string, category: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
+  return reply.code(status).send({ success: false, error: { type, category, message, ...extra }, message });
+}
+function invalid(reply: FastifyReply, fields: FieldIssue[]): FastifyReply {
+  return fail(reply, 400, 'invalid_request_error', 'invalid_parameter', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+}
+function notFound(reply: FastifyReply, what: string): FastifyReply {
+  return fail(reply, 404, 'invalid_request_error', 'not_found', `${what} não encontrado`);
+}
+function conflict(reply: FastifyReply, category: string, message: string): FastifyReply {
+  return fail(reply, 422, 'invalid_request_error', category, message);
+}
+function issues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
+
+/** soft/hard decline outcomes, in the documented card_error shape (402 as Zoop, Zspay's acquirer, answers). */
+function declineOf({ declineMessages }: ZspayData, outcome: ScriptedOutcome) {
+  if (outcome.type !== 'soft_decline' && outcome.type !== 'hard_decline') return undefined;
+  const code = outcome.code ?? (outcome.type === 'soft_decline' ? '51' : '57');
+  const message = declineMessages.get(code) ?? declineMessages.get(ANY_DECLINE) ?? DECLINE_MESSAGE;
+  return /^[0-9A-Z]{2}$/.test(code) ? { category: 'card_declined', code, message } : { category: code, code: undefined, message };
+}
+function sendDecline(reply: FastifyReply, { category, code, message }: { category: string; code?: string; message: string }): FastifyReply {
+  return reply.code(402).send({ success: false, error: { type: 'card_error', category, ...(code ? { code } : {}), message }, message });
+}
+
+// ---- views: the document's answer and webhook shapes -------------------------------------------
+function payment(sale: Sale) {
+  return {
+    id: sale.paymentId,
+    tipo_pagamento_id: sale.tipoPagamentoId,
+    status_pagamento_id: sale.paymentStatus,
+    pedido_id: sale.id,
+    valor: centsToReais(sale.valorCents),
+    taxa: '0.00',
+    data_recebimento: sale.dataVencimento ? `${sale.dataVencimento}T00:00:00.000Z` : sale.created,
+    valor_recebido: sale.paymentStatus === 2 ? centsToReais(sale.valorCents) : '0.00',
+    data_pagamento: sale.paymentStatus === 2 ? sale.modified : null,
+    tipo_pagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId] },
+    status_pagamento: { id: sale.paymentStatus, titulo: PAYMENT_TITLES[sale.paymentStatus] },
+  };
+}
+
+/** The short `pedido` of "Nova venda" (status as a string, as documented). */
+function pedidoBrief(sale: Sale) {
+  return {
+    tipo_pedido_id: 1,
+    status_pedido_id: String(sale.status),
+    splitted: false,
+    id: sale.id,
+    usuario_id: 107,
+    cliente_id: sale.clienteId,
+    estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
+    modified: sale.modified,
+    created: sale.created,
+    ...(sale.tipoPagamentoId === 3 ? { cartaoId: sale.cartaoId } : { urlBoleto: sale.boletoUrl }),
+  };
+}
+
+/** The full `pedido` of pre-capture / capture and of the transaction webhooks. */
+function pedidoDetail(sale: Sale) {
+  return {
+    id: sale.id,
+    parent_id: null,
+    tipo_pedido_id: 1,
+    cliente_id: sale.clienteId,
+    estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
+    status_pedido_id: sale.status,
+    status_pedido: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
+    pedidos_produtos: [{ id: sale.id, pedido_id: sale.id, valor_unitario: centsToReais(sale.valorCents), quantidade: 1 }],
+    pagamentos: [payment(sale)],
+    created: sale.created,
+    modified: sale.modified,
+  };
+}
+
+/** "Consultar venda". */
+function venda({ clients }: ZspayData, sale: Sale) {
+  const client = clients.get(sale.clienteId);
+  const boleto = sale.boletoUrl ? { id: sale.paymentId, url: sale.boletoUrl } : null;
+  const paid = centsToReais(sale.valorCents);
+  return {
+    id: sale.id,
+    created: sale.created,
+    tipoPagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId], cartaoCredito: null, boleto },
+    valores: { total: Number(paid), taxa: 0, splits: 0, liquido: Number(paid) },
+    status: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
+    cliente: client ? { nome: client.nome, email: client.email, clientes_documentos: [{ documento: client.documento }] } : null,
+    produtos: [{ valorUnitario: paid, quantidade: 1, nome: 'Venda Via API' }],
+    pagamentos: [
+      {
+        id: sale.paymentId,
+        valor: paid,
+        taxa: '0.00',
+        valorRecebido: paid,
+        tipoPagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId] },
+        statusPagamento: { id: sale.paymentStatus, titulo: PAYMENT_TITLES[sale.paymentStatus] },
+        dataRecebimento: payment(sale).data_recebimento,
+        parcela: 1,
+        pagamentoCartao: null,
+        pagamentoBoleto: boleto,
+      },
+    ],
+    pedidosFilhos: [],
+    splitParcela: '0.00',
+  };
+}
+
+function planView({ subscriptions }: ZspayData, plan: Plan) {
+  return { ...plan, currency: 'BRL', removed: null, assinantes: [...subscriptions.values()].filter((s) => s.planoId === plan.id).length };
+}
+
+function subscriptionView(data: ZspayData, s: Subscription) {
+  const plan = data.plans.get(s.planoId);
+  const client = data.clients.get(s.clienteId);
+  return {
+    id: s.id,
+    plano_id: s.planoId,
+    cliente_id: s.clienteId,
+    ativo: s.ativo,
+    status_assinatura_id: s.status,
+    payment_method: 'credit',
+    due_date: s.dueDate,
+    due_since_date: s.created.slice(0, 10),
+    expiration_date: null,
+    suspended_at: s.suspendedAt,
+    amount: plan?.amount ?? 0,
+    currency: 'BRL',
+    created: s.created,
+    modified: s.modified,
+    removed: null,
+    status_assinatura: { id: s.status, titulo: SUBSCRIPTION_TITLES[s.status] },
+    plano: plan ? planView(data, plan) : undefined,
+    cliente: client ? { id: client.id, nome: client.nome, email: client.email } : undefined,
+  };
+}
+
+function invoiceView(i: Invoice) {
+  return { id: i.id, assinatura_id: i.assinaturaId, pedido_id: i.pedidoId, expiration_date: null, amount: String(i.amount), currency: 'BRL', paid_at: i.paidAt, date_invoice: i.dateInvoice, voided_at: i.voidedAt, retries: 0, max_retries: 3, status: i.status, created: i.created, modified: i.created, removed: null };
+}
+
+function invoiceWebhookData(data: ZspayData, i: Invoice) {
+  const s = data.subscriptions.get(i.assinaturaId);
+  return { ...invoiceView(i), assinatura_id: String(i.assinaturaId), plano_id: String(s?.planoId ?? ''), assinatura: s ? subscriptionView(data, s) : undefined };
+}
+
+function transferRecord(t: Transfer) {
+  return {
+    id: t.id,
+    usuario_id: 107,
+    tipo_transferencia_id: t.tipo,
+    status_transferencia_id: t.status,
+    conta_bancaria_id: t.contaBancariaId,
+    descricao: t.descricao,
+    valor: centsToReais(t.valorCents),
+    agendado_para: t.agendadoPara,
+    to_estabelecimento_id: t.toEstabelecimentoId,
+    from_estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
+    executada: t.executed ? 1 : 0,
+    modified: t.created,
+    created: t.created,
+  };
+}
+
+function transferWebhookData(t: Transfer) {
+  return {
+    ...transferRecord(t),
+    removed: null,
+    status_transferencia: { titulo: TRANSFER_TITLES[t.status] },
+    tipo_transferencia: { titulo: t.tipo === 1 ? 'Conta Digital' : 'Conta Bancária' },
+  };
+}
+
+/** Zspay's ids in a path: digits, else no id (the route answers 404). */
+function numericId(raw: string | undefined): number | undefined {
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+function byId<T>(map: Map<number, T>, id: number | undefined): T | undefined {
+  return id === undefined ? undefined : map.get(id);
 }

@@ -168,7 +168,8 @@ describe('sandbox state across restarts', () => {
     const sandbox = await startSandbox();
     running.push(sandbox);
     await customerWithCard(zspayClient(sandbox.url));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Closing is when a sandbox with a state file writes it at the latest.
+    await stop(sandbox);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

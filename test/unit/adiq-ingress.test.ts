@@ -1,5 +1,5 @@
 import failure from '../fixtures/providers/adiq/notification-payment-failure.json';
-import { adiqBillingUpdateOf } from '../../api/routes/webhooks';
+import { adiqBillingUpdateOf } from '../../client/webhooks';
 import { ValidationError } from '../../common/validation';
 
 describe("Adiq notifications at the webhook ingress", () => {

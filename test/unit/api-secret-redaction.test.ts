@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
 import { redactWebhookPath, secretRedactor } from '../../api/redaction';
 import type { BillingClient } from '../../client';
+import { WebhooksApi } from '../../client/webhooks';
 
 describe('webhook secret redaction', () => {
   const secrets = { zspay: `zs_${randomBytes(18).toString('base64url')}`, adiq: `ad_${randomBytes(18).toString('base64url')}` };
@@ -18,6 +19,7 @@ describe('webhook secret redaction', () => {
   beforeAll(async () => {
     // Nothing here reaches Temporal: malformed and ignorable events are answered before any routing.
     const client = { isTemporalReachable: async () => true } as unknown as BillingClient;
+    Object.assign(client, { webhooks: new WebhooksApi(client) });
     api = await buildApi({ client, apiKey: 'test-key', webhookSecrets: secrets, logger: { level: 'debug', stream: { write: (line: string) => lines.push(line) } } });
     await api.listen({ port: 0, host: '127.0.0.1' });
     const address = api.server.address();

@@ -1,4 +1,4 @@
-import { signMerchantPayload, verifyMerchantSignature } from '../../client/merchant-signature';
+import { signMerchantPayload, verifyMerchantSignature } from '../../common/merchant-signature';
 
 describe('merchant notification signatures', () => {
   const secret = 'whsec_test';

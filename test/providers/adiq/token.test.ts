@@ -1,14 +1,18 @@
 import { AdiqTokenCache, type AdiqAccessToken, type AdiqTokenSource } from '../../../providers/adiq/token';
 import { ProviderAuthError, TransientProviderError } from '../../../providers/errors';
 import { SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../../../common/sandbox-credentials';
+import { ManualClock } from '../../../sandbox/clock';
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { expectProviderError } from '../expect-error';
 import { adiqClient, adiqControl, tokenRequests } from './helpers';
 
 describe('Adiq token cache', () => {
   let sandbox: RunningSandbox;
+  // The sandbox's clock (when its tokens expire) and the caches' clock: one time, moved by the tests.
+  const clock = new ManualClock(1_700_000_000_000);
+  const now = () => clock.now();
 
-  useSandbox((started) => (sandbox = started));
+  useSandbox((started) => (sandbox = started), { clock });
 
   const unauthorized = async () =>
     (await sandbox.control.requests({ provider: 'adiq' })).filter((r) => r.status === 401 && r.path.includes('/recurrence/')).length;
@@ -25,19 +29,18 @@ describe('Adiq token cache', () => {
   });
 
   it('renews ahead of expiry (60 s margin) with an injected clock', async () => {
-    let now = 1_700_000_000_000;
     const cache = new AdiqTokenCache({
       authBaseUrl: `${sandbox.url}${SANDBOX_PREFIX.adiqAuth}`,
       ...SANDBOX_CREDENTIALS.adiq,
       timeoutMs: 500,
-      now: () => now,
+      now,
     });
     const first = await cache.get();
-    expect(first.expiresAt).toBe(now + 1_800_000);
-    now += 1_800_000 - 61_000; // 61 s before expiry: still good
+    expect(first.expiresAt).toBe(clock.now() + 1_800_000);
+    clock.advance(1_800_000 - 61_000); // 61 s before expiry: still good
     expect(await cache.get()).toBe(first);
     expect(cache.tokenRequests).toBe(1);
-    now += 2_000; // 59 s before expiry: renewed before it runs out
+    clock.advance(2_000); // 59 s before expiry: renewed before it runs out
     const second = await cache.get();
     expect(second.accessToken).not.toBe(first.accessToken);
     expect(cache.tokenRequests).toBe(2);
@@ -46,11 +49,11 @@ describe('Adiq token cache', () => {
 
   it('a short-lived token is still reused (margin capped at half its lifetime) and renewed without a 401', async () => {
     await adiqControl(sandbox, 'POST', '/token-lifetime', { seconds: 1 });
-    const client = adiqClient(sandbox);
+    const client = adiqClient(sandbox, { now });
     await client.searchPlans();
     await client.searchPlans();
     expect(await tokenRequests(sandbox)).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    clock.advance(600); // past the renewal (half of the 1 s lifetime), before the sandbox expires it
     await client.searchPlans();
     expect(await tokenRequests(sandbox)).toBe(2);
     expect(await unauthorized()).toBe(0);

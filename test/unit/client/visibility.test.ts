@@ -1,4 +1,4 @@
-import { firstRunOfEachWorkflow } from '../../../client/visibility';
+import { firstRunOfEachWorkflow } from '../../../common/visibility';
 
 async function* runs(...items: Array<{ workflowId: string; runId: string }>) {
   yield* items;
