@@ -89,7 +89,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   // Fastify's own 404 echoes the method and URL (in the body and the log): a mistyped or wrong-method
   // webhook URL would carry its secret there.
   app.setNotFoundHandler((request, reply) => {
-    const path = redact(decodedUrl(request.url.split('?')[0]));
+    const path = redact(decodedUrl(request.url.replace(/\?.*$/s, '')));
     request.log.info({ path }, 'route not found');
     return sendProblem(reply, { type: 'about:blank', title: 'Not Found', status: 404, detail: `No route for ${request.method} ${path}`, instance: path });
   });

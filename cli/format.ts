@@ -111,10 +111,13 @@ const pad = (text: string, size: number, align: 'left' | 'right' = 'left') =>
 export function renderTable<Row>(columns: ReadonlyArray<Column<Row>>, rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((column) => cell(column.value(row))));
   const headers = columns.map((column) => column.header.toUpperCase());
-  const widths = columns.map((_, i) => Math.max(width(headers[i]), ...cells.map((line) => width(line[i]))));
+  const sized = columns.map((column, i) => ({
+    align: column.align,
+    size: Math.max(...[headers, ...cells].map((line) => width(line[i] ?? ''))),
+  }));
   const line = (values: string[]) =>
-    values
-      .map((value, i) => pad(value, widths[i], columns[i].align))
+    sized
+      .map(({ align, size }, i) => pad(values[i] ?? '', size, align))
       .join('  ')
       .trimEnd();
   return [line(headers), ...cells.map(line)].join('\n');

@@ -40,6 +40,22 @@ import { ConflictError, NotFoundError, RejectedError } from './errors';
 import { currentRuns } from '../common/visibility';
 import { FailureType } from '../common/failure-types';
 
+/** An update that takes arguments, with the schema that checks them and their name in errors. */
+function operation<S extends z.ZodType>(schema: S, update: UpdateDefinition<SubscriptionView, [z.output<S>]>, label: string) {
+  return { schema, update, label };
+}
+
+/** The operations that take arguments (the others: suspend, reactivate, retryNow, skipNextRetry). */
+const OPERATIONS = {
+  cancel: operation(cancelArgsSchema, defs.cancelUpdate, 'cancel arguments'),
+  changeNextChargeDate: operation(changeNextChargeDateArgsSchema, defs.changeNextChargeDateUpdate, 'new charge date'),
+  changePaymentMethod: operation(changePaymentMethodArgsSchema, defs.changePaymentMethodUpdate, 'payment method'),
+  changePlan: operation(changePlanArgsSchema, defs.changePlanUpdate, 'plan'),
+  extendGrace: operation(extendGraceArgsSchema, defs.extendGraceUpdate, 'extension'),
+  linkExternalPayment: operation(linkExternalPaymentArgsSchema, defs.linkExternalPaymentUpdate, 'external payment'),
+};
+export type SubscriptionOperation = keyof typeof OPERATIONS;
+
 export interface SubscriptionListFilter {
   status?: SubscriptionStatus;
   customerId?: string;
@@ -130,15 +146,24 @@ export class SubscriptionsApi {
         customerId: attributes.get(BillingCustomerId),
         planId: attributes.get(BillingPlanId),
         amountCents: attributes.get(BillingAmountCents),
-        summary: (await wf.memo)?.summary as string | undefined,
+        summary: wf.memo?.summary as string | undefined,
       });
       if (items.length >= (filter.limit ?? 100)) break;
     }
     return items;
   }
 
+  /**
+   * An operation on arguments nobody has checked yet (an HTTP body, CLI flags): malformed ones are
+   * refused with field-level issues (ValidationError) before anything reaches the workflow.
+   */
+  operate(subscriptionId: string, name: SubscriptionOperation, args: unknown): Promise<SubscriptionView> {
+    const { schema, update, label } = OPERATIONS[name];
+    return this.update(subscriptionId, update, parseInput(schema, args, label));
+  }
+
   cancel(subscriptionId: string, args: z.input<typeof cancelArgsSchema>) {
-    return this.update(subscriptionId, defs.cancelUpdate, parseInput(cancelArgsSchema, args, 'cancel arguments'));
+    return this.operate(subscriptionId, 'cancel', args);
   }
 
   suspend(subscriptionId: string) {
@@ -150,15 +175,15 @@ export class SubscriptionsApi {
   }
 
   changeNextChargeDate(subscriptionId: string, args: z.input<typeof changeNextChargeDateArgsSchema>) {
-    return this.update(subscriptionId, defs.changeNextChargeDateUpdate, parseInput(changeNextChargeDateArgsSchema, args, 'new charge date'));
+    return this.operate(subscriptionId, 'changeNextChargeDate', args);
   }
 
   changePaymentMethod(subscriptionId: string, args: z.input<typeof changePaymentMethodArgsSchema>) {
-    return this.update(subscriptionId, defs.changePaymentMethodUpdate, parseInput(changePaymentMethodArgsSchema, args, 'payment method'));
+    return this.operate(subscriptionId, 'changePaymentMethod', args);
   }
 
   changePlan(subscriptionId: string, args: z.input<typeof changePlanArgsSchema>) {
-    return this.update(subscriptionId, defs.changePlanUpdate, parseInput(changePlanArgsSchema, args, 'plan'));
+    return this.operate(subscriptionId, 'changePlan', args);
   }
 
   retryNow(subscriptionId: string) {
@@ -170,11 +195,11 @@ export class SubscriptionsApi {
   }
 
   extendGrace(subscriptionId: string, args: z.input<typeof extendGraceArgsSchema>) {
-    return this.update(subscriptionId, defs.extendGraceUpdate, parseInput(extendGraceArgsSchema, args, 'extension'));
+    return this.operate(subscriptionId, 'extendGrace', args);
   }
 
   linkExternalPayment(subscriptionId: string, args: z.input<typeof linkExternalPaymentArgsSchema>) {
-    return this.update(subscriptionId, defs.linkExternalPaymentUpdate, parseInput(linkExternalPaymentArgsSchema, args, 'external payment'));
+    return this.operate(subscriptionId, 'linkExternalPayment', args);
   }
 
   /** Adiq reported a billing outcome for an Adiq-billed subscription (notification ingress). */
@@ -204,15 +229,12 @@ export class SubscriptionsApi {
     }
   }
 
-  private update<Args extends unknown[]>(
-    subscriptionId: string,
-    definition: UpdateDefinition<SubscriptionView, Args>,
-    ...args: Args
-  ): Promise<SubscriptionView> {
+  /** Runs an update; `OPERATIONS` pairs each definition with the schema that checked its argument. */
+  private update(subscriptionId: string, definition: { name: string }, ...args: [] | [unknown]): Promise<SubscriptionView> {
     return this.call(subscriptionId, async (h) => {
       try {
-        // Updates here take zero or one argument; the definition's own type checks the callers.
-        return await h.executeUpdate(definition.name, { args: args as unknown as [unknown] });
+        const name = definition.name;
+        return await (args.length === 0 ? h.executeUpdate<SubscriptionView, []>(name) : h.executeUpdate<SubscriptionView, [unknown]>(name, { args }));
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) throw new RejectedError(error.cause?.message ?? error.message);
         throw error;

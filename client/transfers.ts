@@ -3,6 +3,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlready
 import { TransferEstablishmentId, TransferScheduledAt, TransferStatus } from '../common/search-attributes';
 import {
   executionDate,
+  executionInstant,
   payoutScheduleId,
   recurringPayoutInputSchema,
   scheduleTransferInputSchema,
@@ -13,7 +14,6 @@ import {
   type TransferStatusUpdate,
   type TransferView,
 } from '../common/transfer';
-import { instantAt } from '../common/billing/calendar';
 import { parseInput } from '../common/validation';
 import { cancelTransferUpdate, transferQuery, transferStatusSignal } from '../workflows/definitions';
 import type { BillingClient } from './index';
@@ -34,11 +34,10 @@ const quote = (value: string) => `'${value.replace(/'/g, "\\'")}'`;
 export class TransfersApi {
   constructor(private readonly billing: BillingClient) {}
 
-  async schedule(input: ScheduleTransferInput | unknown): Promise<{ workflowId: string; runId: string; executeOn: string }> {
+  async schedule(input: ScheduleTransferInput): Promise<{ workflowId: string; runId: string; executeOn: string }> {
     const parsed = parseInput(scheduleTransferInputSchema, input, 'transfer');
     const workflowId = transferWorkflowId(parsed.transferId);
     const executeOn = executionDate(parsed);
-    const [hour, minute] = parsed.executeAt.split(':').map(Number);
     try {
       const handle = await this.billing.temporal.workflow.start('transferWorkflow', {
         workflowId,
@@ -47,7 +46,7 @@ export class TransfersApi {
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         typedSearchAttributes: [
           { key: TransferStatus, value: 'scheduled' },
-          { key: TransferScheduledAt, value: new Date(instantAt(executeOn, hour, minute, parsed.timeZone)) },
+          { key: TransferScheduledAt, value: new Date(executionInstant(parsed)) },
           { key: TransferEstablishmentId, value: parsed.destination.type === 'digital_account' ? parsed.destination.establishmentId : parsed.sourceEstablishmentId },
         ],
       });
@@ -85,7 +84,7 @@ export class TransfersApi {
    * A recurring payout as a Temporal Schedule (visible in `temporal schedule list` and the Web UI):
    * every week on `weekday` at `at`, settle the available balance less `keepCents`.
    */
-  async schedulePayout(input: RecurringPayoutInput | unknown): Promise<{ scheduleId: string }> {
+  async schedulePayout(input: RecurringPayoutInput): Promise<{ scheduleId: string }> {
     const parsed = parseInput(recurringPayoutInputSchema, input, 'payout');
     const { hour, minute } = { hour: Number(parsed.at.slice(0, 2)), minute: Number(parsed.at.slice(3, 5)) };
     const scheduleId = payoutScheduleId(parsed.payoutId);

@@ -80,7 +80,7 @@ export class Check {
 
 /** The value's own fields over the defaults, skipping fields left undefined. */
 export function withDefaults<T extends Fields>(defaults: T, value: Fields): T {
-  return { ...defaults, ...Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) } as T;
+  return { ...defaults, ...Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) };
 }
 
 /** Only the fields a schema knows, as zod keeps them (unknown fields are dropped, not carried). */

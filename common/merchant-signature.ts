@@ -10,9 +10,12 @@ export const SIGNATURE_HEADER = 'Billing-Signature';
 export const SEQUENCE_HEADER = 'Billing-Sequence';
 export const EVENT_ID_HEADER = 'Billing-Event-Id';
 
+function merchantSignatureDigest(secret: string, rawBody: string, timestampSeconds: number): string {
+  return createHmac('sha256', secret).update(`${timestampSeconds}.${rawBody}`).digest('hex');
+}
+
 export function signMerchantPayload(secret: string, rawBody: string, timestampSeconds: number): string {
-  const digest = createHmac('sha256', secret).update(`${timestampSeconds}.${rawBody}`).digest('hex');
-  return `t=${timestampSeconds},v1=${digest}`;
+  return `t=${timestampSeconds},v1=${merchantSignatureDigest(secret, rawBody, timestampSeconds)}`;
 }
 
 export type SignatureCheck = { valid: true; timestamp: number } | { valid: false; reason: string };
@@ -32,7 +35,7 @@ export function verifyMerchantSignature(options: {
   const tolerance = options.toleranceSeconds ?? 300;
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - timestamp) > tolerance) return { valid: false, reason: 'timestamp outside the tolerance' };
-  const expected = Buffer.from(signMerchantPayload(secret, rawBody, timestamp).split('v1=')[1], 'hex');
+  const expected = Buffer.from(merchantSignatureDigest(secret, rawBody, timestamp), 'hex');
   const given = Buffer.from(parts.v1, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { valid: false, reason: 'signature mismatch' };
   return { valid: true, timestamp };

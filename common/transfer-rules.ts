@@ -4,7 +4,7 @@
  * (the full zod schemas are in transfer.ts, for the client and the HTTP API).
  */
 import { nextBusinessDay } from './billing/holidays';
-import type { CalendarDate } from './billing/calendar';
+import { instantAt, type CalendarDate } from './billing/calendar';
 import { Check, isObject, known, withDefaults, type Fields, type Problems } from './checks';
 import type { ParsedRecurringPayout, ParsedTransferInput, ScheduleTransferInput, TransferStatusUpdate } from './transfer';
 import { formatBRL } from './money';
@@ -18,6 +18,13 @@ export function transferWorkflowId(transferId: string): string {
 /** Bank transfers only move on business days; digital-account transfers move any day. */
 export function executionDate(input: Pick<ParsedTransferInput, 'destination' | 'executeOn'>): CalendarDate {
   return input.destination.type === 'bank_account' ? nextBusinessDay(input.executeOn) : input.executeOn;
+}
+
+/** The instant a transfer runs: its execution date at `executeAt` (HH:MM) in its time zone. */
+export function executionInstant(input: Pick<ParsedTransferInput, 'destination' | 'executeOn' | 'executeAt' | 'timeZone'>): number {
+  const time = /^(\d{2}):(\d{2})$/.exec(input.executeAt);
+  if (!time) throw new RangeError(`Not a local time (HH:MM): ${input.executeAt}`);
+  return instantAt(executionDate(input), Number(time[1]), Number(time[2]), input.timeZone);
 }
 
 export type TransferState =

@@ -91,7 +91,7 @@ export class ProviderHttp {
       const response = await this.axios.request<string>(config);
       status = response.status;
       text = typeof response.data === 'string' ? response.data : '';
-      headers = normalizeHeaders(response.headers as Record<string, unknown>);
+      headers = normalizeHeaders(response.headers);
     } catch (error) {
       throw classifyTransportError(provider, req, error);
     }
@@ -138,10 +138,16 @@ function classifyTransportError(provider: ProviderName, req: ProviderRequest<unk
 
 function normalizeHeaders(headers: Record<string, unknown>): Record<string, string | undefined> {
   const result: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    result[key.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
-  }
+  for (const [key, value] of Object.entries(headers ?? {})) result[key.toLowerCase()] = headerText(value);
   return result;
+}
+
+/** A header's value as text; a repeated header's values joined as HTTP joins them. */
+function headerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(headerText).filter((text) => text !== undefined).join(', ');
+  return undefined;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

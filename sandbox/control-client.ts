@@ -2,6 +2,12 @@
 import type { ScenarioRuleInput } from './server';
 import type { LedgerEntry, LoggedRequest, MerchantCallback, ScenarioRule } from './state';
 
+/** `?name=value&...` for the filters given (an undefined filter is left out, not sent as "undefined"). */
+function queryString(filter: Record<string, string | undefined>): string {
+  const given = Object.entries(filter).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return given.length === 0 ? '' : `?${new URLSearchParams(given).toString()}`;
+}
+
 export class SandboxControl {
   constructor(readonly baseUrl: string) {}
 
@@ -29,11 +35,11 @@ export class SandboxControl {
   }
 
   requests(filter: { provider?: string; operation?: string } = {}): Promise<LoggedRequest[]> {
-    return this.call('GET', `/__sandbox/requests?${new URLSearchParams(filter as Record<string, string>)}`);
+    return this.call('GET', `/__sandbox/requests${queryString(filter)}`);
   }
 
   ledger(filter: { provider?: string; reference?: string } = {}): Promise<LedgerEntry[]> {
-    return this.call('GET', `/__sandbox/ledger?${new URLSearchParams(filter as Record<string, string>)}`);
+    return this.call('GET', `/__sandbox/ledger${queryString(filter)}`);
   }
 
   /** Requests as they arrive, answered or not (a held request shows here before the log). */

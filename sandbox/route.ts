@@ -58,7 +58,7 @@ export interface RouteInput<Path extends string, Param, Auth, Body, Found> exten
   /** What `find` found. */
   readonly found: Found;
   /** Parses the body with another schema: undefined after answering 400 when it does not fit. */
-  parse<S extends z.ZodType>(schema: S): Promise<z.output<S> | undefined>;
+  parse: <S extends z.ZodType>(schema: S) => Promise<z.output<S> | undefined>;
 }
 
 export interface RouteSpec<Path extends string, Param, Auth, Missing, Body, Found> {
@@ -105,9 +105,16 @@ export interface ProviderRouting<Param, Auth, Missing> {
 /** A JSON object (not an array, not null). */
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A repeated query key (`?a=1&a=2`) reads as the values joined by commas, as String() writes a list. */
+const stringOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** A raw body field as a scripted-outcome key: its text when it is a string or number, else ''. */
+export const keyText = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
+/** A repeated query key (`?a=1&a=2`) reads as the values joined by commas. */
 const queryOf = (query: unknown): Query =>
-  isRecord(query) ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, value === undefined ? undefined : String(value)])) : {};
+  isRecord(query)
+    ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, Array.isArray(value) ? value.map(String).join(',') : stringOrUndefined(value)]))
+    : {};
 
 /** Declares one route of a provider (see the steps above). */
 export type Route<Param, Auth, Missing> = <Path extends string, Body = unknown, Found = undefined>(
@@ -127,7 +134,7 @@ export function providerRoutes<Param, Auth, Missing = never>(app: FastifyInstanc
     spec: RouteSpec<Path, Param, Auth, Missing, Body, Found>,
     handler: RouteHandler<Path, Param, Auth, Body, Found>,
   ): void {
-    const names = [...path.matchAll(/:(\w+)/g)].map((match) => match[1]);
+    const names = [...path.matchAll(/:(\w+)/g)].flatMap((match) => match.slice(1));
     const bodyFirst = spec.bodyFirst ?? routing.bodyFirst ?? false;
 
     app.route({
@@ -147,7 +154,7 @@ export function providerRoutes<Param, Auth, Missing = never>(app: FastifyInstanc
         if (auth === undefined) return reply;
         const raw = isRecord(request.params) ? request.params : {};
         // The one place the params' type is asserted: `names` are the path's own parameters.
-        const params = Object.fromEntries(names.map((name) => [name, routing.param(typeof raw[name] === 'string' ? raw[name] : undefined)])) as PathParams<Path, Param>;
+        const params = Object.fromEntries(names.map((name) => [name, routing.param(stringOrUndefined(raw[name]))])) as PathParams<Path, Param>;
         const base = { request, params, query: queryOf(request.query), fields: isRecord(request.body) ? request.body : {}, auth };
         const parse = async <S extends z.ZodType>(schema: S): Promise<z.output<S> | undefined> => {
           const parsed = schema.safeParse(request.body ?? routing.emptyBody);

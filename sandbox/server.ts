@@ -240,7 +240,7 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
       provider: mark?.provider ?? provider,
       operation: mark?.operation,
       method: request.method,
-      path: request.url.split('?')[0],
+      path: request.url.replace(/\?.*$/s, ''),
       query: request.query as Record<string, unknown>,
       headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])),
       body: request.body,

@@ -203,8 +203,8 @@ export class SandboxState {
   /** The scripted answer for a merchant callback to `path`, consuming it; 200 when none. */
   merchantCallbackStatus(path: string): number {
     const index = this.merchantCallbackFailures.findIndex((f) => f.path === undefined || f.path === path);
-    if (index < 0) return 200;
-    return this.merchantCallbackFailures.splice(index, 1)[0].status;
+    const [failure] = index < 0 ? [] : this.merchantCallbackFailures.splice(index, 1);
+    return failure?.status ?? 200;
   }
 
   recordMerchantCallback(entry: Omit<MerchantCallback, 'seq' | 'at'>): MerchantCallback {

@@ -33,7 +33,7 @@ export interface RunningWorker {
 
 /** The activities that run on a provider's queue. */
 export function activitiesOf(activities: Partial<EngineActivities>, queue: ProviderQueue): Partial<EngineActivities> {
-  return Object.fromEntries(Object.entries(activities).filter(([name]) => ACTIVITY_QUEUE[name as keyof EngineActivities] === queue)) as Partial<EngineActivities>;
+  return Object.fromEntries(Object.entries(activities).filter(([name]) => ACTIVITY_QUEUE[name as keyof EngineActivities] === queue));
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {

@@ -57,7 +57,7 @@ function confirmedNotice(billing: AdiqBillingSummary | undefined, notice: AdiqBi
 }
 
 export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
-  if (!patched(STATE_MACHINE_PATCH)) return adiqSubscriptionWorkflowV1(input as Parameters<typeof adiqSubscriptionWorkflowV1>[0]);
+  if (!patched(STATE_MACHINE_PATCH)) return adiqSubscriptionWorkflowV1(input);
   const checked = checkSubscriptionInput(input.subscription);
   if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
   const spec = checked.input;

@@ -59,7 +59,7 @@ export async function acceptSubscription(runtime: SubscriptionRuntime, spec: Par
 }
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
-  if (!patched(STATE_MACHINE_PATCH)) return subscriptionWorkflowV1(input as Parameters<typeof subscriptionWorkflowV1>[0]);
+  if (!patched(STATE_MACHINE_PATCH)) return subscriptionWorkflowV1(input);
   const checked = checkSubscriptionInput(input.subscription);
   if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
   const spec = checked.input;

@@ -13,11 +13,11 @@
  * source, destination) is ignored, logged and counted in the view.
  */
 import { ApplicationFailure, condition, log, setHandler, upsertMemo, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
-import { instantAt } from '../common/billing/calendar';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
 import { TransferEstablishmentId, TransferScheduledAt, TransferStatus } from '../common/search-attributes';
 import {
   executionDate,
+  executionInstant,
   checkTransferInput,
   transferStateOfZspayStatus,
   transferStatusProblems,
@@ -53,8 +53,7 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
   if (!checked.input) throw invalidInput(`Invalid transfer: ${checked.problems.join('; ')}`);
   const input = checked.input;
   const executeOn = executionDate(input);
-  const [hour, minute] = input.executeAt.split(':').map(Number);
-  const runAt = instantAt(executeOn, hour, minute, input.timeZone);
+  const runAt = executionInstant(input);
   const reference = `transfer-${input.transferId}`;
 
   const view: TransferView = {
@@ -120,7 +119,7 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     const shortfall = input.amountCents - balance.currentCents;
     if (Date.now() + input.insufficientBalance.recheckMinutes * 60_000 > giveUpAt) {
       moveTo('failed', `insufficient balance: ${formatBRL(balance.currentCents)} available, ${formatBRL(shortfall)} short, until ${new Date(giveUpAt).toISOString()}`);
-      throw ApplicationFailure.nonRetryable(view.reason!, 'InsufficientBalance', { shortfallCents: shortfall });
+      throw ApplicationFailure.nonRetryable(view.reason, 'InsufficientBalance', { shortfallCents: shortfall });
     }
     if (view.state !== 'waiting_for_balance') moveTo('waiting_for_balance', `${formatBRL(shortfall)} short`);
     if (await condition(() => cancelRequested, `${input.insufficientBalance.recheckMinutes} minutes`)) return view;

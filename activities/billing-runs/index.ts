@@ -82,7 +82,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
       for await (const workflow of currentRuns(temporal, `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`)) {
         const status = workflow.typedSearchAttributes.get(BillingStatus) ?? 'unknown';
         byStatus[status] = (byStatus[status] ?? 0) + 1;
-        const monthly = (await workflow.memo)?.monthlyAmountCents;
+        const monthly = workflow.memo?.monthlyAmountCents;
         if ((status === 'active' || status === 'past_due') && typeof monthly === 'number') mrrCents += monthly;
         else if (status === 'active' || status === 'past_due') mrrCents += workflow.typedSearchAttributes.get(BillingAmountCents) ?? 0;
       }

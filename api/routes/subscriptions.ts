@@ -1,6 +1,7 @@
 /** /v1/subscriptions: JSON over the typed client's subscription API. */
 import type { FastifyInstance } from 'fastify';
 import type { BillingClient } from '../../client';
+import type { SubscriptionOperation } from '../../client/subscriptions';
 import type { SubscriptionStatus } from '../../common/subscription/model';
 import { createSubscriptionInputSchema } from '../../common/subscription/input';
 import { parseInput } from '../../common/validation';
@@ -38,14 +39,14 @@ export function registerSubscriptionRoutes(app: FastifyInstance, client: Billing
   }
 
   const withBody = {
-    cancel: (id: string, body: unknown) => subscriptions.cancel(id, body as never),
-    'change-next-charge-date': (id: string, body: unknown) => subscriptions.changeNextChargeDate(id, body as never),
-    'change-payment-method': (id: string, body: unknown) => subscriptions.changePaymentMethod(id, body as never),
-    'change-plan': (id: string, body: unknown) => subscriptions.changePlan(id, body as never),
-    'extend-grace': (id: string, body: unknown) => subscriptions.extendGrace(id, body as never),
-    'link-external-payment': (id: string, body: unknown) => subscriptions.linkExternalPayment(id, body as never),
-  } satisfies Record<(typeof BODY_OPERATIONS)[number], (id: string, body: unknown) => Promise<unknown>>;
+    cancel: 'cancel',
+    'change-next-charge-date': 'changeNextChargeDate',
+    'change-payment-method': 'changePaymentMethod',
+    'change-plan': 'changePlan',
+    'extend-grace': 'extendGrace',
+    'link-external-payment': 'linkExternalPayment',
+  } as const satisfies Record<(typeof BODY_OPERATIONS)[number], SubscriptionOperation>;
   for (const operation of BODY_OPERATIONS) {
-    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) => withBody[operation](request.params.id, request.body ?? {}));
+    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) => subscriptions.operate(request.params.id, withBody[operation], request.body ?? {}));
   }
 }

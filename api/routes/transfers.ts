@@ -1,9 +1,11 @@
 /** /v1/transfers, /v1/payouts and /v1/billing-runs over the typed client. */
 import type { FastifyInstance } from 'fastify';
 import type { BillingClient } from '../../client';
+import { recurringPayoutInputSchema, scheduleTransferInputSchema } from '../../common/transfer';
+import { parseInput } from '../../common/validation';
 
 export function registerTransferRoutes(app: FastifyInstance, client: BillingClient): void {
-  app.post('/transfers', async (request, reply) => reply.code(201).send(await client.transfers.schedule(request.body)));
+  app.post('/transfers', async (request, reply) => reply.code(201).send(await client.transfers.schedule(parseInput(scheduleTransferInputSchema, request.body, 'transfer'))));
   app.get<{ Querystring: { state?: string; establishmentId?: string; from?: string; to?: string; limit?: string } }>('/transfers', async (request) => {
     const { state, establishmentId, from, to, limit } = request.query;
     return client.transfers.list({ state, establishmentId, from, to, limit: limit ? Math.min(Number(limit) || 100, 1000) : undefined });
@@ -12,7 +14,7 @@ export function registerTransferRoutes(app: FastifyInstance, client: BillingClie
   app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>('/transfers/:id/cancel', async (request) =>
     client.transfers.cancel(request.params.id, typeof request.body?.reason === 'string' ? request.body.reason : undefined),
   );
-  app.post('/payouts', async (request, reply) => reply.code(201).send(await client.transfers.schedulePayout(request.body)));
+  app.post('/payouts', async (request, reply) => reply.code(201).send(await client.transfers.schedulePayout(parseInput(recurringPayoutInputSchema, request.body, 'payout'))));
 }
 
 export function registerBillingRunRoutes(app: FastifyInstance, client: BillingClient): void {

@@ -12,10 +12,7 @@ function unauthorized(reply: FastifyReply) {
   return sendProblem(reply, { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Unknown webhook secret.' });
 }
 
-export interface WebhookSecrets {
-  zspay: string;
-  adiq: string;
-}
+export type WebhookSecrets = { zspay: string; adiq: string };
 
 export function registerWebhookRoutes(app: FastifyInstance, client: BillingClient, secrets: WebhookSecrets): void {
   app.post<{ Params: { secret: string } }>('/webhooks/zspay/:secret', async (request, reply) => {

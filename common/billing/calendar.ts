@@ -9,8 +9,9 @@ const DAY_MS = 86_400_000;
 
 /** A real calendar date as YYYY-MM-DD, from 1900 on (2026-02-30 and 0000-00-00 are not). */
 export function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [y, m, d] = match.slice(1).map(Number) as [number, number, number];
   if (y < 1900) return false;
   const date = new Date(Date.UTC(y, m - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
@@ -26,8 +27,9 @@ export function isTimeZone(zone: string): boolean {
 }
 
 function parts(date: CalendarDate): [number, number, number] {
-  const [y, m, d] = date.split('-').map(Number);
-  return [y, m, d];
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${date}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
 }
 
 function fromUtcMs(ms: number): CalendarDate {
@@ -94,9 +96,9 @@ function wallClock(timeZone: string): Intl.DateTimeFormat {
 
 /** The wall-clock reading in a zone, as if it were UTC (ms). */
 function wallClockMs(instant: number, timeZone: string): number {
-  const values: Record<string, number> = {};
+  const values = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of wallClock(timeZone).formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') values[part.type] = Number(part.value);
+    if (part.type in values) values[part.type as keyof typeof values] = Number(part.value);
   }
   return Date.UTC(values.year, values.month - 1, values.day, values.hour, values.minute, values.second);
 }
@@ -132,7 +134,8 @@ export function instantAt(date: CalendarDate, hour: number, minute: number, time
   // east of UTC, such as Auckland). Keep the earliest instant that reads right.
   const candidates = [-DAY_MS, 0, DAY_MS].map((shift) => wall - offsetMinutes(wall + shift, timeZone) * 60_000);
   const exact = candidates.filter((instant) => wallClockMs(instant, timeZone) === wall).sort((a, b) => a - b);
-  if (exact.length > 0) return exact[0];
+  const earliest = exact[0];
+  if (earliest !== undefined) return earliest;
   // In a DST gap: the wall time is skipped, so take the offset before the gap (lands after it).
   return Math.max(...candidates);
 }

@@ -15,8 +15,8 @@ export const MAX_ATTEMPTS = RETRY_GAPS_DAYS.length;
  */
 export function nextRetryDate(lastFailureDate: CalendarDate, failures: number, attempts: number): CalendarDate | undefined {
   const retriesUsed = failures - 1;
-  if (retriesUsed >= Math.min(attempts, MAX_ATTEMPTS)) return undefined;
-  return addDays(lastFailureDate, RETRY_GAPS_DAYS[retriesUsed]);
+  const gap = retriesUsed < attempts ? RETRY_GAPS_DAYS[retriesUsed] : undefined;
+  return gap === undefined ? undefined : addDays(lastFailureDate, gap);
 }
 
 /** Every retry date when each attempt fails on its own date: the full teimosinha schedule. */

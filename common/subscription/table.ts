@@ -210,7 +210,7 @@ export type Decision = { answer: 'applied'; state: SubscriptionState; effects: E
 /** The answer a rule gives for this event now. */
 export function answerOf(rule: Rule, state: SubscriptionState, event: SubscriptionEvent, ctx: EventContext): Answer {
   if ('kind' in rule) return rule;
-  for (const [guard, answer] of rule.unless) if ((GUARDS[guard] as Guard).holds(state, event, ctx)) return answer;
+  for (const [guard, answer] of rule.unless) if ((GUARDS[guard]).holds(state, event, ctx)) return answer;
   return rule.then;
 }
 

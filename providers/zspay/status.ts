@@ -45,7 +45,7 @@ type CodeTable = Readonly<Record<number, string>>;
 export function statusOf<T extends CodeTable>(table: T, code: number | string | null | undefined): T[keyof T] | 'unknown' {
   if (code === null || code === undefined) return 'unknown';
   const n = Number(code);
-  return Number.isInteger(n) && n in table ? (table[n as keyof T] as T[keyof T]) : 'unknown';
+  return Number.isInteger(n) && n in table ? (table[n as keyof T]) : 'unknown';
 }
 
 export type OrderStatus = (typeof ORDER_STATUS)[keyof typeof ORDER_STATUS] | 'unknown';

@@ -92,7 +92,7 @@ export const zspayWebhookSchema = z.discriminatedUnion('type', [
 export type ZspayWebhook = z.infer<typeof zspayWebhookSchema>;
 
 export type ParsedZspayWebhook =
-  | { known: true; event: ZspayWebhook; knownStatus: string | 'unknown' }
+  | { known: true; event: ZspayWebhook; knownStatus: string }
   | { known: false; type: string; status?: string; raw: unknown };
 
 const anyWebhookSchema = z.looseObject({ type: z.string(), status: z.string().optional() });

@@ -29,14 +29,13 @@ const RETRY_GAP_DAYS = [2, 2, 4, 8] as const;
  */
 export function teimosinhaRetryOn(failedOn: string, failures: number, attempts: number): string | undefined {
   const retriesMade = failures - 1;
-  if (retriesMade >= Math.min(attempts, RETRY_GAP_DAYS.length)) return undefined;
-  return plusDays(failedOn, RETRY_GAP_DAYS[retriesMade]);
+  const gap = retriesMade < attempts ? RETRY_GAP_DAYS[retriesMade] : undefined;
+  return gap === undefined ? undefined : plusDays(failedOn, gap);
 }
 
 /** YYYY-MM-DD plus whole days, in calendar days (no time zone involved). */
 function plusDays(date: string, days: number): string {
-  const [year, month, day] = date.split('-').map(Number);
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 // ---- plans -----------------------------------------------------------------------------------
@@ -49,7 +48,7 @@ export const FIXED_INTERVAL_DAYS = 30;
  * "...and the number of installments according to the type of plan chosen": the document gives no
  * numbers; the sandbox reads them as the type's months.
  */
-export const FIXED_INSTALLMENTS: Readonly<Record<string, number>> = { Monthly: 1, Bimonthly: 2, Quarterly: 3, Semesterly: 6, Yearly: 12 };
+export const FIXED_INSTALLMENTS: Readonly<Record<Exclude<(typeof PLAN_TYPES)[number], 'Custom'>, number>> = { Monthly: 1, Bimonthly: 2, Quarterly: 3, Semesterly: 6, Yearly: 12 };
 /** "A planType of type Custom must have interval of at least 20 and installments greater than zero." */
 const CUSTOM_MIN_INTERVAL_DAYS = 20;
 /** attempts: "Number of repeated attempts (limited to 4 attempts)". */

@@ -186,7 +186,7 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     authorize: async (request, reply) => {
       const { clientId, clientSecret } = ctx.options.credentials.adiq;
       const match = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-      const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+      const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
       if (decoded === `${clientId}:${clientSecret}`) return clientId;
       await sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
       return undefined;
@@ -206,7 +206,7 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     param: (raw) => raw ?? '',
     authorize: async (request: FastifyRequest, reply: FastifyReply) => {
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-      const token = match ? tokens.get(match[1]) : undefined;
+      const token = match?.[1] ? tokens.get(match[1]) : undefined;
       if (token && ctx.clock.now() < token.expiresAt) return token.merchantId;
       await sendErrors(reply, 401, [{ tag: '401', description: 'Unauthorized' }]);
       return undefined;

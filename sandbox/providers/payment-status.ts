@@ -35,7 +35,7 @@ export function registerPaymentStatus(app: FastifyInstance, ctx: SandboxContext)
     const { paymentId } = request.params;
     const updates = payments.get(paymentId);
     if (!updates) return reply.code(404).send({ message: 'No status received for this payment' });
-    return reply.send({ paymentId, status: updates[updates.length - 1].status, updates });
+    return reply.send({ paymentId, status: updates.at(-1)?.status, updates });
   });
 
   const expectedKey = ctx.options.credentials.paymentStatus.apiKey;

@@ -97,7 +97,7 @@ export function registerZapSign(app: FastifyInstance, ctx: SandboxContext): void
       const fieldErrors: Record<string, string[]> = {};
       if (!clientToken) fieldErrors.client_api_token = ['This field is required.'];
       if (status === undefined || status === null || status === '') fieldErrors.payment_status = ['This field is required.'];
-      else if (!isStatus(status)) fieldErrors.payment_status = [`"${String(status)}" is not a valid choice.`];
+      else if (!isStatus(status)) fieldErrors.payment_status = [`"${typeof status === 'string' ? status : JSON.stringify(status)}" is not a valid choice.`];
       if (Object.keys(fieldErrors).length > 0 || !clientToken || !isStatus(status)) return reply.code(400).send(fieldErrors);
 
       const client = clients.get(clientToken);

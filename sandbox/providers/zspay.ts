@@ -23,7 +23,7 @@ import { referenceOf } from '../../providers/zspay/reference';
 import type { ScriptedOutcome } from '../state';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
-import { afterEffect, providerRoutes, type Route } from '../route';
+import { afterEffect, keyText, providerRoutes, type Route } from '../route';
 
 /** The token's establishment (the document's examples use 131). */
 export const ZSPAY_SANDBOX_ESTABLISHMENT_ID = 131;
@@ -122,9 +122,9 @@ interface Zspay {
   data: ZspayData;
   route: Route<number | undefined, true, string>;
   /** The sandbox clock's time, as Zspay writes `created` / `modified`. */
-  now(): string;
+  now: () => string;
   /** A webhook as Zspay sends it, when a URL is configured. */
-  notify(type: string, status: string, payload: unknown): Promise<void>;
+  notify: (type: string, status: string, payload: unknown) => Promise<void>;
 }
 
 export function registerZspay(app: FastifyInstance, ctx: SandboxContext): void {
@@ -201,7 +201,7 @@ function clientRoutes({ route, data, now }: Zspay): void {
     '/clientes/:clienteId/cartoes',
     { operation: 'zspay.card.link', keys: ({ params }) => [params.clienteId], find: { load: ({ params }) => byId(clients, params.clienteId), missing: 'Cliente' }, body: cardBody },
     async ({ found: client, body, reply }) => {
-      const [mes, ano] = body.validade.split('/');
+      const [mes = '', ano = ''] = body.validade.split('/');
       // Only display data is kept: the sandbox, like the engine, never stores a card number.
       const card: Card = { id: seq.card++, clienteId: client.id, titular: body.titular.trim(), bandeira: body.numero.startsWith('4') ? 'Visa' : 'Mastercard', ultimos: body.numero.slice(-4), mes, ano: ano.length === 2 ? `20${ano}` : ano };
       cards.set(card.id, card);
@@ -235,7 +235,7 @@ function saleRoutes(zspay: Zspay): void {
     return true;
   };
   /** A card sale's scripted keys, read before the body is checked: client and card. */
-  const cardKeys = ({ fields }: { fields: Readonly<Record<string, unknown>> }) => [String(fields.clienteId ?? ''), String(fields.cartaoId ?? '')];
+  const cardKeys = ({ fields }: { fields: Readonly<Record<string, unknown>> }) => [keyText(fields.clienteId), keyText(fields.cartaoId)];
   const saleOf = { load: ({ params }: { params: { pedidoId: number | undefined } }) => byId(sales, params.pedidoId), missing: 'Pedido' };
 
   route(
@@ -284,7 +284,7 @@ function saleRoutes(zspay: Zspay): void {
     return afterEffect(() => reply.send({ success: true, message: 'Operação realizada com sucesso', pedido: pedidoDetail(sale) }));
   });
 
-  route('POST', '/vendas/captura', { operation: 'zspay.sale.capture', keys: ({ fields }) => [String(fields.pedidoId ?? '')], body: captureBody }, async ({ body, outcome, reply }) => {
+  route('POST', '/vendas/captura', { operation: 'zspay.sale.capture', keys: ({ fields }) => [keyText(fields.pedidoId)], body: captureBody }, async ({ body, outcome, reply }) => {
     const sale = sales.get(body.pedidoId);
     if (!sale) return notFound(reply, 'Pedido');
     if (sale.status !== 8) return conflict(reply, 'invalid_status', `Pedido ${sale.id} não está pré-autorizado (status ${ORDER_TITLES[sale.status]})`);
@@ -396,7 +396,7 @@ function subscriptionRoutes({ route, data, ctx, now, notify }: Zspay): void {
     const plan = plans.get(body.planoId);
     if (!plan) return invalid(reply, [{ field: 'planoId', message: 'plano não encontrado' }]);
     const at = now();
-    const client: Client = { id: seq.client++, nome: body.cliente.nome, email: body.cliente.email, documento: String(body.cliente.cpf ?? body.cliente.cnpj ?? ''), created: at };
+    const client: Client = { id: seq.client++, nome: body.cliente.nome, email: body.cliente.email, documento: keyText(body.cliente.cpf ?? body.cliente.cnpj), created: at };
     clients.set(client.id, client);
     const dueDate = body.expiration_date ?? new Date(ctx.clock.now() + Number(plan.grace_period) * 86_400_000).toISOString().slice(0, 10);
     const subscription: Subscription = { id: seq.subscription++, planoId: plan.id, clienteId: client.id, status: 1, ativo: 1, dueDate, suspendedAt: null, created: at, modified: at };
@@ -475,7 +475,7 @@ function transferRoutes(zspay: Zspay): void {
   const { route, data, now, notify } = zspay;
   const { transfers, bankAccounts, balances, seq } = data;
 
-  route('POST', '/transferencias', { operation: 'zspay.transfer.create', keys: ({ fields }) => [String(fields.descricao ?? '')], body: transferBody }, async ({ body, reply }) => {
+  route('POST', '/transferencias', { operation: 'zspay.transfer.create', keys: ({ fields }) => [keyText(fields.descricao)], body: transferBody }, async ({ body, reply }) => {
     const to = body.toEstabelecimentoId ?? null;
     const account = body.contaBancariaId ?? null;
     if (body.tipoTransferencia === 1 && to === null) return invalid(reply, [{ field: 'toEstabelecimentoId', message: 'obrigatório para tipoTransferencia = 1' }]);

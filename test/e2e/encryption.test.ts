@@ -6,6 +6,7 @@
 import { Client } from '@temporalio/client';
 import { EncryptionCodec } from '../../client/encryption';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { at, defined } from '../helpers/defined';
 
 describe('encrypted payloads (dev server)', () => {
   let stack: TestStack;
@@ -28,7 +29,7 @@ describe('encrypted payloads (dev server)', () => {
     // Without the codec, the server's copy is ciphertext.
     const raw = new Client({ connection: stack.temporal.env.connection, namespace: 'default' });
     const history = await raw.workflow.getHandle('subscription-secret-1').fetchHistory();
-    const input = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
+    const input = defined(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0], 'the input payload of the start event');
     expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
     expect(Buffer.from(input.data!).toString('latin1')).not.toContain('client-77');
 
@@ -40,6 +41,6 @@ describe('encrypted payloads (dev server)', () => {
     const decoded = await fetch(`${stack.apiUrl}/codec/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${stack.apiKey}` }, body });
     expect(decoded.status).toBe(200);
     const { payloads } = (await decoded.json()) as { payloads: Array<{ data: string }> };
-    expect(Buffer.from(payloads[0].data, 'base64').toString()).toContain('client-77');
+    expect(Buffer.from(at(payloads, 0, 'decoded payloads').data, 'base64').toString()).toContain('client-77');
   });
 });

@@ -5,6 +5,7 @@
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
+import { defined } from '../helpers/defined';
 
 describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () => {
   let stack: TestStack;
@@ -40,7 +41,7 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
     expect(view.body).toMatchObject({ status: 'active', customerId: 'acme', providerStatus: { zspay: 3, adiq: 'Active' } });
     const charges = (await stack.sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');
     expect(charges).toHaveLength(1);
-    expect(charges[0].amountCents).toBe(5990);
+    expect(charges[0]!.amountCents).toBe(5990);
 
     const duplicate = await api('/v1/subscriptions', { subscriptionId: 'e2e-card-1', customerId: 'acme', plan, paymentMethod: { type: 'zspay_card', zspayClientId: clientId, cardId } });
     expect(duplicate.status).toBe(409);
@@ -54,7 +55,7 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
     const { clientId } = await customerWithCard(zspay);
     expect((await api('/v1/subscriptions', { subscriptionId: 'e2e-boleto-1', customerId: 'acme', plan: { ...plan, chargeHourLocal: 0 }, paymentMethod: { type: 'zspay_boleto', zspayClientId: clientId } })).status).toBe(201);
     const issued = await eventually(() => api('/v1/subscriptions/e2e-boleto-1/invoices'), (r) => ((r.body.invoices as Array<{ boleto?: unknown }>)?.[0]?.boleto ?? null) !== null);
-    const saleId = (issued.body.invoices as Array<{ boleto: { saleId: string } }>)[0].boleto.saleId;
+    const saleId = defined((issued.body.invoices as Array<{ boleto: { saleId: string } }>)[0], 'an issued invoice').boleto.saleId;
 
     // The customer pays at the bank: Zspay (the sandbox) calls the engine's webhook URL.
     await eventually(
@@ -64,8 +65,8 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
       },
       (status) => status < 300,
     );
-    const paid = await eventually(() => api('/v1/subscriptions/e2e-boleto-1/invoices'), (r) => (r.body.invoices as Array<{ status: string }>)[0].status === 'paid');
-    expect((paid.body.invoices as Array<{ status: string }>)[0].status).toBe('paid');
+    const paid = await eventually(() => api('/v1/subscriptions/e2e-boleto-1/invoices'), (r) => (r.body.invoices as Array<{ status: string }>)[0]?.status === 'paid');
+    expect((paid.body.invoices as Array<{ status: string }>)[0]?.status).toBe('paid');
     const webhooks = (await stack.sandbox.control.requests({ provider: 'zspay' })).filter((r) => r.direction === 'webhook');
     expect(webhooks.some((w) => w.status === 200)).toBe(true);
   });

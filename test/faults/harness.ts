@@ -26,6 +26,7 @@ import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { createDevServerEnv, type DevServerEnv } from '../helpers/temporal';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
 import { until } from '../helpers/eventually';
+import { at } from '../helpers/defined';
 
 export { until };
 
@@ -165,7 +166,7 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       worker = child;
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker-ready') && resolve());
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('worker-ready') && resolve());
       child.once('exit', (code, signal) => reject(new Error(`worker exited with ${code ?? signal}`)));
     });
 
@@ -191,7 +192,7 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
       await killWorker();
       const killedAt = Date.now();
       // Each request was still held when the worker died, or the point was not tested.
-      const firstArrival = Math.min(...(await Promise.all(operations.map(async (op) => Date.parse((await sandbox.control.arrivals(op))[before.get(op)!].at)))));
+      const firstArrival = Math.min(...(await Promise.all(operations.map(async (op) => Date.parse(at(await sandbox.control.arrivals(op), before.get(op)!, `${op} arrivals`).at)))));
       const shortestHold = Math.min(...points.map((p) => p.hold.delayMs));
       if (killedAt - firstArrival >= shortestHold) throw new Error(`the worker died ${killedAt - firstArrival} ms after the first held request arrived, after its ${shortestHold} ms hold`);
       await startWorker();

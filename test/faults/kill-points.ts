@@ -18,6 +18,7 @@ import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../sandbox/providers/zspay';
 import { control } from '../providers/expect-error';
 import { zspayClient } from '../providers/zspay/helpers';
 import { until, type FaultHarness, type InFlight, type KillPoint } from './harness';
+import { at, defined } from '../helpers/defined';
 
 const FOUR_SECONDS = 4_000;
 
@@ -30,13 +31,13 @@ export const CARD_CHARGE_KILL_POINTS: readonly KillPoint[] = [
 
 /** A monthly card subscription whose first charge is due now; its effect is the customer's charges. */
 async function startCardCharge(harness: FaultHarness): Promise<InFlight> {
-  const [customer] = await harness.customers(1);
+  const customer = at(await harness.customers(1), 0, 'customers');
   const subscriptionId = await harness.subscribe(customer, 'kill');
   const firstInvoice = async () => (await harness.billing.subscriptions.invoices(subscriptionId)).invoices[0];
   return {
     settled: async () => {
       await until(`${subscriptionId}'s first invoice to be paid`, async () => (await firstInvoice())?.status === 'paid');
-      const invoice = await firstInvoice();
+      const invoice = defined(await firstInvoice(), `${subscriptionId}'s first invoice`);
       return `${invoice.status}: ${invoice.attempts.map((a) => a.outcome ?? 'in flight').join(', ')}`;
     },
     effects: () => harness.chargesOf(customer),
@@ -147,7 +148,7 @@ export const BOLETO_ISSUE_KILL_POINT: KillPoint = {
   operation: 'zspay.sale.boleto',
   hold: { type: 'latency', delayMs: FOUR_SECONDS },
   start: async (harness) => {
-    const [customer] = await harness.customers(1);
+    const customer = at(await harness.customers(1), 0, 'customers');
     const subscriptionId = `kill-boleto-${randomUUID().slice(0, 8)}`;
     await harness.billing.subscriptions.create({
       subscriptionId,
@@ -160,9 +161,9 @@ export const BOLETO_ISSUE_KILL_POINT: KillPoint = {
       settled: async () => {
         await until(`${subscriptionId}'s boleto to be issued`, async () => (await firstInvoice())?.boleto?.saleId !== undefined);
         // The customer pays the boleto they were given; Zspay's webhook reaches the engine.
-        await control(harness.sandbox.url, 'POST', `/zspay/__control/boletos/${(await firstInvoice()).boleto!.saleId!}/pay`);
+        await control(harness.sandbox.url, 'POST', `/zspay/__control/boletos/${defined((await firstInvoice())?.boleto?.saleId, `${subscriptionId}'s boleto`)}/pay`);
         await until(`${subscriptionId}'s first invoice to be paid`, async () => (await firstInvoice())?.status === 'paid');
-        return (await firstInvoice()).status;
+        return defined(await firstInvoice(), `${subscriptionId}'s first invoice`).status;
       },
       effects: () => harness.chargesOf(customer),
     };

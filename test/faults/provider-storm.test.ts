@@ -6,6 +6,7 @@
  */
 import type { ScenarioRuleInput } from '../../sandbox/server';
 import { FAULT_SCALE, FIRST_CHARGE_STATE, inBatches, startFaultHarness, type ChargeFate, type FaultHarness } from './harness';
+import { at } from '../helpers/defined';
 
 jest.setTimeout(FAULT_SCALE.testTimeoutMs);
 
@@ -27,7 +28,7 @@ function shuffled<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+    [out[i], out[j]] = [at(out, j), at(out, i)];
   }
   return out;
 }

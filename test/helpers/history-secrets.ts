@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { SANDBOX_CREDENTIALS } from '../../common/sandbox-credentials';
 import { TEST_MERCHANT_SECRET } from './engine';
+import { group } from './defined';
 
 /** The document's test card, which tests use to create stored cards at the sandbox. */
 export const TEST_CARD_NUMBER = '5234233381847212';
@@ -44,7 +45,7 @@ export function cardNumbersIn(text: string): string[] {
 
 /** Payload data in a history JSON is base64: decode every payload so nothing hides in it. */
 export function decodedPayloads(historyJson: string): string {
-  return [...historyJson.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
+  return [...historyJson.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(group(m, 1), 'base64').toString('utf8')).join('\n');
 }
 
 /** Card numbers and known credentials found in a text, each named once. */
@@ -57,6 +58,13 @@ export function secretsIn(text: string): string[] {
   return [...new Set(found)];
 }
 
+/** A protobuf int64 (a `Long`): its toString prints the decimal number. */
+interface LongValue {
+  toNumber(): number;
+  toString(): string;
+}
+const isLong = (node: object): node is LongValue => typeof (node as { toNumber?: unknown }).toNumber === 'function';
+
 /** Everything a history holds, as text: byte fields (payload data and metadata) read as UTF-8. */
 function historyText(value: unknown): string {
   const parts: string[] = [];
@@ -67,7 +75,7 @@ function historyText(value: unknown): string {
     else if (Array.isArray(node)) node.forEach(walk);
     else if (typeof node === 'object') {
       // Long values (protobuf int64) print as numbers; everything else is walked field by field.
-      if (typeof (node as { toNumber?: unknown }).toNumber === 'function') parts.push(String(node));
+      if (isLong(node)) parts.push(node.toString());
       else {
         for (const [key, child] of Object.entries(node)) {
           parts.push(key);

@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AUTHORIZATION_LOST, type PaymentOutcome } from '../../common/payment-outcome';
 import type { CardAuthorization } from '../../activities/payments/types';
+import { defined } from './defined';
 
 /**
  * 'lapsed': the card is authorized, but the authorization lapses before its capture.
@@ -62,7 +63,7 @@ export function scriptedCharges(script: ScriptedResult[] = []) {
         const call: ChargeCall = { reference: input.reference, amountCents: input.amountCents, kind: 'card' };
         calls.push(call);
         const outcome = outcomeFor(call);
-        return outcome.status === 'succeeded' || outcome.status === 'pending' ? { kind: 'to_capture', saleId: outcome.providerIds!.saleId! } : { kind: 'settled', outcome };
+        return outcome.status === 'succeeded' || outcome.status === 'pending' ? { kind: 'to_capture', saleId: defined(outcome.providerIds.saleId, `a saleId for ${call.reference}`) } : { kind: 'settled', outcome };
       },
       async captureCard(input: { reference: string; amountCents: number; saleId: string }): Promise<PaymentOutcome> {
         if (input.saleId.startsWith('lapsed-')) throw ApplicationFailure.create({ type: AUTHORIZATION_LOST, message: `order ${input.saleId} lapsed`, nonRetryable: true });

@@ -2,7 +2,6 @@
  * One time-skipping test server per workflow test file, with the provider sandbox, a worker running
  * the engine's real activities against it (plus any overrides), and the typed client.
  */
-import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BillingClient } from '../../client';
 import type { EngineActivities } from '../../activities';
@@ -20,11 +19,11 @@ export interface WorkflowTestEnv {
 export async function startWorkflowTestEnv(overrides: Partial<EngineActivities> = {}): Promise<WorkflowTestEnv> {
   const env = await createTimeSkippingEnv();
   const sandbox = await startSandbox();
-  const { worker, taskQueue } = await createTestWorker(env, { ...sandboxActivities(sandbox.url, env.client as Client), ...overrides });
+  const { worker, taskQueue } = await createTestWorker(env, { ...sandboxActivities(sandbox.url, env.client), ...overrides });
   return {
     env,
     sandbox,
-    billing: new BillingClient({ client: env.client as Client, taskQueue }),
+    billing: new BillingClient({ client: env.client, taskQueue }),
     teardown: async () => {
       await worker.shutdown();
       await sandbox.close();

@@ -16,6 +16,7 @@ import { actionDate, nextStep } from '../../common/subscription/machine';
 import type { Effect } from '../../common/subscription/outbox';
 import { firstCycleToBill, initialState, type SubscriptionState } from '../../common/subscription/state';
 import { transition } from '../../common/subscription/table';
+import { defined } from '../helpers/defined';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
@@ -243,7 +244,7 @@ const settle = (status: 'succeeded' | 'soft_declined' | 'hard_declined' | 'pendi
     const dunning = real.state.dunning;
     const live = !['canceled', 'completed'].includes(real.state.status);
     if (live && outcome.status === 'soft_declined' && !blockedBefore && !methodChanged && dunning?.nextRetryDate) {
-      expect(dunning.nextRetryDate).toBe(addDays(real.today, RETRY_GAPS_DAYS[failuresBefore]));
+      expect(dunning.nextRetryDate).toBe(addDays(real.today, defined(RETRY_GAPS_DAYS[failuresBefore], `a retry gap after ${failuresBefore} soft failures`)));
     }
     if (live && outcome.status === 'hard_declined' && !methodChanged) expect(dunning?.nextRetryDate).toBeUndefined();
     real.runDueSteps();

@@ -14,6 +14,7 @@ import { eventually } from '../helpers/eventually';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { adiqClient, adiqControl, monthlyPlan, VAULT_ID } from '../providers/adiq/helpers';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
+import { defined } from '../helpers/defined';
 
 const json = async (url: string, method = 'GET', body?: unknown) => {
   const response = await fetch(url, {
@@ -85,7 +86,8 @@ describe('sandbox state across restarts', () => {
     expect((await zspayAgain.listScheduledTransfers(1)).map((t) => t.id)).toEqual([transfer.id]);
 
     // A token issued before the restart is still good (a worker keeps its cached token across it).
-    const oldToken = (JSON.parse(written) as { sections: { adiq: { collections: { tokens: Array<[string, unknown]> } } } }).sections.adiq.collections.tokens[0][0];
+    const storedToken = (JSON.parse(written) as { sections: { adiq: { collections: { tokens: Array<[string, unknown]> } } } }).sections.adiq.collections.tokens[0];
+    const oldToken = defined(storedToken, 'a stored Adiq token')[0];
     const withOldToken = await fetch(`${second.url}/adiq/recurrence/v1/subscriptions/${adiqSubscriptionId}`, { headers: { Authorization: `Bearer ${oldToken}` } });
     expect(withOldToken.status).toBe(200);
 

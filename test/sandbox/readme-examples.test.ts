@@ -13,6 +13,7 @@ import { SANDBOX_CREDENTIALS } from '../../common/sandbox-credentials';
 import { SoftDeclineError } from '../../providers/errors';
 import { startSandbox, type RunningSandbox } from '../helpers/sandbox';
 import { zspayClient } from '../providers/zspay/helpers';
+import { at, group } from '../helpers/defined';
 
 const README = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const SECTION_HEADING = '## The provider sandbox';
@@ -28,7 +29,7 @@ function sandboxSection(readme: string): string {
 
 /** The ```sh blocks of a markdown text. */
 function shellBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
+  return [...markdown.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```$/gm)].map((match) => group(match, 1));
 }
 
 /** Shell words of one command line: quotes and backslashes as a POSIX shell reads them, `#` comments dropped. */
@@ -37,7 +38,7 @@ function shellWords(line: string): string[] {
   let word = '';
   let inWord = false;
   for (let i = 0; i < line.length; i++) {
-    const c = line[i];
+    const c = line.charAt(i);
     if (c === "'") {
       const end = line.indexOf("'", i + 1);
       if (end < 0) throw new Error(`unbalanced ' in: ${line}`);
@@ -47,9 +48,13 @@ function shellWords(line: string): string[] {
     } else if (c === '"') {
       let j = i + 1;
       for (; j < line.length && line[j] !== '"'; j++) {
-        if (line[j] === '\\' && '"\\$`'.includes(line[j + 1])) word += line[++j];
-        else if ('$`!'.includes(line[j])) throw new Error(`"${line[j]}" inside double quotes is expanded by the shell: ${line}`);
-        else word += line[j];
+        const ch = line.charAt(j);
+        const next = line[j + 1];
+        if (ch === '\\' && next !== undefined && '"\\$`'.includes(next)) {
+          word += next;
+          j++;
+        } else if ('$`!'.includes(ch)) throw new Error(`"${ch}" inside double quotes is expanded by the shell: ${line}`);
+        else word += ch;
       }
       if (j >= line.length) throw new Error(`unbalanced " in: ${line}`);
       i = j;
@@ -92,7 +97,7 @@ function curlRequest(words: string[], line: string): CurlRequest {
   let body: string | undefined;
   const headers: Record<string, string> = {};
   for (let i = 1; i < words.length; i++) {
-    const word = words[i];
+    const word = at(words, i, 'curl words');
     const value = () => {
       const next = words[++i];
       if (next === undefined) throw new Error(`${word} needs a value: ${line}`);
@@ -281,7 +286,7 @@ describe("the README's sandbox examples", () => {
     for (const [index, request] of requests.entries()) {
       const answer = await send(sandbox, request);
       try {
-        await EXAMPLES[index].effect(answer, sandbox);
+        await at(EXAMPLES, index, 'EXAMPLES').effect(answer, sandbox);
       } catch (error) {
         throw new Error(`README example failed: ${request.line}\nanswer: ${answer.status} ${JSON.stringify(answer.body)}\n${(error as Error).message}`);
       }
@@ -301,9 +306,9 @@ describe("the README's sandbox examples", () => {
   it("seed what the README's subscription, transfer and reseller-payment examples name, so none ends in a held charge", async () => {
     await sandbox.control.reset();
     // The first block creates what a provider would hold; the second scripts and resets.
-    for (const request of curlRequests(blocks[0])) expect((await send(sandbox, request)).status).toBeLessThan(300);
+    for (const request of curlRequests(at(blocks, 0, 'shell blocks'))) expect((await send(sandbox, request)).status).toBeLessThan(300);
 
-    const cards = [...README.matchAll(/zspayClientId: '(\d+)', cardId: '(\d+)'/g)].map((m) => ({ clienteId: m[1], cartaoId: m[2] }));
+    const cards = [...README.matchAll(/zspayClientId: '(\d+)', cardId: '(\d+)'/g)].map((m) => ({ clienteId: group(m, 1), cartaoId: group(m, 2) }));
     expect(cards.length).toBeGreaterThan(0);
     const zspay = zspayClient(sandbox.url);
     for (const card of cards) {
@@ -315,18 +320,18 @@ describe("the README's sandbox examples", () => {
     const payments = [
       ...[...README.matchAll(/resellerId: (\d+),\s*paymentId: (\d+)/g)],
       ...[...README.matchAll(/--reseller (\d+) --payment (\d+)/g)],
-    ].map((m) => ({ resellerId: m[1], paymentId: m[2] }));
+    ].map((m) => ({ resellerId: group(m, 1), paymentId: group(m, 2) }));
     expect(payments.length).toBeGreaterThan(0);
     for (const { resellerId, paymentId } of payments) {
       const answer = await activePlatformPayment(sandbox, resellerId, paymentId);
       expect([resellerId, paymentId, answer.status]).toEqual([resellerId, paymentId, 200]);
     }
 
-    for (const [, ref] of README.matchAll(/zapsignClientRef: '([^']+)'/g)) expect([ref, (await zapsignUpdate(sandbox, ref)).status]).toEqual([ref, 200]);
+    for (const ref of [...README.matchAll(/zapsignClientRef: '([^']+)'/g)].map((m) => group(m, 1))) expect([ref, (await zapsignUpdate(sandbox, ref)).status]).toEqual([ref, 200]);
 
     const accounts = (await zspay.listBankAccounts()).map((a) => String(a.id));
-    for (const [, account] of README.matchAll(/bankAccountId: '(\d+)'/g)) expect(accounts).toContain(account);
-    for (const [, establishment] of README.matchAll(/sourceEstablishmentId: '(\d+)'/g)) {
+    for (const account of [...README.matchAll(/bankAccountId: '(\d+)'/g)].map((m) => group(m, 1))) expect(accounts).toContain(account);
+    for (const establishment of [...README.matchAll(/sourceEstablishmentId: '(\d+)'/g)].map((m) => group(m, 1))) {
       expect((await zspay.getBalance(establishment)).currentCents).toBeGreaterThan(0);
     }
   });

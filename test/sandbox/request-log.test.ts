@@ -26,7 +26,7 @@ describe('sandbox request log', () => {
 
     const logged = await eventually(() => sandbox.control.requests({ operation: 'zspay.sale.get' }), (requests) => requests.length > 0, 5_000);
     expect(logged).toEqual([expect.objectContaining({ method: 'GET', path: '/zspay/vendas/1', outcome: 'timeout', at: '2025-03-10T12:00:00.000Z' })]);
-    expect(logged[0].status).toBeUndefined();
+    expect(logged[0]!.status).toBeUndefined();
     // The hold ends and answers into the closed connection: still one entry.
     clock.advance(600);
     expect(clock.pendingTimers).toBe(0);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec, encryptionCodecFromEnv, localStackEncryptionKeys, localStackKeyFile, newEncryptionKey } from '../../client/encryption';
+import { at } from '../helpers/defined';
 
 const key = (seed: number) => Buffer.alloc(32, seed);
 
@@ -11,19 +12,19 @@ describe('payload encryption codec (AES-256-GCM)', () => {
 
   it('encrypts with the active key, records its id, and decrypts back', async () => {
     const codec = new EncryptionCodec(new Map([['k1', key(1)]]), 'k1');
-    const [encrypted] = await codec.encode([payload]);
+    const encrypted = at(await codec.encode([payload]), 0, 'encoded payloads');
     expect(Buffer.from(encrypted.metadata!.encoding!).toString()).toBe('binary/encrypted');
     expect(Buffer.from(encrypted.metadata!['encryption-key-id']!).toString()).toBe('k1');
     expect(Buffer.from(encrypted.data!).toString('latin1')).not.toContain('acme-42');
-    const [decrypted] = await codec.decode([encrypted]);
+    const decrypted = at(await codec.decode([encrypted]), 0, 'decoded payloads');
     expect(defaultPayloadConverter.fromPayload(decrypted)).toEqual({ subscriptionId: 'acme-42', amountCents: 4990 });
   });
 
   it('rotates: new payloads use the new key, old ones still decrypt with theirs', async () => {
     const old = new EncryptionCodec(new Map([['k1', key(1)]]), 'k1');
-    const [fromOldKey] = await old.encode([payload]);
+    const fromOldKey = at(await old.encode([payload]), 0, 'encoded payloads');
     const rotated = new EncryptionCodec(new Map([['k1', key(1)], ['k2', key(2)]]), 'k2');
-    const [fromNewKey] = await rotated.encode([payload]);
+    const fromNewKey = at(await rotated.encode([payload]), 0, 'encoded payloads');
     expect(Buffer.from(fromNewKey.metadata!['encryption-key-id']!).toString()).toBe('k2');
     expect((await rotated.decode([fromOldKey, fromNewKey])).map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
       { subscriptionId: 'acme-42', amountCents: 4990 },
@@ -35,7 +36,7 @@ describe('payload encryption codec (AES-256-GCM)', () => {
   it('passes unencrypted payloads through and detects tampering', async () => {
     const codec = new EncryptionCodec(new Map([['k1', key(1)]]), 'k1');
     expect(await codec.decode([payload])).toEqual([payload]);
-    const [encrypted] = await codec.encode([payload]);
+    const encrypted = at(await codec.encode([payload]), 0, 'encoded payloads');
     const tampered = { ...encrypted, data: Buffer.from(encrypted.data!).map((b, i) => (i === 20 ? b ^ 1 : b)) };
     await expect(codec.decode([tampered])).rejects.toThrow();
   });

@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { openApiDocument } from '../../api/openapi';
+import { defined } from '../helpers/defined';
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
@@ -10,7 +11,7 @@ describe('OpenAPI document', () => {
 
   it('describes the inputs from the same schemas the engine validates with', () => {
     const document = openApiDocument() as { components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> }; paths: Record<string, unknown> };
-    const create = document.components.schemas.CreateSubscriptionInput;
+    const create = defined(document.components.schemas.CreateSubscriptionInput, 'the CreateSubscriptionInput schema');
     expect(create.required).toEqual(expect.arrayContaining(['subscriptionId', 'customerId', 'plan', 'paymentMethod']));
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/subscriptions/{id}/retry-now', '/v1/transfers/{id}/cancel', '/webhooks/zspay/{secret}']));
   });

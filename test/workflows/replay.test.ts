@@ -17,7 +17,7 @@ describe('recorded histories replay against the current workflow code', () => {
     const types = new Set(
       files.map((file) => {
         const history = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as { events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }> };
-        return history.events[0].workflowExecutionStartedEventAttributes?.workflowType?.name;
+        return history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
       }),
     );
     expect([...types].sort()).toEqual(['adiqSubscriptionWorkflow', 'billingRunWorkflow', 'resellerPaymentWorkflow', 'settleBalanceWorkflow', 'subscriptionWorkflow', 'transferWorkflow']);

@@ -7,6 +7,7 @@ import { resellerPaymentQuery } from '../../workflows/definitions';
 import { recordHistory } from '../helpers/histories';
 import type { RunningSandbox } from '../helpers/sandbox';
 import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
+import { at } from '../helpers/defined';
 
 describe('reseller payment completion workflow (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
@@ -68,7 +69,7 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     const input = { resellerId: 1, paymentId: 7002, paymentMethodId: 2, confirmation: { mode: 'confirmed', providerReference: 'ref-7002' } };
     const started = await Promise.all(Array.from({ length: 4 }, () => billing.resellerPayments.complete(input)));
     expect(started.filter((s) => !s.attached)).toHaveLength(1);
-    const [starter] = started.filter((s) => !s.attached);
+    const starter = at(started.filter((s) => !s.attached), 0, 'runs that started the workflow');
     for (const s of started) expect(s).toMatchObject({ workflowId: 'reseller-payment-1-7002', runId: starter.runId });
     expect(await billing.resellerPayments.result(1, 7002)).toMatchObject({ status: 'completed' });
     expect(await completions()).toHaveLength(1);

@@ -9,6 +9,8 @@ import { recordHistory } from '../helpers/histories';
 import type { RunningSandbox } from '../helpers/sandbox';
 import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
 import { zspayClient } from '../providers/zspay/helpers';
+import type { transferWorkflow } from '../../workflows/transfer';
+import { at } from '../helpers/defined';
 
 const SOURCE = String(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
 
@@ -24,7 +26,7 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
   const transfersInLedger = async (transferId: string) => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer' && e.reference === `transfer-${transferId}`);
   /** Transfer requests that reached Zspay, answered or not. */
   const transferSends = async () => (await sandbox.control.arrivals('zspay.transfer.create')).length;
-  const result = (transferId: string) => env.client.workflow.getHandle(`transfer-${transferId}`).result();
+  const result = (transferId: string) => env.client.workflow.getHandle<typeof transferWorkflow>(`transfer-${transferId}`).result();
   const schedule = async (extra: Record<string, unknown> = {}) => {
     const transferId = `t-${++n}`;
     await billing.transfers.schedule({
@@ -66,7 +68,7 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     const transferId = await schedule({ destination: { type: 'bank_account', bankAccountId }, executeOn: '2037-12-25' });
     const view = await billing.transfers.get(transferId);
     expect(view).toMatchObject({ executeOn: '2037-12-28', scheduledAt: '2037-12-28T13:00:00.000Z' });
-    expect(view.history[0].note).toBe('moved from 2037-12-25 to the next business day');
+    expect(view.history[0]?.note).toBe('moved from 2037-12-25 to the next business day');
     await billing.transfers.cancel(transferId);
   });
 
@@ -125,10 +127,10 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     const reconciling = await stateOf(transferId, ['needs_reconciliation', 'succeeded', 'failed']);
     expect(reconciling.state).toBe('needs_reconciliation');
     expect(reconciling.reason).toMatch(/not sent again: the transfer webhook with the reference settles it/);
-    const [moved] = await transfersInLedger(transferId);
+    const moved = at(await transfersInLedger(transferId), 0, 'transfers in the ledger');
     expect(moved).toBeDefined();
     // The transfer webhook (routed by the reference in its description) settles it.
-    await billing.transfers.statusUpdate(transferId, { providerTransferId: moved.providerId!, status: 3, amountCents: 10_000, fromEstablishmentId: SOURCE, toEstablishmentId: '900' });
+    await billing.transfers.statusUpdate(transferId, { providerTransferId: moved.providerId, status: 3, amountCents: 10_000, fromEstablishmentId: SOURCE, toEstablishmentId: '900' });
     const view = await stateOf(transferId, ['succeeded', 'failed']);
     expect(view).toMatchObject({ state: 'succeeded', providerTransferId: moved.providerId, contradictedWebhooks: 0 });
     expect(view.history.map((h: { state: string }) => h.state)).toEqual(['scheduled', 'executing', 'needs_reconciliation', 'succeeded']);

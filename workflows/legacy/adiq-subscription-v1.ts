@@ -29,6 +29,7 @@ import { applyAdiqBilling, applyAdiqSubscriptionBlocked, type AdiqBillingUpdate 
 import { checkSubscriptionInput, operationArgsProblems } from '../../common/subscription/checks';
 import { forecast, initialState, isTerminal, summaryLine, type SubscriptionState, type Transition } from './machine-v1';
 import type { SubscriptionView } from '../../common/subscription/model';
+import type { CancelArgs, ChangePaymentMethodArgs } from '../../common/subscription/operations';
 import { providerStatusOf } from '../../common/subscription/view';
 import { subscriptionConsequences } from './consequences-v1';
 import { invalidInput } from '../failures';
@@ -113,7 +114,7 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
       return view();
     },
     {
-      validator: (args) => {
+      validator: (args: CancelArgs) => {
         const problems = operationArgsProblems.cancel(args);
         if (problems.length > 0) throw new Error(problems.join('; '));
         const result = { data: args };
@@ -132,7 +133,7 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
       return view();
     },
     {
-      validator: (args) => {
+      validator: (args: ChangePaymentMethodArgs) => {
         const problems = operationArgsProblems.changePaymentMethod(args);
         if (problems.length > 0) throw new Error(problems.join('; '));
         const result = { data: args };

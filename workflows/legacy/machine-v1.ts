@@ -308,7 +308,7 @@ export function applyOutcome(
         summary: { ...state.summary, failedAttempts: state.summary.failedAttempts + 1 },
       };
       const latest = state.invoices.find((i) => i.cycle === cycle)!;
-      effects.push({ kind: 'notify', type: 'payment.failed', data: failureData(state, latest, latest.attempts[latest.attempts.length - 1], ctx.offset) });
+      effects.push({ kind: 'notify', type: 'payment.failed', data: failureData(state, latest, latest.attempts[latest.attempts.length - 1]!, ctx.offset) });
       effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
       if (retry) {
         state = { ...state, status: 'past_due' };

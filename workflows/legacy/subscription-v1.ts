@@ -427,7 +427,8 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
   /** A boleto paid (webhook or billing run): match it to its invoice by the provider's sale id. */
   async function settleReceivedPayments(): Promise<void> {
     while (state.pendingPayments.length > 0) {
-      const [payment, ...rest] = state.pendingPayments;
+      const [first, ...rest] = state.pendingPayments;
+      const payment = first!; // the loop runs while one is pending (frozen code: types only)
       state = { ...state, pendingPayments: rest };
       const invoice = state.invoices.find((i) => i.boleto?.saleId === payment.saleId || i.attempts.some((a) => a.providerIds?.saleId === payment.saleId));
       if (!invoice) {

@@ -10,6 +10,8 @@ import {
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderError } from '../expect-error';
+import { anyString } from '../../helpers/matchers';
+import { at } from '../../helpers/defined';
 
 const MEDIA = 'application/vnd.api+json';
 const TOKEN = SANDBOX_CREDENTIALS.activeplatform.apiToken;
@@ -36,7 +38,7 @@ describe('ActivePlatform client against the sandbox', () => {
     expect(payment.document.included?.[0]).toMatchObject({ id: '2', type: 'payment_methods' });
     const ledger = await sandbox.control.ledger({ provider: 'activeplatform' });
     expect(ledger).toEqual([expect.objectContaining({ kind: 'completion', amountCents: 36000, providerId: '6475' })]);
-    const [request] = await sandbox.control.requests({ operation: 'activeplatform.payment.complete' });
+    const request = at(await sandbox.control.requests({ operation: 'activeplatform.payment.complete' }), 0, 'activeplatform.payment.complete requests');
     expect(request.headers['content-type']).toBe(MEDIA);
     expect(request.headers.accept).toBe(MEDIA);
     expect(request.headers['x-api-token']).toBe(TOKEN);
@@ -114,12 +116,12 @@ describe('ActivePlatform client against the sandbox', () => {
     const { mapActivePlatformError } = await import('../../../providers/activeplatform/errors');
     const error = mapActivePlatformError({ status: 400, data: await response.json(), headers: {} });
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect((error as InvalidRequestError).fieldErrors).toEqual([{ field: 'payment_method_id', message: expect.any(String) }]);
+    expect((error as InvalidRequestError).fieldErrors).toEqual([{ field: 'payment_method_id', message: anyString() }]);
   });
 
   it('client-side validation: an invalid payment method is never sent', async () => {
     const error = await expectProviderError(client.completePayment({ resellerId: 1, paymentId: 7, paymentMethodId: 0 }), InvalidRequestError);
-    expect(error.fieldErrors[0].field).toBe('data.attributes.payment_method_id');
+    expect(error.fieldErrors[0]?.field).toBe('data.attributes.payment_method_id');
     expect(await sandbox.control.requests({ provider: 'activeplatform' })).toHaveLength(0);
   });
 

@@ -46,7 +46,7 @@ describe('ActivePlatform fixtures parse with their schemas', () => {
 
   it('422 example (errors as one object) and the JSON:API array form both parse and map', () => {
     const documented = errorDocumentSchema.parse(error422);
-    expect(errorList(documented)[0].title).toMatch(/waiting for payment\/expired/);
+    expect(errorList(documented)[0]?.title).toMatch(/waiting for payment\/expired/);
     for (const data of [error422, { errors: [error422.errors] }]) {
       const error = mapActivePlatformError({ status: 422, data, headers: {} });
       expect(error).toBeInstanceOf(InvalidStateError);
@@ -65,6 +65,6 @@ describe('ActivePlatform fixtures parse with their schemas', () => {
   it('rejects a request without a positive integer payment_method_id, naming the field', () => {
     const result = completePaymentRequestSchema.safeParse({ data: { attributes: { payment_method_id: '2' } } });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0].path).toEqual(['data', 'attributes', 'payment_method_id']);
+    expect(result.error?.issues[0]?.path).toEqual(['data', 'attributes', 'payment_method_id']);
   });
 });

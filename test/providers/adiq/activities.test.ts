@@ -5,6 +5,7 @@ import { ADIQ_SANDBOX_MERCHANT_ID } from '../../../sandbox/providers/adiq';
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { expectProviderDelay, quietActivityEnvironment, rejectionOf } from '../expect-error';
 import { adiqClient, adiqControl, monthlyPlan, OTHER_VAULT_ID, VAULT_ID } from './helpers';
+import { at } from '../../helpers/defined';
 
 describe('Adiq activities', () => {
   let sandbox: RunningSandbox;
@@ -16,7 +17,7 @@ describe('Adiq activities', () => {
   });
 
   const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
-    quietActivityEnvironment().run(fn, ...args) as Promise<R>;
+    quietActivityEnvironment().run<A, R, (...args: A) => Promise<R>>(fn, ...args);
   const storedSubscriptions = async (orderNumber: string) =>
     (await adiqControl<unknown[]>(sandbox, 'GET', `/subscriptions?orderNumber=${orderNumber}`)).body;
 
@@ -69,11 +70,11 @@ describe('Adiq activities', () => {
       ['2024-03-01', 'paid', 'succeeded', 599],
       ['2024-04-01', 'open', 'pending', 599],
     ]);
-    const open = billings[1];
+    const open = at(billings, 1, 'billings');
     expect(await run(activities.cancelAdiqBilling, { billingId: open.billingId })).toEqual({ billingId: open.billingId, alreadyCanceled: false });
     expect(await run(activities.cancelAdiqBilling, { billingId: open.billingId })).toEqual({ billingId: open.billingId, alreadyCanceled: true });
     // A paid billing cannot be canceled: the 400 stays a non-retryable InvalidRequest.
-    const failure = await rejectionOf(run(activities.cancelAdiqBilling, { billingId: billings[0].billingId }));
+    const failure = await rejectionOf(run(activities.cancelAdiqBilling, { billingId: at(billings, 0, 'billings').billingId }));
     expect(failure).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
 
     expect(await run(activities.changeAdiqSubscriptionStatus, { subscriptionId, status: 'canceled' })).toMatchObject({ status: 'canceled', providerStatus: 'Canceled' });

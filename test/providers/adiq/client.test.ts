@@ -14,6 +14,7 @@ import {
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { expectProviderError } from '../expect-error';
 import { adiqClient, adiqControl, monthlyPlan, OTHER_VAULT_ID, VAULT_ID } from './helpers';
+import { at } from '../../helpers/defined';
 
 describe('Adiq client against the sandbox', () => {
   let sandbox: RunningSandbox;
@@ -34,12 +35,12 @@ describe('Adiq client against the sandbox', () => {
     it('creates a plan: amount sent in reais from cents, token by HTTP Basic, Bearer on the call', async () => {
       const planId = await client.createPlan(monthlyPlan);
       expect(planId).toMatch(/^[0-9a-f-]{36}$/);
-      const [tokenRequest] = await sandbox.control.requests({ operation: 'adiq.auth.token' });
+      const tokenRequest = at(await sandbox.control.requests({ operation: 'adiq.auth.token' }), 0, 'adiq.auth.token requests');
       const basic = Buffer.from(`${SANDBOX_CREDENTIALS.adiq.clientId}:${SANDBOX_CREDENTIALS.adiq.clientSecret}`).toString('base64');
       expect(tokenRequest.headers.authorization).toBe(`Basic ${basic}`);
       expect(tokenRequest.body).toEqual({ grantType: 'client_credentials' });
       expect(tokenRequest.path).toBe(`${SANDBOX_PREFIX.adiqAuth}/oauth2/v1/token`);
-      const [create] = await sandbox.control.requests({ operation: 'adiq.plan.create' });
+      const create = at(await sandbox.control.requests({ operation: 'adiq.plan.create' }), 0, 'adiq.plan.create requests');
       expect(create.headers.authorization).toMatch(/^Bearer sbx\./);
       expect(create.body).toEqual({
         name: monthlyPlan.name,
@@ -61,7 +62,7 @@ describe('Adiq client against the sandbox', () => {
       await client.createPlan({ ...monthlyPlan, name: 'Other plan' });
       const page = await client.searchPlans({ name: 'Neighborhood', page: 1, limit: 10 });
       expect(page).toMatchObject({ page: 1, limit: 10, total: 1 });
-      expect(page.items[0].id).toBe(planId);
+      expect(page.items[0]?.id).toBe(planId);
       await expect(
         client.updatePlan(planId, { ...monthlyPlan, merchantId: ADIQ_SANDBOX_MERCHANT_ID, amountCents: 2999, planType: 'Custom', interval: 20, installments: 5 }),
       ).resolves.toBe(planId);
@@ -95,7 +96,7 @@ describe('Adiq client against the sandbox', () => {
       await expect(client.changeSubscriptionVault(subscriptionId, OTHER_VAULT_ID)).resolves.toBe(subscriptionId);
       await expect(client.changeSubscriptionStatus(subscriptionId, 'canceled')).resolves.toBe(subscriptionId);
       expect(await client.getSubscription(subscriptionId)).toMatchObject({ status: 'Canceled', vaultId: OTHER_VAULT_ID });
-      const [statusRequest] = await sandbox.control.requests({ operation: 'adiq.subscription.status' });
+      const statusRequest = at(await sandbox.control.requests({ operation: 'adiq.subscription.status' }), 0, 'adiq.subscription.status requests');
       expect(statusRequest.body).toEqual({ status: 'Canceled' });
     });
 
@@ -146,13 +147,13 @@ describe('Adiq client against the sandbox', () => {
       const page = await client.searchBillings({ ExpirationDateRangeStartDate: '2024-01-01', ExpirationDateRangeEndDate: '2024-01-31' });
       expect(page.items).toHaveLength(1);
       expect(page.items[0]).toMatchObject({ status: 'Paid', amount: 5.99, installment: 1, expireAt: '2024-01-01T00:00:00' });
-      const [open] = await client.findBillings({ status: 'Opened' }, (b) => b.subscription.id === subscriptionId);
+      const open = at(await client.findBillings({ status: 'Opened' }, (b) => b.subscription.id === subscriptionId), 0, 'open billings');
       expect(open).toMatchObject({ installment: 2 });
       await expect(client.cancelBilling(open.id)).resolves.toBe(open.id);
-      const [canceled] = await client.findBillings({ status: 'Canceled' }, () => true);
+      const canceled = at(await client.findBillings({ status: 'Canceled' }, () => true), 0, 'canceled billings');
       expect(canceled.id).toBe(open.id);
       const again = await expectProviderError(client.cancelBilling(open.id), InvalidRequestError);
-      expect(again.fieldErrors[0].field).toBe('billingId');
+      expect(again.fieldErrors[0]?.field).toBe('billingId');
     });
   });
 
@@ -240,7 +241,7 @@ describe('Adiq client against the sandbox', () => {
       ]);
       const callbacks = await sandbox.control.merchantCallbacks();
       expect(callbacks).toHaveLength(1);
-      expect(JSON.parse(callbacks[0].rawBody)).toMatchObject({ statusCode: '200', subscriptionId, billingId: body.billing.id, orderNumber: '5550001' });
+      expect(JSON.parse(callbacks[0]!.rawBody)).toMatchObject({ statusCode: '200', subscriptionId, billingId: body.billing.id, orderNumber: '5550001' });
     });
 
     it('teimosinha: soft declines retry 2, 2, 4 days later, then block when attempts (3) are exhausted', async () => {

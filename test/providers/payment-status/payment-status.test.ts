@@ -21,6 +21,7 @@ import {
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderError, quietActivityEnvironment, rejectionOf } from '../expect-error';
+import { at } from '../../helpers/defined';
 
 describe('payment status contract', () => {
   it.each([
@@ -85,7 +86,7 @@ describe('payment status client and activity against the sandbox', () => {
 
   it('pushes a status with the documented path, header and exact body casing', async () => {
     await expect(client.pushStatus(input)).resolves.toEqual({ success: true });
-    const [request] = await sandbox.control.requests({ operation: 'payment-status.status.update' });
+    const request = at(await sandbox.control.requests({ operation: 'payment-status.status.update' }), 0, 'payment-status.status.update requests');
     expect(request.path).toBe(`/payment-status/status/${input.paymentId}`);
     expect(request.headers['api-key']).toBe(KEY);
     expect(request.body).toEqual({

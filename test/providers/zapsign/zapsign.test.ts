@@ -13,6 +13,8 @@ import {
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
 import { startSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderError, quietActivityEnvironment, rejectionOf } from '../expect-error';
+import { stringContaining } from '../../helpers/matchers';
+import { at } from '../../helpers/defined';
 
 const CLIENT_TOKEN = requestExample.client_api_token;
 const PARTNER = SANDBOX_CREDENTIALS.zapsign.partnerToken;
@@ -29,7 +31,7 @@ describe('ZapSign contract', () => {
 
   it('an unknown payment_status is rejected with the field name', () => {
     const result = updatePaymentStatusRequestSchema.safeParse({ ...requestExample, payment_status: 'pago' });
-    expect(result.error?.issues[0]).toMatchObject({ path: ['payment_status'], message: expect.stringContaining('adimplente') });
+    expect(result.error?.issues[0]).toMatchObject({ path: ['payment_status'], message: stringContaining('adimplente') });
   });
 
   it('the undocumented success answer is accepted whatever its shape', () => {
@@ -71,7 +73,7 @@ describe('ZapSign client and activity against the sandbox', () => {
     expect(await clientView()).toMatchObject({ paymentStatus: 'inadimplente', updates: [{ paymentStatus: 'inadimplente' }] });
     await client.updatePaymentStatus({ clientApiToken: CLIENT_TOKEN, paymentStatus: 'adimplente' });
     expect((await clientView()).paymentStatus).toBe('adimplente');
-    const [request] = await sandbox.control.requests({ operation: 'zapsign.partner.update_payment_status' });
+    const request = at(await sandbox.control.requests({ operation: 'zapsign.partner.update_payment_status' }), 0, 'zapsign.partner.update_payment_status requests');
     expect(request.path).toBe('/zapsign/api/v1/partner/update-payment-status/');
     expect(request.headers.authorization).toBe(`Bearer ${PARTNER}`);
     expect(request.body).toEqual({ client_api_token: CLIENT_TOKEN, payment_status: 'inadimplente' });

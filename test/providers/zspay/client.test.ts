@@ -14,6 +14,7 @@ import { ZSPAY_SANDBOX_ESTABLISHMENT_ID } from '../../../sandbox/providers/zspay
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { control, expectProviderError } from '../expect-error';
 import { customerWithCard, zspayCharges, zspayClient } from './helpers';
+import { at } from '../../helpers/defined';
 
 let sandbox: RunningSandbox;
 useSandbox((started) => (sandbox = started));
@@ -28,7 +29,7 @@ describe('ZspayClient sales', () => {
     expect(sale).toMatchObject({ status: 'approved', amountCents: 1050, paymentType: 'credit' });
     const read = await zspay.getSale(sale.id);
     expect(read).toMatchObject({ id: sale.id, status: 'approved', amountCents: 1050 });
-    const [request] = await sandbox.control.requests({ operation: 'zspay.sale.card' });
+    const request = at(await sandbox.control.requests({ operation: 'zspay.sale.card' }), 0, 'zspay.sale.card requests');
     expect(request.body).toEqual({ tipoPagamentoId: 3, valor: 10.5, parcelas: 1, clienteId: Number(clientId), cartaoId: Number(cardId) });
     expect(request.headers.authorization).toBe('Bearer sandbox-zspay-token');
     expect(await charges()).toHaveLength(1);
@@ -236,7 +237,7 @@ describe('ZspayClient plans and subscriptions', () => {
     const invoice = (await control<{ id: number }>(sandbox.url, 'POST', `/zspay/__control/subscriptions/${subscription.id}/invoices`, { paid: true })).body;
     expect(await zspay.listInvoices(subscription.id)).toEqual([expect.objectContaining({ id: invoice.id, status: 'paid', amount: '100' })]);
     await zspay.refundInvoice(subscription.id, invoice.id);
-    expect((await zspay.listInvoices(subscription.id))[0].status).toBe('void');
+    expect((await zspay.listInvoices(subscription.id))[0]?.status).toBe('void');
     await zspay.removeSubscription(subscription.id);
     expect((await zspay.getSubscription(subscription.id)).status_assinatura_id).toBe(2);
     await zspay.deletePlan(planId);

@@ -7,6 +7,7 @@ import { mapZspayError } from '../../../providers/zspay/errors';
 import { centsToValor, valorToCents, zspayCentsToCents } from '../../../providers/zspay/money';
 import * as s from '../../../providers/zspay/schemas';
 import { parseZspayWebhook, zspayWebhookSchema } from '../../../providers/zspay/webhooks';
+import { defined } from '../../helpers/defined';
 
 const dir = join(__dirname, '../../fixtures/providers/zspay');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
@@ -80,7 +81,7 @@ describe('Zspay fixtures', () => {
   });
 
   it.each(Object.keys(schemas))('%s parses', (name) => {
-    const parsed = schemas[name].safeParse(fixture(name));
+    const parsed = defined(schemas[name], `the ${name} schema`).safeParse(fixture(name));
     expect(parsed.error?.issues).toBeUndefined();
   });
 

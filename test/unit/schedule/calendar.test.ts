@@ -3,6 +3,13 @@ import { isBusinessDay, nextBusinessDay } from '../../../common/billing/holidays
 import { brazilianBankHolidays } from '../../../scripts/generate-holidays';
 import { BR_BANK_HOLIDAYS } from '../../../common/billing/br-bank-holidays.generated';
 
+/** The year, month and day of a YYYY-MM-DD date. */
+function dateParts(date: string): [number, number, number] {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) throw new Error(`expected a YYYY-MM-DD date, got ${date}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
 describe('calendar dates', () => {
   it('adds days across month, year and leap-day boundaries', () => {
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
@@ -28,7 +35,7 @@ describe('calendar dates', () => {
       if (day > 31) continue;
       for (let k = 0; k < 120; k += 1) {
         const date = addMonths(anchor, k);
-        const [y, m, d] = date.split('-').map(Number);
+        const [y, m, d] = dateParts(date);
         expect(y * 12 + m - 1).toBe(2024 * 12 + k);
         const monthLength = new Date(Date.UTC(y, m, 0)).getUTCDate();
         expect(d).toBe(Math.min(day, monthLength));

@@ -1,13 +1,15 @@
 import { forecast, nextStep } from '../../../common/subscription/machine';
 import { firstCycleToBill, startDateProblem } from '../../../common/subscription/state';
 import { apply, collect, decide, hard, kinds, paid, soft, subscription } from '../../helpers/machine';
+import { stringContaining } from '../../helpers/matchers';
+import { at } from '../../helpers/defined';
 
 describe('subscription state machine', () => {
   it('retries a soft decline on D+2, D+4, D+8 and D+16, then blocks and tells the partner once', () => {
     const { state, log } = collect(subscription(), ['soft', 'soft', 'soft', 'soft', 'soft']);
     expect(log.map((l) => l.date)).toEqual(['2026-01-01', '2026-01-03', '2026-01-05', '2026-01-09', '2026-01-17']);
     expect(log.slice(0, 4).every((l) => l.effects.join() === 'notify:payment.failed,push:failed')).toBe(true);
-    expect(log[4].effects).toEqual(['notify:payment.failed', 'push:failed', 'partner:inadimplente', 'notify:subscription.blocked']);
+    expect(at(log, 4, 'the collection log').effects).toEqual(['notify:payment.failed', 'push:failed', 'partner:inadimplente', 'notify:subscription.blocked']);
     expect(state.status).toBe('blocked');
     expect(nextStep(state)).toEqual({ kind: 'idle' });
   });
@@ -16,20 +18,20 @@ describe('subscription state machine', () => {
     expect(collect(subscription({ attempts: 1 }), ['soft', 'soft']).log.map((l) => l.date)).toEqual(['2026-01-01', '2026-01-03']);
     const none = collect(subscription({ attempts: 0 }), ['soft']);
     expect(none.state.status).toBe('blocked');
-    expect(none.log[0].effects).toContain('partner:inadimplente');
+    expect(at(none.log, 0, 'the collection log').effects).toContain('partner:inadimplente');
   });
 
   it('blocks at once on a hard decline, without any retry', () => {
     const { state, log } = collect(subscription(), ['hard']);
     expect(state.status).toBe('blocked');
     expect(state.dunning?.nextRetryDate).toBeUndefined();
-    expect(log[0].effects).toEqual(['notify:payment.failed', 'push:failed', 'partner:inadimplente', 'notify:subscription.blocked']);
+    expect(at(log, 0, 'the collection log').effects).toEqual(['notify:payment.failed', 'push:failed', 'partner:inadimplente', 'notify:subscription.blocked']);
   });
 
   it('recovers on a successful retry: active again, no partner call if it was never blocked', () => {
     const { state, log } = collect(subscription(), ['soft', 'paid']);
     expect(state.status).toBe('active');
-    expect(log[1].effects).toEqual(['notify:subscription.recovered', 'notify:payment.succeeded', 'push:paid']);
+    expect(at(log, 1, 'the collection log').effects).toEqual(['notify:subscription.recovered', 'notify:payment.succeeded', 'push:paid']);
     expect(nextStep(state)).toMatchObject({ kind: 'charge', cycle: 2, date: '2026-02-01' });
   });
 
@@ -44,7 +46,7 @@ describe('subscription state machine', () => {
     expect(recovered.state.status).toBe('active');
     expect(nextStep(recovered.state)).toMatchObject({ kind: 'charge', cycle: 4, date: '2026-04-01' });
     const again = collect(recovered.state, ['paid']);
-    expect(again.log[0].effects).not.toContain('partner:adimplente');
+    expect(at(again.log, 0, 'the collection log').effects).not.toContain('partner:adimplente');
   });
 
   it('a rescue attempt that fails keeps a blocked subscription blocked, without new retries or partner calls', () => {
@@ -62,7 +64,7 @@ describe('subscription state machine', () => {
     const skipped = apply(state, { type: 'skipNextRetry' }, '2026-01-02');
     expect(skipped.state.status).toBe('blocked');
     expect(kinds(skipped.effects)).toEqual(['partner:inadimplente', 'notify:subscription.blocked']);
-    expect(skipped.state.invoices[0].attempts.map((a) => a.outcome)).toEqual(['soft_declined', 'skipped']);
+    expect(at(skipped.state.invoices, 0, 'invoices').attempts.map((a) => a.outcome)).toEqual(['soft_declined', 'skipped']);
   });
 
   it('charges the setup fee first, then the first cycle after the trial', () => {
@@ -116,9 +118,9 @@ describe('subscription state machine', () => {
   });
 
   it('keeps the twelve most recent invoices and folds the rest into the summary', () => {
-    const { state } = collect(subscription(), Array(15).fill('paid'));
+    const { state } = collect(subscription(), Array<'paid'>(15).fill('paid'));
     expect(state.invoices).toHaveLength(12);
-    expect(state.invoices[0].cycle).toBe(4);
+    expect(at(state.invoices, 0, 'invoices').cycle).toBe(4);
     expect(state.summary).toMatchObject({ archivedCount: 3, archivedPaidCents: 3 * 5990, paidCount: 15, paidCents: 15 * 5990 });
   });
 });
@@ -151,7 +153,7 @@ describe('operations that interleave with a charge in flight', () => {
 
   it('refuses what would clash with the charge in flight, and says so', () => {
     const state = inFlight();
-    expect(decide(state, { type: 'changeNextChargeDate', date: '2026-01-20' }, '2026-01-01')).toMatchObject({ answer: 'refused', reason: expect.stringContaining('a charge is in flight') });
+    expect(decide(state, { type: 'changeNextChargeDate', date: '2026-01-20' }, '2026-01-01')).toMatchObject({ answer: 'refused', reason: stringContaining('a charge is in flight') });
     expect(decide(state, { type: 'chargeStarted', cycle: 1 }, '2026-01-01')).toMatchObject({ answer: 'refused', reason: 'a charge is already in flight' });
   });
 
