@@ -21,7 +21,6 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AdiqBilling, AdiqClient, AdiqSubscription } from '../../providers/adiq/client';
-import { InvalidRequestError } from '../../providers/errors';
 import { adiqAmountToCents } from '../../providers/adiq/money';
 import { adiqOrderNumber } from '../../providers/adiq/reference';
 import type { BillingSearchQuery, CreatePlanRequest } from '../../providers/adiq/schemas';
@@ -44,7 +43,6 @@ export interface AdiqActivityDeps {
     | 'changeSubscriptionStatus'
     | 'changeSubscriptionVault'
     | 'findBillings'
-    | 'cancelBilling'
     | 'searchNotifications'
     | 'createNotification'
     | 'updateNotification'
@@ -185,19 +183,6 @@ export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
       });
     },
 
-    async cancelAdiqBilling(input: { billingId: string }): Promise<{ billingId: string; alreadyCanceled: boolean }> {
-      return withProviderFailures(async () => {
-        try {
-          return { billingId: await adiq.cancelBilling(input.billingId), alreadyCanceled: false };
-        } catch (error) {
-          if (!(error instanceof InvalidRequestError) || error.statusCode !== 400) throw error;
-          // A retried cancel whose first answer was lost: done if it is Canceled now.
-          const [current] = await adiq.findBillings({ status: 'Canceled' }, (b) => b.id === input.billingId);
-          if (!current) throw error;
-          return { billingId: current.id, alreadyCanceled: true };
-        }
-      });
-    },
 
     /**
      * Makes sure Adiq calls the engine's notification URL ("Create / Search / Update Notification"):

@@ -188,13 +188,6 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     chargeStoredCard,
     issueBoleto,
 
-    /** Reads a sale (reconciliation, webhooks). */
-    getSale: (input: { saleId: string }) =>
-      withProviderFailures(async () => {
-        const sale = await zspay.getSale(input.saleId);
-        return { saleId: sale.id, status: sale.status, statusCode: sale.statusCode, amountCents: sale.amountCents, paymentType: sale.paymentType };
-      }),
-
     /**
      * What a sale's own status says of its payment (webhooks are hints: this is the check). An
      * unknown sale fails non-retryably (the provider answers 404).
@@ -220,14 +213,6 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
           return { released: true };
         }),
       ),
-
-    /** Full refund of a card sale; a sale already refunded counts as done (safe to retry). */
-    refundSale: (input: { saleId: string }) =>
-      withProviderFailures(async () => {
-        const before = await zspay.getSale(input.saleId);
-        if (before.status !== 'refunded') await zspay.refundSale(input.saleId);
-        return { saleId: input.saleId, refunded: true };
-      }),
   } satisfies ChargeActivities & Record<string, unknown>;
 }
 

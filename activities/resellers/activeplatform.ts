@@ -16,7 +16,7 @@
  */
 import { Context, log } from '@temporalio/activity';
 import type { CompletedResellerPayment } from '../../common/reseller-payment';
-import type { ActivePlatformClient, PaymentRef, ResellerPayment } from '../../providers/activeplatform/client';
+import type { ActivePlatformClient, ResellerPayment } from '../../providers/activeplatform/client';
 import { InvalidStateError } from '../../providers/errors';
 import { reaisToCents } from '../../providers/money';
 import { withProviderFailures } from '../provider-failure';
@@ -72,11 +72,6 @@ export function createResellerActivities({ activePlatform }: ResellerActivityDep
           return toCompletedResellerPayment(current);
         }
       }));
-    },
-
-    /** Reads a payment (for reconciliation and support tools). */
-    async getResellerPayment(input: PaymentRef): Promise<CompletedResellerPayment> {
-      return withProviderFailures(async () => toCompletedResellerPayment(await activePlatform.getPayment(input)));
     },
   };
 }

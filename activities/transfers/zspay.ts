@@ -121,19 +121,6 @@ export function createZspayTransferActivities({ zspay, readPreviousFailure = rea
         }
         return send(input, info.attempt);
       }),
-
-    /** A scheduled transfer by id (Zspay only lists scheduled ones); undefined when gone or executed. */
-    getTransfer: (input: { transferId: string; type: 'digital_account' | 'bank_account' }) =>
-      withProviderFailures(async () => {
-        const list = await zspay.listScheduledTransfers(input.type === 'digital_account' ? 1 : 2);
-        return list.find((t) => t.id === input.transferId);
-      }),
-
-    cancelScheduledTransfer: (input: { transferId: string }) =>
-      withProviderFailures(async () => {
-        await zspay.deleteScheduledTransfer(input.transferId);
-        return { transferId: input.transferId, canceled: true };
-      }),
   };
 }
 

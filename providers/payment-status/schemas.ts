@@ -2,7 +2,7 @@
  * Payment status API shapes (payment-status-update-api.txt). The reference section is
  * authoritative: `POST {base}/status/{payment-id}`, body keys with this exact casing
  * (apiKey, trust_Seed, trust_Value, alt_Trust_Value); the JavaScript example at the end of the
- * document uses other casings and omits required fields (see the fixtures' NOTES.md).
+ * document uses other casings and omits required fields (see test/fixtures/providers/payment-status/NOTES.md).
  */
 import { z } from 'zod';
 import { openEnum } from '../open-enum';

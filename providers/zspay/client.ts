@@ -302,7 +302,7 @@ export class ZspayClient {
 
   /**
    * "Remover uma assinatura": the document gives DELETE /planos/{PlanoId} (the plan-removal path)
-   * while naming the parameter the subscription's id. Sent as documented; see NOTES.md.
+   * while naming the parameter the subscription's id. Sent as documented; see test/fixtures/providers/zspay/NOTES.md.
    */
   async removeSubscription(subscriptionId: string | number): Promise<void> {
     const path = `/planos/${this.id('assinaturaId', subscriptionId)}`;

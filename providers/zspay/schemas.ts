@@ -44,7 +44,7 @@ export const errorEnvelopeSchema = z.looseObject({
       /** Not in the document's example; read when present (acquirer return code). */
       code: z.union([z.string(), z.number()]).optional(),
       message: z.string().optional(),
-      /** Not in the document; read when present (see NOTES.md: validation errors). */
+      /** Not in the document; read when present (see test/fixtures/providers/zspay/NOTES.md: validation errors). */
       fields: z.array(z.looseObject({ field: z.string(), message: z.string().optional() })).optional(),
     })
     .optional(),
@@ -312,7 +312,7 @@ export const planFilterSchema = z.object({
 });
 export type PlanFilter = z.infer<typeof planFilterSchema>;
 
-/** "Nova assinatura". The document sends the raw card (cartao); the engine never does (see NOTES.md). */
+/** "Nova assinatura". The document sends the raw card (cartao); the engine never does (see test/fixtures/providers/zspay/NOTES.md). */
 export const subscribeRequestSchema = z.object({
   planoId: z.int().positive({ error: 'planoId is required' }),
   expiration_date: isoDate('expiration_date').optional(),
@@ -420,7 +420,7 @@ export const transferRecordSchema = z.looseObject({
 export type TransferRecord = z.infer<typeof transferRecordSchema>;
 /**
  * The document shows the scheduled answer (`agendamento`). An immediate transfer's answer is not
- * shown; we read `transferencia` with the same fields (see NOTES.md).
+ * shown; we read `transferencia` with the same fields (see test/fixtures/providers/zspay/NOTES.md).
  */
 export const transferResponseSchema = z.looseObject({
   ...okEnvelope,

@@ -16,7 +16,7 @@ export const WEBHOOK_STATUSES = {
   receivable: ['created', 'paid', 'canceled', 'refunded'],
   transaction: ['created', 'succeeded', 'failed', 'canceled', 'void'],
   // Only "created" is documented ("quando uma transferência é programada"); the sandbox sends
-  // "updated" on a status change, which status_transferencia_id carries (see NOTES.md).
+  // "updated" on a status change, which status_transferencia_id carries (see test/fixtures/providers/zspay/NOTES.md).
   transfer: ['created', 'updated'],
 } as const;
 export type WebhookType = keyof typeof WEBHOOK_STATUSES;

@@ -16,7 +16,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { reaisToCents } from '../../providers/money';
+import { centsOf } from './money';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
 import { afterEffect, providerRoutes } from '../route';
@@ -215,7 +215,7 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
       ctx.state.record({
         provider: 'activeplatform',
         kind: 'completion',
-        amountCents: reaisToCents(payment.total, { allowTrailingZeros: true }),
+        amountCents: centsOf(payment.total) ?? 0,
         reference: payment.id,
         providerId: payment.id,
         customer: String(payment.accountId),

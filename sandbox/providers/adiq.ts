@@ -26,11 +26,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { adiqAmountToCents } from '../../providers/adiq/money';
 import { ADIQ_AUTH_PATHS, ADIQ_RECURRENCE_PATHS as PATHS } from '../../providers/adiq/paths';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
 import { afterEffect, providerRoutes } from '../route';
+import { centsOf } from './money';
 import {
   FIXED_INSTALLMENTS,
   FIXED_INTERVAL_DAYS,
@@ -500,7 +500,7 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
       ctx.state.record({
         provider: 'adiq',
         kind: 'charge',
-        amountCents: adiqAmountToCents(billing.amount) ?? 0,
+        amountCents: centsOf(billing.amount) ?? 0,
         reference: subscription.orderNumber,
         providerId: billing.id,
         customer: subscription.vaultId,

@@ -18,7 +18,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { centsToReais, reaisToCents } from '../../providers/money';
+import { centsOf, reaisOf } from './money';
 import { referenceOf } from '../../providers/zspay/reference';
 import type { ScriptedOutcome } from '../state';
 import type { SandboxContext } from '../server';
@@ -65,12 +65,11 @@ type FieldIssue = { field: string; message: string };
 // Request shapes as the sandbox checks them: numbers or numeric strings for ids, `valor` in reais.
 const id = z.union([z.int().positive(), z.string().regex(/^\d+$/)]).transform(Number);
 const valor = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]).transform((v, c) => {
-  try {
-    return reaisToCents(v);
-  } catch {
-    c.addIssue({ code: 'custom', message: 'valor deve ter no máximo duas casas decimais' });
-    return z.NEVER;
-  }
+  const cents = centsOf(v);
+  // Zspay takes reais with two decimals: "10.001" and "10.000" alike are refused.
+  if (cents !== undefined && !/\.\d{3}/.test(String(v))) return cents;
+  c.addIssue({ code: 'custom', message: 'valor deve ter no máximo duas casas decimais' });
+  return z.NEVER;
 });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const clientBody = z.object({ nome: z.string().min(1), documento: z.string().min(11), email: z.string().min(3), endereco: z.object({}).loose() });
@@ -505,7 +504,7 @@ function transferRoutes(zspay: Zspay): void {
         const account = t.contaBancariaId === null ? undefined : bankAccounts.get(t.contaBancariaId);
         return {
           id: t.id,
-          valor: centsToReais(t.valorCents),
+          valor: reaisOf(t.valorCents),
           tipoId: t.tipo,
           tipo: t.tipo === 1 ? 'Conta Digital' : 'Conta Bancária',
           descricao: t.descricao,
@@ -541,7 +540,7 @@ function transferRoutes(zspay: Zspay): void {
       find: { load: ({ params }) => byId(balances, params.establishmentId), missing: 'Estabelecimento' },
     },
     async ({ found: balance, reply }) =>
-      afterEffect(() => reply.send({ success: true, saldo: { atual: centsToReais(balance.currentCents), futuro: centsToReais(balance.futureCents) } })),
+      afterEffect(() => reply.send({ success: true, saldo: { atual: reaisOf(balance.currentCents), futuro: reaisOf(balance.futureCents) } })),
   );
 }
 
@@ -745,10 +744,10 @@ function payment(sale: Sale) {
     tipo_pagamento_id: sale.tipoPagamentoId,
     status_pagamento_id: sale.paymentStatus,
     pedido_id: sale.id,
-    valor: centsToReais(sale.valorCents),
+    valor: reaisOf(sale.valorCents),
     taxa: '0.00',
     data_recebimento: sale.dataVencimento ? `${sale.dataVencimento}T00:00:00.000Z` : sale.created,
-    valor_recebido: sale.paymentStatus === 2 ? centsToReais(sale.valorCents) : '0.00',
+    valor_recebido: sale.paymentStatus === 2 ? reaisOf(sale.valorCents) : '0.00',
     data_pagamento: sale.paymentStatus === 2 ? sale.modified : null,
     tipo_pagamento: { id: sale.tipoPagamentoId, titulo: TYPE_TITLES[sale.tipoPagamentoId] },
     status_pagamento: { id: sale.paymentStatus, titulo: PAYMENT_TITLES[sale.paymentStatus] },
@@ -781,7 +780,7 @@ function pedidoDetail(sale: Sale) {
     estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,
     status_pedido_id: sale.status,
     status_pedido: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
-    pedidos_produtos: [{ id: sale.id, pedido_id: sale.id, valor_unitario: centsToReais(sale.valorCents), quantidade: 1 }],
+    pedidos_produtos: [{ id: sale.id, pedido_id: sale.id, valor_unitario: reaisOf(sale.valorCents), quantidade: 1 }],
     pagamentos: [payment(sale)],
     created: sale.created,
     modified: sale.modified,
@@ -792,7 +791,7 @@ function pedidoDetail(sale: Sale) {
 function venda({ clients }: ZspayData, sale: Sale) {
   const client = clients.get(sale.clienteId);
   const boleto = sale.boletoUrl ? { id: sale.paymentId, url: sale.boletoUrl } : null;
-  const paid = centsToReais(sale.valorCents);
+  const paid = reaisOf(sale.valorCents);
   return {
     id: sale.id,
     created: sale.created,
@@ -866,7 +865,7 @@ function transferRecord(t: Transfer) {
     status_transferencia_id: t.status,
     conta_bancaria_id: t.contaBancariaId,
     descricao: t.descricao,
-    valor: centsToReais(t.valorCents),
+    valor: reaisOf(t.valorCents),
     agendado_para: t.agendadoPara,
     to_estabelecimento_id: t.toEstabelecimentoId,
     from_estabelecimento_id: ZSPAY_SANDBOX_ESTABLISHMENT_ID,

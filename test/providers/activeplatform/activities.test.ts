@@ -125,13 +125,4 @@ describe('reseller activities (ActivePlatform)', () => {
     expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false });
     expectProviderDelay(failure, 3000);
   });
-
-  it('getResellerPayment reads a payment', async () => {
-    await seed(5, 'expired');
-    await expect(quietActivityEnvironment().run(activities.getResellerPayment, { resellerId: 1, paymentId: 5 })).resolves.toMatchObject({
-      status: 'expired',
-      totalCents: 36000,
-      closedAt: null,
-    });
-  });
 });

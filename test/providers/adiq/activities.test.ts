@@ -5,7 +5,6 @@ import { ADIQ_SANDBOX_MERCHANT_ID } from '../../../sandbox/providers/adiq';
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
 import { expectProviderDelay, quietActivityEnvironment, rejectionOf } from '../expect-error';
 import { adiqClient, adiqControl, monthlyPlan, OTHER_VAULT_ID, VAULT_ID } from './helpers';
-import { at } from '../../helpers/defined';
 
 describe('Adiq activities', () => {
   let sandbox: RunningSandbox;
@@ -57,7 +56,7 @@ describe('Adiq activities', () => {
     expect(failure).toMatchObject({ type: 'HardDecline', nonRetryable: true });
   });
 
-  it('status and vault changes, billings search and cancel (a retried cancel is done)', async () => {
+  it('status and vault changes, and the billings search', async () => {
     const { planId } = await run(activities.createAdiqPlan, { reference: 'plan_3', ...monthlyPlan });
     const { subscriptionId } = await run(activities.createAdiqSubscription, { reference: 'S3', planId, vaultId: VAULT_ID });
     expect(await run(activities.changeAdiqSubscriptionVault, { subscriptionId, vaultId: OTHER_VAULT_ID })).toMatchObject({ vaultId: OTHER_VAULT_ID });
@@ -70,12 +69,6 @@ describe('Adiq activities', () => {
       ['2024-03-01', 'paid', 'succeeded', 599],
       ['2024-04-01', 'open', 'pending', 599],
     ]);
-    const open = at(billings, 1, 'billings');
-    expect(await run(activities.cancelAdiqBilling, { billingId: open.billingId })).toEqual({ billingId: open.billingId, alreadyCanceled: false });
-    expect(await run(activities.cancelAdiqBilling, { billingId: open.billingId })).toEqual({ billingId: open.billingId, alreadyCanceled: true });
-    // A paid billing cannot be canceled: the 400 stays a non-retryable InvalidRequest.
-    const failure = await rejectionOf(run(activities.cancelAdiqBilling, { billingId: at(billings, 0, 'billings').billingId }));
-    expect(failure).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
 
     expect(await run(activities.changeAdiqSubscriptionStatus, { subscriptionId, status: 'canceled' })).toMatchObject({ status: 'canceled', providerStatus: 'Canceled' });
     expect(await run(activities.getAdiqSubscription, subscriptionId)).toMatchObject({ status: 'canceled' });

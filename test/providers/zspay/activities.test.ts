@@ -206,7 +206,7 @@ describe('Zspay payment activities', () => {
     expect(outcome).toMatchObject({ status: 'pending', boleto: { dueDate: '2030-01-10' } });
     await control(sandbox.url, 'POST', `/zspay/__control/boletos/${outcome.providerIds.saleId}/pay`);
     expect(await sandbox.control.ledger({ provider: 'zspay', reference: 'sub-4:c2:a1' })).toHaveLength(1);
-    const refunded = await runIn(quietActivityEnvironment(), activities.getSale, { saleId: outcome.providerIds.saleId });
-    expect(refunded).toMatchObject({ status: 'approved', amountCents: 5000, paymentType: 'boleto' });
+    const paid = await runIn(quietActivityEnvironment(), activities.saleSettlement, { saleId: outcome.providerIds.saleId });
+    expect(paid).toEqual({ saleId: outcome.providerIds.saleId, status: 'approved', settlement: 'succeeded' });
   });
 });

@@ -67,7 +67,7 @@ const schemas: Record<string, z.ZodType> = {
   'invoice-refund.response': s.okResponseSchema,
 };
 
-/** Requests the engine never sends (raw card or inline customer data; see NOTES.md). */
+/** Requests the engine never sends (raw card or inline customer data; see test/fixtures/providers/zspay/NOTES.md). */
 const notSent = ['sale-card.request', 'sale-card-client.request', 'sale-boleto.request', 'subscription-list.request'];
 
 const all = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));

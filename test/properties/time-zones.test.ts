@@ -1,0 +1,84 @@
+/**
+ * The calendar's time-zone answers checked against the runtime's own Intl reading of the IANA
+ * database, over random instants, zones and wall times — including the zones whose transitions
+ * broke hand-written offset math before (Auckland far east, Lord Howe's half hour, Chatham's 45
+ * minutes, São Paulo's midnight DST of old).
+ */
+import fc from 'fast-check';
+import { instantAt, localDateOf, offsetMinutes } from '../../common/billing/calendar';
+
+const ZONES = [
+  'America/Sao_Paulo',
+  'America/Noronha',
+  'America/Manaus',
+  'America/Rio_Branco',
+  'America/New_York',
+  'America/St_Johns',
+  'Europe/London',
+  'Pacific/Auckland',
+  'Pacific/Chatham',
+  'Australia/Lord_Howe',
+  'Asia/Kathmandu',
+  'Pacific/Kiritimati',
+  'Pacific/Apia',
+  'UTC',
+] as const;
+
+const FROM = Date.UTC(1970, 0, 1);
+const TO = Date.UTC(2060, 0, 1);
+const MINUTE = 60_000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** What a wall clock in `zone` shows at `instant`, as "YYYY-MM-DD HH:MM" (Intl is the oracle). */
+function wallClock(instant: number, zone: string): string {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    formatters.set(zone, format);
+  }
+  const part = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 150) * 20;
+const zone = fc.constantFrom(...ZONES);
+const instant = fc.integer({ min: FROM, max: TO });
+
+describe('time zones against the runtime Intl database', () => {
+  it('reads an instant as the date and offset a wall clock there shows', () => {
+    fc.assert(
+      fc.property(instant, zone, (at, timeZone) => {
+        const shown = wallClock(at, timeZone);
+        expect(localDateOf(at, timeZone)).toBe(shown.slice(0, 10));
+        // The offset is what turns the instant into the wall time it shows.
+        const floored = Math.floor(at / MINUTE) * MINUTE;
+        const asUtc = new Date(floored + offsetMinutes(at, timeZone) * MINUTE).toISOString();
+        expect(`${asUtc.slice(0, 10)} ${asUtc.slice(11, 16)}`).toBe(shown);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('finds the first instant showing a wall time, or the time just after a skipped one', () => {
+    fc.assert(
+      fc.property(instant, zone, fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (day, timeZone, hour, minute) => {
+        const date = localDateOf(day, timeZone);
+        const wanted = `${date} ${pad(hour)}:${pad(minute)}`;
+        const at = instantAt(date, hour, minute, timeZone);
+        if (wallClock(at, timeZone) === wanted) {
+          // The first occurrence: nothing in the three hours before shows it (DST repeats at most an hour or two).
+          for (let back = 15; back <= 180; back += 15) expect(wallClock(at - back * MINUTE, timeZone)).not.toBe(wanted);
+        } else {
+          // Skipped by a jump forward: the clocks moved ahead within the hours before, and the answer
+          // shows the wanted time moved by the jump (00:30 in a 00:00→01:00 jump: 01:30).
+          const jump = offsetMinutes(at, timeZone) - offsetMinutes(at - 3 * 60 * MINUTE, timeZone);
+          expect(jump).toBeGreaterThan(0);
+          const moved = new Date(Date.parse(`${date}T${pad(hour)}:${pad(minute)}:00Z`) + jump * MINUTE).toISOString();
+          expect(wallClock(at, timeZone)).toBe(`${moved.slice(0, 10)} ${moved.slice(11, 16)}`);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
