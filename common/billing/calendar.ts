@@ -1,13 +1,14 @@
 /**
  * Calendar dates for billing: `YYYY-MM-DD` in the merchant's time zone, never millisecond
- * arithmetic. Pure and deterministic (workflow code imports it). Dates alone are whole UTC days
- * (no zone, no DST: exact); anything that meets a time zone goes through the TC39 Temporal API's
- * reference polyfill, over the IANA database the runtime's Intl carries (Temporal's workflow
- * sandbox provides Intl). Luxon was tried and refused: it guesses from today's offset and placed
- * 06:00 of 2011-09-24 in Apia an hour late (test/properties/time-zones.test.ts finds such cases).
+ * arithmetic. Pure and deterministic (workflow code imports it); zone conversions read the IANA
+ * database through Intl.DateTimeFormat, which Temporal's workflow sandbox provides.
+ *
+ * Not a library, on purpose: every cached workflow instantiates the bundle's modules anew, and the
+ * Temporal API polyfill costs ~290 KiB per workflow there (this file: ~1 KiB); Luxon guesses from
+ * today's offset and misplaces wall times in zones that moved far (Apia, 2011). The polyfill is
+ * the oracle instead: test/properties/time-zones.test.ts holds these functions to the
+ * specification's answers, near every kind of transition.
  */
-import { Temporal } from '@js-temporal/polyfill';
-
 export type CalendarDate = string;
 
 const DAY_MS = 86_400_000;
@@ -24,7 +25,7 @@ export function isCalendarDate(value: string): boolean {
 
 export function isTimeZone(zone: string): boolean {
   try {
-    zoned(0, zone);
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
   } catch {
     return false;
@@ -80,15 +81,37 @@ export function weekday(date: CalendarDate): number {
   return new Date(toUtcMs(date)).getUTCDay();
 }
 
-/** An instant as read in `timeZone` (an unknown zone throws a RangeError). */
-function zoned(instant: number, timeZone: string): Temporal.ZonedDateTime {
-  return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(timeZone);
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function wallClock(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The wall-clock reading in a zone, as if it were UTC (ms). */
+function wallClockMs(instant: number, timeZone: string): number {
+  const values = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of wallClock(timeZone).formatToParts(new Date(instant))) {
+    if (part.type in values) values[part.type as keyof typeof values] = Number(part.value);
+  }
+  return Date.UTC(values.year, values.month - 1, values.day, values.hour, values.minute, values.second);
 }
 
 /** The zone's offset from UTC at an instant, in minutes (São Paulo today: -180). */
 export function offsetMinutes(instant: number, timeZone: string): number {
-  // Whole minutes: zones' offsets since 1914 are; local mean times before (São Paulo: -3:06:28) are not.
-  return Math.round(zoned(instant, timeZone).offsetNanoseconds / 60e9);
+  return Math.round((wallClockMs(instant, timeZone) - Math.floor(instant / 1000) * 1000) / 60_000);
 }
 
 /** "-03:00" style offset, for ISO date-times in the merchant's zone. */
@@ -101,7 +124,7 @@ export function utcOffsetOf(instant: number, timeZone: string): string {
 
 /** The calendar date of an instant in a zone. */
 export function localDateOf(instant: number | Date, timeZone: string): CalendarDate {
-  return zoned(typeof instant === 'number' ? instant : instant.getTime(), timeZone).toPlainDate().toString();
+  return fromUtcMs(wallClockMs(typeof instant === 'number' ? instant : instant.getTime(), timeZone));
 }
 
 /**
@@ -110,8 +133,15 @@ export function localDateOf(instant: number | Date, timeZone: string): CalendarD
  * the jump, i.e. later; an ambiguous one (DST ends) resolves to its first occurrence.
  */
 export function instantAt(date: CalendarDate, hour: number, minute: number, timeZone: string): number {
-  const [year, month, day] = parts(date);
-  const wallTime = Temporal.PlainDateTime.from({ year, month, day, hour, minute }, { overflow: 'reject' });
-  // 'compatible' is RFC 5545's rule, and this function's promise: skipped → after the jump, repeated → first.
-  return wallTime.toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds;
+  const [y, m, d] = parts(date);
+  const wall = Date.UTC(y, m - 1, d, hour, minute);
+  // The instant lies within ±14 h of the wall time read as UTC: the offsets in force a day either
+  // side cover any transition near it (a window of ±12 h missed the earlier offset of zones far
+  // east of UTC, such as Auckland). Keep the earliest instant that reads right.
+  const candidates = [-DAY_MS, 0, DAY_MS].map((shift) => wall - offsetMinutes(wall + shift, timeZone) * 60_000);
+  const exact = candidates.filter((instant) => wallClockMs(instant, timeZone) === wall).sort((a, b) => a - b);
+  const earliest = exact[0];
+  if (earliest !== undefined) return earliest;
+  // In a DST gap: the wall time is skipped, so take the offset before the gap (lands after it).
+  return Math.max(...candidates);
 }
