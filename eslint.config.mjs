@@ -43,9 +43,11 @@ export default tseslint.config(
             message: 'Workflow code must be deterministic: no Node built-ins, HTTP or provider clients.',
           })),
           patterns: [
-            { group: ['**/providers/**', '**/activities/*/**', '**/sandbox/**', '**/worker/**', '**/api/**'],
+            {
+              group: ['**/providers/**', '**/activities/*/**', '**/sandbox/**', '**/worker/**', '**/api/**'],
               message: 'Workflows reach providers only through activities (import type only).',
-              allowTypeImports: true },
+              allowTypeImports: true,
+            },
           ],
         },
       ],

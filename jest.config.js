@@ -20,7 +20,16 @@ module.exports = {
   testTimeout: 180_000,
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/providers/**/*.test.ts', '<rootDir>/test/sandbox/**/*.test.ts', '<rootDir>/test/properties/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/test/unit/**/*.test.ts',
+        '<rootDir>/test/providers/**/*.test.ts',
+        '<rootDir>/test/sandbox/**/*.test.ts',
+        '<rootDir>/test/properties/**/*.test.ts',
+      ],
+    },
     {
       ...common,
       displayName: 'workflows',

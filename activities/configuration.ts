@@ -16,7 +16,10 @@ export interface ConfigurationActivityDeps {
   resolveZapSignClientToken: ClientTokenResolver;
 }
 
-export function createConfigurationActivities({ resolveMerchantSecret, resolveZapSignClientToken }: ConfigurationActivityDeps) {
+export function createConfigurationActivities({
+  resolveMerchantSecret,
+  resolveZapSignClientToken,
+}: ConfigurationActivityDeps) {
   const problem = async (field: string, resolve: () => Promise<unknown>): Promise<ReferenceProblem[]> => {
     try {
       await resolve();
@@ -26,10 +29,17 @@ export function createConfigurationActivities({ resolveMerchantSecret, resolveZa
     }
   };
   return {
-    async checkSubscriptionReferences(input: { merchantSecretRef?: string; zapsignClientRef?: string }): Promise<ReferenceProblem[]> {
+    async checkSubscriptionReferences(input: {
+      merchantSecretRef?: string;
+      zapsignClientRef?: string;
+    }): Promise<ReferenceProblem[]> {
       return [
-        ...(input.merchantSecretRef === undefined ? [] : await problem('merchant.secretRef', () => resolveMerchantSecret(input.merchantSecretRef!))),
-        ...(input.zapsignClientRef === undefined ? [] : await problem('partner.zapsignClientRef', () => resolveZapSignClientToken(input.zapsignClientRef!))),
+        ...(input.merchantSecretRef === undefined
+          ? []
+          : await problem('merchant.secretRef', () => resolveMerchantSecret(input.merchantSecretRef!))),
+        ...(input.zapsignClientRef === undefined
+          ? []
+          : await problem('partner.zapsignClientRef', () => resolveZapSignClientToken(input.zapsignClientRef!))),
       ];
     },
   };

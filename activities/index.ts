@@ -47,8 +47,14 @@ export function createActivities(deps: EngineDependencies) {
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),
-    ...createMerchantNotificationActivities({ resolveSecret: deps.resolveMerchantSecret, timeoutMs: deps.merchantTimeoutMs }),
-    ...createConfigurationActivities({ resolveMerchantSecret: deps.resolveMerchantSecret, resolveZapSignClientToken: deps.resolveZapSignClientToken }),
+    ...createMerchantNotificationActivities({
+      resolveSecret: deps.resolveMerchantSecret,
+      timeoutMs: deps.merchantTimeoutMs,
+    }),
+    ...createConfigurationActivities({
+      resolveMerchantSecret: deps.resolveMerchantSecret,
+      resolveZapSignClientToken: deps.resolveZapSignClientToken,
+    }),
   };
 }
 

@@ -20,7 +20,10 @@ export function toApplicationFailure(error: unknown): unknown {
     message: error.message,
     nonRetryable: !error.retryable,
     details: [error.toDetails()],
-    nextRetryDelay: error instanceof RateLimitedError && error.retryAfterMs !== undefined ? retryAfterWithJitter(error.retryAfterMs) : undefined,
+    nextRetryDelay:
+      error instanceof RateLimitedError && error.retryAfterMs !== undefined
+        ? retryAfterWithJitter(error.retryAfterMs)
+        : undefined,
     cause: error,
   });
 }

@@ -16,9 +16,19 @@ async function main(): Promise<void> {
   };
   const client = await BillingClient.connect();
   const codec = encryptionCodecFromEnv();
-  const api = await buildApi({ client, apiKey, webhookSecrets, logger: true, codec: codec ? { codec, uiOrigin: process.env.TEMPORAL_UI_ORIGIN } : undefined });
+  const api = await buildApi({
+    client,
+    apiKey,
+    webhookSecrets,
+    logger: true,
+    codec: codec ? { codec, uiOrigin: process.env.TEMPORAL_UI_ORIGIN } : undefined,
+  });
   await api.listen({ port: Number(process.env.API_PORT ?? 3000), host: process.env.API_HOST ?? '127.0.0.1' });
-  const stop = () => void api.close().then(() => client.close()).then(() => process.exit(0));
+  const stop = () =>
+    void api
+      .close()
+      .then(() => client.close())
+      .then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

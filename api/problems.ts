@@ -22,12 +22,25 @@ export function problemFor(error: unknown): Problem {
   if (error instanceof ValidationError) {
     const errors: Record<string, string[]> = {};
     for (const issue of error.issues) (errors[issue.field] ??= []).push(issue.message);
-    return { type: `${PROBLEM_BASE}/validation`, title: 'One or more validation errors occurred.', status: 400, detail: error.message, errors };
+    return {
+      type: `${PROBLEM_BASE}/validation`,
+      title: 'One or more validation errors occurred.',
+      status: 400,
+      detail: error.message,
+      errors,
+    };
   }
-  if (error instanceof NotFoundError) return { type: `${PROBLEM_BASE}/not-found`, title: 'Not found', status: 404, detail: error.message };
-  if (error instanceof ConflictError) return { type: `${PROBLEM_BASE}/conflict`, title: 'Conflict', status: 409, detail: error.message };
+  if (error instanceof NotFoundError)
+    return { type: `${PROBLEM_BASE}/not-found`, title: 'Not found', status: 404, detail: error.message };
+  if (error instanceof ConflictError)
+    return { type: `${PROBLEM_BASE}/conflict`, title: 'Conflict', status: 409, detail: error.message };
   if (error instanceof RejectedError) {
-    return { type: `${PROBLEM_BASE}/rejected`, title: 'Rejected in the current state', status: 422, detail: error.message };
+    return {
+      type: `${PROBLEM_BASE}/rejected`,
+      title: 'Rejected in the current state',
+      status: 422,
+      detail: error.message,
+    };
   }
   return { type: `${PROBLEM_BASE}/internal`, title: 'Internal error', status: 500 };
 }

@@ -29,7 +29,13 @@ export function decodedUrl(url: string): string {
  * themselves wherever they appear (raw, URL-encoded or JSON-escaped: a log line is JSON).
  */
 export function secretRedactor(secrets: WebhookSecrets): (text: string) => string {
-  const forms = [...new Set(Object.values(secrets).filter((s) => s.length > 0).flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))]
+  const forms = [
+    ...new Set(
+      Object.values(secrets)
+        .filter((s) => s.length > 0)
+        .flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]),
+    ),
+  ]
     // Longest first, so a secret inside another is not half-replaced.
     .sort((a, b) => b.length - a.length);
   return (text) => {

@@ -71,7 +71,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     // here rather than by Fastify's default, whose message echoes the URL.
     frameworkErrors: (error, request, reply) => {
       request.log.info({ code: error.code }, 'unroutable request');
-      return sendProblem(reply, { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The request URL is malformed.' });
+      return sendProblem(reply, {
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: 'The request URL is malformed.',
+      });
     },
   });
 
@@ -91,7 +96,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     const path = redact(decodedUrl(request.url.replace(/\?.*$/s, '')));
     request.log.info({ path }, 'route not found');
-    return sendProblem(reply, { type: 'about:blank', title: 'Not Found', status: 404, detail: `No route for ${request.method} ${path}`, instance: path });
+    return sendProblem(reply, {
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: `No route for ${request.method} ${path}`,
+      instance: path,
+    });
   });
 
   const openApi = openApiDocument();
@@ -105,31 +116,37 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerWebhookRoutes(app, client, options.webhookSecrets);
   if (options.codec) registerCodecRoutes(app, { ...options.codec, apiKey: options.apiKey });
 
-  await app.register(async (v1) => {
-    v1.addHook('onRequest', async (request, reply) => {
-      const key = presentedKey(request.headers);
-      if (!key || !secretsEqual(key, options.apiKey)) {
-        return sendProblem(reply.header('WWW-Authenticate', 'Bearer'), {
-          type: 'about:blank',
-          title: 'Unauthorized',
-          status: 401,
-          detail: 'Send the API key as "Authorization: Bearer <key>" or "X-Api-Key: <key>".',
-        });
-      }
-    });
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async (request, reply) => {
+        const key = presentedKey(request.headers);
+        if (!key || !secretsEqual(key, options.apiKey)) {
+          return sendProblem(reply.header('WWW-Authenticate', 'Bearer'), {
+            type: 'about:blank',
+            title: 'Unauthorized',
+            status: 401,
+            detail: 'Send the API key as "Authorization: Bearer <key>" or "X-Api-Key: <key>".',
+          });
+        }
+      });
 
-    registerSubscriptionRoutes(v1, client);
-    registerTransferRoutes(v1, client);
-    registerBillingRunRoutes(v1, client);
+      registerSubscriptionRoutes(v1, client);
+      registerTransferRoutes(v1, client);
+      registerBillingRunRoutes(v1, client);
 
-    v1.post('/reseller-payments', async (request, reply) => {
-      const started = await client.resellerPayments.complete(request.body);
-      return reply.code(started.attached ? 200 : 201).send(started);
-    });
-    v1.get<{ Params: { resellerId: string; paymentId: string } }>('/reseller-payments/:resellerId/:paymentId', async (request) => {
-      return client.resellerPayments.get(Number(request.params.resellerId), Number(request.params.paymentId));
-    });
-  }, { prefix: '/v1' });
+      v1.post('/reseller-payments', async (request, reply) => {
+        const started = await client.resellerPayments.complete(request.body);
+        return reply.code(started.attached ? 200 : 201).send(started);
+      });
+      v1.get<{ Params: { resellerId: string; paymentId: string } }>(
+        '/reseller-payments/:resellerId/:paymentId',
+        async (request) => {
+          return client.resellerPayments.get(Number(request.params.resellerId), Number(request.params.paymentId));
+        },
+      );
+    },
+    { prefix: '/v1' },
+  );
 
   return app;
 }

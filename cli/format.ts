@@ -7,7 +7,13 @@ import { formatBRL } from '../common/money';
 import { CommanderError } from 'commander';
 import { ConflictError, NotFoundError, RejectedError, ValidationError, type FieldIssue } from '../client/errors';
 import type { ResellerPaymentView } from '../common/reseller-payment';
-import { TERMINAL_STATUSES, type Invoice, type InvoiceSummary, type PaymentMethod, type SubscriptionView } from '../common/subscription/model';
+import {
+  TERMINAL_STATUSES,
+  type Invoice,
+  type InvoiceSummary,
+  type PaymentMethod,
+  type SubscriptionView,
+} from '../common/subscription/model';
 import type { SubscriptionListItem } from '../client/subscriptions';
 import type { Forecast } from '../workflows/subscription-definitions';
 
@@ -39,7 +45,8 @@ export interface ErrorDocument {
   error: { type: ErrorType; message: string; issues?: FieldIssue[] };
 }
 
-const isCommanderFailure = (error: unknown): error is CommanderError => error instanceof CommanderError && error.exitCode !== 0;
+const isCommanderFailure = (error: unknown): error is CommanderError =>
+  error instanceof CommanderError && error.exitCode !== 0;
 
 export function errorType(error: unknown): ErrorType {
   if (error instanceof ValidationError) return 'validation';
@@ -144,7 +151,11 @@ export function formatPaymentMethod(method: PaymentMethod): string {
 /** Side effects not delivered: only worth a line when something is failing or was given up. */
 function formatDelivery(delivery: SubscriptionView['delivery'] | undefined): string | undefined {
   if (!delivery || (delivery.failing === 0 && delivery.givenUp === 0)) return undefined;
-  const parts = [delivery.failing > 0 ? `${delivery.failing} failing, retrying` : '', delivery.givenUp > 0 ? `${delivery.givenUp} given up` : '', delivery.lastError ?? ''];
+  const parts = [
+    delivery.failing > 0 ? `${delivery.failing} failing, retrying` : '',
+    delivery.givenUp > 0 ? `${delivery.givenUp} given up` : '',
+    delivery.lastError ?? '',
+  ];
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -160,12 +171,29 @@ export function formatSubscription(view: SubscriptionView): string {
     ['Next charge', view.nextChargeDate],
     // An ended subscription may keep the flag; "cancels at period end" would then mislead.
     ['Cancels', view.cancelAtPeriodEnd && !TERMINAL_STATUSES.includes(view.status) ? 'at period end' : undefined],
-    ['Dunning', dunning && `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ?? 'none'}`],
-    ['Partner', view.partnerStatusPending ? `${view.partnerStatus ?? 'never told'} (telling it ${view.partnerStatusPending})` : view.partnerStatus],
-    ['Charging', view.chargeInFlight && `cycle ${view.chargeInFlight.cycle} since ${view.chargeInFlight.since} (${view.chargeInFlight.reference})`],
+    [
+      'Dunning',
+      dunning && `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ?? 'none'}`,
+    ],
+    [
+      'Partner',
+      view.partnerStatusPending
+        ? `${view.partnerStatus ?? 'never told'} (telling it ${view.partnerStatusPending})`
+        : view.partnerStatus,
+    ],
+    [
+      'Charging',
+      view.chargeInFlight &&
+        `cycle ${view.chargeInFlight.cycle} since ${view.chargeInFlight.since} (${view.chargeInFlight.reference})`,
+    ],
     ['Charge held', view.chargeHold && chargeHoldLine(view.chargeHold)],
     ['Notifications', formatDelivery(view.delivery)],
-    ['Ignored notices', view.ignoredPaymentNotices > 0 ? `${view.ignoredPaymentNotices} payment webhook(s) the provider contradicted` : undefined],
+    [
+      'Ignored notices',
+      view.ignoredPaymentNotices > 0
+        ? `${view.ignoredPaymentNotices} payment webhook(s) the provider contradicted`
+        : undefined,
+    ],
     ['Summary', view.summary],
   ]);
 }
@@ -178,13 +206,23 @@ export function formatSubscriptionList(items: readonly SubscriptionListItem[]): 
       { header: 'Status', value: (s) => s.status },
       { header: 'Customer', value: (s) => s.customerId },
       { header: 'Plan', value: (s) => s.planId },
-      { header: 'Amount', value: (s) => (s.amountCents === undefined ? undefined : formatCents(s.amountCents)), align: 'right' },
+      {
+        header: 'Amount',
+        value: (s) => (s.amountCents === undefined ? undefined : formatCents(s.amountCents)),
+        align: 'right',
+      },
     ],
     items,
   );
 }
 
-export function formatInvoices({ invoices, summary }: { invoices: readonly Invoice[]; summary: InvoiceSummary }): string {
+export function formatInvoices({
+  invoices,
+  summary,
+}: {
+  invoices: readonly Invoice[];
+  summary: InvoiceSummary;
+}): string {
   const table =
     invoices.length === 0
       ? 'No invoices yet.'
@@ -202,7 +240,10 @@ export function formatInvoices({ invoices, summary }: { invoices: readonly Invoi
           invoices,
         );
   const totals = `Paid: ${summary.paidCount} (${formatCents(summary.paidCents)}); failed attempts: ${summary.failedAttempts}`;
-  const archived = summary.archivedCount > 0 ? `; archived: ${summary.archivedCount} (${formatCents(summary.archivedPaidCents)} paid)` : '';
+  const archived =
+    summary.archivedCount > 0
+      ? `; archived: ${summary.archivedCount} (${formatCents(summary.archivedPaidCents)} paid)`
+      : '';
   return `${table}\n\n${totals}${archived}`;
 }
 

@@ -20,7 +20,10 @@ export function buildProgram(context: CliContext): Command {
     .option('--address <host:port>', 'Temporal frontend (overrides TEMPORAL_ADDRESS)')
     .option('--namespace <name>', 'Temporal namespace (overrides TEMPORAL_NAMESPACE)')
     .option('--task-queue <name>', 'task queue new workflows start on (overrides BILLING_TASK_QUEUE)')
-    .configureOutput({ writeOut: (text) => context.io.stdout.write(text), writeErr: (text) => context.io.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => context.io.stdout.write(text),
+      writeErr: (text) => context.io.stderr.write(text),
+    })
     .showHelpAfterError('(add --help for usage)')
     // Throw instead of exiting, so usage errors get exit code 2 and a JSON document; subcommands inherit this.
     .exitOverride();

@@ -5,7 +5,12 @@
  * catch-up window still runs).
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleDescription } from '@temporalio/client';
-import { BILLING_RUN_SCHEDULE_ID, type BillingRunInput, type BillingRunProgress, type BillingRunSummary } from '../common/billing-run';
+import {
+  BILLING_RUN_SCHEDULE_ID,
+  type BillingRunInput,
+  type BillingRunProgress,
+  type BillingRunSummary,
+} from '../common/billing-run';
 import { billingRunProgressQuery } from '../workflows/definitions';
 import type { BillingClient } from './index';
 import { ValidationError } from './errors';
@@ -67,7 +72,9 @@ export class BillingRunsApi {
     await this.handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     for (let i = 0; i < 100; i += 1) {
       const description = await this.describe();
-      const started = [...description.info.runningActions, ...description.info.recentActions.map((a) => a.action)].find((a) => !before.has(a.workflow.workflowId));
+      const started = [...description.info.runningActions, ...description.info.recentActions.map((a) => a.action)].find(
+        (a) => !before.has(a.workflow.workflowId),
+      );
       if (started) return started.workflow.workflowId;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

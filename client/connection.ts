@@ -19,7 +19,9 @@ export interface TemporalTarget extends ClientConnectConfig {
 }
 
 export function loadTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
-  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const profile = loadClientConfigProfile({ overrideEnvVars, profile: env.TEMPORAL_PROFILE });
   const configured = Boolean(profile.address);
   const address = profile.address ?? DEFAULT_TEMPORAL_ADDRESS;
@@ -27,7 +29,10 @@ export function loadTemporalTarget(env: NodeJS.ProcessEnv = process.env): Tempor
   return { connectionOptions, address, namespace: namespace ?? 'default', configured };
 }
 
-const CLI_TYPE_TO_INDEXED: Record<(typeof ENGINE_SEARCH_ATTRIBUTES)[number]['type'], temporal.api.enums.v1.IndexedValueType> = {
+const CLI_TYPE_TO_INDEXED: Record<
+  (typeof ENGINE_SEARCH_ATTRIBUTES)[number]['type'],
+  temporal.api.enums.v1.IndexedValueType
+> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
   BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
@@ -59,6 +64,8 @@ export async function addSearchAttributes(
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (error) {
     const list = missing.map((key) => `${key.name} (${key.type})`).join(', ');
-    throw new Error(`Could not register search attributes ${list} in namespace ${namespace}: ${(error as Error).message}. Add them with your cluster's tooling.`);
+    throw new Error(
+      `Could not register search attributes ${list} in namespace ${namespace}: ${(error as Error).message}. Add them with your cluster's tooling.`,
+    );
   }
 }

@@ -21,7 +21,8 @@ export class EncryptionCodec implements PayloadCodec {
     private readonly activeKeyId: string,
   ) {
     if (!keys.has(activeKeyId)) throw new Error(`No encryption key ${activeKeyId}`);
-    for (const [id, key] of keys) if (key.length !== 32) throw new Error(`Encryption key ${id} must be 32 bytes (AES-256)`);
+    for (const [id, key] of keys)
+      if (key.length !== 32) throw new Error(`Encryption key ${id} must be 32 bytes (AES-256)`);
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -31,16 +32,21 @@ export class EncryptionCodec implements PayloadCodec {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return { metadata: { encoding: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(this.activeKeyId) }, data };
+      return {
+        metadata: { encoding: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(this.activeKeyId) },
+        data,
+      };
     });
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (!payload.metadata?.encoding || decoder.decode(payload.metadata.encoding) !== ENCRYPTED_ENCODING) return payload;
+      if (!payload.metadata?.encoding || decoder.decode(payload.metadata.encoding) !== ENCRYPTED_ENCODING)
+        return payload;
       const keyId = payload.metadata[KEY_ID_METADATA] ? decoder.decode(payload.metadata[KEY_ID_METADATA]) : '';
       const key = this.keys.get(keyId);
-      if (!key) throw new Error(`Payload encrypted with unknown key ${keyId || '(none)'}: add it to BILLING_ENCRYPTION_KEYS`);
+      if (!key)
+        throw new Error(`Payload encrypted with unknown key ${keyId || '(none)'}: add it to BILLING_ENCRYPTION_KEYS`);
       const data = Buffer.from(payload.data ?? []);
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
       decipher.setAuthTag(data.subarray(data.length - 16));

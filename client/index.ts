@@ -46,7 +46,11 @@ const START_ONCE = {
 } as const;
 
 export * from './errors';
-export type { CompleteResellerPaymentInput, CompletedResellerPayment, ResellerPaymentView } from '../common/reseller-payment';
+export type {
+  CompleteResellerPaymentInput,
+  CompletedResellerPayment,
+  ResellerPaymentView,
+} from '../common/reseller-payment';
 
 export interface BillingClientOptions {
   client: Client;
@@ -75,7 +79,11 @@ export class BillingClient {
     const connection = await Connection.connect({ ...target.connectionOptions, address: target.address });
     const codec = encryptionCodecFromEnv(env);
     return new BillingClient({
-      client: new Client({ connection, namespace: target.namespace, dataConverter: codec ? { payloadCodecs: [codec] } : undefined }),
+      client: new Client({
+        connection,
+        namespace: target.namespace,
+        dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
+      }),
       taskQueue: env.BILLING_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     });
   }
@@ -131,17 +139,32 @@ export class BillingClient {
 
     get: async (resellerId: number, paymentId: number): Promise<ResellerPaymentView> => {
       const handle = this.temporal.workflow.getHandle(resellerPaymentWorkflowId(resellerId, paymentId));
-      return this.query(handle, () => handle.query(resellerPaymentQuery), `reseller ${resellerId} payment ${paymentId}`);
+      return this.query(
+        handle,
+        () => handle.query(resellerPaymentQuery),
+        `reseller ${resellerId} payment ${paymentId}`,
+      );
     },
 
     result: async (resellerId: number, paymentId: number): Promise<CompletedResellerPayment> => {
-      const handle = this.temporal.workflow.getHandle<typeof resellerPaymentWorkflow>(resellerPaymentWorkflowId(resellerId, paymentId));
+      const handle = this.temporal.workflow.getHandle<typeof resellerPaymentWorkflow>(
+        resellerPaymentWorkflowId(resellerId, paymentId),
+      );
       return handle.result();
     },
 
-    confirm: async (resellerId: number, paymentId: number, providerReference: string, paidAt?: string): Promise<void> => {
+    confirm: async (
+      resellerId: number,
+      paymentId: number,
+      providerReference: string,
+      paidAt?: string,
+    ): Promise<void> => {
       const handle = this.temporal.workflow.getHandle(resellerPaymentWorkflowId(resellerId, paymentId));
-      await this.query(handle, () => handle.signal(resellerPaymentConfirmedSignal, { providerReference, paidAt }), `reseller ${resellerId} payment ${paymentId}`);
+      await this.query(
+        handle,
+        () => handle.signal(resellerPaymentConfirmedSignal, { providerReference, paidAt }),
+        `reseller ${resellerId} payment ${paymentId}`,
+      );
     },
   };
 
@@ -151,7 +174,10 @@ export class BillingClient {
    * the server accepted reports `attached: false`, however many call at once. `start` must use
    * START_ONCE's policies.
    */
-  async startOrAttach(workflowId: string, start: () => Promise<WorkflowHandleWithFirstExecutionRunId>): Promise<StartedWorkflow> {
+  async startOrAttach(
+    workflowId: string,
+    start: () => Promise<WorkflowHandleWithFirstExecutionRunId>,
+  ): Promise<StartedWorkflow> {
     try {
       const handle = await start();
       return { workflowId, runId: handle.firstExecutionRunId, attached: false };

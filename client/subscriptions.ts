@@ -41,7 +41,11 @@ import { currentRuns } from '../common/visibility';
 import { FailureType } from '../common/failure-types';
 
 /** An update that takes arguments, with the schema that checks them and their name in errors. */
-function operation<S extends z.ZodType>(schema: S, update: UpdateDefinition<SubscriptionView, [z.output<S>]>, label: string) {
+function operation<S extends z.ZodType>(
+  schema: S,
+  update: UpdateDefinition<SubscriptionView, [z.output<S>]>,
+  label: string,
+) {
   return { schema, update, label };
 }
 
@@ -104,13 +108,21 @@ export class SubscriptionsApi {
       memo: { summary: `Subscription ${parsed.subscriptionId} for customer ${parsed.customerId}` },
     });
     try {
-      const created = await this.billing.temporal.workflow.executeUpdateWithStart(defs.createdUpdate, { startWorkflowOperation: start });
+      const created = await this.billing.temporal.workflow.executeUpdateWithStart(defs.createdUpdate, {
+        startWorkflowOperation: start,
+      });
       return { workflowId, runId: created.runId };
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(`Subscription ${parsed.subscriptionId} already exists`);
-      const refusal = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new ConflictError(`Subscription ${parsed.subscriptionId} already exists`);
+      const refusal =
+        error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure
+          ? error.cause
+          : undefined;
       if (refusal?.type === FailureType.ValidationError) {
-        const issues = (refusal.details?.[0] as FieldIssue[] | undefined) ?? [{ field: '(root)', message: refusal.message }];
+        const issues = (refusal.details?.[0] as FieldIssue[] | undefined) ?? [
+          { field: '(root)', message: refusal.message },
+        ];
         throw new ValidationError(issues, 'subscription');
       }
       throw error;
@@ -131,7 +143,10 @@ export class SubscriptionsApi {
 
   /** Lists subscriptions by their search attributes (needs a server with visibility, not the time-skipping one). */
   async list(filter: SubscriptionListFilter = {}): Promise<SubscriptionListItem[]> {
-    const clauses = [`WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow')`, `ExecutionStatus = 'Running'`];
+    const clauses = [
+      `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow')`,
+      `ExecutionStatus = 'Running'`,
+    ];
     if (filter.status) clauses.push(`BillingStatus = ${quote(filter.status)}`);
     if (filter.customerId) clauses.push(`BillingCustomerId = ${quote(filter.customerId)}`);
     if (filter.planId) clauses.push(`BillingPlanId = ${quote(filter.planId)}`);
@@ -221,7 +236,11 @@ export class SubscriptionsApi {
     try {
       return await fn(this.handle(subscriptionId));
     } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError) && !(error instanceof Error && /already completed/i.test(error.message))) throw error;
+      if (
+        !(error instanceof WorkflowNotFoundError) &&
+        !(error instanceof Error && /already completed/i.test(error.message))
+      )
+        throw error;
       // Updates and signals reach only running workflows: tell "ended" apart from "never existed".
       const ended = await this.billing.describe(subscriptionWorkflowId(subscriptionId));
       if (!ended) throw new NotFoundError(`No subscription ${subscriptionId}`);
@@ -230,11 +249,17 @@ export class SubscriptionsApi {
   }
 
   /** Runs an update; `OPERATIONS` pairs each definition with the schema that checked its argument. */
-  private update(subscriptionId: string, definition: { name: string }, ...args: [] | [unknown]): Promise<SubscriptionView> {
+  private update(
+    subscriptionId: string,
+    definition: { name: string },
+    ...args: [] | [unknown]
+  ): Promise<SubscriptionView> {
     return this.call(subscriptionId, async (h) => {
       try {
         const name = definition.name;
-        return await (args.length === 0 ? h.executeUpdate<SubscriptionView, []>(name) : h.executeUpdate<SubscriptionView, [unknown]>(name, { args }));
+        return await (args.length === 0
+          ? h.executeUpdate<SubscriptionView, []>(name)
+          : h.executeUpdate<SubscriptionView, [unknown]>(name, { args }));
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) throw new RejectedError(error.cause?.message ?? error.message);
         throw error;

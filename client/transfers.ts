@@ -1,5 +1,12 @@
 /** Scheduled transfers (payouts) through the typed client. */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { TransferEstablishmentId, TransferScheduledAt, TransferStatus } from '../common/search-attributes';
 import {
   executionDate,
@@ -47,12 +54,19 @@ export class TransfersApi {
         typedSearchAttributes: [
           { key: TransferStatus, value: 'scheduled' },
           { key: TransferScheduledAt, value: new Date(executionInstant(parsed)) },
-          { key: TransferEstablishmentId, value: parsed.destination.type === 'digital_account' ? parsed.destination.establishmentId : parsed.sourceEstablishmentId },
+          {
+            key: TransferEstablishmentId,
+            value:
+              parsed.destination.type === 'digital_account'
+                ? parsed.destination.establishmentId
+                : parsed.sourceEstablishmentId,
+          },
         ],
       });
       return { workflowId, runId: handle.firstExecutionRunId, executeOn };
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(`Transfer ${parsed.transferId} already exists`);
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new ConflictError(`Transfer ${parsed.transferId} already exists`);
       throw error;
     }
   }
@@ -68,7 +82,9 @@ export class TransfersApi {
 
   async cancel(transferId: string, reason?: string): Promise<TransferView> {
     try {
-      return await this.billing.temporal.workflow.getHandle(transferWorkflowId(transferId)).executeUpdate(cancelTransferUpdate, { args: [{ reason }] });
+      return await this.billing.temporal.workflow
+        .getHandle(transferWorkflowId(transferId))
+        .executeUpdate(cancelTransferUpdate, { args: [{ reason }] });
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new RejectedError(error.cause?.message ?? error.message);
       if (error instanceof WorkflowNotFoundError) {
@@ -91,10 +107,20 @@ export class TransfersApi {
     try {
       await this.billing.temporal.schedule.create({
         scheduleId,
-        spec: { calendars: [{ dayOfWeek: parsed.weekday, hour, minute, comment: `weekly payout ${parsed.payoutId}` }], timezone: parsed.timeZone },
-        action: { type: 'startWorkflow', workflowType: 'settleBalanceWorkflow', taskQueue: this.billing.taskQueue, args: [parsed] },
+        spec: {
+          calendars: [{ dayOfWeek: parsed.weekday, hour, minute, comment: `weekly payout ${parsed.payoutId}` }],
+          timezone: parsed.timeZone,
+        },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'settleBalanceWorkflow',
+          taskQueue: this.billing.taskQueue,
+          args: [parsed],
+        },
         policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-        memo: { summary: `Every ${parsed.weekday.toLowerCase()} at ${parsed.at}: settle ${parsed.sourceEstablishmentId}'s balance` },
+        memo: {
+          summary: `Every ${parsed.weekday.toLowerCase()} at ${parsed.at}: settle ${parsed.sourceEstablishmentId}'s balance`,
+        },
       });
     } catch (error) {
       if (error instanceof ScheduleAlreadyRunning) throw new ConflictError(`Payout ${parsed.payoutId} already exists`);
@@ -116,7 +142,9 @@ export class TransfersApi {
   async statusUpdate(transferId: string, update: TransferStatusUpdate): Promise<void> {
     const parsed = parseInput(transferStatusSignalSchema, update, 'transfer status');
     try {
-      await this.billing.temporal.workflow.getHandle(transferWorkflowId(transferId)).signal(transferStatusSignal, parsed);
+      await this.billing.temporal.workflow
+        .getHandle(transferWorkflowId(transferId))
+        .signal(transferStatusSignal, parsed);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new NotFoundError(`No running transfer ${transferId}`);
       throw error;
@@ -124,7 +152,9 @@ export class TransfersApi {
   }
 
   /** Transfers by state, establishment and scheduled time (visibility; not on the time-skipping server). */
-  async list(filter: TransferListFilter = {}): Promise<Array<{ transferId: string; state?: string; scheduledAt?: string; establishmentId?: string }>> {
+  async list(
+    filter: TransferListFilter = {},
+  ): Promise<Array<{ transferId: string; state?: string; scheduledAt?: string; establishmentId?: string }>> {
     const clauses = [`WorkflowType = 'transferWorkflow'`];
     if (filter.state) clauses.push(`${TransferStatus.name} = ${quote(filter.state)}`);
     if (filter.establishmentId) clauses.push(`${TransferEstablishmentId.name} = ${quote(filter.establishmentId)}`);

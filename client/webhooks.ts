@@ -11,7 +11,12 @@ import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import { subscriptionIdOf } from '../common/subscription/input';
 import { fieldIssues, ValidationError } from '../common/validation';
 import { currentRuns } from '../common/visibility';
-import { failureNotificationDecline, failureNotificationSchema, paymentNotificationOutcome, paymentStatusNotificationSchema } from '../providers/adiq/notifications';
+import {
+  failureNotificationDecline,
+  failureNotificationSchema,
+  paymentNotificationOutcome,
+  paymentStatusNotificationSchema,
+} from '../providers/adiq/notifications';
 import { valorToCents } from '../providers/zspay/money';
 import { referenceOf } from '../providers/zspay/reference';
 import { parseZspayWebhook } from '../providers/zspay/webhooks';
@@ -47,7 +52,10 @@ async function routeZspayWebhook(client: BillingClient, body: unknown): Promise<
     const subscriptions = await subscriptionsAwaitingSale(client, saleId);
     if (subscriptions.length === 0) return { outcome: 'ignored', detail: `no subscription awaits sale ${saleId}` };
     for (const subscriptionId of subscriptions) await client.subscriptions.paymentReceived(subscriptionId, { saleId });
-    return { outcome: 'routed', detail: `sale ${saleId} paid: ${subscriptions.map((s) => `subscription ${s}`).join(', ')}` };
+    return {
+      outcome: 'routed',
+      detail: `sale ${saleId} paid: ${subscriptions.map((s) => `subscription ${s}`).join(', ')}`,
+    };
   }
   if (event.type === 'transfer') {
     // Our reference (the transfer workflow id) travels in the transfer's description.
@@ -56,7 +64,8 @@ async function routeZspayWebhook(client: BillingClient, body: unknown): Promise<
     if (!transferId) return { outcome: 'ignored', detail: `transfer ${event.data.id} carries no engine reference` };
     try {
       const data = event.data;
-      const id = (value: string | number | null | undefined) => (value === null || value === undefined ? undefined : String(value));
+      const id = (value: string | number | null | undefined) =>
+        value === null || value === undefined ? undefined : String(value);
       // What the webhook says was moved, for the workflow to check against what it sent.
       await client.transfers.statusUpdate(transferId, {
         providerTransferId: String(data.id),
@@ -84,18 +93,30 @@ async function subscriptionOfAdiq(client: BillingClient, adiqSubscriptionId: str
 
 /** Adiq's two notifications: a failed attempt (ErrorCode) or a payment status (statusCode "200" = paid). */
 export function adiqBillingUpdateOf(body: unknown): { adiqSubscriptionId: string; update?: AdiqBillingUpdate } {
-  const isFailure = typeof body === 'object' && body !== null && Object.keys(body).some((key) => key.toLowerCase() === 'errorcode');
+  const isFailure =
+    typeof body === 'object' && body !== null && Object.keys(body).some((key) => key.toLowerCase() === 'errorcode');
   if (isFailure) {
     const failure = parseNotification(failureNotificationSchema, body);
     return {
       adiqSubscriptionId: failure.SubscriptionId,
       update: failure.BillingId
-        ? { billingId: failure.BillingId, outcome: 'failed', decline: failureNotificationDecline(failure), code: failure.ErrorCode ?? undefined, message: failure.ErrorMessage ?? undefined, source: 'notification' }
+        ? {
+            billingId: failure.BillingId,
+            outcome: 'failed',
+            decline: failureNotificationDecline(failure),
+            code: failure.ErrorCode ?? undefined,
+            message: failure.ErrorMessage ?? undefined,
+            source: 'notification',
+          }
         : undefined,
     };
   }
   const status = parseNotification(paymentStatusNotificationSchema, body);
-  if (!status.subscriptionId) throw new ValidationError([{ field: 'subscriptionId', message: 'subscriptionId is required' }], 'Adiq notification');
+  if (!status.subscriptionId)
+    throw new ValidationError(
+      [{ field: 'subscriptionId', message: 'subscriptionId is required' }],
+      'Adiq notification',
+    );
   const outcome = paymentNotificationOutcome(status);
   if (outcome.kind === 'unknown' || !status.billingId) return { adiqSubscriptionId: status.subscriptionId };
   return {
@@ -103,7 +124,14 @@ export function adiqBillingUpdateOf(body: unknown): { adiqSubscriptionId: string
     update:
       outcome.kind === 'paid'
         ? { billingId: status.billingId, outcome: 'paid', source: 'notification' }
-        : { billingId: status.billingId, outcome: 'failed', decline: outcome.decline, code: outcome.code, message: outcome.description, source: 'notification' },
+        : {
+            billingId: status.billingId,
+            outcome: 'failed',
+            decline: outcome.decline,
+            code: outcome.code,
+            message: outcome.description,
+            source: 'notification',
+          },
   };
 }
 
@@ -115,13 +143,14 @@ function parseNotification<T>(schema: z.ZodType<T>, body: unknown): T {
 
 async function routeAdiqNotification(client: BillingClient, body: unknown): Promise<WebhookResult> {
   const { adiqSubscriptionId, update } = adiqBillingUpdateOf(body);
-  if (!update) return { outcome: 'ignored', detail: `notification for ${adiqSubscriptionId} carries no billing outcome` };
+  if (!update)
+    return { outcome: 'ignored', detail: `notification for ${adiqSubscriptionId} carries no billing outcome` };
   const subscriptionId = await subscriptionOfAdiq(client, adiqSubscriptionId);
-  if (!subscriptionId) return { outcome: 'ignored', detail: `no subscription is billed by Adiq subscription ${adiqSubscriptionId}` };
+  if (!subscriptionId)
+    return { outcome: 'ignored', detail: `no subscription is billed by Adiq subscription ${adiqSubscriptionId}` };
   await client.subscriptions.adiqBilling(subscriptionId, update);
   return { outcome: 'routed', detail: `billing ${update.billingId} ${update.outcome}: subscription ${subscriptionId}` };
 }
-
 
 export class WebhooksApi {
   constructor(private readonly billing: BillingClient) {}

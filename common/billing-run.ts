@@ -22,7 +22,13 @@ export interface BillingTally {
 export const EMPTY_TALLY: BillingTally = { charged: 0, chargedCents: 0, failed: 0, retried: 0, recovered: 0 };
 
 export function addTallies(a: BillingTally, b: BillingTally): BillingTally {
-  return { charged: a.charged + b.charged, chargedCents: a.chargedCents + b.chargedCents, failed: a.failed + b.failed, retried: a.retried + b.retried, recovered: a.recovered + b.recovered };
+  return {
+    charged: a.charged + b.charged,
+    chargedCents: a.chargedCents + b.chargedCents,
+    failed: a.failed + b.failed,
+    retried: a.retried + b.retried,
+    recovered: a.recovered + b.recovered,
+  };
 }
 
 export interface SubscriptionToReconcile {

@@ -10,7 +10,8 @@ import { isCalendarDate, isTimeZone } from './billing/calendar';
 export type Problems = string[];
 export type Fields = Record<string, unknown>;
 
-export const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const BUSINESS_ID = /^[A-Za-z0-9._:-]+$/;
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -28,13 +29,15 @@ export class Check {
 
   id(field: string, value: unknown, max = 64): this {
     if (typeof value !== 'string' || value.length === 0) this.add(field, 'is required');
-    else if (value.length > max || !BUSINESS_ID.test(value)) this.add(field, `may contain only letters, digits and . _ : - (at most ${max})`);
+    else if (value.length > max || !BUSINESS_ID.test(value))
+      this.add(field, `may contain only letters, digits and . _ : - (at most ${max})`);
     return this;
   }
 
   whole(field: string, value: unknown, min: number, max: number, optional = false): this {
     if (value === undefined && optional) return this;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) this.add(field, `must be a whole number from ${min} to ${max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      this.add(field, `must be a whole number from ${min} to ${max}`);
     return this;
   }
 
@@ -52,13 +55,15 @@ export class Check {
 
   timeZone(field: string, value: unknown, optional = true): this {
     if (value === undefined && optional) return this;
-    if (typeof value !== 'string' || !isTimeZone(value)) this.add(field, 'must be an IANA time zone, e.g. America/Sao_Paulo');
+    if (typeof value !== 'string' || !isTimeZone(value))
+      this.add(field, 'must be an IANA time zone, e.g. America/Sao_Paulo');
     return this;
   }
 
   text(field: string, value: unknown, max: number, optional = false): this {
     if (value === undefined && optional) return this;
-    if (typeof value !== 'string' || value.length === 0 || value.length > max) this.add(field, `must be text of 1 to ${max} characters`);
+    if (typeof value !== 'string' || value.length === 0 || value.length > max)
+      this.add(field, `must be text of 1 to ${max} characters`);
     return this;
   }
 

@@ -37,6 +37,7 @@ export function verifyMerchantSignature(options: {
   if (Math.abs(now - timestamp) > tolerance) return { valid: false, reason: 'timestamp outside the tolerance' };
   const expected = Buffer.from(merchantSignatureDigest(secret, rawBody, timestamp), 'hex');
   const given = Buffer.from(parts.v1, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { valid: false, reason: 'signature mismatch' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { valid: false, reason: 'signature mismatch' };
   return { valid: true, timestamp };
 }

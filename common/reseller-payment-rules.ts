@@ -12,11 +12,7 @@ export function resellerPaymentWorkflowId(resellerId: number, paymentId: number)
 }
 
 export type ResellerPaymentState =
-  | 'awaiting_confirmation'
-  | 'completing'
-  | 'completed'
-  | 'rejected'
-  | 'confirmation_expired';
+  'awaiting_confirmation' | 'completing' | 'completed' | 'rejected' | 'confirmation_expired';
 
 /** The completed payment as ActivePlatform reports it, amounts in integer cents. */
 export interface CompletedResellerPayment {
@@ -40,7 +36,10 @@ export interface ResellerPaymentView {
 }
 
 /** The input as the schema would accept it, or what is wrong with it. */
-export function checkResellerPaymentInput(value: unknown): { input?: CompleteResellerPaymentInput; problems: Problems } {
+export function checkResellerPaymentInput(value: unknown): {
+  input?: CompleteResellerPaymentInput;
+  problems: Problems;
+} {
   if (!isObject(value)) return { problems: ['(root): a reseller payment is required'] };
   const confirmation = isObject(value.confirmation) ? value.confirmation : {};
   const check = new Check()
@@ -52,9 +51,24 @@ export function checkResellerPaymentInput(value: unknown): { input?: CompleteRes
   if (confirmation.mode === 'await') {
     check
       .oneOf('confirmation.provider', confirmation.provider, ['zspay', 'adiq'])
-      .that('confirmation.deadline', typeof confirmation.deadline === 'string' && Number.isFinite(Date.parse(confirmation.deadline)), 'must be an ISO 8601 date-time');
+      .that(
+        'confirmation.deadline',
+        typeof confirmation.deadline === 'string' && Number.isFinite(Date.parse(confirmation.deadline)),
+        'must be an ISO 8601 date-time',
+      );
   }
   if (check.problems.length > 0) return { problems: check.problems };
-  const kept = known(confirmation, confirmation.mode === 'await' ? ['mode', 'provider', 'providerReference', 'deadline'] : ['mode', 'providerReference']);
-  return { problems: [], input: { ...known(value, ['resellerId', 'paymentId', 'paymentMethodId']), confirmation: kept } as unknown as CompleteResellerPaymentInput };
+  const kept = known(
+    confirmation,
+    confirmation.mode === 'await'
+      ? ['mode', 'provider', 'providerReference', 'deadline']
+      : ['mode', 'providerReference'],
+  );
+  return {
+    problems: [],
+    input: {
+      ...known(value, ['resellerId', 'paymentId', 'paymentMethodId']),
+      confirmation: kept,
+    } as unknown as CompleteResellerPaymentInput,
+  };
 }

@@ -5,7 +5,10 @@
 import { z } from 'zod';
 
 const positiveId = (field: string) =>
-  z.number({ message: `${field} must be a number` }).int(`${field} must be an integer`).positive(`${field} must be positive`);
+  z
+    .number({ message: `${field} must be a number` })
+    .int(`${field} must be an integer`)
+    .positive(`${field} must be positive`);
 
 export const resellerPaymentConfirmationSchema = z.discriminatedUnion('mode', [
   /** The caller already knows the payment succeeded at the paying provider. */

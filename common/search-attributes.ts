@@ -11,9 +11,15 @@ export const BillingNextChargeAt = defineSearchAttributeKey('BillingNextChargeAt
 export const BillingAmountCents = defineSearchAttributeKey('BillingAmountCents', SearchAttributeType.INT);
 export const BillingDunningAttempt = defineSearchAttributeKey('BillingDunningAttempt', SearchAttributeType.INT);
 /** Provider sale ids of boletos still awaiting payment: how a "paid" webhook finds its subscription. */
-export const BillingPendingSaleIds = defineSearchAttributeKey('BillingPendingSaleIds', SearchAttributeType.KEYWORD_LIST);
+export const BillingPendingSaleIds = defineSearchAttributeKey(
+  'BillingPendingSaleIds',
+  SearchAttributeType.KEYWORD_LIST,
+);
 /** The provider's id of a provider-billed subscription (Adiq): how its notifications find it. */
-export const BillingProviderSubscriptionId = defineSearchAttributeKey('BillingProviderSubscriptionId', SearchAttributeType.KEYWORD);
+export const BillingProviderSubscriptionId = defineSearchAttributeKey(
+  'BillingProviderSubscriptionId',
+  SearchAttributeType.KEYWORD,
+);
 /** Set while a charge is held (refused for a reason no retry fixes): what operators filter on. */
 export const BillingChargeHeld = defineSearchAttributeKey('BillingChargeHeld', SearchAttributeType.BOOL);
 /** Set while a side effect (merchant notification, partner or payment status call) fails or was given up. */

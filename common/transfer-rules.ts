@@ -6,7 +6,12 @@
 import { nextBusinessDay } from './billing/holidays';
 import { instantAt, type CalendarDate } from './billing/calendar';
 import { Check, isObject, known, withDefaults, type Fields, type Problems } from './checks';
-import type { ParsedRecurringPayout, ParsedTransferInput, ScheduleTransferInput, TransferStatusUpdate } from './transfer';
+import type {
+  ParsedRecurringPayout,
+  ParsedTransferInput,
+  ScheduleTransferInput,
+  TransferStatusUpdate,
+} from './transfer';
 import { formatBRL } from './money';
 
 export type { ScheduleTransferInput, TransferStatusUpdate };
@@ -21,7 +26,9 @@ export function executionDate(input: Pick<ParsedTransferInput, 'destination' | '
 }
 
 /** The instant a transfer runs: its execution date at `executeAt` (HH:MM) in its time zone. */
-export function executionInstant(input: Pick<ParsedTransferInput, 'destination' | 'executeOn' | 'executeAt' | 'timeZone'>): number {
+export function executionInstant(
+  input: Pick<ParsedTransferInput, 'destination' | 'executeOn' | 'executeAt' | 'timeZone'>,
+): number {
   const time = /^(\d{2}):(\d{2})$/.exec(input.executeAt);
   if (!time) throw new RangeError(`Not a local time (HH:MM): ${input.executeAt}`);
   return instantAt(executionDate(input), Number(time[1]), Number(time[2]), input.timeZone);
@@ -102,10 +109,18 @@ export function webhookContradiction(update: TransferStatusUpdate, sent: SentTra
     return `the webhook's source establishment ${update.fromEstablishmentId} is not ${sent.sourceEstablishmentId}`;
   }
   const { destination } = sent;
-  if (destination.type === 'digital_account' && update.toEstablishmentId !== undefined && update.toEstablishmentId !== destination.establishmentId) {
+  if (
+    destination.type === 'digital_account' &&
+    update.toEstablishmentId !== undefined &&
+    update.toEstablishmentId !== destination.establishmentId
+  ) {
     return `the webhook's destination establishment ${update.toEstablishmentId} is not ${destination.establishmentId}`;
   }
-  if (destination.type === 'bank_account' && update.bankAccountId !== undefined && update.bankAccountId !== destination.bankAccountId) {
+  if (
+    destination.type === 'bank_account' &&
+    update.bankAccountId !== undefined &&
+    update.bankAccountId !== destination.bankAccountId
+  ) {
     return `the webhook's bank account ${update.bankAccountId} is not ${destination.bankAccountId}`;
   }
   return undefined;
@@ -129,7 +144,8 @@ export interface SettlementResult {
 
 const DESTINATION_TYPES = ['digital_account', 'bank_account'] as const;
 
-const knownDestination = (destination: Fields) => known(destination, destination.type === 'bank_account' ? ['type', 'bankAccountId'] : ['type', 'establishmentId']);
+const knownDestination = (destination: Fields) =>
+  known(destination, destination.type === 'bank_account' ? ['type', 'bankAccountId'] : ['type', 'establishmentId']);
 
 function destinationProblems(value: unknown): Problems {
   if (!isObject(value)) return ['destination: destination is required'];
@@ -158,9 +174,23 @@ export function checkTransferInput(value: unknown): { input?: ParsedTransferInpu
   return {
     problems,
     input: {
-      ...withDefaults({ executeAt: '09:00', timeZone: 'America/Sao_Paulo' }, known(value, ['transferId', 'sourceEstablishmentId', 'amountCents', 'description', 'executeOn', 'executeAt', 'timeZone'])),
+      ...withDefaults(
+        { executeAt: '09:00', timeZone: 'America/Sao_Paulo' },
+        known(value, [
+          'transferId',
+          'sourceEstablishmentId',
+          'amountCents',
+          'description',
+          'executeOn',
+          'executeAt',
+          'timeZone',
+        ]),
+      ),
       destination: knownDestination(value.destination as Fields),
-      insufficientBalance: withDefaults({ recheckMinutes: 60, giveUpAfterHours: 72 }, known(balance, ['recheckMinutes', 'giveUpAfterHours'])),
+      insufficientBalance: withDefaults(
+        { recheckMinutes: 60, giveUpAfterHours: 72 },
+        known(balance, ['recheckMinutes', 'giveUpAfterHours']),
+      ),
     } as ParsedTransferInput,
   };
 }
@@ -169,7 +199,11 @@ export function transferStatusProblems(value: unknown): Problems {
   if (!isObject(value)) return ['(root): a transfer status is required'];
   return new Check()
     .text('providerTransferId', value.providerTransferId, 100)
-    .that('status', typeof value.status === 'number' || typeof value.status === 'string', 'must be a number or a string')
+    .that(
+      'status',
+      typeof value.status === 'number' || typeof value.status === 'string',
+      'must be a number or a string',
+    )
     .text('reason', value.reason, 500, true)
     .whole('amountCents', value.amountCents, 0, Number.MAX_SAFE_INTEGER, true)
     .text('fromEstablishmentId', value.fromEstablishmentId, 100, true)
@@ -190,6 +224,20 @@ export function checkPayoutInput(value: unknown): { input?: ParsedRecurringPayou
     .whole('keepCents', value.keepCents, 0, Number.MAX_SAFE_INTEGER, true)
     .whole('minimumCents', value.minimumCents, 1, Number.MAX_SAFE_INTEGER, true).problems;
   if (problems.length > 0) return { problems };
-  const fields = known(value, ['payoutId', 'sourceEstablishmentId', 'weekday', 'at', 'timeZone', 'keepCents', 'minimumCents']);
-  return { problems, input: { ...withDefaults({ at: '09:00', timeZone: 'America/Sao_Paulo', keepCents: 0, minimumCents: 100 }, fields), destination: knownDestination(value.destination as Fields) } as ParsedRecurringPayout };
+  const fields = known(value, [
+    'payoutId',
+    'sourceEstablishmentId',
+    'weekday',
+    'at',
+    'timeZone',
+    'keepCents',
+    'minimumCents',
+  ]);
+  return {
+    problems,
+    input: {
+      ...withDefaults({ at: '09:00', timeZone: 'America/Sao_Paulo', keepCents: 0, minimumCents: 100 }, fields),
+      destination: knownDestination(value.destination as Fields),
+    } as ParsedRecurringPayout,
+  };
 }

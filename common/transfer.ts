@@ -18,16 +18,32 @@ export const scheduleTransferInputSchema = z.object({
   /** The establishment whose balance pays for it (checked before executing). */
   sourceEstablishmentId: businessIdSchema('sourceEstablishmentId'),
   destination: transferDestinationSchema,
-  amountCents: z.number({ message: 'amountCents must be a number' }).int('amountCents must be a whole number of cents').positive('amountCents must be greater than zero'),
+  amountCents: z
+    .number({ message: 'amountCents must be a number' })
+    .int('amountCents must be a whole number of cents')
+    .positive('amountCents must be greater than zero'),
   description: z.string().min(1, 'description is required').max(140, 'description must be at most 140 characters'),
   executeOn: calendarDateSchema('executeOn'),
-  executeAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'executeAt must be a local time as HH:MM').default('09:00'),
+  executeAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'executeAt must be a local time as HH:MM')
+    .default('09:00'),
   timeZone: timeZoneSchema(),
   /** Insufficient balance: check again every `recheckMinutes` until `giveUpAfterHours`, then fail. */
   insufficientBalance: z
     .object({
-      recheckMinutes: z.number().int().min(1, 'insufficientBalance.recheckMinutes must be at least 1').max(1440).default(60),
-      giveUpAfterHours: z.number().int().min(0).max(24 * 30, 'insufficientBalance.giveUpAfterHours must be at most 720').default(72),
+      recheckMinutes: z
+        .number()
+        .int()
+        .min(1, 'insufficientBalance.recheckMinutes must be at least 1')
+        .max(1440)
+        .default(60),
+      giveUpAfterHours: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 30, 'insufficientBalance.giveUpAfterHours must be at most 720')
+        .default(72),
     })
     .default({ recheckMinutes: 60, giveUpAfterHours: 72 }),
 });
@@ -59,12 +75,23 @@ export const recurringPayoutInputSchema = z.object({
   sourceEstablishmentId: businessIdSchema('sourceEstablishmentId'),
   destination: transferDestinationSchema,
   weekday: z.enum(PAYOUT_WEEKDAYS, { message: `weekday must be one of ${PAYOUT_WEEKDAYS.join(', ')}` }),
-  at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'at must be a local time as HH:MM').default('09:00'),
+  at: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'at must be a local time as HH:MM')
+    .default('09:00'),
   timeZone: timeZoneSchema(),
   /** Left in the account after each payout, in cents. */
-  keepCents: z.number().int('keepCents must be a whole number of cents').min(0, 'keepCents must be 0 or more').default(0),
+  keepCents: z
+    .number()
+    .int('keepCents must be a whole number of cents')
+    .min(0, 'keepCents must be 0 or more')
+    .default(0),
   /** Below this, no transfer is made that week. */
-  minimumCents: z.number().int('minimumCents must be a whole number of cents').positive('minimumCents must be greater than zero').default(100),
+  minimumCents: z
+    .number()
+    .int('minimumCents must be a whole number of cents')
+    .positive('minimumCents must be greater than zero')
+    .default(100),
 });
 export type RecurringPayoutInput = z.input<typeof recurringPayoutInputSchema>;
 export type ParsedRecurringPayout = z.output<typeof recurringPayoutInputSchema>;

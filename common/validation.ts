@@ -48,7 +48,10 @@ export function businessIdSchema(field: string, max = 64) {
 
 /** An IANA time zone, America/Sao_Paulo by default. */
 export function timeZoneSchema(field = 'timeZone') {
-  return z.string().refine(isTimeZone, `${field} must be an IANA time zone, e.g. America/Sao_Paulo`).default('America/Sao_Paulo');
+  return z
+    .string()
+    .refine(isTimeZone, `${field} must be an IANA time zone, e.g. America/Sao_Paulo`)
+    .default('America/Sao_Paulo');
 }
 
 /** A real calendar date as YYYY-MM-DD (2026-02-30 and 0000-00-00 are refused). */

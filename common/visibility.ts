@@ -15,7 +15,9 @@ export function currentRuns(temporal: Client, query: string): AsyncGenerator<Wor
   return firstRunOfEachWorkflow(temporal.workflow.list({ query }));
 }
 
-export async function* firstRunOfEachWorkflow<Run extends { workflowId: string }>(runs: AsyncIterable<Run>): AsyncGenerator<Run> {
+export async function* firstRunOfEachWorkflow<Run extends { workflowId: string }>(
+  runs: AsyncIterable<Run>,
+): AsyncGenerator<Run> {
   const seen = new Set<string>();
   for await (const run of runs) {
     if (seen.has(run.workflowId)) continue;

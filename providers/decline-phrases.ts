@@ -46,16 +46,7 @@ const HARD_DECLINE_PHRASES: Readonly<Record<string, readonly string[]>> = {
     'card reported lost',
     'card reported as lost',
   ],
-  'Stolen card': [
-    'roubado',
-    'roubada',
-    'furtado',
-    'furtada',
-    'por roubo',
-    'por furto',
-    'roubo ou furto',
-    'stolen',
-  ],
+  'Stolen card': ['roubado', 'roubada', 'furtado', 'furtada', 'por roubo', 'por furto', 'roubo ou furto', 'stolen'],
   'Expired card': [
     'cartão vencido',
     'cartão expirado',
@@ -99,11 +90,7 @@ const HARD_DECLINE_PHRASES: Readonly<Record<string, readonly string[]>> = {
   'Restricted card': ['cartão com restrição', 'restricted card'],
   'Pick up card': ['reter cartão', 'reter o cartão', 'pick up card', 'pickup card'],
   'Suspected fraud': ['suspeita de fraude', 'suspected fraud', 'fraude confirmada'],
-  'Transaction not permitted': [
-    'transação não permitida',
-    'transaction not permitted',
-    'transaction not allowed',
-  ],
+  'Transaction not permitted': ['transação não permitida', 'transaction not permitted', 'transaction not allowed'],
 };
 
 /** Lower case, no accents (ç -> c, º -> o), punctuation as spaces, single spaces. */
@@ -116,8 +103,8 @@ export function normaliseDeclineText(text: string): string {
     .trim();
 }
 
-const PHRASES: ReadonlyArray<{ phrase: string; reason: string }> = Object.entries(HARD_DECLINE_PHRASES).flatMap(([reason, phrases]) =>
-  phrases.map((phrase) => ({ phrase: ` ${normaliseDeclineText(phrase)} `, reason })),
+const PHRASES: ReadonlyArray<{ phrase: string; reason: string }> = Object.entries(HARD_DECLINE_PHRASES).flatMap(
+  ([reason, phrases]) => phrases.map((phrase) => ({ phrase: ` ${normaliseDeclineText(phrase)} `, reason })),
 );
 
 /** The hard-decline reason a provider's message states in words, or undefined when it states none. */

@@ -146,7 +146,11 @@ function normalizeHeaders(headers: Record<string, unknown>): Record<string, stri
 function headerText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.map(headerText).filter((text) => text !== undefined).join(', ');
+  if (Array.isArray(value))
+    return value
+      .map(headerText)
+      .filter((text) => text !== undefined)
+      .join(', ');
   return undefined;
 }
 

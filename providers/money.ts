@@ -13,7 +13,8 @@ function assertSafeCents(cents: number, label: string): void {
 /** Integer cents -> decimal string with `decimals` digits after the point: (500, 2) -> "5.00", (500, 6) -> "5.000000". */
 export function centsToDecimal(cents: number, decimals: number): string {
   assertSafeCents(cents, 'centsToDecimal');
-  if (!Number.isInteger(decimals) || decimals < 2) throw new RangeError(`centsToDecimal: decimals must be an integer >= 2, got ${decimals}`);
+  if (!Number.isInteger(decimals) || decimals < 2)
+    throw new RangeError(`centsToDecimal: decimals must be an integer >= 2, got ${decimals}`);
   const negative = cents < 0;
   const digits = String(Math.abs(cents)).padStart(3, '0');
   const whole = digits.slice(0, -2);
@@ -38,7 +39,8 @@ export interface ReaisToCentsOptions {
  * for any value written with at most two decimals.
  */
 export function reaisToCents(value: string | number, options: ReaisToCentsOptions = {}): number {
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`reaisToCents: not a finite amount: ${value}`);
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new RangeError(`reaisToCents: not a finite amount: ${value}`);
   const text = typeof value === 'number' ? String(value) : value.trim();
   if (/e/i.test(text)) throw new RangeError(`reaisToCents: exponent notation not supported: ${text}`);
   const match = DECIMAL.exec(text);

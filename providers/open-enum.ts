@@ -11,5 +11,5 @@ export function openEnum<const T extends readonly [string, ...string[]]>(values:
 
 /** The value when it is one of `values`, otherwise 'unknown' (keep the raw value alongside for logs). */
 export function knownOrUnknown<const T extends readonly string[]>(values: T, value: string): T[number] | 'unknown' {
-  return (values as readonly string[]).includes(value) ? (value) : 'unknown';
+  return (values as readonly string[]).includes(value) ? value : 'unknown';
 }

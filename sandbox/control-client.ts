@@ -17,7 +17,8 @@ export class SandboxControl {
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`Sandbox control ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`Sandbox control ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
     return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
   }
 

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const stateFile = path.join(dataDir, 'sandbox.json');
   const { app } = await buildSandbox({ webhookBaseUrl: process.env.SANDBOX_WEBHOOK_BASE_URL, stateFile });
   await app.listen({ port, host });
-  console.log(`Provider sandbox listening on http://${host}:${port} (control API: /__sandbox; state in ${path.relative(process.cwd(), stateFile)})`);
+  console.log(
+    `Provider sandbox listening on http://${host}:${port} (control API: /__sandbox; state in ${path.relative(process.cwd(), stateFile)})`,
+  );
   const stop = () => {
     // Closing writes the state file one last time.
     void app.close().then(() => process.exit(0));

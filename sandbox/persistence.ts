@@ -30,15 +30,23 @@ const snapshotSchema = z.object({
 type Collection = Map<string | number, unknown> | Set<string | number>;
 
 /** A section for a provider's maps and sets (stored as entry lists) and counters (stored as is). */
-export function collectionsSection(collections: Record<string, Collection>, counters?: Record<string, number>): PersistedSection {
+export function collectionsSection(
+  collections: Record<string, Collection>,
+  counters?: Record<string, number>,
+): PersistedSection {
   return {
     save: () => ({
-      collections: Object.fromEntries(Object.entries(collections).map(([name, c]) => [name, [...(c instanceof Map ? c.entries() : c.values())]])),
+      collections: Object.fromEntries(
+        Object.entries(collections).map(([name, c]) => [name, [...(c instanceof Map ? c.entries() : c.values())]]),
+      ),
       ...(counters ? { counters: { ...counters } } : {}),
     }),
     load: (data) => {
       const parsed = z
-        .object({ collections: z.record(z.string(), z.array(z.unknown())), counters: z.record(z.string(), z.number()).optional() })
+        .object({
+          collections: z.record(z.string(), z.array(z.unknown())),
+          counters: z.record(z.string(), z.number()).optional(),
+        })
         .parse(data);
       for (const [name, collection] of Object.entries(collections)) {
         const stored = parsed.collections[name];
@@ -112,7 +120,9 @@ export class SandboxStore {
     } catch (error) {
       const aside = `${file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       renameSync(file, aside);
-      this.warn(`could not read ${file} (${(error as Error).message.split('\n')[0]}); moved it to ${aside} and started empty`);
+      this.warn(
+        `could not read ${file} (${(error as Error).message.split('\n')[0]}); moved it to ${aside} and started empty`,
+      );
       return 'set-aside';
     }
   }

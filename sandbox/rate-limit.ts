@@ -69,7 +69,9 @@ export class RateLimits<Key extends string> {
   }
 
   list(): Partial<Record<Key, RateLimit>> {
-    return Object.fromEntries([...this.buckets].map(([key, bucket]) => [key, bucket.limit])) as Partial<Record<Key, RateLimit>>;
+    return Object.fromEntries([...this.buckets].map(([key, bucket]) => [key, bucket.limit])) as Partial<
+      Record<Key, RateLimit>
+    >;
   }
 
   take(key: Key): Admission {

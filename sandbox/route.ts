@@ -50,7 +50,10 @@ export interface RouteRequest<Path extends string, Param, Auth, Body> {
   readonly body: Body | undefined;
 }
 
-export interface RouteInput<Path extends string, Param, Auth, Body, Found> extends Omit<RouteRequest<Path, Param, Auth, Body>, 'body'> {
+export interface RouteInput<Path extends string, Param, Auth, Body, Found> extends Omit<
+  RouteRequest<Path, Param, Auth, Body>,
+  'body'
+> {
   readonly reply: FastifyReply;
   readonly outcome: ScriptedOutcome;
   /** The body parsed by the route's schema (the raw body when the route has none). */
@@ -103,17 +106,24 @@ export interface ProviderRouting<Param, Auth, Missing> {
 }
 
 /** A JSON object (not an array, not null). */
-export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const stringOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** A raw body field as a scripted-outcome key: its text when it is a string or number, else ''. */
-export const keyText = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+export const keyText = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 
 /** A repeated query key (`?a=1&a=2`) reads as the values joined by commas. */
 const queryOf = (query: unknown): Query =>
   isRecord(query)
-    ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, Array.isArray(value) ? value.map(String).join(',') : stringOrUndefined(value)]))
+    ? Object.fromEntries(
+        Object.entries(query).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.map(String).join(',') : stringOrUndefined(value),
+        ]),
+      )
     : {};
 
 /** Declares one route of a provider (see the steps above). */
@@ -125,7 +135,11 @@ export type Route<Param, Auth, Missing> = <Path extends string, Body = unknown, 
 ) => void;
 
 /** The `route` function of one provider's plugin. */
-export function providerRoutes<Param, Auth, Missing = never>(app: FastifyInstance, ctx: SandboxContext, routing: ProviderRouting<Param, Auth, Missing>): Route<Param, Auth, Missing> {
+export function providerRoutes<Param, Auth, Missing = never>(
+  app: FastifyInstance,
+  ctx: SandboxContext,
+  routing: ProviderRouting<Param, Auth, Missing>,
+): Route<Param, Auth, Missing> {
   const authorized = new WeakMap<FastifyRequest, Auth>();
 
   return function route<Path extends string, Body = unknown, Found = undefined>(
@@ -154,12 +168,21 @@ export function providerRoutes<Param, Auth, Missing = never>(app: FastifyInstanc
         if (auth === undefined) return reply;
         const raw = isRecord(request.params) ? request.params : {};
         // The one place the params' type is asserted: `names` are the path's own parameters.
-        const params = Object.fromEntries(names.map((name) => [name, routing.param(stringOrUndefined(raw[name]))])) as PathParams<Path, Param>;
-        const base = { request, params, query: queryOf(request.query), fields: isRecord(request.body) ? request.body : {}, auth };
+        const params = Object.fromEntries(
+          names.map((name) => [name, routing.param(stringOrUndefined(raw[name]))]),
+        ) as PathParams<Path, Param>;
+        const base = {
+          request,
+          params,
+          query: queryOf(request.query),
+          fields: isRecord(request.body) ? request.body : {},
+          auth,
+        };
         const parse = async <S extends z.ZodType>(schema: S): Promise<z.output<S> | undefined> => {
           const parsed = schema.safeParse(request.body ?? routing.emptyBody);
           if (parsed.success) return parsed.data;
-          if (!routing.invalid) throw new Error(`sandbox: ${routing.provider} routes have no answer to an invalid body`);
+          if (!routing.invalid)
+            throw new Error(`sandbox: ${routing.provider} routes have no answer to an invalid body`);
           await routing.invalid(reply, parsed.error);
           return undefined;
         };

@@ -62,7 +62,12 @@ export interface SandboxContext {
   /** Where this provider's webhooks go, or undefined when none is configured. */
   webhookUrl(provider: ProviderName): string | undefined;
   /** Picks the scripted outcome for this request and marks the request in the log. */
-  take(request: FastifyRequest, provider: ProviderName, operation: string, keys: Array<string | number | undefined>): ScriptedOutcome;
+  take(
+    request: FastifyRequest,
+    provider: ProviderName,
+    operation: string,
+    keys: Array<string | number | undefined>,
+  ): ScriptedOutcome;
   /**
    * Applies the generic part of an outcome at one phase of the handler. Returns true when it
    * answered (or will never answer) the request, in which case the handler must stop.
@@ -71,7 +76,12 @@ export interface SandboxContext {
    */
   interrupt(reply: FastifyReply, outcome: ScriptedOutcome, phase: 'before' | 'after'): Promise<boolean>;
   /** Sends a webhook as the provider would, recording it in the log. */
-  sendWebhook(provider: ProviderName, url: string, body: unknown, headers?: Record<string, string>): Promise<number | undefined>;
+  sendWebhook(
+    provider: ProviderName,
+    url: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<number | undefined>;
   /** Registers state to clear on POST /__sandbox/reset. */
   onReset(reset: () => void): void;
   /**
@@ -116,10 +126,14 @@ const fieldErrors = (error: z.ZodError): Record<string, string[]> => {
   return errors;
 };
 
-export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app: FastifyInstance; state: SandboxState }> {
+export async function buildSandbox(
+  options: SandboxOptions = {},
+): Promise<{ app: FastifyInstance; state: SandboxState }> {
   const clock = options.clock ?? systemClock;
   const state = new SandboxState(options.logLimit, clock);
-  const store = options.stateFile ? new SandboxStore({ file: options.stateFile, delayMs: options.stateSaveDelayMs }) : undefined;
+  const store = options.stateFile
+    ? new SandboxStore({ file: options.stateFile, delayMs: options.stateSaveDelayMs })
+    : undefined;
   const rateLimits = state.rateLimits;
   const marks = new WeakMap<FastifyRequest, RequestMark>();
   const resets: Array<() => void> = [];
@@ -202,7 +216,16 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     async sendWebhook(provider, url, body, headers = {}) {
       let status: number | undefined;
       if (!state.webhooksEnabled) {
-        state.logRequest({ direction: 'webhook', provider, method: 'POST', path: url, headers, body, status: undefined, operation: 'dropped' });
+        state.logRequest({
+          direction: 'webhook',
+          provider,
+          method: 'POST',
+          path: url,
+          headers,
+          body,
+          status: undefined,
+          operation: 'dropped',
+        });
         return undefined;
       }
       try {
@@ -271,7 +294,13 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   // token endpoint, a separate host (authorization-*.adiq.io) whose limit is not the Recurrence API's.
   app.addHook('preHandler', async (request, reply) => {
     const provider = providerOfPath(request.url);
-    if (provider === 'control' || provider === 'unknown' || request.url.includes('/__control/') || request.url.startsWith(`${SANDBOX_PREFIX.adiqAuth}/`)) return;
+    if (
+      provider === 'control' ||
+      provider === 'unknown' ||
+      request.url.includes('/__control/') ||
+      request.url.startsWith(`${SANDBOX_PREFIX.adiqAuth}/`)
+    )
+      return;
     const admission = rateLimits.take(provider);
     if (admission.admitted) return;
     marks.set(request, { provider, outcome: 'rate_limit' });
@@ -308,10 +337,15 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   });
   app.get<{ Querystring: { provider?: string; reference?: string } }>('/__sandbox/ledger', async (request) => {
     const { provider, reference } = request.query;
-    return state.ledger.filter((e) => (!provider || e.provider === provider) && (!reference || e.reference === reference));
+    return state.ledger.filter(
+      (e) => (!provider || e.provider === provider) && (!reference || e.reference === reference),
+    );
   });
   /** The route's :provider, or undefined after answering 404. */
-  const providerParam = async (request: FastifyRequest<{ Params: { provider: string } }>, reply: FastifyReply): Promise<ProviderName | undefined> => {
+  const providerParam = async (
+    request: FastifyRequest<{ Params: { provider: string } }>,
+    reply: FastifyReply,
+  ): Promise<ProviderName | undefined> => {
     const { provider } = request.params;
     const parsed = providerSchema.safeParse(provider);
     if (parsed.success) return parsed.data;
@@ -323,7 +357,8 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     const provider = await providerParam(request, reply);
     if (!provider) return reply;
     const limit = rateLimitSchema.safeParse(request.body);
-    if (!limit.success) return reply.code(400).send({ message: 'Invalid rate limit', errors: fieldErrors(limit.error) });
+    if (!limit.success)
+      return reply.code(400).send({ message: 'Invalid rate limit', errors: fieldErrors(limit.error) });
     rateLimits.set(provider, limit.data);
     return reply.send({ provider, ...limit.data });
   });
@@ -340,20 +375,23 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
   });
 
   // The merchant's system: receives the engine's signed notifications, kept raw for verification.
-  await app.register(async (merchant) => {
-    merchant.removeAllContentTypeParsers();
-    merchant.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    merchant.post('/*', async (request, reply) => {
-      const status = state.merchantCallbackStatus(request.url);
-      state.recordMerchantCallback({
-        path: request.url,
-        headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])),
-        rawBody: typeof request.body === 'string' ? request.body : '',
-        status,
+  await app.register(
+    async (merchant) => {
+      merchant.removeAllContentTypeParsers();
+      merchant.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+      merchant.post('/*', async (request, reply) => {
+        const status = state.merchantCallbackStatus(request.url);
+        state.recordMerchantCallback({
+          path: request.url,
+          headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])),
+          rawBody: typeof request.body === 'string' ? request.body : '',
+          status,
+        });
+        return reply.code(status).send({ received: status < 300 });
       });
-      return reply.code(status).send({ received: status < 300 });
-    });
-  }, { prefix: '/merchant' });
+    },
+    { prefix: '/merchant' },
+  );
   app.get('/__sandbox/merchant-callbacks', async () => state.merchantCallbacks);
   app.get<{ Querystring: { operation?: string } }>('/__sandbox/arrivals', async (request) => {
     const { operation } = request.query;
@@ -366,8 +404,14 @@ export async function buildSandbox(options: SandboxOptions = {}): Promise<{ app:
     return reply.code(204).send();
   });
   app.post('/__sandbox/merchant-callbacks/failures', async (request, reply) => {
-    const parsed = z.object({ statuses: z.array(z.number().int().min(400).max(599)), path: z.string().startsWith('/merchant/').optional() }).safeParse(request.body);
-    if (!parsed.success) return reply.code(400).send({ message: 'Expected { statuses: number[], path?: "/merchant/..." }' });
+    const parsed = z
+      .object({
+        statuses: z.array(z.number().int().min(400).max(599)),
+        path: z.string().startsWith('/merchant/').optional(),
+      })
+      .safeParse(request.body);
+    if (!parsed.success)
+      return reply.code(400).send({ message: 'Expected { statuses: number[], path?: "/merchant/..." }' });
     state.merchantCallbackFailures.push(...parsed.data.statuses.map((status) => ({ status, path: parsed.data.path })));
     return reply.code(204).send();
   });

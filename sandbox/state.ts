@@ -231,7 +231,8 @@ export class SandboxState {
       this.rules = snapshot.rules;
       this.nextRuleId = snapshot.nextRuleId;
       this.rateLimits.clear();
-      for (const [provider, limit] of Object.entries(snapshot.rateLimits) as Array<[ProviderName, RateLimit]>) this.rateLimits.set(provider, limit);
+      for (const [provider, limit] of Object.entries(snapshot.rateLimits) as Array<[ProviderName, RateLimit]>)
+        this.rateLimits.set(provider, limit);
       this.webhooksEnabled = snapshot.webhooksEnabled;
       this.merchantCallbackFailures = snapshot.merchantCallbackFailures;
     },

@@ -27,7 +27,9 @@ const brl = formatBRL;
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const { testServer } = ensureTemporalBinaries();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServer } },
+  });
   await addSearchAttributes(env.connection, env.namespace ?? 'default');
   // The year starts at 08:00 in São Paulo whatever the hour the demo runs (BILLING_TEST_CLOCK chooses another start).
   await startClockAt(env, configuredClock() ?? parseClockSpec('08:00'));
@@ -36,7 +38,10 @@ async function main(): Promise<void> {
   const address = sandbox.server.address();
   const sandboxUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const taskQueue = `demo-${randomUUID()}`;
-  const config = loadWorkerConfig({ SANDBOX_URL: sandboxUrl, MERCHANT_WEBHOOK_SECRETS: JSON.stringify({ demo: 'demo-secret' }) });
+  const config = loadWorkerConfig({
+    SANDBOX_URL: sandboxUrl,
+    MERCHANT_WEBHOOK_SECRETS: JSON.stringify({ demo: 'demo-secret' }),
+  });
   const worker = await startWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -45,29 +50,78 @@ async function main(): Promise<void> {
   });
   const billing = new BillingClient({ client: env.client, taskQueue });
   const zspay = new ZspayClient({ baseUrl: `${sandboxUrl}/zspay`, token: SANDBOX_CREDENTIALS.zspay.token });
-  const script = (body: unknown) => fetch(`${sandboxUrl}/__sandbox/scenarios`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const script = (body: unknown) =>
+    fetch(`${sandboxUrl}/__sandbox/scenarios`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   try {
     const startedAt = Date.now();
     const customer = async (name: string) => {
-      const client = await zspay.createClient({ nome: name, documento: '00000000000', email: `${name.toLowerCase()}@example.com`, endereco: { logradouro: 'Rua A', numero: '1', cep: '01000-000', cidade: 'São Paulo', estado: 'SP' } });
-      const card = await zspay.linkCard(client.id, { numero: '5234233381847212', titular: name, codigoSeguranca: '069', validade: '02/2035' });
+      const client = await zspay.createClient({
+        nome: name,
+        documento: '00000000000',
+        email: `${name.toLowerCase()}@example.com`,
+        endereco: { logradouro: 'Rua A', numero: '1', cep: '01000-000', cidade: 'São Paulo', estado: 'SP' },
+      });
+      const card = await zspay.linkCard(client.id, {
+        numero: '5234233381847212',
+        titular: name,
+        codigoSeguranca: '069',
+        validade: '02/2035',
+      });
       return { clientId: String(client.id), cardId: card.cardId };
     };
-    const people = { ana: await customer('Ana'), bruno: await customer('Bruno'), carla: await customer('Carla'), davi: await customer('Davi'), eva: await customer('Eva') };
+    const people = {
+      ana: await customer('Ana'),
+      bruno: await customer('Bruno'),
+      carla: await customer('Carla'),
+      davi: await customer('Davi'),
+      eva: await customer('Eva'),
+    };
     // Bruno's card lacks funds for the first two tries; Carla's card was canceled.
-    await script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: people.bruno.cardId, outcome: { type: 'soft_decline', code: '51' }, times: 2 });
-    await script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: people.carla.cardId, outcome: { type: 'hard_decline', code: '14' }, times: 1 });
+    await script({
+      provider: 'zspay',
+      operation: 'zspay.sale.precapture',
+      match: people.bruno.cardId,
+      outcome: { type: 'soft_decline', code: '51' },
+      times: 2,
+    });
+    await script({
+      provider: 'zspay',
+      operation: 'zspay.sale.precapture',
+      match: people.carla.cardId,
+      outcome: { type: 'hard_decline', code: '14' },
+      times: 1,
+    });
 
     const startDate = localDateOf(await env.currentTimeMs(), TZ);
-    const plan = { planId: 'pro-monthly', amountCents: 4990, recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 }, chargeHourLocal: 9 };
+    const plan = {
+      planId: 'pro-monthly',
+      amountCents: 4990,
+      recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 },
+      chargeHourLocal: 9,
+    };
     const merchant = { callbackUrl: `${sandboxUrl}/merchant/demo`, secretRef: 'demo' };
     const subscribe = (id: string, who: { clientId: string; cardId: string }, extra: Record<string, unknown> = {}) =>
-      billing.subscriptions.create({ subscriptionId: id, customerId: id, plan, paymentMethod: { type: 'zspay_card', zspayClientId: who.clientId, cardId: who.cardId }, startDate, merchant, ...extra });
+      billing.subscriptions.create({
+        subscriptionId: id,
+        customerId: id,
+        plan,
+        paymentMethod: { type: 'zspay_card', zspayClientId: who.clientId, cardId: who.cardId },
+        startDate,
+        merchant,
+        ...extra,
+      });
     await subscribe('ana-healthy', people.ana);
     await subscribe('bruno-recovers', people.bruno);
     await subscribe('carla-canceled-card', people.carla);
-    await subscribe('davi-boleto', people.davi, { paymentMethod: { type: 'zspay_boleto', zspayClientId: people.davi.clientId }, plan: { ...plan, trialDays: 7, tolerancePeriodDays: 3 } });
+    await subscribe('davi-boleto', people.davi, {
+      paymentMethod: { type: 'zspay_boleto', zspayClientId: people.davi.clientId },
+      plan: { ...plan, trialDays: 7, tolerancePeriodDays: 3 },
+    });
     await subscribe('eva-leaves', people.eva, { plan: { ...plan, trialDays: 14 } });
     const ids = ['ana-healthy', 'bruno-recovers', 'carla-canceled-card', 'davi-boleto', 'eva-leaves'];
 
@@ -83,9 +137,12 @@ async function main(): Promise<void> {
       }
       if (month === 2) {
         // Carla updates her card; the blocked invoice is retried at once.
-        await billing.subscriptions.changePaymentMethod('carla-canceled-card', { paymentMethod: { type: 'zspay_card', zspayClientId: people.carla.clientId, cardId: people.carla.cardId } });
+        await billing.subscriptions.changePaymentMethod('carla-canceled-card', {
+          paymentMethod: { type: 'zspay_card', zspayClientId: people.carla.clientId, cardId: people.carla.cardId },
+        });
       }
-      if (month === 3) await billing.subscriptions.cancel('eva-leaves', { atPeriodEnd: true, reason: 'moving to a competitor' });
+      if (month === 3)
+        await billing.subscriptions.cancel('eva-leaves', { atPeriodEnd: true, reason: 'moving to a competitor' });
     }
 
     type Row = { date: string; subscription: string; event: string; amount: string; status: string };
@@ -94,33 +151,55 @@ async function main(): Promise<void> {
       const { invoices } = await billing.subscriptions.invoices(id);
       for (const invoice of invoices) {
         for (const attempt of invoice.attempts) {
-          rows.push({ date: localDateOf(Date.parse(attempt.at), TZ), subscription: id, event: `${invoice.kind === 'setup' ? 'setup fee' : `cycle ${invoice.cycle}`} ${attempt.outcome.replace('_', ' ')}${attempt.code ? ` (${attempt.code})` : ''}`, amount: brl(invoice.amountCents), status: invoice.status });
+          rows.push({
+            date: localDateOf(Date.parse(attempt.at), TZ),
+            subscription: id,
+            event: `${invoice.kind === 'setup' ? 'setup fee' : `cycle ${invoice.cycle}`} ${attempt.outcome.replace('_', ' ')}${attempt.code ? ` (${attempt.code})` : ''}`,
+            amount: brl(invoice.amountCents),
+            status: invoice.status,
+          });
         }
       }
     }
     for (const callback of state.merchantCallbacks) {
       const notification = JSON.parse(callback.rawBody) as MerchantNotification;
       if (notification.type.startsWith('subscription.')) {
-        rows.push({ date: localDateOf(Date.parse(notification.occurredAt), TZ), subscription: notification.subscriptionId, event: notification.type.replace('subscription.', 'subscription '), amount: '', status: String((notification.data as { reason?: string }).reason ?? '') });
+        rows.push({
+          date: localDateOf(Date.parse(notification.occurredAt), TZ),
+          subscription: notification.subscriptionId,
+          event: notification.type.replace('subscription.', 'subscription '),
+          amount: '',
+          status: String((notification.data as { reason?: string }).reason ?? ''),
+        });
       }
     }
     rows.sort((a, b) => a.date.localeCompare(b.date) || a.subscription.localeCompare(b.subscription));
 
     const widths = { date: 10, subscription: 20, event: 34, amount: 10 };
-    console.log(`\nA year of billing from ${startDate}, simulated in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
-    console.log(`${'date'.padEnd(widths.date)}  ${'subscription'.padEnd(widths.subscription)}  ${'event'.padEnd(widths.event)}  ${'amount'.padStart(widths.amount)}  status`);
+    console.log(
+      `\nA year of billing from ${startDate}, simulated in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
+    );
+    console.log(
+      `${'date'.padEnd(widths.date)}  ${'subscription'.padEnd(widths.subscription)}  ${'event'.padEnd(widths.event)}  ${'amount'.padStart(widths.amount)}  status`,
+    );
     console.log('-'.repeat(100));
     for (const row of rows) {
-      console.log(`${row.date.padEnd(widths.date)}  ${row.subscription.padEnd(widths.subscription)}  ${row.event.padEnd(widths.event)}  ${row.amount.padStart(widths.amount)}  ${row.status}`);
+      console.log(
+        `${row.date.padEnd(widths.date)}  ${row.subscription.padEnd(widths.subscription)}  ${row.event.padEnd(widths.event)}  ${row.amount.padStart(widths.amount)}  ${row.status}`,
+      );
     }
     console.log('\nSummary');
     for (const id of ids) {
       const view = await billing.subscriptions.get(id);
       const { summary } = await billing.subscriptions.invoices(id);
-      console.log(`  ${id.padEnd(22)} ${view.status.padEnd(10)} paid ${String(summary.paidCount).padStart(2)} invoices, ${brl(summary.paidCents).padStart(12)}, ${summary.failedAttempts} failed attempts`);
+      console.log(
+        `  ${id.padEnd(22)} ${view.status.padEnd(10)} paid ${String(summary.paidCount).padStart(2)} invoices, ${brl(summary.paidCents).padStart(12)}, ${summary.failedAttempts} failed attempts`,
+      );
     }
     const charged = state.ledger.filter((e) => e.kind === 'charge').reduce((sum, e) => sum + e.amountCents, 0);
-    console.log(`  money moved at the provider (sandbox ledger): ${brl(charged)}; merchant notifications sent: ${state.merchantCallbacks.length}`);
+    console.log(
+      `  money moved at the provider (sandbox ledger): ${brl(charged)}; merchant notifications sent: ${state.merchantCallbacks.length}`,
+    );
   } finally {
     await worker.shutdown();
   }

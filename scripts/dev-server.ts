@@ -34,11 +34,23 @@ export class DevServer {
 
   static async start(options: DevServerOptions): Promise<DevServer> {
     const namespace = options.namespace ?? 'default';
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', namespace, '--log-level', 'warn'];
+    const args = [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
+      '--namespace',
+      namespace,
+      '--log-level',
+      'warn',
+    ];
     if (options.uiPort === undefined) args.push('--headless');
     else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
     if (options.dbFile) args.push('--db-filename', options.dbFile);
-    for (const [key, value] of Object.entries(options.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${key}=${value}`);
+    for (const [key, value] of Object.entries(options.sqlitePragmas ?? {}))
+      args.push('--sqlite-pragma', `${key}=${value}`);
     for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
       args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
     }

@@ -19,7 +19,8 @@ export function brazilianBankHolidays(first = FIRST_YEAR, last = LAST_YEAR): str
   for (let year = first; year <= last; year += 1) {
     for (const holiday of holidays.getHolidays(year)) {
       // Full-day closures only: 'public' national holidays and 'bank' holidays.
-      if ((holiday.type === 'public' || holiday.type === 'bank') && holiday.date.endsWith('00:00:00')) dates.add(holiday.date.slice(0, 10));
+      if ((holiday.type === 'public' || holiday.type === 'bank') && holiday.date.endsWith('00:00:00'))
+        dates.add(holiday.date.slice(0, 10));
     }
   }
   return [...dates].sort();

@@ -15,15 +15,23 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen({ port: 0, host }, () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
-  constructor(readonly port: number, readonly purpose: string, readonly setting: string) {
-    super(`Port ${port} (${purpose}) is already in use. Stop whatever holds it, or choose another port with ${setting}.`);
+  constructor(
+    readonly port: number,
+    readonly purpose: string,
+    readonly setting: string,
+  ) {
+    super(
+      `Port ${port} (${purpose}) is already in use. Stop whatever holds it, or choose another port with ${setting}.`,
+    );
   }
 }
 

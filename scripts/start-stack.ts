@@ -26,7 +26,8 @@ import { ensureTemporalBinaries, PROJECT_ROOT } from './temporal-binaries';
 const env = process.env;
 const port = (name: string, fallback: number): number => {
   const value = Number(env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`${name} must be a TCP port number, got ${env[name]}`);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535)
+    throw new Error(`${name} must be a TCP port number, got ${env[name]}`);
   return value;
 };
 
@@ -102,7 +103,9 @@ async function main(): Promise<void> {
       });
       stops.push(() => server.stop());
       address = server.address;
-      console.log(`✔ Temporal dev server   ${address} (namespace ${target.namespace}, data in ${path.relative(process.cwd(), dataDir)}/temporal.sqlite)`);
+      console.log(
+        `✔ Temporal dev server   ${address} (namespace ${target.namespace}, data in ${path.relative(process.cwd(), dataDir)}/temporal.sqlite)`,
+      );
       console.log(`✔ Temporal Web UI       ${server.uiUrl}`);
     } else {
       console.log(`✔ Temporal cluster      ${address} (namespace ${target.namespace}; no embedded server started)`);
@@ -127,13 +130,18 @@ async function main(): Promise<void> {
     const sandboxStateFile = path.join(dataDir, 'sandbox.json');
     const sandbox = await buildSandbox({
       webhookBaseUrl: apiUrl,
-      webhookUrls: { zspay: `${apiUrl}/webhooks/zspay/${webhookSecrets.zspay}`, adiq: `${apiUrl}/webhooks/adiq/${webhookSecrets.adiq}` },
+      webhookUrls: {
+        zspay: `${apiUrl}/webhooks/zspay/${webhookSecrets.zspay}`,
+        adiq: `${apiUrl}/webhooks/adiq/${webhookSecrets.adiq}`,
+      },
       stateFile: sandboxStateFile,
     });
     await sandbox.app.listen({ port: ports.sandbox, host: '127.0.0.1' });
     // Closing writes the sandbox's state file one last time.
     stops.push(() => sandbox.app.close());
-    console.log(`✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox, state in ${path.relative(process.cwd(), sandboxStateFile)})`);
+    console.log(
+      `✔ Provider sandbox      http://127.0.0.1:${ports.sandbox} (control API: /__sandbox, state in ${path.relative(process.cwd(), sandboxStateFile)})`,
+    );
 
     const temporalClient = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });
     const workerConnection = await NativeConnection.connect(connectionOptions);
@@ -160,10 +168,17 @@ async function main(): Promise<void> {
       await client.billingRuns.ensureSchedule({ at, timeZone: zone });
       console.log(`✔ Billing-run schedule  ${BILLING_RUN_SCHEDULE_ID}, daily at ${at} ${zone}`);
     }
-    const api = await buildApi({ client, apiKey, webhookSecrets, codec: { codec, uiOrigin: embedded ? uiOrigin : env.TEMPORAL_UI_ORIGIN } });
+    const api = await buildApi({
+      client,
+      apiKey,
+      webhookSecrets,
+      codec: { codec, uiOrigin: embedded ? uiOrigin : env.TEMPORAL_UI_ORIGIN },
+    });
     await api.listen({ port: ports.api, host: env.API_HOST ?? '127.0.0.1' });
     stops.push(() => api.close());
-    console.log(`✔ HTTP API              http://127.0.0.1:${ports.api} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `${apiKey} — kept in ${path.relative(process.cwd(), dataDir)}/api-key`})`);
+    console.log(
+      `✔ HTTP API              http://127.0.0.1:${ports.api} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `${apiKey} — kept in ${path.relative(process.cwd(), dataDir)}/api-key`})`,
+    );
     await ensureAdiqNotification(client);
     console.log(`\nReady in ${((Date.now() - startedAt) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
   } catch (error) {
@@ -178,7 +193,9 @@ async function ensureAdiqNotification(client: BillingClient): Promise<void> {
     const { action, merchantId } = await client.adiq.ensureNotification();
     console.log(`✔ Adiq notifications    ${action === 'unchanged' ? 'registered' : action} for merchant ${merchantId}`);
   } catch (error) {
-    console.warn(`! Adiq notifications    not registered: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
+    console.warn(
+      `! Adiq notifications    not registered: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+    );
   }
 }
 

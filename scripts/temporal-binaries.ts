@@ -24,7 +24,11 @@ export interface TemporalBinaries {
 }
 
 function venvBinary(name: string): string {
-  return path.join(VENV_DIR, process.platform === 'win32' ? 'Scripts' : 'bin', process.platform === 'win32' ? `${name}.exe` : name);
+  return path.join(
+    VENV_DIR,
+    process.platform === 'win32' ? 'Scripts' : 'bin',
+    process.platform === 'win32' ? `${name}.exe` : name,
+  );
 }
 
 function pinsMatch(): boolean {
@@ -45,7 +49,9 @@ export function locateTemporalBinaries(env: NodeJS.ProcessEnv = process.env): Te
 
 function findPython(): string | undefined {
   for (const candidate of [process.env.PYTHON, 'python3', 'python'].filter(Boolean) as string[]) {
-    const probe = spawnSync(candidate, ['-c', 'import venv, sys; print(sys.version_info >= (3, 8))'], { encoding: 'utf8' });
+    const probe = spawnSync(candidate, ['-c', 'import venv, sys; print(sys.version_info >= (3, 8))'], {
+      encoding: 'utf8',
+    });
     if (probe.status === 0 && probe.stdout.trim() === 'True') return candidate;
   }
   return undefined;
@@ -56,7 +62,10 @@ export function ensureTemporalBinaries(log: (line: string) => void = console.log
   const found = locateTemporalBinaries();
   if (found) return found;
 
-  for (const [variable, file] of [['TEMPORAL_CLI_PATH', process.env.TEMPORAL_CLI_PATH], ['TEMPORAL_TEST_SERVER_PATH', process.env.TEMPORAL_TEST_SERVER_PATH]]) {
+  for (const [variable, file] of [
+    ['TEMPORAL_CLI_PATH', process.env.TEMPORAL_CLI_PATH],
+    ['TEMPORAL_TEST_SERVER_PATH', process.env.TEMPORAL_TEST_SERVER_PATH],
+  ]) {
     if (file && !existsSync(file)) throw new Error(`${variable} points at ${file}, which does not exist.`);
   }
 

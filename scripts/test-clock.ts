@@ -62,7 +62,10 @@ export function clockTarget(spec: ClockSpec, nowMs: number, timeZone = TEST_CLOC
     }
     case 'at': {
       const target = at(spec.date);
-      if (target <= nowMs) throw new Error(`${TEST_CLOCK_VARIABLE}=${spec.date}T${String(spec.hour).padStart(2, '0')}:${String(spec.minute).padStart(2, '0')} lies in the past of the server's clock (${new Date(nowMs).toISOString()}); a clock only moves forward`);
+      if (target <= nowMs)
+        throw new Error(
+          `${TEST_CLOCK_VARIABLE}=${spec.date}T${String(spec.hour).padStart(2, '0')}:${String(spec.minute).padStart(2, '0')} lies in the past of the server's clock (${new Date(nowMs).toISOString()}); a clock only moves forward`,
+        );
       return target;
     }
   }
@@ -87,6 +90,9 @@ export async function startClockAt(
   const target = clockTarget(spec, now, timeZone);
   await env.sleep(target - now);
   const reached = await env.currentTimeMs();
-  if (reached < target) throw new Error(`The test server's clock did not move to ${new Date(target).toISOString()} (it reads ${new Date(reached).toISOString()})`);
+  if (reached < target)
+    throw new Error(
+      `The test server's clock did not move to ${new Date(target).toISOString()} (it reads ${new Date(reached).toISOString()})`,
+    );
   return reached;
 }

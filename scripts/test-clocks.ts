@@ -7,7 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { TEST_CLOCK_VARIABLE } from './test-clock';
 
-const CLOCKS = (process.env.BILLING_TEST_CLOCKS ?? '23:30,00:30,month-end@23:30').split(',').map((c) => c.trim()).filter(Boolean);
+const CLOCKS = (process.env.BILLING_TEST_CLOCKS ?? '23:30,00:30,month-end@23:30')
+  .split(',')
+  .map((c) => c.trim())
+  .filter(Boolean);
 
 const failed: string[] = [];
 for (const clock of CLOCKS) {

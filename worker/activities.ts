@@ -21,7 +21,10 @@ export function zapSignTokenResolver(config: WorkerConfig): ClientTokenResolver 
     const token = config.zapsign.clientTokens[clientRef];
     if (token) return token;
     if (config.zapsign.sandbox) return clientRef;
-    throw ApplicationFailure.nonRetryable(`No ZapSign client token configured for ${clientRef} (ZAPSIGN_CLIENT_TOKENS)`, FailureType.ProviderAuth);
+    throw ApplicationFailure.nonRetryable(
+      `No ZapSign client token configured for ${clientRef} (ZAPSIGN_CLIENT_TOKENS)`,
+      FailureType.ProviderAuth,
+    );
   };
 }
 
@@ -33,7 +36,10 @@ export function merchantSecretResolver(config: WorkerConfig): (secretRef: string
   return async (secretRef) => {
     const secret = config.merchantSecrets[secretRef];
     if (secret) return secret;
-    throw ApplicationFailure.nonRetryable(`No merchant webhook secret configured for ${secretRef} (MERCHANT_WEBHOOK_SECRETS)`, FailureType.ConfigurationError);
+    throw ApplicationFailure.nonRetryable(
+      `No merchant webhook secret configured for ${secretRef} (MERCHANT_WEBHOOK_SECRETS)`,
+      FailureType.ConfigurationError,
+    );
   };
 }
 

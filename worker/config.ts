@@ -10,7 +10,9 @@ import { DEFAULT_SANDBOX_PORT, SANDBOX_CREDENTIALS, SANDBOX_PREFIX } from '../co
 import { PROVIDER_QUEUES, type ProviderQueue } from '../common/task-queue';
 
 const url = (setting: string) =>
-  z.url({ message: `${setting} must be an http(s) URL` }).refine((v) => /^https?:\/\//.test(v), `${setting} must be an http(s) URL`);
+  z
+    .url({ message: `${setting} must be an http(s) URL` })
+    .refine((v) => /^https?:\/\//.test(v), `${setting} must be an http(s) URL`);
 
 /** A JSON object of reference -> secret, from one environment variable. */
 const secretMap = (setting: string, what: string) =>
@@ -27,9 +29,14 @@ const secretMap = (setting: string, what: string) =>
     .optional();
 
 /** `ZSPAY_REQUESTS_PER_SECOND`... */
-export const pacingSetting = (provider: ProviderQueue) => `${provider.toUpperCase().replace(/-/g, '_')}_REQUESTS_PER_SECOND`;
+export const pacingSetting = (provider: ProviderQueue) =>
+  `${provider.toUpperCase().replace(/-/g, '_')}_REQUESTS_PER_SECOND`;
 const requestsPerSecond = (setting: string) =>
-  z.coerce.number({ message: `${setting} must be a number of requests per second (0: no limit)` }).min(0, `${setting} must be 0 or more`).max(10_000, `${setting} must be at most 10000`).optional();
+  z.coerce
+    .number({ message: `${setting} must be a number of requests per second (0: no limit)` })
+    .min(0, `${setting} must be 0 or more`)
+    .max(10_000, `${setting} must be at most 10000`)
+    .optional();
 
 /**
  * How fast each provider is called, in activities (one request each, mostly) per second, enforced
@@ -37,19 +44,37 @@ const requestsPerSecond = (setting: string) =>
  * merchant that finds a provider's limit by being refused every billing day gets throttled or
  * flagged. 0 removes the limit.
  */
-export const DEFAULT_PACING: Readonly<Record<ProviderQueue, number>> = { zspay: 20, adiq: 10, activeplatform: 5, zapsign: 5, 'payment-status': 10 };
+export const DEFAULT_PACING: Readonly<Record<ProviderQueue, number>> = {
+  zspay: 20,
+  adiq: 10,
+  activeplatform: 5,
+  zapsign: 5,
+  'payment-status': 10,
+};
 
 const rawSchema = z.object({
   SANDBOX_URL: url('SANDBOX_URL').optional(),
-  PROVIDER_TIMEOUT_MS: z.coerce.number({ message: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' }).int().min(100).max(120_000).optional(),
-  MERCHANT_TIMEZONE: z.string().refine(isTimeZone, 'MERCHANT_TIMEZONE must be an IANA time zone, e.g. America/Sao_Paulo').optional(),
+  PROVIDER_TIMEOUT_MS: z.coerce
+    .number({ message: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' })
+    .int()
+    .min(100)
+    .max(120_000)
+    .optional(),
+  MERCHANT_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'MERCHANT_TIMEZONE must be an IANA time zone, e.g. America/Sao_Paulo')
+    .optional(),
   ZSPAY_BASE_URL: url('ZSPAY_BASE_URL').optional(),
   ZSPAY_TOKEN: z.string().min(1, 'ZSPAY_TOKEN must not be empty').optional(),
   ADIQ_AUTH_URL: url('ADIQ_AUTH_URL').optional(),
   ADIQ_RECURRENCE_URL: url('ADIQ_RECURRENCE_URL').optional(),
   ADIQ_CLIENT_ID: z.string().min(1, 'ADIQ_CLIENT_ID must not be empty').optional(),
   ADIQ_CLIENT_SECRET: z.string().min(1, 'ADIQ_CLIENT_SECRET must not be empty').optional(),
-  ADIQ_MERCHANT_ID: z.string().min(1, 'ADIQ_MERCHANT_ID must not be empty').max(20, 'ADIQ_MERCHANT_ID must be at most 20 characters').optional(),
+  ADIQ_MERCHANT_ID: z
+    .string()
+    .min(1, 'ADIQ_MERCHANT_ID must not be empty')
+    .max(20, 'ADIQ_MERCHANT_ID must be at most 20 characters')
+    .optional(),
   ADIQ_WEBHOOK_SECRET: z.string().min(1, 'ADIQ_WEBHOOK_SECRET must not be empty').optional(),
   BILLING_PUBLIC_URL: url('BILLING_PUBLIC_URL').optional(),
   ACTIVEPLATFORM_BASE_URL: url('ACTIVEPLATFORM_BASE_URL').optional(),
@@ -60,7 +85,9 @@ const rawSchema = z.object({
   MERCHANT_WEBHOOK_SECRETS: secretMap('MERCHANT_WEBHOOK_SECRETS', 'secret reference -> signing secret'),
   PAYMENT_STATUS_BASE_URL: url('PAYMENT_STATUS_BASE_URL').optional(),
   PAYMENT_STATUS_API_KEY: z.string().min(1, 'PAYMENT_STATUS_API_KEY must not be empty').optional(),
-  ...Object.fromEntries(PROVIDER_QUEUES.map((provider) => [pacingSetting(provider), requestsPerSecond(pacingSetting(provider))])),
+  ...Object.fromEntries(
+    PROVIDER_QUEUES.map((provider) => [pacingSetting(provider), requestsPerSecond(pacingSetting(provider))]),
+  ),
 });
 
 export interface ProviderEndpoint {
@@ -132,27 +159,54 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     timeoutMs: e.PROVIDER_TIMEOUT_MS ?? 15_000,
     merchantSecrets: e.MERCHANT_WEBHOOK_SECRETS ?? {},
     merchantTimeZone: e.MERCHANT_TIMEZONE ?? 'America/Sao_Paulo',
-    zspay: { ...zspay, token: credential(zspay.sandbox, 'ZSPAY_TOKEN', e.ZSPAY_TOKEN, SANDBOX_CREDENTIALS.zspay.token) },
+    zspay: {
+      ...zspay,
+      token: credential(zspay.sandbox, 'ZSPAY_TOKEN', e.ZSPAY_TOKEN, SANDBOX_CREDENTIALS.zspay.token),
+    },
     adiq: {
       authUrl: adiqAuth.baseUrl,
       recurrenceUrl: adiqRecurrence.baseUrl,
       sandbox: adiqSandbox,
       clientId: credential(adiqSandbox, 'ADIQ_CLIENT_ID', e.ADIQ_CLIENT_ID, SANDBOX_CREDENTIALS.adiq.clientId),
-      clientSecret: credential(adiqSandbox, 'ADIQ_CLIENT_SECRET', e.ADIQ_CLIENT_SECRET, SANDBOX_CREDENTIALS.adiq.clientSecret),
-      notification: adiqNotificationOf(e.ADIQ_MERCHANT_ID ?? (adiqSandbox ? SANDBOX_CREDENTIALS.adiq.merchantId : undefined), e.BILLING_PUBLIC_URL, e.ADIQ_WEBHOOK_SECRET),
+      clientSecret: credential(
+        adiqSandbox,
+        'ADIQ_CLIENT_SECRET',
+        e.ADIQ_CLIENT_SECRET,
+        SANDBOX_CREDENTIALS.adiq.clientSecret,
+      ),
+      notification: adiqNotificationOf(
+        e.ADIQ_MERCHANT_ID ?? (adiqSandbox ? SANDBOX_CREDENTIALS.adiq.merchantId : undefined),
+        e.BILLING_PUBLIC_URL,
+        e.ADIQ_WEBHOOK_SECRET,
+      ),
     },
     activePlatform: {
       ...activePlatform,
-      apiToken: credential(activePlatform.sandbox, 'ACTIVEPLATFORM_API_TOKEN', e.ACTIVEPLATFORM_API_TOKEN, SANDBOX_CREDENTIALS.activeplatform.apiToken),
+      apiToken: credential(
+        activePlatform.sandbox,
+        'ACTIVEPLATFORM_API_TOKEN',
+        e.ACTIVEPLATFORM_API_TOKEN,
+        SANDBOX_CREDENTIALS.activeplatform.apiToken,
+      ),
     },
     zapsign: {
       ...zapsign,
-      partnerToken: credential(zapsign.sandbox, 'ZAPSIGN_PARTNER_TOKEN', e.ZAPSIGN_PARTNER_TOKEN, SANDBOX_CREDENTIALS.zapsign.partnerToken),
+      partnerToken: credential(
+        zapsign.sandbox,
+        'ZAPSIGN_PARTNER_TOKEN',
+        e.ZAPSIGN_PARTNER_TOKEN,
+        SANDBOX_CREDENTIALS.zapsign.partnerToken,
+      ),
       clientTokens: e.ZAPSIGN_CLIENT_TOKENS ?? {},
     },
     paymentStatus: {
       ...paymentStatus,
-      apiKey: credential(paymentStatus.sandbox, 'PAYMENT_STATUS_API_KEY', e.PAYMENT_STATUS_API_KEY, SANDBOX_CREDENTIALS.paymentStatus.apiKey),
+      apiKey: credential(
+        paymentStatus.sandbox,
+        'PAYMENT_STATUS_API_KEY',
+        e.PAYMENT_STATUS_API_KEY,
+        SANDBOX_CREDENTIALS.paymentStatus.apiKey,
+      ),
     },
     pacing: pacingOf(e),
   };
@@ -161,11 +215,20 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 }
 
 /** The engine's notification URL at Adiq: its public base, the ingress path and the URL's secret. */
-function adiqNotificationOf(merchantId: string | undefined, publicUrl: string | undefined, secret: string | undefined): WorkerConfig['adiq']['notification'] {
+function adiqNotificationOf(
+  merchantId: string | undefined,
+  publicUrl: string | undefined,
+  secret: string | undefined,
+): WorkerConfig['adiq']['notification'] {
   if (!merchantId || !publicUrl || !secret) return undefined;
   return { merchantId, callbackUrl: `${publicUrl.replace(/\/+$/, '')}/webhooks/adiq/${encodeURIComponent(secret)}` };
 }
 
 function pacingOf(values: Record<string, unknown>): Record<ProviderQueue, number> {
-  return Object.fromEntries(PROVIDER_QUEUES.map((provider) => [provider, (values[pacingSetting(provider)] as number | undefined) ?? DEFAULT_PACING[provider]])) as Record<ProviderQueue, number>;
+  return Object.fromEntries(
+    PROVIDER_QUEUES.map((provider) => [
+      provider,
+      (values[pacingSetting(provider)] as number | undefined) ?? DEFAULT_PACING[provider],
+    ]),
+  ) as Record<ProviderQueue, number>;
 }

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     const added = await ensureSearchAttributes(clientConnection, target.namespace);
     if (added.length) console.log(`Registered search attributes: ${added.join(', ')}`);
   } catch (error) {
-    console.warn(`Could not check the engine's search attributes (${(error as Error).message}); make sure the namespace has them all.`);
+    console.warn(
+      `Could not check the engine's search attributes (${(error as Error).message}); make sure the namespace has them all.`,
+    );
   }
   const worker = await startWorker({
     connection,
@@ -34,12 +36,19 @@ async function main(): Promise<void> {
     workerOptions: { dataConverter },
     pacing: config.pacing,
   });
-  console.log(`Worker polling ${taskQueue()} and its provider queues on ${target.address} (namespace ${target.namespace})`);
+  console.log(
+    `Worker polling ${taskQueue()} and its provider queues on ${target.address} (namespace ${target.namespace})`,
+  );
   if (config.adiq.notification) {
-    const { action, merchantId } = await new BillingClient({ client: temporal, taskQueue: taskQueue() }).adiq.ensureNotification();
+    const { action, merchantId } = await new BillingClient({
+      client: temporal,
+      taskQueue: taskQueue(),
+    }).adiq.ensureNotification();
     console.log(`Adiq notification registration for merchant ${merchantId}: ${action}`);
   } else {
-    console.log('Adiq notifications are not registered: set BILLING_PUBLIC_URL and ADIQ_WEBHOOK_SECRET (and ADIQ_MERCHANT_ID for a real Adiq)');
+    console.log(
+      'Adiq notifications are not registered: set BILLING_PUBLIC_URL and ADIQ_WEBHOOK_SECRET (and ADIQ_MERCHANT_ID for a real Adiq)',
+    );
   }
   // The SDK shuts the worker down on SIGINT/SIGTERM by default.
   await worker.done;

@@ -33,7 +33,9 @@ export interface RunningWorker {
 
 /** The activities that run on a provider's queue. */
 export function activitiesOf(activities: Partial<EngineActivities>, queue: ProviderQueue): Partial<EngineActivities> {
-  return Object.fromEntries(Object.entries(activities).filter(([name]) => ACTIVITY_QUEUE[name as keyof EngineActivities] === queue));
+  return Object.fromEntries(
+    Object.entries(activities).filter(([name]) => ACTIVITY_QUEUE[name as keyof EngineActivities] === queue),
+  );
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
@@ -42,7 +44,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     ...options.workerOptions,
   });
   const providerWorkers = await Promise.all(

@@ -6,7 +6,14 @@
 import { providerReadRetry } from '../common/retry-policies';
 import { providerActivities } from './provider-activities';
 
-export async function adiqNotificationWorkflow(): Promise<{ notificationId: string; action: 'created' | 'updated' | 'unchanged'; merchantId: string }> {
-  const { ensureAdiqNotification } = providerActivities('adiq', { startToCloseTimeout: '1 minute', retry: { ...providerReadRetry, maximumAttempts: 10 } });
+export async function adiqNotificationWorkflow(): Promise<{
+  notificationId: string;
+  action: 'created' | 'updated' | 'unchanged';
+  merchantId: string;
+}> {
+  const { ensureAdiqNotification } = providerActivities('adiq', {
+    startToCloseTimeout: '1 minute',
+    retry: { ...providerReadRetry, maximumAttempts: 10 },
+  });
   return ensureAdiqNotification();
 }

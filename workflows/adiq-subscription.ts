@@ -24,11 +24,10 @@ import { providerActivities } from './provider-activities';
 import { acceptSubscription, STATE_MACHINE_PATCH, type SubscriptionWorkflowInput } from './subscription';
 import { eventContext, SubscriptionRuntime } from './subscription-runtime';
 
-
-
 /** A billing as Adiq's search shows it, in the engine's terms (undefined: nothing to act on yet). */
 function reportOf(billing: AdiqBillingSummary): AdiqBillingUpdate | undefined {
-  if (billing.outcome !== 'succeeded' && billing.outcome !== 'soft_declined' && billing.outcome !== 'hard_declined') return undefined;
+  if (billing.outcome !== 'succeeded' && billing.outcome !== 'soft_declined' && billing.outcome !== 'hard_declined')
+    return undefined;
   return {
     billingId: billing.billingId,
     outcome: billing.outcome === 'succeeded' ? 'paid' : 'failed',
@@ -46,12 +45,22 @@ function reportOf(billing: AdiqBillingSummary): AdiqBillingUpdate | undefined {
  * failed attempt if the billing is still being collected or declined (the notice keeps its code and
  * message, one per attempt); a billing paid meanwhile is reported as paid. Undefined: contradicted.
  */
-function confirmedNotice(billing: AdiqBillingSummary | undefined, notice: AdiqBillingUpdate): AdiqBillingUpdate | undefined {
+function confirmedNotice(
+  billing: AdiqBillingSummary | undefined,
+  notice: AdiqBillingUpdate,
+): AdiqBillingUpdate | undefined {
   if (!billing) return undefined;
-  if (billing.outcome === 'succeeded') return { ...reportOf(billing)!, source: notice.outcome === 'paid' ? 'notification' : 'search' };
-  const collecting = billing.outcome === 'pending' || billing.outcome === 'soft_declined' || billing.outcome === 'hard_declined';
+  if (billing.outcome === 'succeeded')
+    return { ...reportOf(billing)!, source: notice.outcome === 'paid' ? 'notification' : 'search' };
+  const collecting =
+    billing.outcome === 'pending' || billing.outcome === 'soft_declined' || billing.outcome === 'hard_declined';
   if (notice.outcome === 'failed' && collecting) {
-    return { ...notice, decline: notice.decline ?? (billing.outcome === 'hard_declined' ? 'hard' : 'soft'), installment: notice.installment ?? billing.installment ?? undefined, source: 'notification' };
+    return {
+      ...notice,
+      decline: notice.decline ?? (billing.outcome === 'hard_declined' ? 'hard' : 'soft'),
+      installment: notice.installment ?? billing.installment ?? undefined,
+      source: 'notification',
+    };
   }
   return undefined;
 }
@@ -62,7 +71,8 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
   if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
   const spec = checked.input;
   const { plan, paymentMethod } = spec;
-  if (paymentMethod.type !== 'adiq_vault' || plan.recurrence.kind !== 'adiq') throw invalidInput('An Adiq-billed subscription needs paymentMethod adiq_vault and an Adiq plan');
+  if (paymentMethod.type !== 'adiq_vault' || plan.recurrence.kind !== 'adiq')
+    throw invalidInput('An Adiq-billed subscription needs paymentMethod adiq_vault and an Adiq plan');
   const recurrence = plan.recurrence;
   const firstRun = input.state === undefined;
   const runtime = new SubscriptionRuntime({
@@ -71,11 +81,16 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
     machine: ADIQ_BILLED,
     state: input.state ? upgradeState(input.state) : initialState(spec, eventContext(spec).today),
     summary: (state) => `${summaryLine(state).split(' · ').slice(0, 3).join(' · ')} · billed by Adiq`,
-    extraAttributes: (state) => (state.adiq ? [{ key: BillingProviderSubscriptionId, value: state.adiq.subscriptionId }] : []),
+    extraAttributes: (state) =>
+      state.adiq ? [{ key: BillingProviderSubscriptionId, value: state.adiq.subscriptionId }] : [],
   });
   runtime.registerHandlers();
   // Creates heartbeat while they wait on Adiq: a dead worker's attempt is retried after 10 seconds (it looks up first).
-  const adiq = providerActivities('adiq', { startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
+  const adiq = providerActivities('adiq', {
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '10 seconds',
+    retry: providerWriteRetry,
+  });
   const adiqReads = providerActivities('adiq', { startToCloseTimeout: '2 minutes', retry: providerReadRetry });
   if (firstRun) await acceptSubscription(runtime, spec);
 
@@ -96,8 +111,17 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
       installments: recurrence.installments,
       attempts: plan.attempts,
     });
-    const subscription = await adiq.createAdiqSubscription({ reference: runtime.state.subscriptionId, planId: created.planId, vaultId: paymentMethod.vaultId });
-    runtime.dispatch({ type: 'adiqSubscribed', planId: created.planId, subscriptionId: subscription.subscriptionId, startDate: registration.date });
+    const subscription = await adiq.createAdiqSubscription({
+      reference: runtime.state.subscriptionId,
+      planId: created.planId,
+      vaultId: paymentMethod.vaultId,
+    });
+    runtime.dispatch({
+      type: 'adiqSubscribed',
+      planId: created.planId,
+      subscriptionId: subscription.subscriptionId,
+      startDate: registration.date,
+    });
   };
   runtime.publish();
   runtime.startDeliveries();
@@ -110,10 +134,12 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
   const search = async (windows: ReadonlyArray<{ from: string; to: string }>): Promise<AdiqBillingSummary[]> => {
     const adiqIds = runtime.state.adiq!;
     const found: AdiqBillingSummary[] = [];
-    for (const window of windows) found.push(...(await adiqReads.searchAdiqBillings({ subscriptionId: adiqIds.subscriptionId, ...window })));
+    for (const window of windows)
+      found.push(...(await adiqReads.searchAdiqBillings({ subscriptionId: adiqIds.subscriptionId, ...window })));
     return found;
   };
-  const datesToSearch = (notices: readonly AdiqBillingUpdate[] = []) => adiqDatesToSearch(runtime.state, runtime.context().today, notices);
+  const datesToSearch = (notices: readonly AdiqBillingUpdate[] = []) =>
+    adiqDatesToSearch(runtime.state, runtime.context().today, notices);
 
   /** Notifications are hints: Adiq's billing search decides what each one means. */
   const confirmNotices = async (): Promise<void> => {
@@ -124,7 +150,10 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
       const report = confirmedNotice(billing, notice);
       if (report) runtime.dispatch({ type: 'adiqBillingReported', update: report });
       else {
-        log.warn('An Adiq notification its billing search contradicts was ignored', { billingId: notice.billingId, searched: billing?.providerStatus ?? 'not found' });
+        log.warn('An Adiq notification its billing search contradicts was ignored', {
+          billingId: notice.billingId,
+          searched: billing?.providerStatus ?? 'not found',
+        });
         runtime.dispatch({ type: 'adiqNoticeContradicted', billingId: notice.billingId });
       }
     }
@@ -155,7 +184,9 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
     } catch (error) {
       // A refused read (revoked credentials...) skips this look; the next one tries again.
       if (!(error instanceof ActivityFailure)) throw error;
-      log.warn('Adiq billing search refused by the provider; trying again at the next check', { error: failureText(error) });
+      log.warn('Adiq billing search refused by the provider; trying again at the next check', {
+        error: failureText(error),
+      });
     }
   };
 

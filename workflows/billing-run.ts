@@ -6,7 +6,13 @@
  */
 import { getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities';
-import { addTallies, EMPTY_TALLY, type BillingRunInput, type BillingRunProgress, type BillingRunSummary } from '../common/billing-run';
+import {
+  addTallies,
+  EMPTY_TALLY,
+  type BillingRunInput,
+  type BillingRunProgress,
+  type BillingRunSummary,
+} from '../common/billing-run';
 import { providerReadRetry } from '../common/retry-policies';
 import { billingRunProgressQuery } from './definitions';
 import { paymentReceivedSignal } from './subscription-definitions';
@@ -36,7 +42,9 @@ export async function billingRunWorkflow(input: BillingRunInput = {}): Promise<B
     for (const subscription of batch) {
       for (const saleId of subscription.pendingSaleIds.filter((id) => paid.has(id))) {
         // The subscription is the dedupe record: a sale it already settled is ignored.
-        await getExternalWorkflowHandle(`subscription-${subscription.subscriptionId}`).signal(paymentReceivedSignal, { saleId });
+        await getExternalWorkflowHandle(`subscription-${subscription.subscriptionId}`).signal(paymentReceivedSignal, {
+          saleId,
+        });
         repairedPayments.push({ subscriptionId: subscription.subscriptionId, saleId });
         progress.repaired += 1;
       }
@@ -51,7 +59,9 @@ export async function billingRunWorkflow(input: BillingRunInput = {}): Promise<B
   const running = await engine.listRunningSubscriptions();
   let tally = EMPTY_TALLY;
   for (const wave of chunk(chunk(running, batchSize), concurrency)) {
-    const tallies = await Promise.all(wave.map((subscriptionIds) => engine.tallySubscriptions({ subscriptionIds, from, to })));
+    const tallies = await Promise.all(
+      wave.map((subscriptionIds) => engine.tallySubscriptions({ subscriptionIds, from, to })),
+    );
     tally = tallies.reduce(addTallies, tally);
   }
   const { byStatus, mrrCents, transfers } = await engine.summarizeEngine();

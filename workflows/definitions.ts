@@ -7,7 +7,8 @@ import type { ResellerPaymentView } from '../common/reseller-payment';
 import type { TransferStatusUpdate, TransferView } from '../common/transfer';
 
 /** A paying provider confirmed the payment (webhook ingress or billing run). */
-export const resellerPaymentConfirmedSignal = defineSignal<[{ providerReference: string; paidAt?: string }]>('resellerPaymentConfirmed');
+export const resellerPaymentConfirmedSignal =
+  defineSignal<[{ providerReference: string; paidAt?: string }]>('resellerPaymentConfirmed');
 export const resellerPaymentQuery = defineQuery<ResellerPaymentView>('resellerPayment');
 
 export const transferQuery = defineQuery<TransferView>('transfer');

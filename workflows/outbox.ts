@@ -28,23 +28,43 @@ export async function deliverEntry(entry: OutboxEntry, targets: DeliveryTargets)
   const effect = entry.effect;
   switch (effect.kind) {
     case 'notify':
-      if (targets.merchant && entry.notification) await proxyActivities<EngineActivities>(ONE_ATTEMPT).notifyMerchant({ endpoint: targets.merchant, notification: entry.notification });
+      if (targets.merchant && entry.notification)
+        await proxyActivities<EngineActivities>(ONE_ATTEMPT).notifyMerchant({
+          endpoint: targets.merchant,
+          notification: entry.notification,
+        });
       return;
     case 'partner':
-      if (targets.partner) await providerActivities('zapsign', ONE_ATTEMPT).updatePartnerPaymentStatus({ clientRef: targets.partner.zapsignClientRef, paymentStatus: effect.status });
+      if (targets.partner)
+        await providerActivities('zapsign', ONE_ATTEMPT).updatePartnerPaymentStatus({
+          clientRef: targets.partner.zapsignClientRef,
+          paymentStatus: effect.status,
+        });
       return;
     case 'push_payment_status': {
       const payment = targets.externalPayment(effect.cycle);
       if (payment) {
-        await providerActivities('payment-status', ONE_ATTEMPT).pushPaymentStatus({ paymentId: payment.paymentId, status: effect.status, trustSeed: payment.trustSeed, trustValue: payment.trustValue, altTrustValue: payment.altTrustValue });
+        await providerActivities('payment-status', ONE_ATTEMPT).pushPaymentStatus({
+          paymentId: payment.paymentId,
+          status: effect.status,
+          trustSeed: payment.trustSeed,
+          trustValue: payment.trustValue,
+          altTrustValue: payment.altTrustValue,
+        });
       }
       return;
     }
     case 'adiq_cancel':
-      await providerActivities('adiq', ONE_ATTEMPT).changeAdiqSubscriptionStatus({ subscriptionId: effect.adiqSubscriptionId, status: 'canceled' });
+      await providerActivities('adiq', ONE_ATTEMPT).changeAdiqSubscriptionStatus({
+        subscriptionId: effect.adiqSubscriptionId,
+        status: 'canceled',
+      });
       return;
     case 'adiq_change_vault':
-      await providerActivities('adiq', ONE_ATTEMPT).changeAdiqSubscriptionVault({ subscriptionId: effect.adiqSubscriptionId, vaultId: effect.vaultId });
+      await providerActivities('adiq', ONE_ATTEMPT).changeAdiqSubscriptionVault({
+        subscriptionId: effect.adiqSubscriptionId,
+        vaultId: effect.vaultId,
+      });
       return;
   }
 }
@@ -80,7 +100,10 @@ export class OutboxPump {
       const seenVersion = this.version();
       const seenFinished = this.finished;
       const retryAt = nextRetryAt(this.outbox(), Date.now(), this.inFlight);
-      await this.alarm.until(() => this.stopped || this.version() !== seenVersion || this.finished !== seenFinished, retryAt);
+      await this.alarm.until(
+        () => this.stopped || this.version() !== seenVersion || this.finished !== seenFinished,
+        retryAt,
+      );
     }
   }
 

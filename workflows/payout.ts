@@ -13,7 +13,6 @@ import { invalidInput } from './failures';
 import { transferWorkflow } from './transfer';
 import { formatBRL } from '../common/money';
 
-
 export async function settleBalanceWorkflow(rawInput: RecurringPayoutInput): Promise<SettlementResult> {
   const { getBalance } = providerActivities('zspay', { startToCloseTimeout: '30 seconds', retry: providerReadRetry });
   const checked = checkPayoutInput(rawInput);
@@ -23,10 +22,21 @@ export async function settleBalanceWorkflow(rawInput: RecurringPayoutInput): Pro
   const balance = await getBalance({ establishmentId: input.sourceEstablishmentId });
   const amountCents = balance.currentCents - input.keepCents;
   if (amountCents < input.minimumCents) {
-    return { payoutId: input.payoutId, date, amountCents: Math.max(0, amountCents), state: 'skipped', reason: `available ${formatBRL(Math.max(0, amountCents))} is under the minimum` };
+    return {
+      payoutId: input.payoutId,
+      date,
+      amountCents: Math.max(0, amountCents),
+      state: 'skipped',
+      reason: `available ${formatBRL(Math.max(0, amountCents))} is under the minimum`,
+    };
   }
   const transferId = `${input.payoutId}-${date}`;
-  const local = new Intl.DateTimeFormat('en-GB', { timeZone: input.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
+  const local = new Intl.DateTimeFormat('en-GB', {
+    timeZone: input.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date());
   const view = await executeChild(transferWorkflow, {
     workflowId: `transfer-${transferId}`,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -8,5 +8,8 @@ import type { EngineActivities } from '../activities';
 import { providerTaskQueue, type ProviderQueue } from '../common/task-queue';
 
 export function providerActivities(provider: ProviderQueue, options: ActivityOptions) {
-  return proxyActivities<EngineActivities>({ ...options, taskQueue: providerTaskQueue(workflowInfo().taskQueue, provider) });
+  return proxyActivities<EngineActivities>({
+    ...options,
+    taskQueue: providerTaskQueue(workflowInfo().taskQueue, provider),
+  });
 }

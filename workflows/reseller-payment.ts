@@ -25,9 +25,15 @@ import { applicationCause, invalidInput } from './failures';
 import { providerActivities } from './provider-activities';
 import { FailureType } from '../common/failure-types';
 
-export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentInput): Promise<CompletedResellerPayment> {
+export async function resellerPaymentWorkflow(
+  rawInput: CompleteResellerPaymentInput,
+): Promise<CompletedResellerPayment> {
   // Heartbeats while it waits on ActivePlatform: a dead worker's attempt is retried after 10 seconds.
-  const { completeResellerPayment } = providerActivities('activeplatform', { startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
+  const { completeResellerPayment } = providerActivities('activeplatform', {
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '10 seconds',
+    retry: providerWriteRetry,
+  });
   const checked = checkResellerPaymentInput(rawInput);
   if (!checked.input) throw invalidInput(`Invalid reseller payment input: ${checked.problems.join('; ')}`);
   const input = checked.input;
@@ -43,7 +49,9 @@ export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentI
     view.state = state;
     view.reason = reason;
     upsertSearchAttributes([{ key: ResellerPaymentStatus, value: state }]);
-    upsertMemo({ summary: `Reseller ${input.resellerId} payment ${input.paymentId}: ${state.replace(/_/g, ' ')}${reason ? ` (${reason})` : ''}` });
+    upsertMemo({
+      summary: `Reseller ${input.resellerId} payment ${input.paymentId}: ${state.replace(/_/g, ' ')}${reason ? ` (${reason})` : ''}`,
+    });
   };
 
   setHandler(resellerPaymentQuery, () => view);
@@ -63,7 +71,10 @@ export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentI
     const confirmed = await condition(() => view.confirmedAt !== undefined, waitMs);
     if (!confirmed) {
       moveTo('confirmation_expired', `no confirmation from ${confirmation.provider} by ${confirmation.deadline}`);
-      throw ApplicationFailure.nonRetryable(`Payment ${input.paymentId} was not confirmed by ${confirmation.deadline}`, FailureType.ConfirmationExpired);
+      throw ApplicationFailure.nonRetryable(
+        `Payment ${input.paymentId} was not confirmed by ${confirmation.deadline}`,
+        FailureType.ConfirmationExpired,
+      );
     }
     moveTo('completing');
   }
@@ -77,9 +88,17 @@ export async function resellerPaymentWorkflow(rawInput: CompleteResellerPaymentI
     });
   } catch (error) {
     const cause = applicationCause(error);
-    if (cause && (cause.type === FailureType.InvalidState || cause.type === FailureType.InvalidRequest || cause.type === FailureType.ProviderAuth)) {
+    if (
+      cause &&
+      (cause.type === FailureType.InvalidState ||
+        cause.type === FailureType.InvalidRequest ||
+        cause.type === FailureType.ProviderAuth)
+    ) {
       moveTo('rejected', cause.message);
-      throw ApplicationFailure.nonRetryable(`ActivePlatform refused to complete payment ${input.paymentId}: ${cause.message}`, cause.type);
+      throw ApplicationFailure.nonRetryable(
+        `ActivePlatform refused to complete payment ${input.paymentId}: ${cause.message}`,
+        cause.type,
+      );
     }
     throw error;
   }

@@ -33,13 +33,19 @@ export const createdUpdate = defineUpdate<{ runId: string; subscription: Subscri
 export const cancelUpdate = defineUpdate<SubscriptionView, [CancelArgs]>('cancel');
 export const suspendUpdate = defineUpdate<SubscriptionView>('suspend');
 export const reactivateUpdate = defineUpdate<SubscriptionView>('reactivate');
-export const changeNextChargeDateUpdate = defineUpdate<SubscriptionView, [ChangeNextChargeDateArgs]>('changeNextChargeDate');
-export const changePaymentMethodUpdate = defineUpdate<SubscriptionView, [ChangePaymentMethodArgs]>('changePaymentMethod');
+export const changeNextChargeDateUpdate = defineUpdate<SubscriptionView, [ChangeNextChargeDateArgs]>(
+  'changeNextChargeDate',
+);
+export const changePaymentMethodUpdate = defineUpdate<SubscriptionView, [ChangePaymentMethodArgs]>(
+  'changePaymentMethod',
+);
 export const changePlanUpdate = defineUpdate<SubscriptionView, [ChangePlanArgs]>('changePlan');
 export const retryNowUpdate = defineUpdate<SubscriptionView>('retryNow');
 export const skipNextRetryUpdate = defineUpdate<SubscriptionView>('skipNextRetry');
 export const extendGraceUpdate = defineUpdate<SubscriptionView, [ExtendGraceArgs]>('extendGrace');
-export const linkExternalPaymentUpdate = defineUpdate<SubscriptionView, [LinkExternalPaymentArgs]>('linkExternalPayment');
+export const linkExternalPaymentUpdate = defineUpdate<SubscriptionView, [LinkExternalPaymentArgs]>(
+  'linkExternalPayment',
+);
 
 /** Adiq reported a billing outcome (notification ingress) for an Adiq-billed subscription. */
 export const adiqBillingSignal = defineSignal<[AdiqBillingUpdate]>('adiqBilling');

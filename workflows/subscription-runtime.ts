@@ -106,7 +106,12 @@ export class SubscriptionRuntime {
         this.dispatch(event);
         this.publish();
       },
-      (entry) => deliverEntry(entry, { merchant: spec.merchant, partner: spec.partner, externalPayment: (cycle) => this.state.externalPayments[String(cycle)] }),
+      (entry) =>
+        deliverEntry(entry, {
+          merchant: spec.merchant,
+          partner: spec.partner,
+          externalPayment: (cycle) => this.state.externalPayments[String(cycle)],
+        }),
     );
   }
 
@@ -124,7 +129,10 @@ export class SubscriptionRuntime {
     if (decision.answer === 'applied') {
       this.state = decision.state;
       this.version += 1;
-      if (decision.effects.some((e) => e.kind === 'notify' && e.type === 'payment.succeeded' && Number(e.data.cycle) > 0)) this.paidCycleThisRun = true;
+      if (
+        decision.effects.some((e) => e.kind === 'notify' && e.type === 'payment.succeeded' && Number(e.data.cycle) > 0)
+      )
+        this.paidCycleThisRun = true;
     } else if (!event.type.startsWith('effect')) {
       log.info('Event not applied', { event: event.type, answer: decision.answer, reason: decision.reason });
     }
@@ -141,16 +149,43 @@ export class SubscriptionRuntime {
     setHandler(defs.invoicesQuery, () => ({ invoices: this.state.invoices, summary: this.state.summary }));
     setHandler(defs.forecastQuery, (count = 6) => forecastView(this.state, count));
 
-    this.operation(defs.cancelUpdate, (args) => (args.atPeriodEnd ? { type: 'cancelAtPeriodEnd', reason: args.reason } : { type: 'cancelNow', reason: args.reason }), operationArgsProblems.cancel);
+    this.operation(
+      defs.cancelUpdate,
+      (args) =>
+        args.atPeriodEnd
+          ? { type: 'cancelAtPeriodEnd', reason: args.reason }
+          : { type: 'cancelNow', reason: args.reason },
+      operationArgsProblems.cancel,
+    );
     this.operation(defs.suspendUpdate, () => ({ type: 'suspend' }));
     this.operation(defs.reactivateUpdate, () => ({ type: 'reactivate' }));
-    this.operation(defs.changeNextChargeDateUpdate, (args) => ({ type: 'changeNextChargeDate', date: args.date }), operationArgsProblems.changeNextChargeDate);
-    this.operation(defs.changePaymentMethodUpdate, (args) => ({ type: 'changePaymentMethod', paymentMethod: args.paymentMethod }), operationArgsProblems.changePaymentMethod);
-    this.operation(defs.changePlanUpdate, (args) => ({ type: 'changePlan', plan: args.plan }), operationArgsProblems.changePlan);
+    this.operation(
+      defs.changeNextChargeDateUpdate,
+      (args) => ({ type: 'changeNextChargeDate', date: args.date }),
+      operationArgsProblems.changeNextChargeDate,
+    );
+    this.operation(
+      defs.changePaymentMethodUpdate,
+      (args) => ({ type: 'changePaymentMethod', paymentMethod: args.paymentMethod }),
+      operationArgsProblems.changePaymentMethod,
+    );
+    this.operation(
+      defs.changePlanUpdate,
+      (args) => ({ type: 'changePlan', plan: args.plan }),
+      operationArgsProblems.changePlan,
+    );
     this.operation(defs.retryNowUpdate, () => ({ type: 'retryNow' }));
     this.operation(defs.skipNextRetryUpdate, () => ({ type: 'skipNextRetry' }));
-    this.operation(defs.extendGraceUpdate, (args) => ({ type: 'extendGrace', days: args.days }), operationArgsProblems.extendGrace);
-    this.operation(defs.linkExternalPaymentUpdate, (args) => ({ type: 'linkExternalPayment', cycle: args.cycle, payment: args.payment }), operationArgsProblems.linkExternalPayment);
+    this.operation(
+      defs.extendGraceUpdate,
+      (args) => ({ type: 'extendGrace', days: args.days }),
+      operationArgsProblems.extendGrace,
+    );
+    this.operation(
+      defs.linkExternalPaymentUpdate,
+      (args) => ({ type: 'linkExternalPayment', cycle: args.cycle, payment: args.payment }),
+      operationArgsProblems.linkExternalPayment,
+    );
 
     setHandler(defs.paymentReceivedSignal, (payment) => {
       const problems = operationArgsProblems.paymentReceived(payment);
@@ -158,7 +193,8 @@ export class SubscriptionRuntime {
       this.dispatch({ type: 'paymentNoticed', payment });
     });
     setHandler(defs.adiqBillingSignal, (update) => {
-      if (typeof update?.billingId !== 'string' || (update.outcome !== 'paid' && update.outcome !== 'failed')) return log.warn('Ignoring a malformed Adiq billing notification', { update });
+      if (typeof update?.billingId !== 'string' || (update.outcome !== 'paid' && update.outcome !== 'failed'))
+        return log.warn('Ignoring a malformed Adiq billing notification', { update });
       this.dispatch({ type: 'adiqBillingNoticed', update });
     });
     // The create call (update-with-start) waits for the first run's checks and hears why they failed.
@@ -171,12 +207,17 @@ export class SubscriptionRuntime {
   }
 
   /** An operation: refused in the validator (nothing reaches history) or applied at once. */
-  private operation<A extends unknown[]>(definition: UpdateDefinition<SubscriptionView, A>, toEvent: (...args: NoInfer<A>) => OperationEvent, argsProblems?: (args: unknown) => string[]): void {
+  private operation<A extends unknown[]>(
+    definition: UpdateDefinition<SubscriptionView, A>,
+    toEvent: (...args: NoInfer<A>) => OperationEvent,
+    argsProblems?: (args: unknown) => string[],
+  ): void {
     setHandler(
       definition,
       (...args: A): SubscriptionView => {
         const decision = this.dispatch(toEvent(...args));
-        if (decision.answer !== 'applied') throw ApplicationFailure.create({ type: FailureType.Refused, message: decision.reason, nonRetryable: true });
+        if (decision.answer !== 'applied')
+          throw ApplicationFailure.create({ type: FailureType.Refused, message: decision.reason, nonRetryable: true });
         this.publish();
         return this.view();
       },
@@ -210,7 +251,9 @@ export class SubscriptionRuntime {
       held: state.chargeHold !== undefined,
       failing: current.delivery.failing > 0 || current.delivery.givenUp > 0,
       status: current.status,
-      next: current.nextChargeDate ? instantAt(current.nextChargeDate, state.plan.chargeHourLocal, 0, state.plan.timeZone) : null,
+      next: current.nextChargeDate
+        ? instantAt(current.nextChargeDate, state.plan.chargeHourLocal, 0, state.plan.timeZone)
+        : null,
       amount: state.plan.amountCents,
       plan: state.plan.planId,
       dunning: state.dunning?.failures ?? 0,
@@ -230,8 +273,12 @@ export class SubscriptionRuntime {
       { key: BillingNextChargeAt, value: attributes.next === null ? null : new Date(attributes.next) },
       { key: BillingPendingSaleIds, value: attributes.pendingSales.length > 0 ? attributes.pendingSales : null },
       // Only present while true, so filters find exactly the subscriptions that need an operator.
-      ...(attributes.held || this.heldPublished ? [{ key: BillingChargeHeld, value: attributes.held ? true : null }] : []),
-      ...(attributes.failing || this.failingPublished ? [{ key: BillingDeliveryFailing, value: attributes.failing ? true : null }] : []),
+      ...(attributes.held || this.heldPublished
+        ? [{ key: BillingChargeHeld, value: attributes.held ? true : null }]
+        : []),
+      ...(attributes.failing || this.failingPublished
+        ? [{ key: BillingDeliveryFailing, value: attributes.failing ? true : null }]
+        : []),
       ...attributes.extra,
     ]);
     this.heldPublished = attributes.held;
@@ -246,8 +293,13 @@ export class SubscriptionRuntime {
   /** Nothing left to do in this run: ended (and everything delivered), or time to continue as new. */
   shouldStop(): boolean {
     const state = this.state;
-    if (isSettled(state)) return state.outbox.length === 0 && state.pendingPayments.length === 0 && (state.adiqNotices ?? []).length === 0;
-    return this.paidCycleThisRun || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+    if (isSettled(state))
+      return state.outbox.length === 0 && state.pendingPayments.length === 0 && (state.adiqNotices ?? []).length === 0;
+    return (
+      this.paidCycleThisRun ||
+      workflowInfo().continueAsNewSuggested ||
+      workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE
+    );
   }
 
   /** Waits for a change, or until `atMs` (true if something changed). */
@@ -256,7 +308,9 @@ export class SubscriptionRuntime {
   }
 
   /** Ends the run: the workflow's result once settled, otherwise continue-as-new carrying the state. */
-  async finish<W extends Workflow>(continueWith: (state: SubscriptionState) => Parameters<W>): Promise<SubscriptionView> {
+  async finish<W extends Workflow>(
+    continueWith: (state: SubscriptionState) => Parameters<W>,
+  ): Promise<SubscriptionView> {
     this.pump.stop();
     if (!isSettled(this.state)) {
       // Deliveries on the wire may report first; the rest of the outbox travels with the state.

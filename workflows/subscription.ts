@@ -16,7 +16,13 @@ import { checkSubscriptionInput } from '../common/subscription/checks';
 import type { CreateSubscriptionInput, ParsedSubscriptionInput } from '../common/subscription/input';
 import { actionDate, nextStep, type NextStep } from '../common/subscription/machine';
 import type { SubscriptionView } from '../common/subscription/model';
-import { initialState, startDateProblem, upgradeState, type SubscriptionState, type SubscriptionStateV1 } from '../common/subscription/state';
+import {
+  initialState,
+  startDateProblem,
+  upgradeState,
+  type SubscriptionState,
+  type SubscriptionStateV1,
+} from '../common/subscription/state';
 import { ENGINE_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
 import { subscriptionWorkflowV1 } from './legacy/subscription-v1';
@@ -31,10 +37,18 @@ export const STATE_MACHINE_PATCH = 'subscription-state-machine';
  * Charges heartbeat while they wait on Zspay, so an attempt whose worker died is retried after
  * 10 seconds; every retry asks Zspay first (see activities/payments/zspay.ts), never charges twice.
  */
-const zspayCharges = () => providerActivities('zspay', { startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry: providerWriteRetry });
+const zspayCharges = () =>
+  providerActivities('zspay', {
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '10 seconds',
+    retry: providerWriteRetry,
+  });
 const zspayReads = () => providerActivities('zspay', { startToCloseTimeout: '1 minute', retry: providerReadRetry });
 /** What only the worker knows (its configured references): quick, and answered before the create returns. */
-const configuration = proxyActivities<EngineActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });
+const configuration = proxyActivities<EngineActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5 },
+});
 
 /** A card authorization that keeps lapsing before its capture is given up after this many. */
 const MAX_AUTHORIZATIONS = 3;
@@ -45,7 +59,10 @@ export interface SubscriptionWorkflowInput {
   state?: SubscriptionState | SubscriptionStateV1;
 }
 
-const isAuthorizationLost = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === AUTHORIZATION_LOST;
+const isAuthorizationLost = (error: unknown) =>
+  error instanceof ActivityFailure &&
+  error.cause instanceof ApplicationFailure &&
+  error.cause.type === AUTHORIZATION_LOST;
 
 /**
  * The first run accepts the subscription, or refuses it naming the fields: a start date more than a
@@ -54,7 +71,10 @@ const isAuthorizationLost = (error: unknown) => error instanceof ActivityFailure
  */
 export async function acceptSubscription(runtime: SubscriptionRuntime, spec: ParsedSubscriptionInput): Promise<void> {
   const startProblem = startDateProblem(spec.startDate, runtime.context().today);
-  const references = await configuration.checkSubscriptionReferences({ merchantSecretRef: spec.merchant?.secretRef, zapsignClientRef: spec.partner?.zapsignClientRef });
+  const references = await configuration.checkSubscriptionReferences({
+    merchantSecretRef: spec.merchant?.secretRef,
+    zapsignClientRef: spec.partner?.zapsignClientRef,
+  });
   await runtime.accept([...(startProblem ? [{ field: 'startDate', message: startProblem }] : []), ...references]);
 }
 
@@ -63,9 +83,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const checked = checkSubscriptionInput(input.subscription);
   if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
   const spec = checked.input;
-  if (spec.paymentMethod.type === 'adiq_vault') throw invalidInput('Subscriptions billed by Adiq run adiqSubscriptionWorkflow');
+  if (spec.paymentMethod.type === 'adiq_vault')
+    throw invalidInput('Subscriptions billed by Adiq run adiqSubscriptionWorkflow');
   const firstRun = input.state === undefined;
-  const runtime = new SubscriptionRuntime({ spec, firstRun, machine: ENGINE_BILLED, state: input.state ? upgradeState(input.state) : initialState(spec, eventContext(spec).today) });
+  const runtime = new SubscriptionRuntime({
+    spec,
+    firstRun,
+    machine: ENGINE_BILLED,
+    state: input.state ? upgradeState(input.state) : initialState(spec, eventContext(spec).today),
+  });
   runtime.registerHandlers();
   if (firstRun) await acceptSubscription(runtime, spec);
   runtime.publish();
@@ -78,18 +104,31 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
    * money moves, so no retry of the capture can charge twice. A cancel or suspension acknowledged
    * while the authorization was in flight is honoured: the authorization is released, never captured.
    */
-  const chargeCard = async (card: ChargeStoredCardInput): Promise<{ kind: 'settled'; outcome: PaymentOutcome } | { kind: 'released'; reason: string }> => {
+  const chargeCard = async (
+    card: ChargeStoredCardInput,
+  ): Promise<{ kind: 'settled'; outcome: PaymentOutcome } | { kind: 'released'; reason: string }> => {
     for (let authorizations = 1; ; authorizations += 1) {
       const authorization = await charges.authorizeCard(card);
       if (authorization.kind === 'settled') return authorization;
       const status = runtime.state.status;
       if (status === 'canceled' || status === 'suspended') {
-        const release = await charges.releaseCardAuthorization({ reference: card.reference, amountCents: card.amountCents, saleId: authorization.saleId });
+        const release = await charges.releaseCardAuthorization({
+          reference: card.reference,
+          amountCents: card.amountCents,
+          saleId: authorization.saleId,
+        });
         if (release.released) return { kind: 'released', reason: `the subscription was ${status} before the capture` };
         return { kind: 'settled', outcome: release.outcome };
       }
       try {
-        return { kind: 'settled', outcome: await charges.captureCard({ reference: card.reference, amountCents: card.amountCents, saleId: authorization.saleId }) };
+        return {
+          kind: 'settled',
+          outcome: await charges.captureCard({
+            reference: card.reference,
+            amountCents: card.amountCents,
+            saleId: authorization.saleId,
+          }),
+        };
       } catch (error) {
         // The authorization expired or was canceled before its capture: nothing was charged.
         if (authorizations < MAX_AUTHORIZATIONS && isAuthorizationLost(error)) continue;
@@ -107,7 +146,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     try {
       let outcome: PaymentOutcome;
       if (method.type === 'zspay_card') {
-        const result = await chargeCard({ reference: inFlight.reference, amountCents: inFlight.amountCents, clientId: method.zspayClientId, cardId: method.cardId, description });
+        const result = await chargeCard({
+          reference: inFlight.reference,
+          amountCents: inFlight.amountCents,
+          clientId: method.zspayClientId,
+          cardId: method.cardId,
+          description,
+        });
         if (result.kind === 'released') {
           runtime.dispatch({ type: 'chargeReleased', cycle: step.cycle, reason: result.reason });
           return;
@@ -115,7 +160,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         outcome = result.outcome;
       } else if (method.type === 'zspay_boleto') {
         const dueDate = runtime.state.invoices.find((i) => i.cycle === step.cycle)!.dueDate;
-        outcome = await charges.issueBoleto({ reference: inFlight.reference, amountCents: inFlight.amountCents, clientId: method.zspayClientId, dueDate: nextBusinessDay(dueDate), description });
+        outcome = await charges.issueBoleto({
+          reference: inFlight.reference,
+          amountCents: inFlight.amountCents,
+          clientId: method.zspayClientId,
+          dueDate: nextBusinessDay(dueDate),
+          description,
+        });
       } else {
         throw invalidInput(`payment method ${method.type} is billed by its provider, not by this workflow`);
       }
@@ -123,7 +174,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     } catch (error) {
       // Only non-retryable failures reach here (transient ones retry without limit): hold the charge.
       if (!(error instanceof ActivityFailure)) throw error;
-      log.warn('Charge held: the provider refused it for a reason a retry cannot fix', { cycle: step.cycle, error: failureText(error) });
+      log.warn('Charge held: the provider refused it for a reason a retry cannot fix', {
+        cycle: step.cycle,
+        error: failureText(error),
+      });
       runtime.dispatch({ type: 'chargeHeld', cycle: step.cycle, reason: failureText(error) });
     }
   };
@@ -138,14 +192,21 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       });
       if (sale.settlement === 'succeeded') runtime.dispatch({ type: 'paymentConfirmed', saleId: payment.saleId });
       else {
-        log.warn('A payment notice the provider contradicts was ignored', { saleId: payment.saleId, providerStatus: sale.status });
+        log.warn('A payment notice the provider contradicts was ignored', {
+          saleId: payment.saleId,
+          providerStatus: sale.status,
+        });
         runtime.dispatch({ type: 'paymentContradicted', saleId: payment.saleId, providerStatus: String(sale.status) });
       }
     }
   };
 
   /** When a step is due: charges at the plan's hour (boletos issued ahead), a held charge at its retry time. */
-  const dueAt = (state: SubscriptionState, step: Exclude<NextStep, { kind: 'idle' | 'done' }>, today: string): number => {
+  const dueAt = (
+    state: SubscriptionState,
+    step: Exclude<NextStep, { kind: 'idle' | 'done' }>,
+    today: string,
+  ): number => {
     const { chargeHourLocal, timeZone } = state.plan;
     if (step.kind === 'await_boleto') return instantAt(addDays(step.deadline, 1), 0, 0, timeZone);
     if (step.kind === 'charge' && state.chargeHold?.cycle === step.cycle) return Date.parse(state.chargeHold.retryAt);

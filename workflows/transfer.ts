@@ -12,7 +12,15 @@
  * contradicts what Zspay answered to the send (another transfer id) or what was sent (amount,
  * source, destination) is ignored, logged and counted in the view.
  */
-import { ApplicationFailure, condition, log, setHandler, upsertMemo, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
 import { TransferEstablishmentId, TransferScheduledAt, TransferStatus } from '../common/search-attributes';
 import {
@@ -33,14 +41,16 @@ import { providerActivities } from './provider-activities';
 import { FailureType } from '../common/failure-types';
 import { formatBRL } from '../common/money';
 
-
 /**
  * Sending a transfer: the activity heartbeats while it talks to Zspay, so a dead worker is noticed
  * after 10 seconds; a retry never resends what may have been sent, so a short timeout costs at
  * worst a reconciliation, never a second transfer.
  */
-export const sendTransferActivity: ActivityOptions = { startToCloseTimeout: '1 minute', heartbeatTimeout: '10 seconds', retry: providerWriteRetry };
-
+export const sendTransferActivity: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: providerWriteRetry,
+};
 
 /** How long to follow a sent transfer's webhooks before handing it to reconciliation. */
 const SETTLEMENT_WAIT_MS = 7 * 24 * 3_600_000;
@@ -76,7 +86,9 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     view.history.push({ at: new Date().toISOString(), state, note });
     upsertSearchAttributes([{ key: TransferStatus, value: state }]);
     const amount = formatBRL(input.amountCents);
-    upsertMemo({ summary: `${state.replace(/_/g, ' ')} · ${amount} to ${input.destination.type === 'bank_account' ? `bank account ${input.destination.bankAccountId}` : `establishment ${input.destination.establishmentId}`} · ${executeOn} ${input.executeAt}${note ? ` · ${note}` : ''}` });
+    upsertMemo({
+      summary: `${state.replace(/_/g, ' ')} · ${amount} to ${input.destination.type === 'bank_account' ? `bank account ${input.destination.bankAccountId}` : `establishment ${input.destination.establishmentId}`} · ${executeOn} ${input.executeAt}${note ? ` · ${note}` : ''}`,
+    });
   };
 
   setHandler(transferQuery, () => view);
@@ -103,10 +115,17 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
   });
 
   upsertSearchAttributes([
-    { key: TransferEstablishmentId, value: input.destination.type === 'digital_account' ? input.destination.establishmentId : input.sourceEstablishmentId },
+    {
+      key: TransferEstablishmentId,
+      value:
+        input.destination.type === 'digital_account' ? input.destination.establishmentId : input.sourceEstablishmentId,
+    },
     { key: TransferScheduledAt, value: new Date(runAt) },
   ]);
-  moveTo('scheduled', executeOn !== input.executeOn ? `moved from ${input.executeOn} to the next business day` : undefined);
+  moveTo(
+    'scheduled',
+    executeOn !== input.executeOn ? `moved from ${input.executeOn} to the next business day` : undefined,
+  );
 
   // The durable timer: a cancel wakes it early.
   if (await condition(() => cancelRequested, Math.max(1, runAt - Date.now()))) return view;
@@ -118,7 +137,10 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
     if (balance.currentCents >= input.amountCents) break;
     const shortfall = input.amountCents - balance.currentCents;
     if (Date.now() + input.insufficientBalance.recheckMinutes * 60_000 > giveUpAt) {
-      moveTo('failed', `insufficient balance: ${formatBRL(balance.currentCents)} available, ${formatBRL(shortfall)} short, until ${new Date(giveUpAt).toISOString()}`);
+      moveTo(
+        'failed',
+        `insufficient balance: ${formatBRL(balance.currentCents)} available, ${formatBRL(shortfall)} short, until ${new Date(giveUpAt).toISOString()}`,
+      );
       throw ApplicationFailure.nonRetryable(view.reason, 'InsufficientBalance', { shortfallCents: shortfall });
     }
     if (view.state !== 'waiting_for_balance') moveTo('waiting_for_balance', `${formatBRL(shortfall)} short`);
@@ -127,7 +149,12 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
 
   moveTo('executing');
   try {
-    const sent = await executeTransfer({ reference, amountCents: input.amountCents, destination: input.destination, description: input.description });
+    const sent = await executeTransfer({
+      reference,
+      amountCents: input.amountCents,
+      destination: input.destination,
+      description: input.description,
+    });
     view.providerTransferId = sent.transferId;
     moveTo(transferStateOfZspayStatus(sent.status) ?? 'pending');
   } catch (error) {
@@ -145,21 +172,39 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
   while (view.state !== 'succeeded' && view.state !== 'failed') {
     const remaining = followUntil - Date.now();
     if (remaining <= 0 || !(await condition(() => pendingStatuses.length > 0, remaining))) {
-      if (view.state !== 'needs_reconciliation') moveTo('needs_reconciliation', 'no final status from Zspay within 7 days');
+      if (view.state !== 'needs_reconciliation')
+        moveTo('needs_reconciliation', 'no final status from Zspay within 7 days');
       break;
     }
     const update = pendingStatuses.shift()!;
-    const contradiction = webhookContradiction(update, { amountCents: input.amountCents, sourceEstablishmentId: input.sourceEstablishmentId, destination: input.destination, providerTransferId: view.providerTransferId });
+    const contradiction = webhookContradiction(update, {
+      amountCents: input.amountCents,
+      sourceEstablishmentId: input.sourceEstablishmentId,
+      destination: input.destination,
+      providerTransferId: view.providerTransferId,
+    });
     if (contradiction) {
       view.contradictedWebhooks = (view.contradictedWebhooks ?? 0) + 1;
-      view.lastContradictedWebhook = { at: new Date().toISOString(), providerTransferId: update.providerTransferId, status: update.status, reason: contradiction };
-      log.warn('Ignoring a transfer webhook Zspay contradicts', { transferId: input.transferId, providerTransferId: update.providerTransferId, status: update.status, reason: contradiction });
+      view.lastContradictedWebhook = {
+        at: new Date().toISOString(),
+        providerTransferId: update.providerTransferId,
+        status: update.status,
+        reason: contradiction,
+      };
+      log.warn('Ignoring a transfer webhook Zspay contradicts', {
+        transferId: input.transferId,
+        providerTransferId: update.providerTransferId,
+        status: update.status,
+        reason: contradiction,
+      });
       continue;
     }
     view.providerTransferId ??= update.providerTransferId;
     const state = transferStateOfZspayStatus(update.status);
-    if (state && state !== view.state) moveTo(state, state === 'failed' ? (update.reason ?? 'the bank refused the transfer') : undefined);
+    if (state && state !== view.state)
+      moveTo(state, state === 'failed' ? (update.reason ?? 'the bank refused the transfer') : undefined);
   }
-  if (view.state === 'failed') throw ApplicationFailure.nonRetryable(`Transfer ${input.transferId} failed: ${view.reason}`, 'TransferFailed');
+  if (view.state === 'failed')
+    throw ApplicationFailure.nonRetryable(`Transfer ${input.transferId} failed: ${view.reason}`, 'TransferFailed');
   return view;
 }

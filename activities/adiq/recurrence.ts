@@ -24,7 +24,12 @@ import type { AdiqBilling, AdiqClient, AdiqSubscription } from '../../providers/
 import { adiqAmountToCents } from '../../providers/adiq/money';
 import { adiqOrderNumber } from '../../providers/adiq/reference';
 import type { BillingSearchQuery, CreatePlanRequest } from '../../providers/adiq/schemas';
-import { billingOutcome, engineBillingStatus, engineSubscriptionStatus, type EngineBillingStatus } from '../../providers/adiq/status';
+import {
+  billingOutcome,
+  engineBillingStatus,
+  engineSubscriptionStatus,
+  type EngineBillingStatus,
+} from '../../providers/adiq/status';
 import type { PaymentOutcomeStatus } from '../../common/payment-outcome';
 import { withProviderFailures } from '../provider-failure';
 import { heartbeating } from '../heartbeat';
@@ -106,7 +111,6 @@ export interface SearchAdiqBillingsInput {
   to?: string;
 }
 
-
 /** The Adiq plan name for our plan (255 characters at most). */
 export function adiqPlanName(reference: string, name: string): string {
   return `${reference} - ${name}`.slice(0, 255);
@@ -119,46 +123,68 @@ const ADIQ_NOTIFICATION_DESCRIPTION = 'Payment failures and statuses for the Tem
 export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
   return {
     async createAdiqPlan(input: CreateAdiqPlanInput): Promise<{ planId: string; created: boolean }> {
-      return withProviderFailures(() => heartbeating({ reference: input.reference }, async () => {
-        const { reference, ...plan } = input;
-        const name = adiqPlanName(reference, plan.name);
-        const existing = (await adiq.findPlansByName(name)).find((p) => p.status !== 'Canceled');
-        if (existing) {
-          if (adiqAmountToCents(existing.amount) !== input.amountCents || existing.planType !== input.planType) {
-            log.warn('Adiq plan with our name differs from the requested plan; reusing it', { planId: existing.id, reference });
+      return withProviderFailures(() =>
+        heartbeating({ reference: input.reference }, async () => {
+          const { reference, ...plan } = input;
+          const name = adiqPlanName(reference, plan.name);
+          const existing = (await adiq.findPlansByName(name)).find((p) => p.status !== 'Canceled');
+          if (existing) {
+            if (adiqAmountToCents(existing.amount) !== input.amountCents || existing.planType !== input.planType) {
+              log.warn('Adiq plan with our name differs from the requested plan; reusing it', {
+                planId: existing.id,
+                reference,
+              });
+            }
+            return { planId: existing.id, created: false };
           }
-          return { planId: existing.id, created: false };
-        }
-        return { planId: await adiq.createPlan({ ...plan, name }), created: true };
-      }));
+          return { planId: await adiq.createPlan({ ...plan, name }), created: true };
+        }),
+      );
     },
 
-    async createAdiqSubscription(input: CreateAdiqSubscriptionInput): Promise<AdiqSubscriptionSummary & { created: boolean }> {
-      return withProviderFailures(() => heartbeating({ reference: input.reference }, async () => {
-        const orderNumber = adiqOrderNumber(input.reference);
-        const filter = { planId: input.planId, planName: input.planName };
-        const existing = await adiq.findSubscriptionByOrderNumber(orderNumber, filter);
-        if (existing) {
-          log.info('Adiq subscription already exists for this orderNumber; not creating it again', { orderNumber, subscriptionId: existing.id });
-          return { ...summarizeSubscription(existing), created: false };
-        }
-        const subscriptionId = await adiq.createSubscription({ vaultId: input.vaultId, orderNumber, planId: input.planId });
-        return { ...summarizeSubscription(await adiq.getSubscription(subscriptionId)), created: true };
-      }));
+    async createAdiqSubscription(
+      input: CreateAdiqSubscriptionInput,
+    ): Promise<AdiqSubscriptionSummary & { created: boolean }> {
+      return withProviderFailures(() =>
+        heartbeating({ reference: input.reference }, async () => {
+          const orderNumber = adiqOrderNumber(input.reference);
+          const filter = { planId: input.planId, planName: input.planName };
+          const existing = await adiq.findSubscriptionByOrderNumber(orderNumber, filter);
+          if (existing) {
+            log.info('Adiq subscription already exists for this orderNumber; not creating it again', {
+              orderNumber,
+              subscriptionId: existing.id,
+            });
+            return { ...summarizeSubscription(existing), created: false };
+          }
+          const subscriptionId = await adiq.createSubscription({
+            vaultId: input.vaultId,
+            orderNumber,
+            planId: input.planId,
+          });
+          return { ...summarizeSubscription(await adiq.getSubscription(subscriptionId)), created: true };
+        }),
+      );
     },
 
     async getAdiqSubscription(subscriptionId: string): Promise<AdiqSubscriptionSummary> {
       return withProviderFailures(async () => summarizeSubscription(await adiq.getSubscription(subscriptionId)));
     },
 
-    async changeAdiqSubscriptionStatus(input: { subscriptionId: string; status: 'active' | 'canceled' }): Promise<AdiqSubscriptionSummary> {
+    async changeAdiqSubscriptionStatus(input: {
+      subscriptionId: string;
+      status: 'active' | 'canceled';
+    }): Promise<AdiqSubscriptionSummary> {
       return withProviderFailures(async () => {
         await adiq.changeSubscriptionStatus(input.subscriptionId, input.status);
         return summarizeSubscription(await adiq.getSubscription(input.subscriptionId));
       });
     },
 
-    async changeAdiqSubscriptionVault(input: { subscriptionId: string; vaultId: string }): Promise<AdiqSubscriptionSummary> {
+    async changeAdiqSubscriptionVault(input: {
+      subscriptionId: string;
+      vaultId: string;
+    }): Promise<AdiqSubscriptionSummary> {
       return withProviderFailures(async () => {
         await adiq.changeSubscriptionVault(input.subscriptionId, input.vaultId);
         return summarizeSubscription(await adiq.getSubscription(input.subscriptionId));
@@ -183,22 +209,39 @@ export function createAdiqActivities({ adiq, notification }: AdiqActivityDeps) {
       });
     },
 
-
     /**
      * Makes sure Adiq calls the engine's notification URL ("Create / Search / Update Notification"):
      * looked up by name first, then created, updated or left as it is, so it is safe to run at every
      * start-up. The URL carries the webhook secret: it comes from the worker's configuration, never
      * from workflow history.
      */
-    async ensureAdiqNotification(): Promise<{ notificationId: string; action: 'created' | 'updated' | 'unchanged'; merchantId: string }> {
+    async ensureAdiqNotification(): Promise<{
+      notificationId: string;
+      action: 'created' | 'updated' | 'unchanged';
+      merchantId: string;
+    }> {
       if (!notification) {
-        throw ApplicationFailure.nonRetryable('Adiq notifications need ADIQ_MERCHANT_ID and the engine\'s public URL (BILLING_PUBLIC_URL, with ADIQ_WEBHOOK_SECRET)', FailureType.ConfigurationError);
+        throw ApplicationFailure.nonRetryable(
+          "Adiq notifications need ADIQ_MERCHANT_ID and the engine's public URL (BILLING_PUBLIC_URL, with ADIQ_WEBHOOK_SECRET)",
+          FailureType.ConfigurationError,
+        );
       }
       const input = { ...notification, name: ADIQ_NOTIFICATION_NAME, description: ADIQ_NOTIFICATION_DESCRIPTION };
       return withProviderFailures(async () => {
-        const existing = (await adiq.searchNotifications({ merchantId: input.merchantId, name: input.name })).find((n) => n.name === input.name);
-        if (!existing) return { notificationId: await adiq.createNotification(input), action: 'created' as const, merchantId: input.merchantId };
-        if (existing.status === 'Active' && existing.callbackUrl === input.callbackUrl && existing.description === input.description) {
+        const existing = (await adiq.searchNotifications({ merchantId: input.merchantId, name: input.name })).find(
+          (n) => n.name === input.name,
+        );
+        if (!existing)
+          return {
+            notificationId: await adiq.createNotification(input),
+            action: 'created' as const,
+            merchantId: input.merchantId,
+          };
+        if (
+          existing.status === 'Active' &&
+          existing.callbackUrl === input.callbackUrl &&
+          existing.description === input.description
+        ) {
           return { notificationId: existing.id, action: 'unchanged' as const, merchantId: input.merchantId };
         }
         const { merchantId, ...body } = input;

@@ -3,7 +3,12 @@
  * the index) and the provider's from Zspay, so a run can repair what a lost webhook left behind.
  */
 import type { Client } from '@temporalio/client';
-import { BillingAmountCents, BillingPendingSaleIds, BillingStatus, TransferStatus } from '../../common/search-attributes';
+import {
+  BillingAmountCents,
+  BillingPendingSaleIds,
+  BillingStatus,
+  TransferStatus,
+} from '../../common/search-attributes';
 import { addTallies, EMPTY_TALLY, type BillingTally, type SubscriptionToReconcile } from '../../common/billing-run';
 import { invoicesQuery } from '../../workflows/subscription-definitions';
 import type { ZspayClient } from '../../providers/zspay/client';
@@ -25,7 +30,8 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
       const query = `WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'`;
       for await (const workflow of currentRuns(temporal, query)) {
         const pendingSaleIds = workflow.typedSearchAttributes.get(BillingPendingSaleIds) ?? [];
-        if (pendingSaleIds.length > 0) found.push({ subscriptionId: subscriptionIdOf(workflow.workflowId), pendingSaleIds });
+        if (pendingSaleIds.length > 0)
+          found.push({ subscriptionId: subscriptionIdOf(workflow.workflowId), pendingSaleIds });
       }
       return found;
     },
@@ -61,7 +67,10 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
             const at = Date.parse(attempt.at);
             if (at < from || at >= to) continue;
             const succeeded = attempt.outcome === 'succeeded';
-            const failed = attempt.outcome === 'soft_declined' || attempt.outcome === 'hard_declined' || attempt.outcome === 'unpaid';
+            const failed =
+              attempt.outcome === 'soft_declined' ||
+              attempt.outcome === 'hard_declined' ||
+              attempt.outcome === 'unpaid';
             tally = addTallies(tally, {
               charged: succeeded ? 1 : 0,
               chargedCents: succeeded ? invoice.amountCents : 0,
@@ -76,15 +85,23 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
     },
 
     /** Counts by status, MRR and transfers by state, from search attributes. */
-    async summarizeEngine(): Promise<{ byStatus: Record<string, number>; mrrCents: number; transfers: Record<string, number> }> {
+    async summarizeEngine(): Promise<{
+      byStatus: Record<string, number>;
+      mrrCents: number;
+      transfers: Record<string, number>;
+    }> {
       const byStatus: Record<string, number> = {};
       let mrrCents = 0;
-      for await (const workflow of currentRuns(temporal, `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`)) {
+      for await (const workflow of currentRuns(
+        temporal,
+        `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`,
+      )) {
         const status = workflow.typedSearchAttributes.get(BillingStatus) ?? 'unknown';
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         const monthly = workflow.memo?.monthlyAmountCents;
         if ((status === 'active' || status === 'past_due') && typeof monthly === 'number') mrrCents += monthly;
-        else if (status === 'active' || status === 'past_due') mrrCents += workflow.typedSearchAttributes.get(BillingAmountCents) ?? 0;
+        else if (status === 'active' || status === 'past_due')
+          mrrCents += workflow.typedSearchAttributes.get(BillingAmountCents) ?? 0;
       }
       const transfers: Record<string, number> = {};
       for await (const workflow of currentRuns(temporal, `WorkflowType = 'transferWorkflow'`)) {

@@ -6,7 +6,12 @@
 import axios from 'axios';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MerchantEndpoint, MerchantNotification } from '../../common/merchant-notification';
-import { EVENT_ID_HEADER, SEQUENCE_HEADER, SIGNATURE_HEADER, signMerchantPayload } from '../../common/merchant-signature';
+import {
+  EVENT_ID_HEADER,
+  SEQUENCE_HEADER,
+  SIGNATURE_HEADER,
+  signMerchantPayload,
+} from '../../common/merchant-signature';
 import { FailureType } from '../../common/failure-types';
 
 export type SecretResolver = (secretRef: string) => Promise<string>;
@@ -17,9 +22,16 @@ export interface MerchantNotificationDeps {
   nowSeconds?: () => number;
 }
 
-export function createMerchantNotificationActivities({ resolveSecret, timeoutMs, nowSeconds }: MerchantNotificationDeps) {
+export function createMerchantNotificationActivities({
+  resolveSecret,
+  timeoutMs,
+  nowSeconds,
+}: MerchantNotificationDeps) {
   return {
-    async notifyMerchant(input: { endpoint: MerchantEndpoint; notification: MerchantNotification }): Promise<{ status: number }> {
+    async notifyMerchant(input: {
+      endpoint: MerchantEndpoint;
+      notification: MerchantNotification;
+    }): Promise<{ status: number }> {
       const secret = await resolveSecret(input.endpoint.secretRef);
       const rawBody = JSON.stringify(input.notification);
       const timestamp = nowSeconds ? nowSeconds() : Math.floor(Date.now() / 1000);

@@ -30,7 +30,13 @@ import { withReference } from '../../providers/zspay/reference';
 import { orderSettlement } from '../../providers/zspay/status';
 import { withProviderFailures } from '../provider-failure';
 import { heartbeating } from '../heartbeat';
-import type { CaptureCardInput, CardAuthorization, ChargeActivities, ChargeStoredCardInput, IssueBoletoInput } from './types';
+import type {
+  CaptureCardInput,
+  CardAuthorization,
+  ChargeActivities,
+  ChargeStoredCardInput,
+  IssueBoletoInput,
+} from './types';
 
 export interface ZspayPaymentDeps {
   zspay: Pick<ZspayClient, 'preCapture' | 'capture' | 'getSale' | 'createBoletoSale' | 'refundSale'>;
@@ -74,7 +80,11 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     providerIds: { saleId: sale.id },
     providerStatus: String(sale.statusCode),
   });
-  const declined = (input: ChargeReference, error: SoftDeclineError | HardDeclineError, saleId?: string): PaymentOutcome => ({
+  const declined = (
+    input: ChargeReference,
+    error: SoftDeclineError | HardDeclineError,
+    saleId?: string,
+  ): PaymentOutcome => ({
     status: error instanceof HardDeclineError ? 'hard_declined' : 'soft_declined',
     amountCents: input.amountCents,
     reference: input.reference,
@@ -90,7 +100,8 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
       const sale = await zspay.capture(pedidoId);
       return outcome(input, sale, orderSettlement(sale.status) === 'succeeded' ? 'succeeded' : 'pending');
     } catch (error) {
-      if (error instanceof SoftDeclineError || error instanceof HardDeclineError) return declined(input, error, pedidoId);
+      if (error instanceof SoftDeclineError || error instanceof HardDeclineError)
+        return declined(input, error, pedidoId);
       throw error;
     }
   };
@@ -99,9 +110,14 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
   const authorize = async (input: ChargeStoredCardInput): Promise<CardAuthorization> => {
     let authorized: ZspaySale;
     try {
-      authorized = await zspay.preCapture({ clienteId: input.clientId, cartaoId: input.cardId, amountCents: input.amountCents });
+      authorized = await zspay.preCapture({
+        clienteId: input.clientId,
+        cartaoId: input.cardId,
+        amountCents: input.amountCents,
+      });
     } catch (error) {
-      if (error instanceof SoftDeclineError || error instanceof HardDeclineError) return { kind: 'settled', outcome: declined(input, error) };
+      if (error instanceof SoftDeclineError || error instanceof HardDeclineError)
+        return { kind: 'settled', outcome: declined(input, error) };
       throw error;
     }
     if (authorized.status === 'pre_authorized') return { kind: 'to_capture', saleId: authorized.id };
@@ -110,7 +126,14 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
       outcome:
         orderSettlement(authorized.status) === 'succeeded'
           ? outcome(input, authorized, 'succeeded')
-          : declined(input, new SoftDeclineError(`zspay order ${authorized.id} was not authorized (${authorized.status})`, { provider: 'zspay', code: String(authorized.statusCode) }), authorized.id),
+          : declined(
+              input,
+              new SoftDeclineError(`zspay order ${authorized.id} was not authorized (${authorized.status})`, {
+                provider: 'zspay',
+                code: String(authorized.statusCode),
+              }),
+              authorized.id,
+            ),
     };
   };
 
@@ -118,23 +141,34 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
    * What an earlier attempt left behind on this order: the charge's outcome if it was captured,
    * 'capture' if it still waits, 'lost' if it can no longer be captured.
    */
-  const earlierAttempt = async (input: ChargeReference, pedidoId: string): Promise<PaymentOutcome | 'capture' | 'lost'> => {
+  const earlierAttempt = async (
+    input: ChargeReference,
+    pedidoId: string,
+  ): Promise<PaymentOutcome | 'capture' | 'lost'> => {
     const sale = await zspay.getSale(pedidoId);
     const settlement = orderSettlement(sale.status);
-    log.info('Zspay charge retried: found the earlier attempt\'s order', { reference: input.reference, pedidoId: sale.id, status: sale.status });
+    log.info("Zspay charge retried: found the earlier attempt's order", {
+      reference: input.reference,
+      pedidoId: sale.id,
+      status: sale.status,
+    });
     if (settlement === 'succeeded' || settlement === 'reversed') return outcome(input, sale, 'succeeded');
     if (sale.status === 'pre_authorized') return 'capture';
     if (settlement === 'pending') {
-      throw new TransientProviderError(`zspay order ${sale.id} is still ${sale.status}; checking again later`, { provider: 'zspay' });
+      throw new TransientProviderError(`zspay order ${sale.id} is still ${sale.status}; checking again later`, {
+        provider: 'zspay',
+      });
     }
     return 'lost';
   };
 
   // A live attempt heartbeats while it waits on Zspay, so a killed worker's attempt is retried in
   // seconds; what it heartbeats is never mistaken for a refusal note (see CaptureRefusal).
-  const live = <T>(reference: string, call: () => Promise<T>) => heartbeating({ reference, liveAtAttempt: Context.current().info.attempt }, call);
+  const live = <T>(reference: string, call: () => Promise<T>) =>
+    heartbeating({ reference, liveAtAttempt: Context.current().info.attempt }, call);
 
-  const authorizeCard = (input: ChargeStoredCardInput): Promise<CardAuthorization> => withProviderFailures(() => live(input.reference, () => authorize(input)));
+  const authorizeCard = (input: ChargeStoredCardInput): Promise<CardAuthorization> =>
+    withProviderFailures(() => live(input.reference, () => authorize(input)));
 
   const captureCard = (input: CaptureCardInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
@@ -142,7 +176,11 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
       if (attempt > 1 && !refusedByPreviousAttempt(input.saleId, attempt)) {
         const found = await live(input.reference, () => earlierAttempt(input, input.saleId));
         if (found === 'lost') {
-          throw ApplicationFailure.create({ type: AUTHORIZATION_LOST, message: `zspay order ${input.saleId} can no longer be captured; authorize again`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: AUTHORIZATION_LOST,
+            message: `zspay order ${input.saleId} can no longer be captured; authorize again`,
+            nonRetryable: true,
+          });
         }
         if (found !== 'capture') return found;
       }
@@ -150,7 +188,8 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
         return await live(input.reference, () => capture(input, input.saleId));
       } catch (error) {
         // A 429 means Zspay did nothing: say so to the next attempt, which can then skip the read.
-        if (error instanceof RateLimitedError) Context.current().heartbeat({ saleId: input.saleId, refusedAtAttempt: attempt } satisfies CaptureRefusal);
+        if (error instanceof RateLimitedError)
+          Context.current().heartbeat({ saleId: input.saleId, refusedAtAttempt: attempt } satisfies CaptureRefusal);
         throw error;
       }
     });
@@ -167,18 +206,23 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
       }
       const authorization = await authorize(input);
       if (authorization.kind === 'settled') return authorization.outcome;
-      Context.current().heartbeat({ reference: input.reference, pedidoId: authorization.saleId } satisfies ZspayChargeCheckpoint);
+      Context.current().heartbeat({
+        reference: input.reference,
+        pedidoId: authorization.saleId,
+      } satisfies ZspayChargeCheckpoint);
       return capture(input, authorization.saleId);
     });
 
   const issueBoleto = (input: IssueBoletoInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
-      const sale = await live(input.reference, () => zspay.createBoletoSale({
-        clienteId: input.clientId,
-        amountCents: input.amountCents,
-        dueDate: input.dueDate,
-        descricao: withReference(input.description, input.reference),
-      }));
+      const sale = await live(input.reference, () =>
+        zspay.createBoletoSale({
+          clienteId: input.clientId,
+          amountCents: input.amountCents,
+          dueDate: input.dueDate,
+          descricao: withReference(input.description, input.reference),
+        }),
+      );
       return { ...outcome(input, sale, 'pending'), boleto: { url: sale.boletoUrl, dueDate: input.dueDate } };
     });
 

@@ -34,7 +34,9 @@ export interface ResellerActivityDeps {
 
 export function createResellerActivities({ activePlatform }: ResellerActivityDeps) {
   /** The payment, when a read shows it completed; undefined when it is not or cannot be read. */
-  const completedByEarlierAttempt = async (input: CompleteResellerPaymentActivityInput): Promise<ResellerPayment | undefined> => {
+  const completedByEarlierAttempt = async (
+    input: CompleteResellerPaymentActivityInput,
+  ): Promise<ResellerPayment | undefined> => {
     let current: ResellerPayment;
     try {
       current = await activePlatform.getPayment(input);
@@ -53,7 +55,9 @@ export function createResellerActivities({ activePlatform }: ResellerActivityDep
         requested: input.paymentMethodId,
       });
     } else {
-      log.info("Payment already completed (an earlier attempt's answer was lost); treating as success", { paymentId: input.paymentId });
+      log.info("Payment already completed (an earlier attempt's answer was lost); treating as success", {
+        paymentId: input.paymentId,
+      });
     }
     return current;
   };
@@ -61,17 +65,19 @@ export function createResellerActivities({ activePlatform }: ResellerActivityDep
   return {
     async completeResellerPayment(input: CompleteResellerPaymentActivityInput): Promise<CompletedResellerPayment> {
       // Heartbeats while ActivePlatform answers: an attempt whose worker died is retried in seconds.
-      return withProviderFailures(() => heartbeating({ resellerId: input.resellerId, paymentId: input.paymentId }, async () => {
-        try {
-          return toCompletedResellerPayment(await activePlatform.completePayment(input));
-        } catch (error) {
-          const notCompletable = error instanceof InvalidStateError && error.statusCode === 422;
-          if (!notCompletable || Context.current().info.attempt === 1) throw error;
-          const current = await completedByEarlierAttempt(input);
-          if (!current) throw error;
-          return toCompletedResellerPayment(current);
-        }
-      }));
+      return withProviderFailures(() =>
+        heartbeating({ resellerId: input.resellerId, paymentId: input.paymentId }, async () => {
+          try {
+            return toCompletedResellerPayment(await activePlatform.completePayment(input));
+          } catch (error) {
+            const notCompletable = error instanceof InvalidStateError && error.statusCode === 422;
+            if (!notCompletable || Context.current().info.attempt === 1) throw error;
+            const current = await completedByEarlierAttempt(input);
+            if (!current) throw error;
+            return toCompletedResellerPayment(current);
+          }
+        }),
+      );
     },
   };
 }
@@ -85,7 +91,9 @@ export function toCompletedResellerPayment(payment: ResellerPayment): CompletedR
     paymentId: payment.id,
     status: payment.rawStatus,
     totalCents: payment.totalCents,
-    discountCents: attributes.discount_amount ? reaisToCents(attributes.discount_amount, { allowTrailingZeros: true }) : 0,
+    discountCents: attributes.discount_amount
+      ? reaisToCents(attributes.discount_amount, { allowTrailingZeros: true })
+      : 0,
     closedAt: payment.closedAt ?? null,
     paymentMethodId: payment.paymentMethodId ?? null,
     paymentMethodName: attributes.payment_method_name ?? null,

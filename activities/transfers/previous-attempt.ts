@@ -29,7 +29,12 @@ const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR
 /** True when the provider provably did nothing with the request: it answered 429, or it was never sent. */
 export function refusedBeforeActing(error: unknown): boolean {
   if (error instanceof RateLimitedError) return true;
-  return error instanceof TransientProviderError && error.statusCode === undefined && error.code !== undefined && NEVER_SENT_CODES.has(error.code);
+  return (
+    error instanceof TransientProviderError &&
+    error.statusCode === undefined &&
+    error.code !== undefined &&
+    NEVER_SENT_CODES.has(error.code)
+  );
 }
 
 /** What a refused attempt leaves for the next one (heartbeat details). */
@@ -59,11 +64,16 @@ export const readPreviousFailureFromTemporal: PreviousFailureReader = async (inf
   if (!info.workflowExecution) return undefined;
   try {
     const { client } = Context.current();
-    const described = await client.workflowService.describeWorkflowExecution({ namespace: info.namespace, execution: info.workflowExecution });
+    const described = await client.workflowService.describeWorkflowExecution({
+      namespace: info.namespace,
+      execution: info.workflowExecution,
+    });
     const pending = described.pendingActivities?.find((activity) => activity.activityId === info.activityId);
     if (!pending || pending.attempt !== info.attempt || !pending.lastFailure) return undefined;
     const failure = pending.lastFailure;
-    const type = failure.applicationFailureInfo?.type ?? (failure.timeoutFailureInfo ? 'Timeout' : failure.canceledFailureInfo ? 'Canceled' : 'Failure');
+    const type =
+      failure.applicationFailureInfo?.type ??
+      (failure.timeoutFailureInfo ? 'Timeout' : failure.canceledFailureInfo ? 'Canceled' : 'Failure');
     return { type, message: failure.message ?? '' };
   } catch {
     // No client (a mock environment) or the server did not answer: no proof either way.
@@ -79,15 +89,25 @@ export interface PreviousAttempt {
 }
 
 /** Judges the attempt before this one (call only when attempt > 1). */
-export async function previousAttempt(reference: string, info: Info, readPreviousFailure: PreviousFailureReader): Promise<PreviousAttempt> {
+export async function previousAttempt(
+  reference: string,
+  info: Info,
+  readPreviousFailure: PreviousFailureReader,
+): Promise<PreviousAttempt> {
   const note = info.heartbeatDetails as Partial<NotSentNote> | undefined;
   if (note?.reference === reference && note.notSentAtAttempt === info.attempt - 1) {
-    return { sentNothing: true, evidence: `attempt ${info.attempt - 1} noted that the provider refused it before acting` };
+    return {
+      sentNothing: true,
+      evidence: `attempt ${info.attempt - 1} noted that the provider refused it before acting`,
+    };
   }
   const recorded = await readPreviousFailure(info);
-  if (recorded?.type === NOT_SENT_FAILURE) return { sentNothing: true, evidence: `attempt ${info.attempt - 1} failed with ${recorded.message}` };
+  if (recorded?.type === NOT_SENT_FAILURE)
+    return { sentNothing: true, evidence: `attempt ${info.attempt - 1} failed with ${recorded.message}` };
   return {
     sentNothing: false,
-    evidence: recorded ? `attempt ${info.attempt - 1} ended with ${recorded.type}: ${recorded.message}` : `attempt ${info.attempt - 1} left no proof that nothing was sent`,
+    evidence: recorded
+      ? `attempt ${info.attempt - 1} ended with ${recorded.type}: ${recorded.message}`
+      : `attempt ${info.attempt - 1} left no proof that nothing was sent`,
   };
 }

@@ -23,7 +23,14 @@ import type { ZspayClient } from '../../providers/zspay/client';
 import { referenceOf, withReference } from '../../providers/zspay/reference';
 import { retryAfterWithJitter, toApplicationFailure, withProviderFailures } from '../provider-failure';
 import { heartbeating } from '../heartbeat';
-import { NOT_SENT_FAILURE, notSentNote, previousAttempt, readPreviousFailureFromTemporal, refusedBeforeActing, type PreviousFailureReader } from './previous-attempt';
+import {
+  NOT_SENT_FAILURE,
+  notSentNote,
+  previousAttempt,
+  readPreviousFailureFromTemporal,
+  refusedBeforeActing,
+  type PreviousFailureReader,
+} from './previous-attempt';
 import { FailureType } from '../../common/failure-types';
 
 export interface ZspayTransferDeps {
@@ -67,7 +74,10 @@ function reconcileInstead(input: ExecuteTransferInput, why: string): Application
   });
 }
 
-export function createZspayTransferActivities({ zspay, readPreviousFailure = readPreviousFailureFromTemporal }: ZspayTransferDeps) {
+export function createZspayTransferActivities({
+  zspay,
+  readPreviousFailure = readPreviousFailureFromTemporal,
+}: ZspayTransferDeps) {
   const findScheduled = async (tipo: 1 | 2, reference: string) =>
     (await zspay.listScheduledTransfers(tipo)).find((t) => referenceOf(t.descricao) === reference);
 
@@ -78,13 +88,20 @@ export function createZspayTransferActivities({ zspay, readPreviousFailure = rea
         zspay.transfer({
           tipoTransferencia: tipoOf(input),
           amountCents: input.amountCents,
-          toEstabelecimentoId: input.destination.type === 'digital_account' ? input.destination.establishmentId : undefined,
+          toEstabelecimentoId:
+            input.destination.type === 'digital_account' ? input.destination.establishmentId : undefined,
           contaBancariaId: input.destination.type === 'bank_account' ? input.destination.bankAccountId : undefined,
           descricao: withReference(input.description, input.reference),
           agendadoPara: input.scheduledFor,
         }),
       );
-      return { transferId: transfer.id, reference: input.reference, amountCents: transfer.amountCents, scheduled: transfer.scheduled, status: transfer.status };
+      return {
+        transferId: transfer.id,
+        reference: input.reference,
+        amountCents: transfer.amountCents,
+        scheduled: transfer.scheduled,
+        status: transfer.status,
+      };
     } catch (error) {
       if (!refusedBeforeActing(error) || !isProviderError(error)) throw error;
       Context.current().heartbeat(notSentNote(input.reference, attempt));
@@ -92,14 +109,18 @@ export function createZspayTransferActivities({ zspay, readPreviousFailure = rea
         type: NOT_SENT_FAILURE,
         message: `Zspay did not make transfer ${input.reference} (${error.name}: ${error.message}); the next attempt sends it`,
         nonRetryable: false,
-        nextRetryDelay: error instanceof RateLimitedError && error.retryAfterMs !== undefined ? retryAfterWithJitter(error.retryAfterMs) : undefined,
+        nextRetryDelay:
+          error instanceof RateLimitedError && error.retryAfterMs !== undefined
+            ? retryAfterWithJitter(error.retryAfterMs)
+            : undefined,
         cause: toApplicationFailure(error) as Error,
       });
     }
   };
 
   return {
-    getBalance: (input: { establishmentId: string }) => withProviderFailures(() => zspay.getBalance(input.establishmentId)),
+    getBalance: (input: { establishmentId: string }) =>
+      withProviderFailures(() => zspay.getBalance(input.establishmentId)),
 
     executeTransfer: (input: ExecuteTransferInput): Promise<TransferResult> =>
       withProviderFailures(async () => {
@@ -113,11 +134,24 @@ export function createZspayTransferActivities({ zspay, readPreviousFailure = rea
           return send(input, info.attempt);
         }
 
-        const existing = await heartbeating({ reference: input.reference, checkingAtAttempt: info.attempt }, () => findScheduled(tipoOf(input), input.reference));
-        if (existing) return { transferId: existing.id, reference: input.reference, amountCents: existing.amountCents, scheduled: true, status: 'new' };
+        const existing = await heartbeating({ reference: input.reference, checkingAtAttempt: info.attempt }, () =>
+          findScheduled(tipoOf(input), input.reference),
+        );
+        if (existing)
+          return {
+            transferId: existing.id,
+            reference: input.reference,
+            amountCents: existing.amountCents,
+            scheduled: true,
+            status: 'new',
+          };
         if (Date.now() >= Date.parse(input.scheduledFor) - SCHEDULED_MAY_HAVE_RUN_MS) {
           const previous = await judge();
-          if (!previous.sentNothing) throw reconcileInstead(input, `not in the scheduled list, which drops it once it runs on its date; ${previous.evidence}`);
+          if (!previous.sentNothing)
+            throw reconcileInstead(
+              input,
+              `not in the scheduled list, which drops it once it runs on its date; ${previous.evidence}`,
+            );
         }
         return send(input, info.attempt);
       }),

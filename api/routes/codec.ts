@@ -19,14 +19,24 @@ const fromJson = (p: JsonPayload): Payload => ({
   data: p.data === undefined ? undefined : Buffer.from(p.data, 'base64'),
 });
 const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  ),
   data: p.data ? Buffer.from(p.data).toString('base64') : undefined,
 });
 
-export function registerCodecRoutes(app: FastifyInstance, options: { codec: PayloadCodec; apiKey: string; uiOrigin?: string }): void {
+export function registerCodecRoutes(
+  app: FastifyInstance,
+  options: { codec: PayloadCodec; apiKey: string; uiOrigin?: string },
+): void {
   const allowed = (request: FastifyRequest) => {
     const authorization = request.headers.authorization;
-    if (typeof authorization === 'string' && authorization.startsWith('Bearer ') && secretsEqual(authorization.slice(7), options.apiKey)) return true;
+    if (
+      typeof authorization === 'string' &&
+      authorization.startsWith('Bearer ') &&
+      secretsEqual(authorization.slice(7), options.apiKey)
+    )
+      return true;
     return options.uiOrigin !== undefined && request.headers.origin === options.uiOrigin;
   };
   const cors = (request: FastifyRequest, reply: FastifyReply) => {
@@ -45,9 +55,16 @@ export function registerCodecRoutes(app: FastifyInstance, options: { codec: Payl
     });
     app.post<{ Body: { payloads?: JsonPayload[] } }>(`/codec/${direction}`, async (request, reply) => {
       cors(request, reply);
-      if (!allowed(request)) return sendProblem(reply, { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Send the API key as a Bearer token.' });
+      if (!allowed(request))
+        return sendProblem(reply, {
+          type: 'about:blank',
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'Send the API key as a Bearer token.',
+        });
       const payloads = Array.isArray(request.body?.payloads) ? request.body.payloads.map(fromJson) : [];
-      const result = direction === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+      const result =
+        direction === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
       return { payloads: result.map(toJson) };
     });
   }

@@ -10,17 +10,36 @@ type IdParams = { Params: { id: string } };
 
 /** Operations that take no arguments, and those that take a JSON body, by URL verb. */
 const PLAIN_OPERATIONS = ['suspend', 'reactivate', 'retry-now', 'skip-next-retry'] as const;
-const BODY_OPERATIONS = ['cancel', 'change-next-charge-date', 'change-payment-method', 'change-plan', 'extend-grace', 'link-external-payment'] as const;
+const BODY_OPERATIONS = [
+  'cancel',
+  'change-next-charge-date',
+  'change-payment-method',
+  'change-plan',
+  'extend-grace',
+  'link-external-payment',
+] as const;
 
 export function registerSubscriptionRoutes(app: FastifyInstance, client: BillingClient): void {
   const subscriptions = client.subscriptions;
 
-  app.post('/subscriptions', async (request, reply) => reply.code(201).send(await subscriptions.create(parseInput(createSubscriptionInputSchema, request.body, 'subscription'))));
+  app.post('/subscriptions', async (request, reply) =>
+    reply
+      .code(201)
+      .send(await subscriptions.create(parseInput(createSubscriptionInputSchema, request.body, 'subscription'))),
+  );
 
-  app.get<{ Querystring: { status?: SubscriptionStatus; customerId?: string; planId?: string; limit?: string } }>('/subscriptions', async (request) => {
-    const { status, customerId, planId, limit } = request.query;
-    return subscriptions.list({ status, customerId, planId, limit: limit ? Math.min(Number(limit) || 100, 1000) : undefined });
-  });
+  app.get<{ Querystring: { status?: SubscriptionStatus; customerId?: string; planId?: string; limit?: string } }>(
+    '/subscriptions',
+    async (request) => {
+      const { status, customerId, planId, limit } = request.query;
+      return subscriptions.list({
+        status,
+        customerId,
+        planId,
+        limit: limit ? Math.min(Number(limit) || 100, 1000) : undefined,
+      });
+    },
+  );
 
   app.get<IdParams>('/subscriptions/:id', async (request) => subscriptions.get(request.params.id));
   app.get<IdParams>('/subscriptions/:id/invoices', async (request) => subscriptions.invoices(request.params.id));
@@ -47,6 +66,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, client: Billing
     'link-external-payment': 'linkExternalPayment',
   } as const satisfies Record<(typeof BODY_OPERATIONS)[number], SubscriptionOperation>;
   for (const operation of BODY_OPERATIONS) {
-    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) => subscriptions.operate(request.params.id, withBody[operation], request.body ?? {}));
+    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) =>
+      subscriptions.operate(request.params.id, withBody[operation], request.body ?? {}),
+    );
   }
 }

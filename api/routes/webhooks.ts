@@ -9,7 +9,12 @@ import { secretsEqual } from '../auth';
 import { sendProblem } from '../problems';
 
 function unauthorized(reply: FastifyReply) {
-  return sendProblem(reply, { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Unknown webhook secret.' });
+  return sendProblem(reply, {
+    type: 'about:blank',
+    title: 'Unauthorized',
+    status: 401,
+    detail: 'Unknown webhook secret.',
+  });
 }
 
 export type WebhookSecrets = { zspay: string; adiq: string };

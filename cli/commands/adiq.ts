@@ -6,9 +6,14 @@ export function registerAdiqCommands(program: Command, context: CliContext): voi
   const adiq = program.command('adiq').description('Adiq Recurrence: where Adiq sends its notifications');
   adiq
     .command('ensure-notification')
-    .description("Create, update or confirm Adiq's notification registration pointing at the engine's webhook URL (the worker's BILLING_PUBLIC_URL)")
+    .description(
+      "Create, update or confirm Adiq's notification registration pointing at the engine's webhook URL (the worker's BILLING_PUBLIC_URL)",
+    )
     .action(async () => {
       const result = await (await context.client()).adiq.ensureNotification();
-      context.print(result, (r) => `Adiq notification registration ${r.notificationId} for merchant ${r.merchantId}: ${r.action}`);
+      context.print(
+        result,
+        (r) => `Adiq notification registration ${r.notificationId} for merchant ${r.merchantId}: ${r.action}`,
+      );
     });
 }

@@ -101,7 +101,8 @@ export class CliContext {
     const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
     const started = Date.now();
     let frame = 0;
-    const draw = () => stderr.write(`\r${frames[frame++ % frames.length]} ${label} (${Math.floor((Date.now() - started) / 1000)}s)`);
+    const draw = () =>
+      stderr.write(`\r${frames[frame++ % frames.length]} ${label} (${Math.floor((Date.now() - started) / 1000)}s)`);
     draw();
     const timer = setInterval(draw, 100);
     try {

@@ -63,8 +63,17 @@ export function registerResellerPaymentCommands(program: Command, context: CliCo
 function completeInput(options: CompleteOptions): unknown {
   const base = { resellerId: options.reseller, paymentId: options.payment, paymentMethodId: options.method };
   if (!options.await) {
-    if (options.provider !== undefined || options.deadline !== undefined) throw new UsageError('--provider and --deadline go with --await.');
+    if (options.provider !== undefined || options.deadline !== undefined)
+      throw new UsageError('--provider and --deadline go with --await.');
     return { ...base, confirmation: { mode: 'confirmed', providerReference: options.reference } };
   }
-  return { ...base, confirmation: { mode: 'await', provider: options.provider, providerReference: options.reference, deadline: options.deadline } };
+  return {
+    ...base,
+    confirmation: {
+      mode: 'await',
+      provider: options.provider,
+      providerReference: options.reference,
+      deadline: options.deadline,
+    },
+  };
 }

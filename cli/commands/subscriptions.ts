@@ -8,10 +8,21 @@ import { formatForecast, formatInvoices, formatSubscription, formatSubscriptionL
 import { numberForSchema, positiveInteger, type CliContext } from './context';
 
 // A Record so that the compiler flags a status added to the model but missing here.
-const STATUSES: Record<SubscriptionStatus, true> = { trialing: true, active: true, past_due: true, blocked: true, suspended: true, canceled: true, completed: true };
+const STATUSES: Record<SubscriptionStatus, true> = {
+  trialing: true,
+  active: true,
+  past_due: true,
+  blocked: true,
+  suspended: true,
+  canceled: true,
+  completed: true,
+};
 
 export function registerSubscriptionCommands(program: Command, context: CliContext): void {
-  const subscriptions = program.command('subscriptions').alias('subs').description('Create, inspect and operate subscriptions');
+  const subscriptions = program
+    .command('subscriptions')
+    .alias('subs')
+    .description('Create, inspect and operate subscriptions');
   const api = async (): Promise<SubscriptionsApi> => (await context.client()).subscriptions;
 
   /** An operation on a running subscription: prints the subscription as the workflow left it. */
@@ -46,7 +57,9 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .option('--plan <planId>', 'only this plan')
     .option('--limit <n>', 'at most n subscriptions', positiveInteger, 100)
     .action(async (options: { status?: SubscriptionStatus; customer?: string; plan?: string; limit: number }) => {
-      const items = await (await api()).list({ status: options.status, customerId: options.customer, planId: options.plan, limit: options.limit });
+      const items = await (
+        await api()
+      ).list({ status: options.status, customerId: options.customer, planId: options.plan, limit: options.limit });
       context.print(items, formatSubscriptionList);
     });
 
@@ -94,7 +107,9 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .description('Move the next charge date')
     .argument('<id>', 'subscription id')
     .argument('<date>', 'new date, YYYY-MM-DD')
-    .action((id: string, date: string) => operate('Next charge date changed.', (s) => s.changeNextChargeDate(id, { date })));
+    .action((id: string, date: string) =>
+      operate('Next charge date changed.', (s) => s.changeNextChargeDate(id, { date })),
+    );
 
   subscriptions
     .command('change-card')
@@ -116,7 +131,9 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .action(async (id: string, options: { file: string }) => {
       const json = await context.readJson(options.file);
       const args = typeof json === 'object' && json !== null && 'plan' in json ? json : { plan: json };
-      await operate('Plan change scheduled.', (s) => s.changePlan(id, args as Parameters<SubscriptionsApi['changePlan']>[1]));
+      await operate('Plan change scheduled.', (s) =>
+        s.changePlan(id, args as Parameters<SubscriptionsApi['changePlan']>[1]),
+      );
     });
 
   subscriptions
@@ -136,7 +153,9 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .description('Extend the trial, grace, tolerance or retry period')
     .argument('<id>', 'subscription id')
     .argument('<days>', 'days to add (1..90)', numberForSchema)
-    .action((id: string, days: number) => operate(`Grace extended by ${days} days.`, (s) => s.extendGrace(id, { days })));
+    .action((id: string, days: number) =>
+      operate(`Grace extended by ${days} days.`, (s) => s.extendGrace(id, { days })),
+    );
 }
 
 function paymentMethodFrom(options: { client: string; card?: string; boleto?: boolean }): PaymentMethod {

@@ -15,7 +15,11 @@ export function firstChargeDate(startDate: CalendarDate, plan: Pick<Plan, 'trial
 }
 
 /** The due date `steps` cycles after the anchor (steps 0 = the anchor itself). */
-export function chargeDateForCycle(anchor: CalendarDate, plan: Pick<Schedulable, 'recurrence'>, steps: number): CalendarDate {
+export function chargeDateForCycle(
+  anchor: CalendarDate,
+  plan: Pick<Schedulable, 'recurrence'>,
+  steps: number,
+): CalendarDate {
   const r = plan.recurrence;
   if (r.kind === 'adiq') {
     const interval = r.planType === 'Custom' ? (r.interval ?? ADIQ_FIXED_INTERVAL_DAYS) : ADIQ_FIXED_INTERVAL_DAYS;

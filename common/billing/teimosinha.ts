@@ -13,7 +13,11 @@ export const MAX_ATTEMPTS = RETRY_GAPS_DAYS.length;
  * The retry after the `failures`-th failed collection (1 = the charge on the due date failed),
  * or undefined when the plan allows no more.
  */
-export function nextRetryDate(lastFailureDate: CalendarDate, failures: number, attempts: number): CalendarDate | undefined {
+export function nextRetryDate(
+  lastFailureDate: CalendarDate,
+  failures: number,
+  attempts: number,
+): CalendarDate | undefined {
   const retriesUsed = failures - 1;
   const gap = retriesUsed < attempts ? RETRY_GAPS_DAYS[retriesUsed] : undefined;
   return gap === undefined ? undefined : addDays(lastFailureDate, gap);

@@ -39,10 +39,15 @@ export interface AdiqBillingUpdate {
  * start date — at once when today qualifies, else at that date's common hour. The forecast then
  * equals what Adiq charges, to the day, whatever zone Adiq counts in.
  */
-export function adiqRegistration(startDate: CalendarDate | undefined, nowMs: number, timeZone: string): { date: CalendarDate; atMs: number } {
+export function adiqRegistration(
+  startDate: CalendarDate | undefined,
+  nowMs: number,
+  timeZone: string,
+): { date: CalendarDate; atMs: number } {
   const today = localDateOf(nowMs, timeZone);
   const utcToday = new Date(nowMs).toISOString().slice(0, 10);
-  if ((startDate === undefined || compareDates(startDate, today) <= 0) && today === utcToday) return { date: today, atMs: nowMs };
+  if ((startDate === undefined || compareDates(startDate, today) <= 0) && today === utcToday)
+    return { date: today, atMs: nowMs };
   const date = startDate !== undefined && compareDates(startDate, today) > 0 ? startDate : addDays(today, 1);
   // The local hour at which the date is the same in UTC: 12:00 UTC, or 23:00 local far east of it.
   const offsetHours = Math.round(offsetMinutes(Date.parse(`${date}T12:00:00Z`), timeZone) / 60);
@@ -71,7 +76,11 @@ function handledKey(update: AdiqBillingUpdate, today: string): string {
  * daily look to one or two small searches per subscription instead of the merchant's whole month;
  * a subscription with nothing due asks nothing.
  */
-export function adiqDatesToSearch(state: SubscriptionState, today: CalendarDate, notices: readonly AdiqBillingUpdate[] = []): Array<{ from: CalendarDate; to: CalendarDate }> {
+export function adiqDatesToSearch(
+  state: SubscriptionState,
+  today: CalendarDate,
+  notices: readonly AdiqBillingUpdate[] = [],
+): Array<{ from: CalendarDate; to: CalendarDate }> {
   if (!state.adiq) return [];
   const dates = new Set<CalendarDate>();
   for (const invoice of state.invoices) if (invoice.status === 'open') dates.add(invoice.dueDate);
@@ -92,7 +101,9 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
   const adiq = state.adiq;
   if (!adiq || alreadyHandled(adiq.handled, update, ctx.today)) return { state, effects: [] };
   const effects: Effect[] = [];
-  const existing = state.invoices.find((i) => i.boleto === undefined && i.attempts.some((a) => a.providerIds?.billingId === update.billingId));
+  const existing = state.invoices.find(
+    (i) => i.boleto === undefined && i.attempts.some((a) => a.providerIds?.billingId === update.billingId),
+  );
   const cycle = existing?.cycle ?? update.installment ?? Math.max(0, ...state.invoices.map((i) => i.cycle)) + 1;
   const invoice: Invoice = existing ?? {
     cycle,
@@ -106,12 +117,22 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
     number: invoice.attempts.length + 1,
     reference: update.billingId,
     at: ctx.now,
-    outcome: update.outcome === 'paid' ? ('succeeded' as const) : update.decline === 'hard' ? ('hard_declined' as const) : ('soft_declined' as const),
+    outcome:
+      update.outcome === 'paid'
+        ? ('succeeded' as const)
+        : update.decline === 'hard'
+          ? ('hard_declined' as const)
+          : ('soft_declined' as const),
     code: update.code,
     message: update.message,
     providerIds: { billingId: update.billingId },
   };
-  const updated: Invoice = { ...invoice, attempts: [...invoice.attempts, attempt], status: update.outcome === 'paid' ? 'paid' : invoice.status, paidAt: update.outcome === 'paid' ? ctx.now : invoice.paidAt };
+  const updated: Invoice = {
+    ...invoice,
+    attempts: [...invoice.attempts, attempt],
+    status: update.outcome === 'paid' ? 'paid' : invoice.status,
+    paidAt: update.outcome === 'paid' ? ctx.now : invoice.paidAt,
+  };
   let next: SubscriptionState = {
     ...state,
     invoices: existing ? state.invoices.map((i) => (i.cycle === cycle ? updated : i)) : [...state.invoices, updated],
@@ -126,10 +147,18 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
       status: ended ? next.status : 'active',
       dunning: undefined,
       nextCycle: Math.max(next.nextCycle, cycle + 1),
-      summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + updated.amountCents },
+      summary: {
+        ...next.summary,
+        paidCount: next.summary.paidCount + 1,
+        paidCents: next.summary.paidCents + updated.amountCents,
+      },
     };
     if (wasDown) next = recovered(next, effects, 'Adiq collected the payment');
-    effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: updated.amountCents, billingId: update.billingId } });
+    effects.push({
+      kind: 'notify',
+      type: 'payment.succeeded',
+      data: { cycle, amountCents: updated.amountCents, billingId: update.billingId },
+    });
     effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
     if (!ended && allInstallmentsPaid(next)) {
       // A plan with a fixed number of installments is over after the last one: stop following it.
@@ -140,7 +169,11 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
     return { state: next, effects };
   }
 
-  next = { ...next, dunning: { cycle, failures: (next.dunning?.cycle === cycle ? next.dunning.failures : 0) + 1 }, summary: { ...next.summary, failedAttempts: next.summary.failedAttempts + 1 } };
+  next = {
+    ...next,
+    dunning: { cycle, failures: (next.dunning?.cycle === cycle ? next.dunning.failures : 0) + 1 },
+    summary: { ...next.summary, failedAttempts: next.summary.failedAttempts + 1 },
+  };
   effects.push({
     kind: 'notify',
     type: 'payment.failed',
@@ -152,7 +185,8 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
       ExpireAt: `${updated.dueDate}T00:00:00${ctx.offset}`,
       // Adiq's own code and words (its billing status when only the search saw the failure).
       ErrorCode: update.code ?? update.providerStatus ?? 'Denied',
-      ErrorMessage: update.message ?? (update.decline === 'hard' ? 'Payment invalid: Adiq will not retry it' : 'Payment denied'),
+      ErrorMessage:
+        update.message ?? (update.decline === 'hard' ? 'Payment invalid: Adiq will not retry it' : 'Payment denied'),
       Provider: 'adiq',
       DeclineCategory: update.decline === 'hard' ? 'hard' : 'soft',
       Cycle: cycle,
@@ -162,12 +196,20 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
   effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
   if (ended) return { state: next, effects };
   // A canceled card is never retried by Adiq: the subscription is blocked at once.
-  if (update.decline === 'hard') next = next.status === 'blocked' ? next : blocked(next, effects, `hard decline${update.code ? ` (${update.code})` : ''}`);
+  if (update.decline === 'hard')
+    next =
+      next.status === 'blocked'
+        ? next
+        : blocked(next, effects, `hard decline${update.code ? ` (${update.code})` : ''}`);
   else if (next.status !== 'blocked') next = { ...next, status: 'past_due' };
   return { state: next, effects };
 }
 
-type Apply<T extends SubscriptionEventType> = (state: SubscriptionState, event: EventOf<T>, ctx: EventContext) => Transition;
+type Apply<T extends SubscriptionEventType> = (
+  state: SubscriptionState,
+  event: EventOf<T>,
+  ctx: EventContext,
+) => Transition;
 const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
 const refusedHere = (): never => {
   throw new Error('the transition table refuses this event for a subscription billed by Adiq');
@@ -175,7 +217,9 @@ const refusedHere = (): never => {
 
 /** What each event does to an Adiq-billed subscription, once the Adiq table lets it apply. */
 export const ADIQ_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
-  ...(Object.fromEntries(Object.keys(APPLY).map((type) => [type, refusedHere])) as unknown as { [T in SubscriptionEventType]: Apply<T> }),
+  ...(Object.fromEntries(Object.keys(APPLY).map((type) => [type, refusedHere])) as unknown as {
+    [T in SubscriptionEventType]: Apply<T>;
+  }),
   adiqSubscribed: (state, event) => {
     const firstCharge = firstChargeDate(event.startDate, state.plan);
     return only({
@@ -190,23 +234,46 @@ export const ADIQ_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     state: { ...state, status: 'canceled', canceledAt: ctx.now, dunning: undefined },
     effects: [
       ...(state.adiq ? [{ kind: 'adiq_cancel' as const, adiqSubscriptionId: state.adiq.subscriptionId }] : []),
-      { kind: 'notify', type: 'subscription.canceled', data: { reason: event.reason ?? 'canceled', atPeriodEnd: false } },
+      {
+        kind: 'notify',
+        type: 'subscription.canceled',
+        data: { reason: event.reason ?? 'canceled', atPeriodEnd: false },
+      },
     ],
   }),
   changePaymentMethod: (state, event) => ({
     state: { ...state, paymentMethod: event.paymentMethod },
     effects:
-      state.adiq && event.paymentMethod.type === 'adiq_vault' ? [{ kind: 'adiq_change_vault', adiqSubscriptionId: state.adiq.subscriptionId, vaultId: event.paymentMethod.vaultId }] : [],
+      state.adiq && event.paymentMethod.type === 'adiq_vault'
+        ? [
+            {
+              kind: 'adiq_change_vault',
+              adiqSubscriptionId: state.adiq.subscriptionId,
+              vaultId: event.paymentMethod.vaultId,
+            },
+          ]
+        : [],
   }),
   linkExternalPayment: APPLY.linkExternalPayment,
   adiqBillingNoticed: (state, event) =>
-    (state.adiqNotices ?? []).some((n) => same(n, event.update)) ? only(state) : only({ ...state, adiqNotices: [...(state.adiqNotices ?? []), event.update] }),
+    (state.adiqNotices ?? []).some((n) => same(n, event.update))
+      ? only(state)
+      : only({ ...state, adiqNotices: [...(state.adiqNotices ?? []), event.update] }),
   adiqBillingReported: (state, event, ctx) => {
-    const withoutNotice = { ...state, adiqNotices: (state.adiqNotices ?? []).filter((n) => n.billingId !== event.update.billingId || n.outcome !== event.update.outcome) };
+    const withoutNotice = {
+      ...state,
+      adiqNotices: (state.adiqNotices ?? []).filter(
+        (n) => n.billingId !== event.update.billingId || n.outcome !== event.update.outcome,
+      ),
+    };
     return applyAdiqBilling(withoutNotice, event.update, ctx);
   },
   adiqNoticeContradicted: (state, event) =>
-    only({ ...state, adiqNotices: (state.adiqNotices ?? []).filter((n) => n.billingId !== event.billingId), ignoredPaymentNotices: state.ignoredPaymentNotices + 1 }),
+    only({
+      ...state,
+      adiqNotices: (state.adiqNotices ?? []).filter((n) => n.billingId !== event.billingId),
+      ignoredPaymentNotices: state.ignoredPaymentNotices + 1,
+    }),
   adiqSubscriptionBlocked: (state) => {
     const effects: Effect[] = [];
     return { state: blocked(state, effects, 'blocked by Adiq (retries exhausted)'), effects };

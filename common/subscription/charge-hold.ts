@@ -27,7 +27,13 @@ export function chargeHoldDelayMs(holds: number): number {
 export function holdCharge(previous: ChargeHold | undefined, cycle: number, reason: string, nowMs: number): ChargeHold {
   const same = previous?.cycle === cycle;
   const holds = same ? previous.holds + 1 : 1;
-  return { cycle, reason, since: same ? previous.since : new Date(nowMs).toISOString(), holds, retryAt: new Date(nowMs + chargeHoldDelayMs(holds)).toISOString() };
+  return {
+    cycle,
+    reason,
+    since: same ? previous.since : new Date(nowMs).toISOString(),
+    holds,
+    retryAt: new Date(nowMs + chargeHoldDelayMs(holds)).toISOString(),
+  };
 }
 
 /** The line operators read in the memo and the CLI. */

@@ -2,7 +2,16 @@
  * Cheap checks of what reaches a subscription workflow (see common/checks.ts): its input, with the
  * schema's defaults filled in, and each operation's arguments.
  */
-import { BOLETO_MINIMUM_CENTS, ADIQ_FIXED_INSTALLMENTS, ADIQ_FIXED_INTERVAL_DAYS, ADIQ_MIN_CUSTOM_INTERVAL_DAYS, ADIQ_PLAN_TYPES, MAX_AMOUNT_CENTS, MAX_DURATION_MONTHS, ZSPAY_FREQUENCIES } from '../billing/plan-rules';
+import {
+  BOLETO_MINIMUM_CENTS,
+  ADIQ_FIXED_INSTALLMENTS,
+  ADIQ_FIXED_INTERVAL_DAYS,
+  ADIQ_MIN_CUSTOM_INTERVAL_DAYS,
+  ADIQ_PLAN_TYPES,
+  MAX_AMOUNT_CENTS,
+  MAX_DURATION_MONTHS,
+  ZSPAY_FREQUENCIES,
+} from '../billing/plan-rules';
 import { Check, isObject, known, withDefaults, type Fields, type Problems } from '../checks';
 import type { ParsedSubscriptionInput, SubscriptionPlan } from './input';
 import type { PaymentMethod } from './model';
@@ -27,23 +36,54 @@ export function paymentMethodProblems(value: unknown, field = 'paymentMethod'): 
 function recurrenceProblems(value: unknown): Problems {
   if (!isObject(value)) return ['plan.recurrence: plan.recurrence is required'];
   const check = new Check('plan.recurrence.');
-  if (value.kind === 'calendar') return check.oneOf('frequency', value.frequency, ZSPAY_FREQUENCIES).whole('interval', value.interval, 1, 365).problems;
+  if (value.kind === 'calendar')
+    return check.oneOf('frequency', value.frequency, ZSPAY_FREQUENCIES).whole('interval', value.interval, 1, 365)
+      .problems;
   if (value.kind !== 'adiq') return check.oneOf('kind', value.kind, ['calendar', 'adiq']).problems;
-  if (!(ADIQ_PLAN_TYPES as readonly unknown[]).includes(value.planType)) return check.oneOf('planType', value.planType, ADIQ_PLAN_TYPES).problems;
+  if (!(ADIQ_PLAN_TYPES as readonly unknown[]).includes(value.planType))
+    return check.oneOf('planType', value.planType, ADIQ_PLAN_TYPES).problems;
   if (value.planType === 'Custom') {
-    return check.whole('interval', value.interval, ADIQ_MIN_CUSTOM_INTERVAL_DAYS, Number.MAX_SAFE_INTEGER).whole('installments', value.installments, 1, Number.MAX_SAFE_INTEGER).problems;
+    return check
+      .whole('interval', value.interval, ADIQ_MIN_CUSTOM_INTERVAL_DAYS, Number.MAX_SAFE_INTEGER)
+      .whole('installments', value.installments, 1, Number.MAX_SAFE_INTEGER).problems;
   }
   const fixed = ADIQ_FIXED_INSTALLMENTS[value.planType as keyof typeof ADIQ_FIXED_INSTALLMENTS];
   return check
-    .that('interval', value.interval === undefined || value.interval === ADIQ_FIXED_INTERVAL_DAYS, `is always ${ADIQ_FIXED_INTERVAL_DAYS} for a ${String(value.planType)} plan`)
-    .that('installments', value.installments === undefined || value.installments === fixed, `is ${fixed ?? 'unlimited'} for a ${String(value.planType)} plan`).problems;
+    .that(
+      'interval',
+      value.interval === undefined || value.interval === ADIQ_FIXED_INTERVAL_DAYS,
+      `is always ${ADIQ_FIXED_INTERVAL_DAYS} for a ${String(value.planType)} plan`,
+    )
+    .that(
+      'installments',
+      value.installments === undefined || value.installments === fixed,
+      `is ${fixed ?? 'unlimited'} for a ${String(value.planType)} plan`,
+    ).problems;
 }
 
 /** An ISO 8601 date-time with an offset, as the schemas take it. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const PLAN_KEYS = ['planId', 'amountCents', 'recurrence', 'attempts', 'trialDays', 'setupAmountCents', 'tolerancePeriodDays', 'durationMonths', 'expiresAt', 'chargeHourLocal', 'timeZone'];
-const PLAN_DEFAULTS = { attempts: 4, trialDays: 0, tolerancePeriodDays: 0, chargeHourLocal: 9, timeZone: 'America/Sao_Paulo' };
+const PLAN_KEYS = [
+  'planId',
+  'amountCents',
+  'recurrence',
+  'attempts',
+  'trialDays',
+  'setupAmountCents',
+  'tolerancePeriodDays',
+  'durationMonths',
+  'expiresAt',
+  'chargeHourLocal',
+  'timeZone',
+];
+const PLAN_DEFAULTS = {
+  attempts: 4,
+  trialDays: 0,
+  tolerancePeriodDays: 0,
+  chargeHourLocal: 9,
+  timeZone: 'America/Sao_Paulo',
+};
 
 /** The plan with the schema's defaults filled in, or what is wrong with it. */
 export function checkPlan(value: unknown): { plan?: SubscriptionPlan; problems: Problems } {
@@ -62,17 +102,33 @@ export function checkPlan(value: unknown): { plan?: SubscriptionPlan; problems: 
     .timeZone('timeZone', value.timeZone).problems;
   if (problems.length > 0) return { problems };
   const recurrence = value.recurrence as Fields;
-  const plan = { ...withDefaults(PLAN_DEFAULTS, known(value, PLAN_KEYS)), recurrence: known(recurrence, recurrence.kind === 'calendar' ? ['kind', 'frequency', 'interval'] : ['kind', 'planType', 'interval', 'installments']) };
+  const plan = {
+    ...withDefaults(PLAN_DEFAULTS, known(value, PLAN_KEYS)),
+    recurrence: known(
+      recurrence,
+      recurrence.kind === 'calendar'
+        ? ['kind', 'frequency', 'interval']
+        : ['kind', 'planType', 'interval', 'installments'],
+    ),
+  };
   return { problems, plan: plan as unknown as SubscriptionPlan };
 }
 
 export function externalPaymentProblems(value: unknown, field: string): Problems {
   if (!isObject(value)) return [`${field}: ${field} is required`];
-  return new Check(`${field}.`).text('paymentId', value.paymentId, 64).text('trustSeed', value.trustSeed, 4096).text('trustValue', value.trustValue, 512).text('altTrustValue', value.altTrustValue, 512).problems;
+  return new Check(`${field}.`)
+    .text('paymentId', value.paymentId, 64)
+    .text('trustSeed', value.trustSeed, 4096)
+    .text('trustValue', value.trustValue, 512)
+    .text('altTrustValue', value.altTrustValue, 512).problems;
 }
 
 const INPUT_KEYS = ['subscriptionId', 'customerId', 'startDate', 'backBillCycles'];
-const METHOD_KEYS: Record<string, string[]> = { zspay_card: ['type', 'zspayClientId', 'cardId'], zspay_boleto: ['type', 'zspayClientId'], adiq_vault: ['type', 'vaultId'] };
+const METHOD_KEYS: Record<string, string[]> = {
+  zspay_card: ['type', 'zspayClientId', 'cardId'],
+  zspay_boleto: ['type', 'zspayClientId'],
+  adiq_vault: ['type', 'vaultId'],
+};
 const knownMethod = (method: Fields) => known(method, METHOD_KEYS[method.type as string] ?? ['type']);
 
 /** The subscription input with defaults filled in, or every problem found. */
@@ -89,22 +145,53 @@ export function checkSubscriptionInput(value: unknown): { input?: ParsedSubscrip
   if (value.merchant !== undefined) {
     const merchant = isObject(value.merchant) ? value.merchant : {};
     const url = merchant.callbackUrl;
-    check.that('merchant.callbackUrl', typeof url === 'string' && /^https?:\/\/\S+$/i.test(url) && url.length <= 500, 'must be an http(s) URL').id('merchant.secretRef', merchant.secretRef);
+    check
+      .that(
+        'merchant.callbackUrl',
+        typeof url === 'string' && /^https?:\/\/\S+$/i.test(url) && url.length <= 500,
+        'must be an http(s) URL',
+      )
+      .id('merchant.secretRef', merchant.secretRef);
   }
-  if (value.partner !== undefined) check.id('partner.zapsignClientRef', isObject(value.partner) ? value.partner.zapsignClientRef : undefined);
+  if (value.partner !== undefined)
+    check.id('partner.zapsignClientRef', isObject(value.partner) ? value.partner.zapsignClientRef : undefined);
   if (value.externalPayments !== undefined) {
-    if (!isObject(value.externalPayments)) check.that('externalPayments', false, 'must be an object of cycle number -> payment');
-    else for (const [cycle, payment] of Object.entries(value.externalPayments)) check.that('externalPayments', /^\d+$/.test(cycle), 'keys are cycle numbers').merge(externalPaymentProblems(payment, `externalPayments.${cycle}`));
+    if (!isObject(value.externalPayments))
+      check.that('externalPayments', false, 'must be an object of cycle number -> payment');
+    else
+      for (const [cycle, payment] of Object.entries(value.externalPayments))
+        check
+          .that('externalPayments', /^\d+$/.test(cycle), 'keys are cycle numbers')
+          .merge(externalPaymentProblems(payment, `externalPayments.${cycle}`));
   }
   const method = value.paymentMethod as PaymentMethod | undefined;
-  if (plan && method?.type === 'adiq_vault') check.that('plan.recurrence.kind', plan.recurrence.kind === 'adiq', "must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)");
-  if (plan && method?.type === 'zspay_boleto') check.that('plan.amountCents', plan.amountCents >= BOLETO_MINIMUM_CENTS, `must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`);
+  if (plan && method?.type === 'adiq_vault')
+    check.that(
+      'plan.recurrence.kind',
+      plan.recurrence.kind === 'adiq',
+      "must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)",
+    );
+  if (plan && method?.type === 'zspay_boleto')
+    check.that(
+      'plan.amountCents',
+      plan.amountCents >= BOLETO_MINIMUM_CENTS,
+      `must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`,
+    );
   if (check.problems.length > 0) return { problems: check.problems };
-  const input: Fields = { ...known(value, INPUT_KEYS), plan, paymentMethod: knownMethod(value.paymentMethod as Fields) };
+  const input: Fields = {
+    ...known(value, INPUT_KEYS),
+    plan,
+    paymentMethod: knownMethod(value.paymentMethod as Fields),
+  };
   if (isObject(value.merchant)) input.merchant = known(value.merchant, ['callbackUrl', 'secretRef']);
   if (isObject(value.partner)) input.partner = known(value.partner, ['zapsignClientRef']);
   if (isObject(value.externalPayments)) {
-    input.externalPayments = Object.fromEntries(Object.entries(value.externalPayments).map(([cycle, payment]) => [cycle, known(payment as Fields, ['paymentId', 'trustSeed', 'trustValue', 'altTrustValue'])]));
+    input.externalPayments = Object.fromEntries(
+      Object.entries(value.externalPayments).map(([cycle, payment]) => [
+        cycle,
+        known(payment as Fields, ['paymentId', 'trustSeed', 'trustValue', 'altTrustValue']),
+      ]),
+    );
   }
   return { problems: [], input: input as unknown as ParsedSubscriptionInput };
 }
@@ -113,19 +200,30 @@ export function checkSubscriptionInput(value: unknown): { input?: ParsedSubscrip
 export const operationArgsProblems = {
   cancel: (args: unknown): Problems => {
     const fields = isObject(args) ? args : {};
-    return new Check().that('atPeriodEnd', typeof fields.atPeriodEnd === 'boolean', 'must be true or false').text('reason', fields.reason, 500, true).problems;
+    return new Check()
+      .that('atPeriodEnd', typeof fields.atPeriodEnd === 'boolean', 'must be true or false')
+      .text('reason', fields.reason, 500, true).problems;
   },
-  changeNextChargeDate: (args: unknown): Problems => new Check().date('date', isObject(args) ? args.date : undefined).problems,
-  changePaymentMethod: (args: unknown): Problems => paymentMethodProblems(isObject(args) ? args.paymentMethod : undefined),
+  changeNextChargeDate: (args: unknown): Problems =>
+    new Check().date('date', isObject(args) ? args.date : undefined).problems,
+  changePaymentMethod: (args: unknown): Problems =>
+    paymentMethodProblems(isObject(args) ? args.paymentMethod : undefined),
   changePlan: (args: unknown): Problems => checkPlan(isObject(args) ? args.plan : undefined).problems,
-  extendGrace: (args: unknown): Problems => new Check().whole('days', isObject(args) ? args.days : undefined, 1, 90).problems,
+  extendGrace: (args: unknown): Problems =>
+    new Check().whole('days', isObject(args) ? args.days : undefined, 1, 90).problems,
   linkExternalPayment: (args: unknown): Problems =>
-    new Check().whole('cycle', isObject(args) ? args.cycle : undefined, 0, Number.MAX_SAFE_INTEGER).merge(externalPaymentProblems(isObject(args) ? args.payment : undefined, 'payment')).problems,
+    new Check()
+      .whole('cycle', isObject(args) ? args.cycle : undefined, 0, Number.MAX_SAFE_INTEGER)
+      .merge(externalPaymentProblems(isObject(args) ? args.payment : undefined, 'payment')).problems,
   paymentReceived: (args: unknown): Problems => {
     const fields = isObject(args) ? args : {};
     return new Check()
       .text('saleId', fields.saleId, Number.MAX_SAFE_INTEGER)
-      .that('paidAt', fields.paidAt === undefined || (typeof fields.paidAt === 'string' && ISO_DATE_TIME.test(fields.paidAt)), 'must be an ISO 8601 date-time')
+      .that(
+        'paidAt',
+        fields.paidAt === undefined || (typeof fields.paidAt === 'string' && ISO_DATE_TIME.test(fields.paidAt)),
+        'must be an ISO 8601 date-time',
+      )
       .whole('amountCents', fields.amountCents, 1, Number.MAX_SAFE_INTEGER, true).problems;
   },
 };

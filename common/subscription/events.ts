@@ -11,7 +11,10 @@ import type { PaymentReceived } from './operations';
 import type { AdiqBillingUpdate } from './adiq-managed';
 
 /** What a collection attempt came to (a boleto's payment or expiry arrives later as its own event). */
-export type ChargeOutcome = Pick<PaymentOutcome, 'status' | 'reference' | 'declineCode' | 'message' | 'providerIds' | 'boleto'>;
+export type ChargeOutcome = Pick<
+  PaymentOutcome,
+  'status' | 'reference' | 'declineCode' | 'message' | 'providerIds' | 'boleto'
+>;
 
 export type OperationEvent =
   | { type: 'cancelNow'; reason?: string }
@@ -60,7 +63,8 @@ export type AdiqEvent =
   | { type: 'adiqSubscriptionBlocked' }
   | { type: 'adiqSubscriptionCanceled' };
 
-export type DeliveryEvent = { type: 'effectDelivered'; id: string } | { type: 'effectFailed'; id: string; error: string };
+export type DeliveryEvent =
+  { type: 'effectDelivered'; id: string } | { type: 'effectFailed'; id: string; error: string };
 
 export type SubscriptionEvent = OperationEvent | ProviderEvent | ChargeEvent | TimerEvent | AdiqEvent | DeliveryEvent;
 export type SubscriptionEventType = SubscriptionEvent['type'];

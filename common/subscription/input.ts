@@ -36,14 +36,24 @@ export const createSubscriptionInputSchema = z
     /** The ZapSign client account to block (`inadimplente`) and unblock (`adimplente`), by reference. */
     partner: z.object({ zapsignClientRef: businessIdSchema('partner.zapsignClientRef') }).optional(),
     /** Payments of the payment status API that invoices are linked to, by cycle (0 = setup fee). */
-    externalPayments: z.record(z.string().regex(/^\d+$/, 'externalPayments keys are cycle numbers'), externalPaymentSchema).optional(),
+    externalPayments: z
+      .record(z.string().regex(/^\d+$/, 'externalPayments keys are cycle numbers'), externalPaymentSchema)
+      .optional(),
   })
   .superRefine((input, ctx) => {
     if (input.paymentMethod.type === 'adiq_vault' && input.plan.recurrence.kind !== 'adiq') {
-      ctx.addIssue({ code: 'custom', path: ['plan', 'recurrence', 'kind'], message: "plan.recurrence.kind must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plan', 'recurrence', 'kind'],
+        message: "plan.recurrence.kind must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)",
+      });
     }
     if (input.paymentMethod.type === 'zspay_boleto' && input.plan.amountCents < BOLETO_MINIMUM_CENTS) {
-      ctx.addIssue({ code: 'custom', path: ['plan', 'amountCents'], message: `plan.amountCents must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plan', 'amountCents'],
+        message: `plan.amountCents must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`,
+      });
     }
   });
 export type CreateSubscriptionInput = z.input<typeof createSubscriptionInputSchema>;
@@ -53,7 +63,9 @@ export const changePlanArgsSchema = z.object({ plan: subscriptionPlanSchema });
 export type ChangePlanArgs = z.infer<typeof changePlanArgsSchema>;
 
 /** Adiq-billed subscriptions run their own workflow type; both answer the same queries. */
-export function subscriptionWorkflowType(input: { paymentMethod: { type: string } }): 'subscriptionWorkflow' | 'adiqSubscriptionWorkflow' {
+export function subscriptionWorkflowType(input: {
+  paymentMethod: { type: string };
+}): 'subscriptionWorkflow' | 'adiqSubscriptionWorkflow' {
   return input.paymentMethod.type === 'adiq_vault' ? 'adiqSubscriptionWorkflow' : 'subscriptionWorkflow';
 }
 

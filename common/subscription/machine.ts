@@ -47,7 +47,11 @@ export function invoiceAmount(state: SubscriptionState, cycle: number): number {
 }
 
 /** Why the subscription ends before billing `cycle`, if it does. */
-export function endReason(state: Pick<SubscriptionState, 'plan' | 'startDate'>, cycle: number, dueDate: CalendarDate): string | undefined {
+export function endReason(
+  state: Pick<SubscriptionState, 'plan' | 'startDate'>,
+  cycle: number,
+  dueDate: CalendarDate,
+): string | undefined {
   const cycles = totalCycles(state.plan);
   if (cycles !== undefined && cycle > cycles) return `all ${cycles} installments billed`;
   if (state.plan.durationMonths !== undefined) {
@@ -73,14 +77,16 @@ export type NextStep =
 /** What the subscription does next, and on which calendar date. */
 export function nextStep(state: SubscriptionState): NextStep {
   // A boleto already issued may still be paid, even after a cancel: wait for it or its deadline.
-  if (state.boletoWait && state.status !== 'suspended') return { kind: 'await_boleto', cycle: state.boletoWait.cycle, deadline: state.boletoWait.deadline };
+  if (state.boletoWait && state.status !== 'suspended')
+    return { kind: 'await_boleto', cycle: state.boletoWait.cycle, deadline: state.boletoWait.deadline };
   if (isTerminal(state.status)) return { kind: 'done' };
   const date = dueDateOf(state, state.nextCycle);
   if (state.status === 'suspended') return state.cancelAtPeriodEnd ? { kind: 'cancel', date } : { kind: 'idle' };
   if (state.dunning) {
     // No retry left (blocked): nothing more is tried until a new card or an operator's retry sets
     // a retry date, a late payment arrives, or the period a cancel waits for ends.
-    if (state.dunning.nextRetryDate) return { kind: 'charge', cycle: state.dunning.cycle, date: state.dunning.nextRetryDate, retry: true };
+    if (state.dunning.nextRetryDate)
+      return { kind: 'charge', cycle: state.dunning.cycle, date: state.dunning.nextRetryDate, retry: true };
     return state.cancelAtPeriodEnd ? { kind: 'cancel', date } : { kind: 'idle' };
   }
   if (state.status === 'blocked') return state.cancelAtPeriodEnd ? { kind: 'cancel', date } : { kind: 'idle' };
@@ -92,13 +98,21 @@ export function nextStep(state: SubscriptionState): NextStep {
 }
 
 /** When to act on a charge step: boletos are issued ahead of their due date. */
-export function actionDate(state: SubscriptionState, step: NextStep & { kind: 'charge' }, today: CalendarDate): CalendarDate {
+export function actionDate(
+  state: SubscriptionState,
+  step: NextStep & { kind: 'charge' },
+  today: CalendarDate,
+): CalendarDate {
   if (state.paymentMethod.type !== 'zspay_boleto' || step.retry) return step.date;
   const issueOn = addDays(step.date, -BOLETO_LEAD_DAYS);
   return compareDates(issueOn, today) < 0 ? today : issueOn;
 }
 
-export function attemptReference(state: Pick<SubscriptionState, 'subscriptionId'>, cycle: number, attempt: number): string {
+export function attemptReference(
+  state: Pick<SubscriptionState, 'subscriptionId'>,
+  cycle: number,
+  attempt: number,
+): string {
   return `${state.subscriptionId}-${cycle}-${attempt}`;
 }
 
@@ -139,17 +153,28 @@ export function archiveOldInvoices(state: SubscriptionState): SubscriptionState 
     summary: {
       ...state.summary,
       archivedCount: state.summary.archivedCount + removable.length,
-      archivedPaidCents: state.summary.archivedPaidCents + removable.filter((i) => i.status === 'paid').reduce((sum, i) => sum + i.amountCents, 0),
+      archivedPaidCents:
+        state.summary.archivedPaidCents +
+        removable.filter((i) => i.status === 'paid').reduce((sum, i) => sum + i.amountCents, 0),
     },
   };
 }
 
-function updateInvoice(state: SubscriptionState, cycle: number, change: (invoice: Invoice) => Invoice): SubscriptionState {
+function updateInvoice(
+  state: SubscriptionState,
+  cycle: number,
+  change: (invoice: Invoice) => Invoice,
+): SubscriptionState {
   return { ...state, invoices: state.invoices.map((i) => (i.cycle === cycle ? change(i) : i)) };
 }
 
 /** Adiq's failure notification fields, for the merchant. */
-function failureData(state: SubscriptionState, invoice: Invoice, attempt: ChargeAttempt, timeZoneOffset: string): Record<string, unknown> {
+function failureData(
+  state: SubscriptionState,
+  invoice: Invoice,
+  attempt: ChargeAttempt,
+  timeZoneOffset: string,
+): Record<string, unknown> {
   return {
     SubscriptionId: state.subscriptionId,
     PlanId: state.plan.planId,
@@ -209,7 +234,13 @@ type Collected = ChargeOutcome | { status: 'unpaid'; reference: string };
  * decline or exhausted retries block the subscription. `methodChanged`: the customer gave a new
  * payment method while this attempt was in flight, so a decline of the old one is retried at once.
  */
-function collected(current: SubscriptionState, cycle: number, outcome: Collected, ctx: EventContext, methodChanged = false): Transition {
+function collected(
+  current: SubscriptionState,
+  cycle: number,
+  outcome: Collected,
+  ctx: EventContext,
+  methodChanged = false,
+): Transition {
   const effects: Effect[] = [];
   const { state: withInvoice, invoice } = ensureInvoice(current, cycle);
   let state = withInvoice;
@@ -219,7 +250,10 @@ function collected(current: SubscriptionState, cycle: number, outcome: Collected
   switch (outcome.status) {
     case 'pending': {
       const deadline = addDays(outcome.boleto?.dueDate ?? invoice.dueDate, current.plan.tolerancePeriodDays ?? 0);
-      state = updateInvoice(state, cycle, (i) => ({ ...i, boleto: outcome.boleto ? { ...outcome.boleto, saleId: attempt.recorded.providerIds?.saleId } : i.boleto }));
+      state = updateInvoice(state, cycle, (i) => ({
+        ...i,
+        boleto: outcome.boleto ? { ...outcome.boleto, saleId: attempt.recorded.providerIds?.saleId } : i.boleto,
+      }));
       state = { ...state, boletoWait: { cycle, deadline } };
       effects.push({ kind: 'push_payment_status', cycle, status: 'pending' });
       return { state, effects };
@@ -244,12 +278,21 @@ function collected(current: SubscriptionState, cycle: number, outcome: Collected
         summary: { ...state.summary, failedAttempts: state.summary.failedAttempts + 1 },
       };
       const latest = state.invoices.find((i) => i.cycle === cycle)!;
-      effects.push({ kind: 'notify', type: 'payment.failed', data: failureData(state, latest, attempt.recorded, ctx.offset) });
+      effects.push({
+        kind: 'notify',
+        type: 'payment.failed',
+        data: failureData(state, latest, attempt.recorded, ctx.offset),
+      });
       effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
       if (retry) {
         state = { ...state, status: 'past_due' };
       } else if (state.status !== 'blocked') {
-        const reason = outcome.status === 'hard_declined' ? `hard decline${attempt.recorded.code ? ` (${attempt.recorded.code})` : ''}` : outcome.status === 'unpaid' ? 'boleto unpaid' : 'retries exhausted';
+        const reason =
+          outcome.status === 'hard_declined'
+            ? `hard decline${attempt.recorded.code ? ` (${attempt.recorded.code})` : ''}`
+            : outcome.status === 'unpaid'
+              ? 'boleto unpaid'
+              : 'retries exhausted';
         state = blocked(state, effects, reason);
       }
       return { state, effects };
@@ -258,7 +301,12 @@ function collected(current: SubscriptionState, cycle: number, outcome: Collected
 }
 
 /** Records an attempt on its invoice; a boleto's payment or expiry completes the attempt that issued it. */
-function recordAttempt(state: SubscriptionState, invoice: Invoice, outcome: Collected, ctx: EventContext): { state: SubscriptionState; recorded: ChargeAttempt } {
+function recordAttempt(
+  state: SubscriptionState,
+  invoice: Invoice,
+  outcome: Collected,
+  ctx: EventContext,
+): { state: SubscriptionState; recorded: ChargeAttempt } {
   const recorded: ChargeAttempt = {
     number: invoice.attempts.length + (outcome.status === 'unpaid' ? 0 : 1),
     reference: outcome.reference,
@@ -268,16 +316,29 @@ function recordAttempt(state: SubscriptionState, invoice: Invoice, outcome: Coll
     message: 'message' in outcome ? outcome.message : undefined,
     providerIds: 'providerIds' in outcome ? outcome.providerIds : undefined,
   };
-  const issuedBoleto = invoice.boleto !== undefined && (outcome.status === 'succeeded' || outcome.status === 'unpaid') && state.boletoWait?.cycle === invoice.cycle;
+  const issuedBoleto =
+    invoice.boleto !== undefined &&
+    (outcome.status === 'succeeded' || outcome.status === 'unpaid') &&
+    state.boletoWait?.cycle === invoice.cycle;
   const next = updateInvoice(state, invoice.cycle, (i) => ({
     ...i,
-    attempts: issuedBoleto ? i.attempts.map((a, idx) => (idx === i.attempts.length - 1 ? { ...a, outcome: recorded.outcome, at: ctx.now } : a)) : [...i.attempts, recorded],
+    attempts: issuedBoleto
+      ? i.attempts.map((a, idx) =>
+          idx === i.attempts.length - 1 ? { ...a, outcome: recorded.outcome, at: ctx.now } : a,
+        )
+      : [...i.attempts, recorded],
   }));
   return { state: next, recorded };
 }
 
 /** An invoice paid: the subscription is in good standing again (cycles missed while blocked are skipped). */
-function paidInvoice(current: SubscriptionState, cycle: number, attempt: ChargeAttempt, ctx: EventContext, effects: Effect[]): Transition {
+function paidInvoice(
+  current: SubscriptionState,
+  cycle: number,
+  attempt: ChargeAttempt,
+  ctx: EventContext,
+  effects: Effect[],
+): Transition {
   const invoice = current.invoices.find((i) => i.cycle === cycle)!;
   // Another invoice still in dunning keeps the subscription where it is (a late boleto of an older cycle).
   const otherDunning = current.dunning !== undefined && current.dunning.cycle !== cycle;
@@ -292,15 +353,24 @@ function paidInvoice(current: SubscriptionState, cycle: number, attempt: ChargeA
     dunning: otherDunning ? state.dunning : undefined,
     chargeHold: state.chargeHold?.cycle === cycle ? undefined : state.chargeHold,
     boletoWait: state.boletoWait?.cycle === cycle ? undefined : state.boletoWait,
-    summary: { ...state.summary, paidCount: state.summary.paidCount + 1, paidCents: state.summary.paidCents + invoice.amountCents },
+    summary: {
+      ...state.summary,
+      paidCount: state.summary.paidCount + 1,
+      paidCents: state.summary.paidCents + invoice.amountCents,
+    },
   };
   if (cycle === 0) state = { ...state, setupFeeDue: false };
   else if (cycle >= state.nextCycle) state = { ...state, nextCycle: cycle + 1 };
   // Cycles that fell due while blocked are not billed (the customer had no service); the anchor is
   // kept, so billing resumes on the customer's usual day.
   if (wasBlocked) state = { ...state, nextCycle: firstCycleDueAfter(state, ctx.today) };
-  if (wasBlocked || wasPastDue) state = recovered(state, effects, wasBlocked ? 'payment after block' : 'retry succeeded');
-  effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: invoice.amountCents, reference: attempt.reference } });
+  if (wasBlocked || wasPastDue)
+    state = recovered(state, effects, wasBlocked ? 'payment after block' : 'retry succeeded');
+  effects.push({
+    kind: 'notify',
+    type: 'payment.succeeded',
+    data: { cycle, amountCents: invoice.amountCents, reference: attempt.reference },
+  });
   effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
   return { state, effects };
 }
@@ -311,7 +381,10 @@ function paidInvoice(current: SubscriptionState, cycle: number, attempt: ChargeA
  */
 function underSuspension(state: SubscriptionState, live: (state: SubscriptionState) => Transition): Transition {
   const result = live({ ...state, status: state.statusBeforeSuspension ?? 'active' });
-  return { state: { ...result.state, status: 'suspended', statusBeforeSuspension: result.state.status }, effects: result.effects };
+  return {
+    state: { ...result.state, status: 'suspended', statusBeforeSuspension: result.state.status },
+    effects: result.effects,
+  };
 }
 
 /**
@@ -321,24 +394,48 @@ function underSuspension(state: SubscriptionState, live: (state: SubscriptionSta
 function collectedAfterEnd(state: SubscriptionState, cycle: number, outcome: Collected, ctx: EventContext): Transition {
   const { state: withInvoice, invoice } = ensureInvoice(state, cycle);
   const attempt = recordAttempt(withInvoice, invoice, outcome, ctx);
-  let next: SubscriptionState = { ...attempt.state, boletoWait: attempt.state.boletoWait?.cycle === cycle && outcome.status !== 'pending' ? undefined : attempt.state.boletoWait };
-  const after = { subscriptionStatus: state.status, note: `settled after the subscription was ${state.status}; it stays ${state.status}` };
+  let next: SubscriptionState = {
+    ...attempt.state,
+    boletoWait:
+      attempt.state.boletoWait?.cycle === cycle && outcome.status !== 'pending' ? undefined : attempt.state.boletoWait,
+  };
+  const after = {
+    subscriptionStatus: state.status,
+    note: `settled after the subscription was ${state.status}; it stays ${state.status}`,
+  };
   switch (outcome.status) {
     case 'succeeded':
       next = updateInvoice(next, cycle, (i) => ({ ...i, status: 'paid', paidAt: ctx.now }));
-      next = { ...next, summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + invoice.amountCents } };
+      next = {
+        ...next,
+        summary: {
+          ...next.summary,
+          paidCount: next.summary.paidCount + 1,
+          paidCents: next.summary.paidCents + invoice.amountCents,
+        },
+      };
       return {
         state: next,
         effects: [
-          { kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: invoice.amountCents, reference: attempt.recorded.reference, ...after } },
+          {
+            kind: 'notify',
+            type: 'payment.succeeded',
+            data: { cycle, amountCents: invoice.amountCents, reference: attempt.recorded.reference, ...after },
+          },
           { kind: 'push_payment_status', cycle, status: 'paid' },
         ],
       };
     case 'pending': {
       // A boleto issued while the cancel was in flight can still be paid: wait for it until its deadline.
       const deadline = addDays(outcome.boleto?.dueDate ?? invoice.dueDate, next.plan.tolerancePeriodDays ?? 0);
-      next = updateInvoice(next, cycle, (i) => ({ ...i, boleto: outcome.boleto ? { ...outcome.boleto, saleId: attempt.recorded.providerIds?.saleId } : i.boleto }));
-      return { state: { ...next, boletoWait: { cycle, deadline } }, effects: [{ kind: 'push_payment_status', cycle, status: 'pending' }] };
+      next = updateInvoice(next, cycle, (i) => ({
+        ...i,
+        boleto: outcome.boleto ? { ...outcome.boleto, saleId: attempt.recorded.providerIds?.saleId } : i.boleto,
+      }));
+      return {
+        state: { ...next, boletoWait: { cycle, deadline } },
+        effects: [{ kind: 'push_payment_status', cycle, status: 'pending' }],
+      };
     }
     default:
       next = updateInvoice(next, cycle, (i) => ({ ...i, status: 'void' }));
@@ -346,7 +443,19 @@ function collectedAfterEnd(state: SubscriptionState, cycle: number, outcome: Col
       return {
         state: next,
         effects: [
-          { kind: 'notify', type: 'payment.failed', data: { ...failureData(next, next.invoices.find((i) => i.cycle === cycle)!, attempt.recorded, ctx.offset), ...after } },
+          {
+            kind: 'notify',
+            type: 'payment.failed',
+            data: {
+              ...failureData(
+                next,
+                next.invoices.find((i) => i.cycle === cycle)!,
+                attempt.recorded,
+                ctx.offset,
+              ),
+              ...after,
+            },
+          },
           { kind: 'push_payment_status', cycle, status: 'failed' },
         ],
       };
@@ -354,9 +463,16 @@ function collectedAfterEnd(state: SubscriptionState, cycle: number, outcome: Col
 }
 
 /** A collection outcome in whatever status the subscription is in when it arrives. */
-function settle(state: SubscriptionState, cycle: number, outcome: Collected, ctx: EventContext, methodChanged = false): Transition {
+function settle(
+  state: SubscriptionState,
+  cycle: number,
+  outcome: Collected,
+  ctx: EventContext,
+  methodChanged = false,
+): Transition {
   if (isTerminal(state.status)) return collectedAfterEnd(state, cycle, outcome, ctx);
-  if (state.status === 'suspended') return underSuspension(state, (live) => collected(live, cycle, outcome, ctx, methodChanged));
+  if (state.status === 'suspended')
+    return underSuspension(state, (live) => collected(live, cycle, outcome, ctx, methodChanged));
   return collected(state, cycle, outcome, ctx, methodChanged);
 }
 
@@ -364,7 +480,11 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 // --- what each event does once the table (table.ts) lets it apply -----------------------------------
 
-type Apply<T extends SubscriptionEventType> = (state: SubscriptionState, event: EventOf<T>, ctx: EventContext) => Transition;
+type Apply<T extends SubscriptionEventType> = (
+  state: SubscriptionState,
+  event: EventOf<T>,
+  ctx: EventContext,
+) => Transition;
 const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
 const notBilledByAdiq = (): never => {
   throw new Error('the transition table refuses Adiq reports for a subscription the engine bills');
@@ -374,19 +494,41 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
   cancelNow: (state, event, ctx) => {
     // Invoices nobody will collect any more are void; a charge in flight or an issued boleto settles later.
     const collecting = new Set([state.charge?.cycle, state.boletoWait?.cycle]);
-    const invoices = state.invoices.map((i) => (i.status === 'open' && !collecting.has(i.cycle) ? { ...i, status: 'void' as const } : i));
+    const invoices = state.invoices.map((i) =>
+      i.status === 'open' && !collecting.has(i.cycle) ? { ...i, status: 'void' as const } : i,
+    );
     return {
-      state: { ...state, status: 'canceled', canceledAt: ctx.now, cancelAtPeriodEnd: false, statusBeforeSuspension: undefined, dunning: undefined, chargeHold: undefined, invoices },
-      effects: [{ kind: 'notify', type: 'subscription.canceled', data: { reason: event.reason ?? 'canceled', atPeriodEnd: false } }],
+      state: {
+        ...state,
+        status: 'canceled',
+        canceledAt: ctx.now,
+        cancelAtPeriodEnd: false,
+        statusBeforeSuspension: undefined,
+        dunning: undefined,
+        chargeHold: undefined,
+        invoices,
+      },
+      effects: [
+        {
+          kind: 'notify',
+          type: 'subscription.canceled',
+          data: { reason: event.reason ?? 'canceled', atPeriodEnd: false },
+        },
+      ],
     };
   },
   cancelAtPeriodEnd: (state) => only({ ...state, cancelAtPeriodEnd: true }),
   suspend: (state) => only({ ...state, statusBeforeSuspension: state.status, status: 'suspended' }),
   reactivate: (state, _event, ctx) => {
     if (state.status !== 'suspended') return only({ ...state, cancelAtPeriodEnd: false });
-    let next: SubscriptionState = { ...state, status: state.statusBeforeSuspension ?? 'active', statusBeforeSuspension: undefined };
+    let next: SubscriptionState = {
+      ...state,
+      status: state.statusBeforeSuspension ?? 'active',
+      statusBeforeSuspension: undefined,
+    };
     // Cycles that fell due during the suspension are not billed; the anchor day is kept.
-    if (!next.dunning && !next.setupFeeDue && !next.boletoWait && !next.charge) next = { ...next, nextCycle: firstCycleDueAfter(next, addDays(ctx.today, -1)) };
+    if (!next.dunning && !next.setupFeeDue && !next.boletoWait && !next.charge)
+      next = { ...next, nextCycle: firstCycleDueAfter(next, addDays(ctx.today, -1)) };
     return only(next);
   },
   // The new date becomes the anchor: later cycles follow the plan from it.
@@ -410,7 +552,15 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     let next: SubscriptionState = updateInvoice(state, dunning.cycle, (i) => ({
       ...i,
       status: retry ? 'open' : 'failed',
-      attempts: [...i.attempts, { number: i.attempts.length + 1, reference: attemptReference(state, dunning.cycle, i.attempts.length + 1), at: ctx.now, outcome: 'skipped' }],
+      attempts: [
+        ...i.attempts,
+        {
+          number: i.attempts.length + 1,
+          reference: attemptReference(state, dunning.cycle, i.attempts.length + 1),
+          at: ctx.now,
+          outcome: 'skipped',
+        },
+      ],
     }));
     next = { ...next, dunning: { ...dunning, failures, nextRetryDate: retry } };
     const effects: Effect[] = [];
@@ -418,39 +568,65 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     return { state: next, effects };
   },
   extendGrace: (state, event) => {
-    if (state.boletoWait) return only({ ...state, boletoWait: { ...state.boletoWait, deadline: addDays(state.boletoWait.deadline, event.days) } });
+    if (state.boletoWait)
+      return only({
+        ...state,
+        boletoWait: { ...state.boletoWait, deadline: addDays(state.boletoWait.deadline, event.days) },
+      });
     if (state.status === 'trialing') {
-      return only({ ...state, startDate: state.setupFeeDue ? addDays(state.startDate, event.days) : state.startDate, anchor: { ...state.anchor, date: addDays(state.anchor.date, event.days) } });
+      return only({
+        ...state,
+        startDate: state.setupFeeDue ? addDays(state.startDate, event.days) : state.startDate,
+        anchor: { ...state.anchor, date: addDays(state.anchor.date, event.days) },
+      });
     }
-    return only({ ...state, dunning: { ...state.dunning!, nextRetryDate: addDays(state.dunning!.nextRetryDate!, event.days) } });
+    return only({
+      ...state,
+      dunning: { ...state.dunning!, nextRetryDate: addDays(state.dunning!.nextRetryDate!, event.days) },
+    });
   },
   linkExternalPayment: (state, event) =>
     only({
       ...state,
       externalPayments: { ...state.externalPayments, [String(event.cycle)]: event.payment },
-      invoices: state.invoices.map((i) => (i.cycle === event.cycle ? { ...i, externalPaymentId: event.payment.paymentId } : i)),
+      invoices: state.invoices.map((i) =>
+        i.cycle === event.cycle ? { ...i, externalPaymentId: event.payment.paymentId } : i,
+      ),
     }),
 
   paymentNoticed: (state, event) =>
     // The same notice twice is one notice; the provider is asked before it changes anything.
-    state.pendingPayments.some((p) => p.saleId === event.payment.saleId) ? only(state) : only({ ...state, pendingPayments: [...state.pendingPayments, event.payment] }),
+    state.pendingPayments.some((p) => p.saleId === event.payment.saleId)
+      ? only(state)
+      : only({ ...state, pendingPayments: [...state.pendingPayments, event.payment] }),
   paymentConfirmed: (current, event, ctx) => {
     const state = { ...current, pendingPayments: current.pendingPayments.filter((p) => p.saleId !== event.saleId) };
-    const invoice = state.invoices.find((i) => i.boleto?.saleId === event.saleId || i.attempts.some((a) => a.providerIds?.saleId === event.saleId));
+    const invoice = state.invoices.find(
+      (i) => i.boleto?.saleId === event.saleId || i.attempts.some((a) => a.providerIds?.saleId === event.saleId),
+    );
     // A sale no invoice knows, or an invoice already paid (the same webhook twice): nothing to do.
     if (!invoice || invoice.status === 'paid') return only(state);
     const reference = invoice.attempts[invoice.attempts.length - 1]?.reference ?? event.saleId;
     return settle(state, invoice.cycle, { status: 'succeeded', reference, providerIds: { saleId: event.saleId } }, ctx);
   },
   paymentContradicted: (state, event) =>
-    only({ ...state, pendingPayments: state.pendingPayments.filter((p) => p.saleId !== event.saleId), ignoredPaymentNotices: state.ignoredPaymentNotices + 1 }),
+    only({
+      ...state,
+      pendingPayments: state.pendingPayments.filter((p) => p.saleId !== event.saleId),
+      ignoredPaymentNotices: state.ignoredPaymentNotices + 1,
+    }),
 
   chargeStarted: (current, event, ctx) => {
     let state = current;
     const isNewCycle = event.cycle > 0 && !state.invoices.some((i) => i.cycle === event.cycle);
     if (isNewCycle && state.pendingPlan) {
       // A plan change takes effect from this cycle: re-anchor on its due date under the old plan.
-      state = { ...state, anchor: { cycle: event.cycle, date: dueDateOf(state, event.cycle) }, plan: state.pendingPlan, pendingPlan: undefined };
+      state = {
+        ...state,
+        anchor: { cycle: event.cycle, date: dueDateOf(state, event.cycle) },
+        plan: state.pendingPlan,
+        pendingPlan: undefined,
+      };
     }
     const ensured = ensureInvoice(state, event.cycle);
     state = ensured.state;
@@ -467,7 +643,11 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
   },
   chargeSettled: (current, event, ctx) => {
     const methodChanged = current.charge !== undefined && !same(current.charge.paymentMethod, current.paymentMethod);
-    const state = { ...current, charge: undefined, chargeHold: current.chargeHold?.cycle === event.cycle ? undefined : current.chargeHold };
+    const state = {
+      ...current,
+      charge: undefined,
+      chargeHold: current.chargeHold?.cycle === event.cycle ? undefined : current.chargeHold,
+    };
     return settle(state, event.cycle, event.outcome, ctx, methodChanged);
   },
   chargeHeld: (current, event, ctx) => {
@@ -475,24 +655,50 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     if (isTerminal(state.status)) return only(state);
     const hold = holdCharge(state.chargeHold, event.cycle, event.reason, ctx.nowMs);
     // The merchant hears of it once per cycle, not at every refused retry.
-    const effects: Effect[] = hold.holds === 1 ? [{ kind: 'notify', type: 'payment.held', data: { cycle: hold.cycle, reason: hold.reason, retryAt: hold.retryAt } }] : [];
+    const effects: Effect[] =
+      hold.holds === 1
+        ? [
+            {
+              kind: 'notify',
+              type: 'payment.held',
+              data: { cycle: hold.cycle, reason: hold.reason, retryAt: hold.retryAt },
+            },
+          ]
+        : [];
     return { state: { ...state, chargeHold: hold }, effects };
   },
   chargeReleased: (current, event) => {
     const state = { ...current, charge: undefined };
-    return only(isTerminal(state.status) ? updateInvoice(state, event.cycle, (i) => (i.status === 'open' ? { ...i, status: 'void' } : i)) : state);
+    return only(
+      isTerminal(state.status)
+        ? updateInvoice(state, event.cycle, (i) => (i.status === 'open' ? { ...i, status: 'void' } : i))
+        : state,
+    );
   },
   boletoExpired: (state, event, ctx) => {
     const invoice = state.invoices.find((i) => i.cycle === event.cycle);
-    const reference = invoice?.attempts[invoice.attempts.length - 1]?.reference ?? attemptReference(state, event.cycle, 1);
+    const reference =
+      invoice?.attempts[invoice.attempts.length - 1]?.reference ?? attemptReference(state, event.cycle, 1);
     return settle(state, event.cycle, { status: 'unpaid', reference }, ctx);
   },
 
   periodEnded: (state, _event, ctx) => ({
-    state: { ...state, status: 'canceled', canceledAt: ctx.now, statusBeforeSuspension: undefined, dunning: undefined, chargeHold: undefined },
-    effects: [{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at period end', atPeriodEnd: true } }],
+    state: {
+      ...state,
+      status: 'canceled',
+      canceledAt: ctx.now,
+      statusBeforeSuspension: undefined,
+      dunning: undefined,
+      chargeHold: undefined,
+    },
+    effects: [
+      { kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at period end', atPeriodEnd: true } },
+    ],
   }),
-  planEnded: (state, event) => ({ state: { ...state, status: 'completed' }, effects: [{ kind: 'notify', type: 'subscription.completed', data: { reason: event.reason } }] }),
+  planEnded: (state, event) => ({
+    state: { ...state, status: 'completed' },
+    effects: [{ kind: 'notify', type: 'subscription.completed', data: { reason: event.reason } }],
+  }),
 
   // Adiq reports reach only Adiq-billed subscriptions (adiq-managed.ts); this table refuses them.
   adiqSubscribed: notBilledByAdiq,
@@ -524,7 +730,10 @@ export interface ForecastCharge {
  * effect from the next new cycle, re-anchored on that cycle's date under the current plan: later
  * dates follow the new plan, and every amount from it is the new plan's.
  */
-export function forecast(state: SubscriptionState, count: number): { charges: ForecastCharge[]; retries: CalendarDate[] } {
+export function forecast(
+  state: SubscriptionState,
+  count: number,
+): { charges: ForecastCharge[]; retries: CalendarDate[] } {
   const retries: CalendarDate[] = [];
   if (state.dunning?.nextRetryDate && state.status === 'past_due') {
     let date: CalendarDate | undefined = state.dunning.nextRetryDate;
@@ -536,9 +745,17 @@ export function forecast(state: SubscriptionState, count: number): { charges: Fo
     }
   }
   const charges: ForecastCharge[] = [];
-  if (isTerminal(state.status) || state.status === 'suspended' || state.status === 'blocked' || state.cancelAtPeriodEnd) return { charges, retries };
-  const first = Math.max(state.nextCycle, (state.dunning?.cycle ?? 0) + 1, (state.boletoWait?.cycle ?? 0) + 1, (state.charge?.cycle ?? 0) + 1);
-  const schedule = state.pendingPlan ? { ...state, anchor: { cycle: first, date: dueDateOf(state, first) }, plan: state.pendingPlan } : state;
+  if (isTerminal(state.status) || state.status === 'suspended' || state.status === 'blocked' || state.cancelAtPeriodEnd)
+    return { charges, retries };
+  const first = Math.max(
+    state.nextCycle,
+    (state.dunning?.cycle ?? 0) + 1,
+    (state.boletoWait?.cycle ?? 0) + 1,
+    (state.charge?.cycle ?? 0) + 1,
+  );
+  const schedule = state.pendingPlan
+    ? { ...state, anchor: { cycle: first, date: dueDateOf(state, first) }, plan: state.pendingPlan }
+    : state;
   for (let cycle = first; charges.length < count; cycle += 1) {
     const date = dueDateOf(schedule, cycle);
     if (endReason(schedule, cycle, date)) break;
@@ -562,5 +779,14 @@ export function summaryLine(state: SubscriptionState): string {
   const held = state.chargeHold ? chargeHoldLine(state.chargeHold) : '';
   const delivery = deliveryStatus(state);
   const failing = delivery.failing > 0 ? `${delivery.failing} notification(s) failing` : '';
-  return [`${state.status.replace('_', ' ')}`, `${amount} ${state.plan.planId}`, `customer ${state.customerId}`, when, held, failing].filter(Boolean).join(' · ');
+  return [
+    `${state.status.replace('_', ' ')}`,
+    `${amount} ${state.plan.planId}`,
+    `customer ${state.customerId}`,
+    when,
+    held,
+    failing,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }

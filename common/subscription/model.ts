@@ -12,15 +12,27 @@ export { calendarDateSchema } from '../validation';
 
 /** How the customer pays. Card data never enters the engine: Zspay holds the card, we hold ids. */
 export const paymentMethodSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('zspay_card'), zspayClientId: businessIdSchema('paymentMethod.zspayClientId'), cardId: businessIdSchema('paymentMethod.cardId') }),
+  z.object({
+    type: z.literal('zspay_card'),
+    zspayClientId: businessIdSchema('paymentMethod.zspayClientId'),
+    cardId: businessIdSchema('paymentMethod.cardId'),
+  }),
   z.object({ type: z.literal('zspay_boleto'), zspayClientId: businessIdSchema('paymentMethod.zspayClientId') }),
   /** Billed by Adiq Recurrence itself: the card lives in Adiq's vault. */
-  z.object({ type: z.literal('adiq_vault'), vaultId: z.string().min(1, 'paymentMethod.vaultId is required').max(36, 'paymentMethod.vaultId must be at most 36 characters') }),
+  z.object({
+    type: z.literal('adiq_vault'),
+    vaultId: z
+      .string()
+      .min(1, 'paymentMethod.vaultId is required')
+      .max(36, 'paymentMethod.vaultId must be at most 36 characters'),
+  }),
 ]);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
 export const merchantEndpointSchema = z.object({
-  callbackUrl: z.url({ protocol: /^https?$/, message: 'merchant.callbackUrl must be an http(s) URL' }).max(500, 'merchant.callbackUrl must be at most 500 characters'),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, message: 'merchant.callbackUrl must be an http(s) URL' })
+    .max(500, 'merchant.callbackUrl must be at most 500 characters'),
   secretRef: businessIdSchema('merchant.secretRef'),
 });
 

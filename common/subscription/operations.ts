@@ -19,12 +19,19 @@ export const changePaymentMethodArgsSchema = z.object({ paymentMethod: paymentMe
 export type ChangePaymentMethodArgs = z.infer<typeof changePaymentMethodArgsSchema>;
 
 export const extendGraceArgsSchema = z.object({
-  days: z.number({ message: 'days must be a number' }).int('days must be a whole number').min(1, 'days must be at least 1').max(90, 'days must be at most 90'),
+  days: z
+    .number({ message: 'days must be a number' })
+    .int('days must be a whole number')
+    .min(1, 'days must be at least 1')
+    .max(90, 'days must be at most 90'),
 });
 export type ExtendGraceArgs = z.infer<typeof extendGraceArgsSchema>;
 
 export const linkExternalPaymentArgsSchema = z.object({
-  cycle: z.number({ message: 'cycle must be a number' }).int('cycle must be a whole number').min(0, 'cycle must be 0 or more'),
+  cycle: z
+    .number({ message: 'cycle must be a number' })
+    .int('cycle must be a whole number')
+    .min(0, 'cycle must be 0 or more'),
   payment: externalPaymentSchema,
 });
 export type LinkExternalPaymentArgs = z.infer<typeof linkExternalPaymentArgsSchema>;

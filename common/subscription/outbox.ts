@@ -47,11 +47,29 @@ export function enqueue(state: SubscriptionState, effects: readonly Effect[], ct
     if (effect.kind === 'push_payment_status' && !next.externalPayments[String(effect.cycle)]) continue;
     if (effect.kind === 'notify') {
       const sequence = next.notificationSequence + 1;
-      const notification: MerchantNotification = { id: `${next.subscriptionId}-${sequence}`, type: effect.type, sequence, subscriptionId: next.subscriptionId, occurredAt: ctx.now, data: effect.data };
-      next = { ...next, notificationSequence: sequence, outbox: [...next.outbox, { id: notification.id, effect, notification, createdAt: ctx.now, attempts: 0 }] };
+      const notification: MerchantNotification = {
+        id: `${next.subscriptionId}-${sequence}`,
+        type: effect.type,
+        sequence,
+        subscriptionId: next.subscriptionId,
+        occurredAt: ctx.now,
+        data: effect.data,
+      };
+      next = {
+        ...next,
+        notificationSequence: sequence,
+        outbox: [...next.outbox, { id: notification.id, effect, notification, createdAt: ctx.now, attempts: 0 }],
+      };
     } else {
       const sequence = next.outboxSequence + 1;
-      next = { ...next, outboxSequence: sequence, outbox: [...next.outbox, { id: `${next.subscriptionId}-${effect.kind}-${sequence}`, effect, createdAt: ctx.now, attempts: 0 }] };
+      next = {
+        ...next,
+        outboxSequence: sequence,
+        outbox: [
+          ...next.outbox,
+          { id: `${next.subscriptionId}-${effect.kind}-${sequence}`, effect, createdAt: ctx.now, attempts: 0 },
+        ],
+      };
     }
   }
   return next;
@@ -87,15 +105,25 @@ function heads(outbox: readonly OutboxEntry[], inFlight: ReadonlySet<string>): O
 }
 
 /** What may be sent now: due, not already in flight, and first in its ordering. */
-export function deliverable(outbox: readonly OutboxEntry[], nowMs: number, inFlight: ReadonlySet<string>): OutboxEntry[] {
-  return heads(outbox, inFlight).filter((entry) => entry.nextTryAt === undefined || Date.parse(entry.nextTryAt) <= nowMs);
+export function deliverable(
+  outbox: readonly OutboxEntry[],
+  nowMs: number,
+  inFlight: ReadonlySet<string>,
+): OutboxEntry[] {
+  return heads(outbox, inFlight).filter(
+    (entry) => entry.nextTryAt === undefined || Date.parse(entry.nextTryAt) <= nowMs,
+  );
 }
 
 /**
  * When the next entry that waits out a failure may be sent (undefined: nothing to wait for; an
  * entry behind one in flight waits for that one's answer, not for a time).
  */
-export function nextRetryAt(outbox: readonly OutboxEntry[], nowMs: number, inFlight: ReadonlySet<string>): number | undefined {
+export function nextRetryAt(
+  outbox: readonly OutboxEntry[],
+  nowMs: number,
+  inFlight: ReadonlySet<string>,
+): number | undefined {
   const times = heads(outbox, inFlight)
     .filter((entry) => entry.nextTryAt !== undefined)
     .map((entry) => Date.parse(entry.nextTryAt!))
@@ -113,19 +141,33 @@ export function delivered(state: SubscriptionState, id: string): SubscriptionSta
   };
 }
 
-export function deliveryFailed(state: SubscriptionState, id: string, error: string, ctx: Pick<EventContext, 'now' | 'nowMs'>): SubscriptionState {
+export function deliveryFailed(
+  state: SubscriptionState,
+  id: string,
+  error: string,
+  ctx: Pick<EventContext, 'now' | 'nowMs'>,
+): SubscriptionState {
   const entry = state.outbox.find((e) => e.id === id);
   if (!entry) return state;
   const attempts = entry.attempts + 1;
-  const expired = ctx.nowMs - Date.parse(entry.createdAt) >= DELIVERY_WINDOW_MS && !NEVER_GIVEN_UP.includes(entry.effect.kind);
+  const expired =
+    ctx.nowMs - Date.parse(entry.createdAt) >= DELIVERY_WINDOW_MS && !NEVER_GIVEN_UP.includes(entry.effect.kind);
   if (expired) {
     return {
       ...state,
       outbox: state.outbox.filter((e) => e.id !== id),
-      delivery: { givenUp: state.delivery.givenUp + 1, lastGivenUp: { id, kind: entry.effect.kind, error, at: ctx.now } },
+      delivery: {
+        givenUp: state.delivery.givenUp + 1,
+        lastGivenUp: { id, kind: entry.effect.kind, error, at: ctx.now },
+      },
     };
   }
-  const updated: OutboxEntry = { ...entry, attempts, lastError: error, nextTryAt: new Date(ctx.nowMs + deliveryBackoffMs(attempts)).toISOString() };
+  const updated: OutboxEntry = {
+    ...entry,
+    attempts,
+    lastError: error,
+    nextTryAt: new Date(ctx.nowMs + deliveryBackoffMs(attempts)).toISOString(),
+  };
   return { ...state, outbox: state.outbox.map((e) => (e.id === id ? updated : e)) };
 }
 
@@ -142,5 +184,10 @@ export interface DeliveryStatus {
 export function deliveryStatus(state: Pick<SubscriptionState, 'outbox' | 'delivery'>): DeliveryStatus {
   const failing = state.outbox.filter((e) => e.attempts > 0);
   const last = failing[failing.length - 1];
-  return { pending: state.outbox.length, failing: failing.length, lastError: last ? `${last.id}: ${last.lastError}` : undefined, givenUp: state.delivery.givenUp };
+  return {
+    pending: state.outbox.length,
+    failing: failing.length,
+    lastError: last ? `${last.id}: ${last.lastError}` : undefined,
+    givenUp: state.delivery.givenUp,
+  };
 }

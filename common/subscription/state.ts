@@ -109,7 +109,8 @@ export const START_DATE_HORIZON_DAYS = 366;
 export function startDateProblem(startDate: CalendarDate | undefined, today: CalendarDate): string | undefined {
   if (startDate === undefined) return undefined;
   const horizon = addDays(today, START_DATE_HORIZON_DAYS);
-  if (compareDates(startDate, horizon) > 0) return `startDate must be at most ${START_DATE_HORIZON_DAYS} days ahead (on or before ${horizon})`;
+  if (compareDates(startDate, horizon) > 0)
+    return `startDate must be at most ${START_DATE_HORIZON_DAYS} days ahead (on or before ${horizon})`;
   return undefined;
 }
 
@@ -118,11 +119,17 @@ export function startDateProblem(startDate: CalendarDate | undefined, today: Cal
  * current today (the last one due on or before today), plus at most `backBillCycles` earlier ones:
  * an old date must never charge every cycle since.
  */
-export function firstCycleToBill(anchor: CalendarDate, plan: Pick<SubscriptionPlan, 'recurrence'>, today: CalendarDate, backBillCycles = 0): number {
+export function firstCycleToBill(
+  anchor: CalendarDate,
+  plan: Pick<SubscriptionPlan, 'recurrence'>,
+  today: CalendarDate,
+  backBillCycles = 0,
+): number {
   if (compareDates(anchor, today) >= 0) return 1;
   // Cycle k (1-based) is due `k - 1` steps after the anchor: estimate the steps by days, then correct.
   const dueAfter = (steps: number) => chargeDateForCycle(anchor, plan, steps);
-  const daysFrom = (date: CalendarDate) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${anchor}T00:00:00Z`)) / 86_400_000);
+  const daysFrom = (date: CalendarDate) =>
+    Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${anchor}T00:00:00Z`)) / 86_400_000);
   let steps = Math.floor(daysFrom(today) / Math.max(1, daysFrom(dueAfter(1))));
   while (steps > 0 && compareDates(dueAfter(steps), today) > 0) steps -= 1;
   while (compareDates(dueAfter(steps + 1), today) <= 0) steps += 1;

@@ -14,7 +14,15 @@ import type { SubscriptionState } from './state';
 import { BOLETO_MINIMUM_CENTS } from '../billing/plan-rules';
 import { formatBRL } from '../money';
 
-export const STATUSES: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due', 'blocked', 'suspended', 'canceled', 'completed'];
+export const STATUSES: readonly SubscriptionStatus[] = [
+  'trialing',
+  'active',
+  'past_due',
+  'blocked',
+  'suspended',
+  'canceled',
+  'completed',
+];
 const LIVE: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due', 'blocked', 'suspended'];
 
 export interface Answer {
@@ -36,34 +44,62 @@ interface Guard {
 /** Conditions beyond the status that turn an event away. */
 export const GUARDS = {
   chargeInFlight: { label: 'a charge is in flight', holds: (s) => s.charge !== undefined },
-  collecting: { label: 'an invoice is being collected', holds: (s) => s.dunning !== undefined || s.boletoWait !== undefined },
+  collecting: {
+    label: 'an invoice is being collected',
+    holds: (s) => s.dunning !== undefined || s.boletoWait !== undefined,
+  },
   boletoAwaited: { label: 'a boleto awaits payment', holds: (s) => s.boletoWait !== undefined },
   setupFeeDue: { label: 'the setup fee is unpaid', holds: (s) => s.setupFeeDue },
-  dateNotAfterToday: { label: 'the date is not after today', holds: (_s, e, ctx) => compareDates((e as EventOf<'changeNextChargeDate'>).date, ctx.today) <= 0 },
+  dateNotAfterToday: {
+    label: 'the date is not after today',
+    holds: (_s, e, ctx) => compareDates((e as EventOf<'changeNextChargeDate'>).date, ctx.today) <= 0,
+  },
   dateBeyondHorizon: {
     label: `the date is over ${NEXT_CHARGE_DATE_HORIZON_DAYS} days ahead`,
-    holds: (_s, e, ctx) => compareDates((e as EventOf<'changeNextChargeDate'>).date, addDays(ctx.today, NEXT_CHARGE_DATE_HORIZON_DAYS)) > 0,
+    holds: (_s, e, ctx) =>
+      compareDates((e as EventOf<'changeNextChargeDate'>).date, addDays(ctx.today, NEXT_CHARGE_DATE_HORIZON_DAYS)) > 0,
   },
-  adiqVault: { label: 'the method is an Adiq vault', holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type === 'adiq_vault' },
-  timeZoneChanges: { label: 'the plan changes time zone', holds: (s, e) => (e as EventOf<'changePlan'>).plan.timeZone !== s.plan.timeZone },
+  adiqVault: {
+    label: 'the method is an Adiq vault',
+    holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type === 'adiq_vault',
+  },
+  timeZoneChanges: {
+    label: 'the plan changes time zone',
+    holds: (s, e) => (e as EventOf<'changePlan'>).plan.timeZone !== s.plan.timeZone,
+  },
   belowBoletoMinimum: {
     label: `a boleto plan is under ${formatBRL(BOLETO_MINIMUM_CENTS)}`,
-    holds: (s, e) => s.paymentMethod.type === 'zspay_boleto' && (e as EventOf<'changePlan'>).plan.amountCents < BOLETO_MINIMUM_CENTS,
+    holds: (s, e) =>
+      s.paymentMethod.type === 'zspay_boleto' && (e as EventOf<'changePlan'>).plan.amountCents < BOLETO_MINIMUM_CENTS,
   },
   cancelScheduled: { label: 'a cancel at period end is set', holds: (s) => s.cancelAtPeriodEnd },
   cancelNotScheduled: { label: 'no cancel at period end is set', holds: (s) => !s.cancelAtPeriodEnd },
-  noFailedInvoice: { label: 'no invoice failed and no charge is held', holds: (s) => s.dunning === undefined && s.chargeHold === undefined },
+  noFailedInvoice: {
+    label: 'no invoice failed and no charge is held',
+    holds: (s) => s.dunning === undefined && s.chargeHold === undefined,
+  },
   noRetryScheduled: { label: 'no retry is scheduled', holds: (s) => s.dunning?.nextRetryDate === undefined },
   nothingToExtend: {
     label: 'no trial, tolerance or retry to extend',
-    holds: (s) => !(s.boletoWait !== undefined || s.status === 'trialing' || (s.dunning?.nextRetryDate !== undefined && s.status === 'past_due')),
+    holds: (s) =>
+      !(
+        s.boletoWait !== undefined ||
+        s.status === 'trialing' ||
+        (s.dunning?.nextRetryDate !== undefined && s.status === 'past_due')
+      ),
   },
   noRescueSet: {
     label: 'no new method or operator retry set a rescue',
     holds: (s) => s.dunning?.nextRetryDate === undefined && s.chargeHold === undefined,
   },
-  notAdiqVault: { label: 'the method is not an Adiq vault', holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type !== 'adiq_vault' },
-  invoicePaid: { label: 'its invoice is paid', holds: (s, e) => s.invoices.some((i) => i.cycle === (e as EventOf<'chargeStarted'>).cycle && i.status === 'paid') },
+  notAdiqVault: {
+    label: 'the method is not an Adiq vault',
+    holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type !== 'adiq_vault',
+  },
+  invoicePaid: {
+    label: 'its invoice is paid',
+    holds: (s, e) => s.invoices.some((i) => i.cycle === (e as EventOf<'chargeStarted'>).cycle && i.status === 'paid'),
+  },
 } satisfies Record<string, Guard>;
 export type GuardName = keyof typeof GUARDS;
 
@@ -74,7 +110,9 @@ type Row = Record<SubscriptionStatus, Rule>;
 const ENDED = refused('the subscription is {status}');
 /** One rule for every live status, one for the ended ones, and any status's own. */
 function row(live: Rule, ended: Rule = ENDED, own: Partial<Row> = {}): Row {
-  return Object.fromEntries(STATUSES.map((status) => [status, own[status] ?? (LIVE.includes(status) ? live : ended)])) as Row;
+  return Object.fromEntries(
+    STATUSES.map((status) => [status, own[status] ?? (LIVE.includes(status) ? live : ended)]),
+  ) as Row;
 }
 const unless = (guards: ReadonlyArray<readonly [GuardName, Answer]>, then: Answer): Rule => ({ unless: guards, then });
 
@@ -82,7 +120,10 @@ const IN_FLIGHT = ['chargeInFlight', refused('a charge is in flight; try again o
 
 const DELIVERY = {
   effectDelivered: row(applied('removed from the outbox'), applied('removed from the outbox')),
-  effectFailed: row(applied('retried after 10 s doubling to an hour; given up after 3 days'), applied('retried after 10 s doubling to an hour; given up after 3 days')),
+  effectFailed: row(
+    applied('retried after 10 s doubling to an hour; given up after 3 days'),
+    applied('retried after 10 s doubling to an hour; given up after 3 days'),
+  ),
 };
 const BILLED_BY_ENGINE = refused('the engine bills this subscription, not Adiq');
 const ADIQ_ONLY = {
@@ -95,28 +136,79 @@ const ADIQ_ONLY = {
 };
 const BILLED_BY_ADIQ = refused('Adiq charges this subscription, not the engine');
 const ADIQ_CHARGES = Object.fromEntries(
-  (['paymentNoticed', 'paymentConfirmed', 'paymentContradicted', 'chargeStarted', 'chargeSettled', 'chargeHeld', 'chargeReleased', 'boletoExpired', 'periodEnded', 'planEnded'] as const).map((event) => [event, row(BILLED_BY_ADIQ, BILLED_BY_ADIQ)]),
-) as Record<'paymentNoticed' | 'paymentConfirmed' | 'paymentContradicted' | 'chargeStarted' | 'chargeSettled' | 'chargeHeld' | 'chargeReleased' | 'boletoExpired' | 'periodEnded' | 'planEnded', Row>;
+  (
+    [
+      'paymentNoticed',
+      'paymentConfirmed',
+      'paymentContradicted',
+      'chargeStarted',
+      'chargeSettled',
+      'chargeHeld',
+      'chargeReleased',
+      'boletoExpired',
+      'periodEnded',
+      'planEnded',
+    ] as const
+  ).map((event) => [event, row(BILLED_BY_ADIQ, BILLED_BY_ADIQ)]),
+) as Record<
+  | 'paymentNoticed'
+  | 'paymentConfirmed'
+  | 'paymentContradicted'
+  | 'chargeStarted'
+  | 'chargeSettled'
+  | 'chargeHeld'
+  | 'chargeReleased'
+  | 'boletoExpired'
+  | 'periodEnded'
+  | 'planEnded',
+  Row
+>;
 function notWithAdiq<E extends SubscriptionEventType>(events: readonly E[]): Record<E, Row> {
-  return Object.fromEntries(events.map((event) => [event, row(refused('not available for a subscription Adiq bills'))])) as Record<E, Row>;
+  return Object.fromEntries(
+    events.map((event) => [event, row(refused('not available for a subscription Adiq bills'))]),
+  ) as Record<E, Row>;
 }
 const STILL_COLLECTING = refused('the current invoice is still being collected; change the date after it is settled');
 const NO_FAILED_INVOICE = ['noFailedInvoice', refused('there is no failed invoice to retry')] as const;
-const NOTHING_TO_EXTEND = ['nothingToExtend', refused('there is no trial, grace, tolerance or retry period to extend')] as const;
+const NOTHING_TO_EXTEND = [
+  'nothingToExtend',
+  refused('there is no trial, grace, tolerance or retry period to extend'),
+] as const;
 
 export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
   // --- operations (Temporal Updates) ---
   cancelNow: row(applied('canceled at once; a charge in flight or an issued boleto is recorded when it settles')),
-  cancelAtPeriodEnd: row(unless([['cancelScheduled', refused('the subscription is already set to cancel at period end')]], applied('canceled on the next due date'))),
-  suspend: row(applied('nothing is charged until reactivated; a charge in flight still counts'), ENDED, { suspended: refused('the subscription is already suspended') }),
+  cancelAtPeriodEnd: row(
+    unless(
+      [['cancelScheduled', refused('the subscription is already set to cancel at period end')]],
+      applied('canceled on the next due date'),
+    ),
+  ),
+  suspend: row(applied('nothing is charged until reactivated; a charge in flight still counts'), ENDED, {
+    suspended: refused('the subscription is already suspended'),
+  }),
   reactivate: row(
-    unless([['cancelNotScheduled', refused('only a suspended subscription, or one set to cancel at period end, can be reactivated')]], applied('withdraws the cancel at period end')),
+    unless(
+      [
+        [
+          'cancelNotScheduled',
+          refused('only a suspended subscription, or one set to cancel at period end, can be reactivated'),
+        ],
+      ],
+      applied('withdraws the cancel at period end'),
+    ),
     ENDED,
     { suspended: applied('resumes; cycles that fell due meanwhile are not billed') },
   ),
   changeNextChargeDate: row(
     unless(
-      [IN_FLIGHT, ['collecting', STILL_COLLECTING], ['setupFeeDue', refused('the setup fee has not been charged yet')], ['dateNotAfterToday', refused('date must be after today')], ['dateBeyondHorizon', refused(`date must be at most ${NEXT_CHARGE_DATE_HORIZON_DAYS} days ahead`)]],
+      [
+        IN_FLIGHT,
+        ['collecting', STILL_COLLECTING],
+        ['setupFeeDue', refused('the setup fee has not been charged yet')],
+        ['dateNotAfterToday', refused('date must be after today')],
+        ['dateBeyondHorizon', refused(`date must be at most ${NEXT_CHARGE_DATE_HORIZON_DAYS} days ahead`)],
+      ],
       applied('the new date anchors the following cycles'),
     ),
     ENDED,
@@ -124,13 +216,24 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
   ),
   changePaymentMethod: row(
     unless(
-      [['adiqVault', refused('paymentMethod adiq_vault is for subscriptions billed by Adiq')], ['boletoAwaited', refused('a boleto is waiting for payment; change the method after it is settled')]],
+      [
+        ['adiqVault', refused('paymentMethod adiq_vault is for subscriptions billed by Adiq')],
+        ['boletoAwaited', refused('a boleto is waiting for payment; change the method after it is settled')],
+      ],
       applied('used from the next attempt; a failed invoice is tried again at once'),
     ),
   ),
   changePlan: row(
     unless(
-      [['timeZoneChanges', refused('plan.timeZone cannot change during a subscription')], ['belowBoletoMinimum', refused(`plan.amountCents must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`)]],
+      [
+        ['timeZoneChanges', refused('plan.timeZone cannot change during a subscription')],
+        [
+          'belowBoletoMinimum',
+          refused(
+            `plan.amountCents must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`,
+          ),
+        ],
+      ],
       applied('from the next cycle'),
     ),
   ),
@@ -138,36 +241,70 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
     suspended: unless([NO_FAILED_INVOICE], refused('the subscription is suspended')),
   }),
   skipNextRetry: row(refused('no retry is scheduled'), ENDED, {
-    past_due: unless([['noRetryScheduled', refused('no retry is scheduled')], IN_FLIGHT], applied('the retry counts as used; blocked when none is left')),
+    past_due: unless(
+      [['noRetryScheduled', refused('no retry is scheduled')], IN_FLIGHT],
+      applied('the retry counts as used; blocked when none is left'),
+    ),
   }),
-  extendGrace: row(unless([NOTHING_TO_EXTEND, IN_FLIGHT], applied('moves the trial end, the boleto deadline or the next retry'))),
+  extendGrace: row(
+    unless([NOTHING_TO_EXTEND, IN_FLIGHT], applied('moves the trial end, the boleto deadline or the next retry')),
+  ),
   linkExternalPayment: row(applied('the cycle’s outcomes are pushed to that payment')),
 
   // --- what providers report ---
-  paymentNoticed: row(applied('queued: the provider is asked before anything changes'), applied('queued: the provider is asked before anything changes')),
-  paymentConfirmed: row(applied('the invoice is paid; the subscription recovers'), applied('recorded on its invoice; the status stays; the merchant is told'), {
-    suspended: applied('the invoice is paid; the suspension stays'),
-  }),
+  paymentNoticed: row(
+    applied('queued: the provider is asked before anything changes'),
+    applied('queued: the provider is asked before anything changes'),
+  ),
+  paymentConfirmed: row(
+    applied('the invoice is paid; the subscription recovers'),
+    applied('recorded on its invoice; the status stays; the merchant is told'),
+    {
+      suspended: applied('the invoice is paid; the suspension stays'),
+    },
+  ),
   paymentContradicted: row(applied('ignored and counted'), applied('ignored and counted')),
 
   // --- charges, started by the workflow on their due date and hour ---
   chargeStarted: row(
-    unless([['chargeInFlight', refused('a charge is already in flight')], ['invoicePaid', refused('the invoice is already paid')]], applied('the charge is in flight')),
+    unless(
+      [
+        ['chargeInFlight', refused('a charge is already in flight')],
+        ['invoicePaid', refused('the invoice is already paid')],
+      ],
+      applied('the charge is in flight'),
+    ),
     refused('nothing is charged once {status}'),
     {
       blocked: unless(
-        [['noRescueSet', refused('blocked: only a new payment method or an operator retry starts a charge')], ['chargeInFlight', refused('a charge is already in flight')], ['invoicePaid', refused('the invoice is already paid')]],
+        [
+          ['noRescueSet', refused('blocked: only a new payment method or an operator retry starts a charge')],
+          ['chargeInFlight', refused('a charge is already in flight')],
+          ['invoicePaid', refused('the invoice is already paid')],
+        ],
         applied('a rescue attempt'),
       ),
       suspended: refused('nothing is charged while suspended'),
     },
   ),
-  chargeSettled: row(applied('paid, retried on the teimosinha schedule, or blocked'), applied('recorded on its invoice; the status stays; the merchant is told'), {
-    suspended: applied('recorded; the suspension stays and resumes from the outcome'),
+  chargeSettled: row(
+    applied('paid, retried on the teimosinha schedule, or blocked'),
+    applied('recorded on its invoice; the status stays; the merchant is told'),
+    {
+      suspended: applied('recorded; the suspension stays and resumes from the outcome'),
+    },
+  ),
+  chargeHeld: row(
+    applied('held: tried again after 1 h doubling to a day, or on retryNow'),
+    applied('nothing was charged and nothing is held once {status}'),
+  ),
+  chargeReleased: row(
+    applied('nothing was charged; the invoice stays open'),
+    applied('nothing was charged; the invoice is void'),
+  ),
+  boletoExpired: row(applied('unpaid: the subscription is blocked'), applied('the invoice is void'), {
+    suspended: deferred('the deadline is checked when reactivated'),
   }),
-  chargeHeld: row(applied('held: tried again after 1 h doubling to a day, or on retryNow'), applied('nothing was charged and nothing is held once {status}')),
-  chargeReleased: row(applied('nothing was charged; the invoice stays open'), applied('nothing was charged; the invoice is void')),
-  boletoExpired: row(applied('unpaid: the subscription is blocked'), applied('the invoice is void'), { suspended: deferred('the deadline is checked when reactivated') }),
 
   // --- timers ---
   periodEnded: row(applied('canceled')),
@@ -184,15 +321,36 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
 export const ADIQ_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
   cancelNow: row(applied('canceled at once; the cancel is sent to Adiq')),
   cancelAtPeriodEnd: row(refused('Adiq cancels a subscription at once; cancel with atPeriodEnd false')),
-  ...notWithAdiq(['suspend', 'reactivate', 'changeNextChargeDate', 'changePlan', 'retryNow', 'skipNextRetry', 'extendGrace']),
-  changePaymentMethod: row(unless([['notAdiqVault', refused('a subscription billed by Adiq takes an Adiq vault (paymentMethod adiq_vault)')]], applied('the new vault is sent to Adiq'))),
+  ...notWithAdiq([
+    'suspend',
+    'reactivate',
+    'changeNextChargeDate',
+    'changePlan',
+    'retryNow',
+    'skipNextRetry',
+    'extendGrace',
+  ]),
+  changePaymentMethod: row(
+    unless(
+      [['notAdiqVault', refused('a subscription billed by Adiq takes an Adiq vault (paymentMethod adiq_vault)')]],
+      applied('the new vault is sent to Adiq'),
+    ),
+  ),
   linkExternalPayment: row(applied('the cycle’s outcomes are pushed to that payment')),
   ...ADIQ_CHARGES,
   adiqSubscribed: row(applied('Adiq holds the subscription: it charges from the registration date plus the trial')),
-  adiqBillingNoticed: row(applied('queued: Adiq’s billing search is asked before anything changes'), applied('queued: Adiq’s billing search is asked before anything changes')),
-  adiqBillingReported: row(applied('paid (completed after the last installment), retried by Adiq, or blocked on a hard decline'), applied('recorded on its invoice; the status stays; the merchant is told')),
+  adiqBillingNoticed: row(
+    applied('queued: Adiq’s billing search is asked before anything changes'),
+    applied('queued: Adiq’s billing search is asked before anything changes'),
+  ),
+  adiqBillingReported: row(
+    applied('paid (completed after the last installment), retried by Adiq, or blocked on a hard decline'),
+    applied('recorded on its invoice; the status stays; the merchant is told'),
+  ),
   adiqNoticeContradicted: row(applied('ignored and counted'), applied('ignored and counted')),
-  adiqSubscriptionBlocked: row(applied('blocked: the partner is told once'), ENDED, { blocked: refused('the subscription is already blocked') }),
+  adiqSubscriptionBlocked: row(applied('blocked: the partner is told once'), ENDED, {
+    blocked: refused('the subscription is already blocked'),
+  }),
   adiqSubscriptionCanceled: row(applied('canceled, as Adiq says')),
   ...DELIVERY,
 };
@@ -205,12 +363,14 @@ export interface SubscriptionMachine {
 export const ENGINE_BILLED: SubscriptionMachine = { table: SUBSCRIPTION_TABLE, apply: applyEvent };
 export const ADIQ_BILLED: SubscriptionMachine = { table: ADIQ_TABLE, apply: applyAdiqEvent };
 
-export type Decision = { answer: 'applied'; state: SubscriptionState; effects: Effect[] } | { answer: 'refused' | 'deferred'; reason: string };
+export type Decision =
+  | { answer: 'applied'; state: SubscriptionState; effects: Effect[] }
+  | { answer: 'refused' | 'deferred'; reason: string };
 
 /** The answer a rule gives for this event now. */
 export function answerOf(rule: Rule, state: SubscriptionState, event: SubscriptionEvent, ctx: EventContext): Answer {
   if ('kind' in rule) return rule;
-  for (const [guard, answer] of rule.unless) if ((GUARDS[guard]).holds(state, event, ctx)) return answer;
+  for (const [guard, answer] of rule.unless) if (GUARDS[guard].holds(state, event, ctx)) return answer;
   return rule.then;
 }
 
@@ -218,7 +378,12 @@ export function answerOf(rule: Rule, state: SubscriptionState, event: Subscripti
  * The one way a subscription changes: the table's answer for this event in this status, and if it
  * is applied, the new state with the side effects it sets off already in the outbox.
  */
-export function transition(state: SubscriptionState, event: SubscriptionEvent, ctx: EventContext, machine: SubscriptionMachine = ENGINE_BILLED): Decision {
+export function transition(
+  state: SubscriptionState,
+  event: SubscriptionEvent,
+  ctx: EventContext,
+  machine: SubscriptionMachine = ENGINE_BILLED,
+): Decision {
   const answer = answerOf(machine.table[event.type][state.status], state, event, ctx);
   if (answer.kind !== 'applied') return { answer: answer.kind, reason: answer.text.replace('{status}', state.status) };
   const result = machine.apply(state, event, ctx);
@@ -250,10 +415,15 @@ function cell(rule: Rule): string {
  * "✗ if *guard*" lists the conditions that refuse an applied event), then what each guard means.
  * Rows that are refused in every status are left out and named below the table.
  */
-export function renderTable(machine: SubscriptionMachine = ENGINE_BILLED, statuses: readonly SubscriptionStatus[] = STATUSES): string {
+export function renderTable(
+  machine: SubscriptionMachine = ENGINE_BILLED,
+  statuses: readonly SubscriptionStatus[] = STATUSES,
+): string {
   const rows = Object.entries(machine.table) as Array<[SubscriptionEventType, Row]>;
   const rulesOf = (rules: Row) => statuses.map((status) => rules[status]);
-  const alwaysRefused = rows.filter(([, rules]) => rulesOf(rules).every((rule) => 'kind' in rule && rule.kind === 'refused'));
+  const alwaysRefused = rows.filter(([, rules]) =>
+    rulesOf(rules).every((rule) => 'kind' in rule && rule.kind === 'refused'),
+  );
   const shown = rows.filter((row) => !alwaysRefused.includes(row));
   const guardsOf = (rule: Rule) => ('kind' in rule ? [] : rule.unless.map(([guard]) => guard));
   const used = new Set(shown.flatMap(([, rules]) => rulesOf(rules).flatMap(guardsOf)));
@@ -266,16 +436,27 @@ export function renderTable(machine: SubscriptionMachine = ENGINE_BILLED, status
       if (answer.kind === 'applied') texts.set(answer.text, [...(texts.get(answer.text) ?? []), status]);
     }
     const entries = [...texts.entries()];
-    const named = (group: SubscriptionStatus[]) => (same(group, LIVE) ? 'live' : same(group, ['canceled', 'completed']) ? 'ended' : group.join('/'));
-    return entries.length === 1 ? entries[0]![0] : entries.map(([text, group]) => `${named(group)}: ${text}`).join('; ');
+    const named = (group: SubscriptionStatus[]) =>
+      same(group, LIVE) ? 'live' : same(group, ['canceled', 'completed']) ? 'ended' : group.join('/');
+    return entries.length === 1
+      ? entries[0]![0]
+      : entries.map(([text, group]) => `${named(group)}: ${text}`).join('; ');
   };
-  const lines = [`| event | ${statuses.join(' | ')} | applied means |`, `|---|${statuses.map(() => '---').join('|')}|---|`];
-  for (const [event, rules] of shown) lines.push(`| \`${event}\` | ${rulesOf(rules).map(cell).join(' | ')} | ${meaning(rules)} |`);
+  const lines = [
+    `| event | ${statuses.join(' | ')} | applied means |`,
+    `|---|${statuses.map(() => '---').join('|')}|---|`,
+  ];
+  for (const [event, rules] of shown)
+    lines.push(`| \`${event}\` | ${rulesOf(rules).map(cell).join(' | ')} | ${meaning(rules)} |`);
   lines.push('', [...used].map((guard) => `*${guard}*: ${GUARDS[guard].label}`).join(' · '));
   if (alwaysRefused.length > 0) {
     const byReason = new Map<string, SubscriptionEventType[]>();
-    for (const [event, rules] of alwaysRefused) byReason.set((rules.active as Answer).text, [...(byReason.get((rules.active as Answer).text) ?? []), event]);
-    lines.push('', `Refused in every status: ${[...byReason.entries()].map(([reason, events]) => `${events.map((e) => `\`${e}\``).join(', ')} (${reason})`).join('; ')}.`);
+    for (const [event, rules] of alwaysRefused)
+      byReason.set((rules.active as Answer).text, [...(byReason.get((rules.active as Answer).text) ?? []), event]);
+    lines.push(
+      '',
+      `Refused in every status: ${[...byReason.entries()].map(([reason, events]) => `${events.map((e) => `\`${e}\``).join(', ')} (${reason})`).join('; ')}.`,
+    );
   }
   return lines.join('\n');
 }

@@ -43,7 +43,9 @@ export function subscriptionView(state: SubscriptionState, summary = summaryLine
     partnerStatusPending: state.partnerStatus !== state.partnerDelivered ? state.partnerStatus : undefined,
     pendingPlanId: state.pendingPlan?.planId,
     chargeHold: state.chargeHold,
-    chargeInFlight: state.charge ? { cycle: state.charge.cycle, reference: state.charge.reference, since: state.charge.startedAt } : undefined,
+    chargeInFlight: state.charge
+      ? { cycle: state.charge.cycle, reference: state.charge.reference, since: state.charge.startedAt }
+      : undefined,
     delivery: deliveryStatus(state),
     ignoredPaymentNotices: state.ignoredPaymentNotices,
     summary,

@@ -80,7 +80,11 @@ export class ActivePlatformClient {
 
   /** GET /api/v3/resellers/{reseller_id}/payments/{payment_id}. */
   async getPayment(ref: PaymentRef): Promise<ResellerPayment> {
-    const document = await this.http.request({ method: 'GET', path: paymentPath(ref), response: paymentDocumentSchema });
+    const document = await this.http.request({
+      method: 'GET',
+      path: paymentPath(ref),
+      response: paymentDocumentSchema,
+    });
     return toResellerPayment(document);
   }
 }

@@ -124,7 +124,11 @@ export class AdiqClient {
   }
 
   async getPlan(planId: string): Promise<AdiqPlan> {
-    return this.call({ method: 'GET', path: fillPath(PATHS.plan, { planId: pathId('planId', planId) }), response: planSchema });
+    return this.call({
+      method: 'GET',
+      path: fillPath(PATHS.plan, { planId: pathId('planId', planId) }),
+      response: planSchema,
+    });
   }
 
   /** PUT plan: every field again (merchantId mandatory here); answers the plan id. */
@@ -168,8 +172,13 @@ export class AdiqClient {
   }
 
   /** 'active' re-activates (e.g. after a block), 'canceled' ends it. Answers the subscription id. */
-  async changeSubscriptionStatus(subscriptionId: string, status: keyof typeof SUBSCRIPTION_STATUS_REQUEST): Promise<string> {
-    const body = validateRequest('adiq', subscriptionStatusRequestSchema, { status: SUBSCRIPTION_STATUS_REQUEST[status] });
+  async changeSubscriptionStatus(
+    subscriptionId: string,
+    status: keyof typeof SUBSCRIPTION_STATUS_REQUEST,
+  ): Promise<string> {
+    const body = validateRequest('adiq', subscriptionStatusRequestSchema, {
+      status: SUBSCRIPTION_STATUS_REQUEST[status],
+    });
     const path = fillPath(PATHS.subscriptionStatus, { subscriptionId: pathId('subscriptionId', subscriptionId) });
     return this.call({ method: 'PUT', path, mutating: true, body, response: idResponseSchema });
   }
@@ -185,11 +194,15 @@ export class AdiqClient {
    * The subscription with this orderNumber, walking the search: the document's search has no
    * orderNumber filter (planName, status, orderby, page, limit), so `planName` narrows it when known.
    */
-  async findSubscriptionByOrderNumber(orderNumber: string, filter: { planName?: string; planId?: string } = {}): Promise<AdiqSubscription | undefined> {
+  async findSubscriptionByOrderNumber(
+    orderNumber: string,
+    filter: { planName?: string; planId?: string } = {},
+  ): Promise<AdiqSubscription | undefined> {
     for await (const subscription of this.walk((page) =>
       this.searchSubscriptions({ planName: filter.planName, page, limit: SEARCH_PAGE_SIZE }),
     )) {
-      if (subscription.orderNumber === orderNumber && (!filter.planId || subscription.plan.id === filter.planId)) return subscription;
+      if (subscription.orderNumber === orderNumber && (!filter.planId || subscription.plan.id === filter.planId))
+        return subscription;
     }
     return undefined;
   }
@@ -202,7 +215,10 @@ export class AdiqClient {
   }
 
   /** Every billing matching the query and `accept`, walking the pages (the search has no subscription filter). */
-  async findBillings(query: Omit<BillingSearchQuery, 'page' | 'limit'>, accept: (billing: AdiqBilling) => boolean): Promise<AdiqBilling[]> {
+  async findBillings(
+    query: Omit<BillingSearchQuery, 'page' | 'limit'>,
+    accept: (billing: AdiqBilling) => boolean,
+  ): Promise<AdiqBilling[]> {
     const found: AdiqBilling[] = [];
     for await (const billing of this.walk((page) => this.searchBillings({ ...query, page, limit: SEARCH_PAGE_SIZE }))) {
       if (accept(billing)) found.push(billing);
@@ -231,7 +247,9 @@ export class AdiqClient {
   /** PUT notification: the document keys it by merchantId (path) and answers the updated record. */
   async updateNotification(merchantId: string, request: UpdateNotificationRequest): Promise<AdiqNotification> {
     const body = validateRequest('adiq', updateNotificationRequestSchema, { merchantId, ...request });
-    const path = fillPath(PATHS.notification, { merchantId: validateRequest('adiq', text('merchantId', 20), merchantId) });
+    const path = fillPath(PATHS.notification, {
+      merchantId: validateRequest('adiq', text('merchantId', 20), merchantId),
+    });
     return this.call({ method: 'PUT', path, mutating: true, body, response: notificationSchema });
   }
 
@@ -242,7 +260,10 @@ export class AdiqClient {
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.tokens.get();
       try {
-        return await this.http.request({ ...request, headers: { ...request.headers, Authorization: token.authorization } });
+        return await this.http.request({
+          ...request,
+          headers: { ...request.headers, Authorization: token.authorization },
+        });
       } catch (error) {
         if (attempt === 1 && error instanceof ProviderAuthError && error.statusCode === 401) {
           this.tokens.invalidate(token);
@@ -266,10 +287,13 @@ export class AdiqClient {
 function toPlanBody(input: AdiqPlanInput): Omit<CreatePlanRequest, 'amount'> & { amount: number } {
   const { amountCents, paymentMethod, ...rest } = input;
   if (!Number.isSafeInteger(amountCents) || amountCents <= 0) {
-    throw new InvalidRequestError(`adiq request not sent, it is invalid: amountCents must be a positive whole number of cents`, {
-      provider: 'adiq',
-      fieldErrors: [{ field: 'amountCents', message: 'amountCents must be a positive whole number of cents' }],
-    });
+    throw new InvalidRequestError(
+      `adiq request not sent, it is invalid: amountCents must be a positive whole number of cents`,
+      {
+        provider: 'adiq',
+        fieldErrors: [{ field: 'amountCents', message: 'amountCents must be a positive whole number of cents' }],
+      },
+    );
   }
   return { ...rest, amount: centsToAdiqAmount(amountCents), paymentMethod: paymentMethod ?? 'CreditCard' };
 }

@@ -39,7 +39,13 @@ export function mapAdiqError(response: ProviderErrorResponse): ProviderError {
     : bodyExcerpt(response.data);
   const code = items[0]?.tag ?? undefined;
   if (response.status === 402) {
-    const details = { provider: 'adiq' as const, statusCode: 402, code, requestId: response.requestId, raw: response.data };
+    const details = {
+      provider: 'adiq' as const,
+      statusCode: 402,
+      code,
+      requestId: response.requestId,
+      raw: response.data,
+    };
     const kind = classifyAdiqDecline(code, items[0]?.description);
     return kind === 'hard'
       ? new HardDeclineError(`adiq declined (hard): ${message}`, details)

@@ -25,6 +25,10 @@ export function checkAdiqPlanRules(plan: PlanRuleInput, ctx: z.RefinementCtx): v
     });
   }
   if (plan.installments == null || plan.installments <= 0) {
-    ctx.addIssue({ code: 'custom', path: ['installments'], message: 'installments must be greater than zero for a Custom plan' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['installments'],
+      message: 'installments must be greater than zero for a Custom plan',
+    });
   }
 }

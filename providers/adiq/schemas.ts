@@ -52,7 +52,10 @@ export const adiqAmountSchema = (field: string) =>
 
 const isoDate = (field: string) => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date as YYYY-MM-DD`);
 const page = z.int('page must be a whole number').min(1, 'page must be at least 1');
-const limit = z.int('limit must be a whole number').min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000');
+const limit = z
+  .int('limit must be a whole number')
+  .min(1, 'limit must be at least 1')
+  .max(1000, 'limit must be at most 1000');
 const url = (field: string, max: number) =>
   text(field, max).refine((value) => /^https?:\/\/\S+$/i.test(value), `${field} must be an http(s) URL`);
 
@@ -81,7 +84,10 @@ const planFields = {
   paymentMethod: z.enum(PAYMENT_METHODS, 'paymentMethod must be CreditCard'),
   interval: int('interval').positive('interval must be positive').optional(),
   installments: int('installments').positive('installments must be greater than zero').optional(),
-  attempts: int('attempts').min(0, `attempts must be between 0 and ${ADIQ_MAX_ATTEMPTS}`).max(ADIQ_MAX_ATTEMPTS, `attempts must be between 0 and ${ADIQ_MAX_ATTEMPTS}`).optional(),
+  attempts: int('attempts')
+    .min(0, `attempts must be between 0 and ${ADIQ_MAX_ATTEMPTS}`)
+    .max(ADIQ_MAX_ATTEMPTS, `attempts must be between 0 and ${ADIQ_MAX_ATTEMPTS}`)
+    .optional(),
 };
 
 /** "Create plan": merchantId optional ("captured via authentication"). */

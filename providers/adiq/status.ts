@@ -25,7 +25,10 @@ export const SUBSCRIPTION_STATUS_REQUEST: Record<'active' | 'canceled', Subscrip
 };
 
 /** Adiq subscription status -> engine subscription status (Blocked: hard decline or retries exhausted). */
-const SUBSCRIPTION_STATUS_MAP: Record<KnownSubscriptionStatus, Extract<SubscriptionStatus, 'active' | 'blocked' | 'canceled'>> = {
+const SUBSCRIPTION_STATUS_MAP: Record<
+  KnownSubscriptionStatus,
+  Extract<SubscriptionStatus, 'active' | 'blocked' | 'canceled'>
+> = {
   Active: 'active',
   Blocked: 'blocked',
   Canceled: 'canceled',

@@ -62,12 +62,15 @@ export class PaymentStatusClient {
     // Not documented: a 200 with success=false means the merchant system did not apply the status;
     // retrying the same request would get the same answer, so it needs a human (InvalidState).
     if (!answer.success) {
-      throw new InvalidStateError(`payment-status refused status "${body.status}" for payment ${body.id} (success: false)`, {
-        provider: 'payment-status',
-        statusCode: 200,
-        code: 'success_false',
-        raw: answer,
-      });
+      throw new InvalidStateError(
+        `payment-status refused status "${body.status}" for payment ${body.id} (success: false)`,
+        {
+          provider: 'payment-status',
+          statusCode: 200,
+          code: 'success_false',
+          raw: answer,
+        },
+      );
     }
     return answer;
   }

@@ -38,7 +38,10 @@ export class ZapSignPartnerClient {
   }
 
   /** POST /api/v1/partner/update-payment-status/ (the trailing slash is part of the documented path). */
-  async updatePaymentStatus(input: { clientApiToken: string; paymentStatus: ZapSignPaymentStatus }): Promise<UpdatePaymentStatusResponse> {
+  async updatePaymentStatus(input: {
+    clientApiToken: string;
+    paymentStatus: ZapSignPaymentStatus;
+  }): Promise<UpdatePaymentStatusResponse> {
     const body = validateRequest('zapsign', updatePaymentStatusRequestSchema, {
       client_api_token: input.clientApiToken,
       payment_status: input.paymentStatus,

@@ -11,7 +11,9 @@ export type ZapSignPaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const updatePaymentStatusRequestSchema = z.object({
   // The client account's api_token (not a UUID in the document's example: no format check).
-  client_api_token: z.string({ error: 'client_api_token must be a string' }).min(1, { error: 'client_api_token is required' }),
+  client_api_token: z
+    .string({ error: 'client_api_token must be a string' })
+    .min(1, { error: 'client_api_token is required' }),
   // Ours to send: closed. The answer side has no status to read.
   payment_status: z.enum(PAYMENT_STATUSES, { error: 'payment_status must be "adimplente" or "inadimplente"' }),
 });

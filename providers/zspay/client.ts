@@ -62,7 +62,15 @@ import {
   type UpdatePlanRequest,
   type Venda,
 } from './schemas';
-import { ORDER_STATUS, PAYMENT_TYPE, PaymentTypeId, statusOf, TRANSFER_STATUS, type OrderStatus, type TransferStatus } from './status';
+import {
+  ORDER_STATUS,
+  PAYMENT_TYPE,
+  PaymentTypeId,
+  statusOf,
+  TRANSFER_STATUS,
+  type OrderStatus,
+  type TransferStatus,
+} from './status';
 
 export interface ZspayClientOptions {
   /** e.g. https://api.zsystems.com.br (the sandbox: http://host:port/zspay). */
@@ -149,7 +157,13 @@ export class ZspayClient {
   /** POST /clientes. */
   async createClient(input: CreateClientRequest): Promise<Cliente> {
     const body = validateRequest('zspay', createClientRequestSchema, input);
-    const answer = await this.call({ method: 'POST', path: '/clientes', mutating: true, body, response: createClientResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/clientes',
+      mutating: true,
+      body,
+      response: createClientResponseSchema,
+    });
     return answer.cliente;
   }
 
@@ -157,12 +171,25 @@ export class ZspayClient {
    * POST /clientes/{cliente_id}/cartoes. Takes the raw card as documented: for the card-linking
    * flow outside the engine (browser, public key) and tests. Returns ids and display data only.
    */
-  async linkCard(clienteId: string | number, card: LinkCardRequest): Promise<{ cardId: string; brand?: string | null; lastDigits?: string }> {
+  async linkCard(
+    clienteId: string | number,
+    card: LinkCardRequest,
+  ): Promise<{ cardId: string; brand?: string | null; lastDigits?: string }> {
     const id = validateRequest('zspay', idParam('clienteId'), clienteId);
     const body = validateRequest('zspay', linkCardRequestSchema, card);
-    const answer = await this.call({ method: 'POST', path: `/clientes/${id}/cartoes`, mutating: true, body, response: linkCardResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: `/clientes/${id}/cartoes`,
+      mutating: true,
+      body,
+      response: linkCardResponseSchema,
+    });
     const saved = answer.cartaoId;
-    return { cardId: String(saved.id), brand: saved.bandeira, lastDigits: saved.ultimos_digitos === undefined ? undefined : String(saved.ultimos_digitos) };
+    return {
+      cardId: String(saved.id),
+      brand: saved.bandeira,
+      lastDigits: saved.ultimos_digitos === undefined ? undefined : String(saved.ultimos_digitos),
+    };
   }
 
   // ---- sales ----------------------------------------------------------------------------------
@@ -176,7 +203,13 @@ export class ZspayClient {
       clienteId: this.id('clienteId', input.clienteId),
       cartaoId: this.id('cartaoId', input.cartaoId),
     });
-    const answer = await this.call({ method: 'POST', path: '/vendas', mutating: true, body, response: saleResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/vendas',
+      mutating: true,
+      body,
+      response: saleResponseSchema,
+    });
     return { ...fromPedido(answer.pedido), paymentType: 'credit', amountCents: input.amountCents };
   }
 
@@ -190,7 +223,13 @@ export class ZspayClient {
       descricao: checked.descricao,
       clienteId: checked.clienteId,
     });
-    const answer = await this.call({ method: 'POST', path: '/vendas', mutating: true, body, response: saleResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/vendas',
+      mutating: true,
+      body,
+      response: saleResponseSchema,
+    });
     return { ...fromPedido(answer.pedido), paymentType: 'boleto', amountCents: checked.amountCents };
   }
 
@@ -201,14 +240,26 @@ export class ZspayClient {
       cartaoId: this.id('cartaoId', input.cartaoId),
       clienteId: this.id('clienteId', input.clienteId),
     });
-    const answer = await this.call({ method: 'POST', path: '/vendas/pre_captura', mutating: true, body, response: captureResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/vendas/pre_captura',
+      mutating: true,
+      body,
+      response: captureResponseSchema,
+    });
     return fromPedidoDetail(answer.pedido);
   }
 
   /** POST /vendas/captura: captures a pre-authorized order. */
   async capture(pedidoId: string | number): Promise<ZspaySale> {
     const body = validateRequest('zspay', captureRequestSchema, { pedidoId: this.id('pedidoId', pedidoId) });
-    const answer = await this.call({ method: 'POST', path: '/vendas/captura', mutating: true, body, response: captureResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/vendas/captura',
+      mutating: true,
+      body,
+      response: captureResponseSchema,
+    });
     return fromPedidoDetail(answer.pedido);
   }
 
@@ -222,7 +273,13 @@ export class ZspayClient {
   /** POST /vendas/{pedidoId}/estornar (full refund of a card sale). */
   async refundSale(pedidoId: string | number): Promise<void> {
     const id = this.id('pedidoId', pedidoId);
-    await this.call({ method: 'POST', path: `/vendas/${id}/estornar`, mutating: true, body: {}, response: okResponseSchema });
+    await this.call({
+      method: 'POST',
+      path: `/vendas/${id}/estornar`,
+      mutating: true,
+      body: {},
+      response: okResponseSchema,
+    });
   }
 
   // ---- plans ----------------------------------------------------------------------------------
@@ -230,7 +287,13 @@ export class ZspayClient {
   /** POST /planos (amount/setup_amount in cents). Returns the new plan's id. */
   async createPlan(input: CreatePlanRequest): Promise<string> {
     const body = validateRequest('zspay', createPlanRequestSchema, input);
-    const answer = await this.call({ method: 'POST', path: '/planos', mutating: true, body, response: planIdResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/planos',
+      mutating: true,
+      body,
+      response: planIdResponseSchema,
+    });
     return String(answer.plano);
   }
 
@@ -243,7 +306,11 @@ export class ZspayClient {
 
   /** GET /planos/{PlanoId}. */
   async getPlan(planId: string | number): Promise<Plano> {
-    const answer = await this.call({ method: 'GET', path: `/planos/${this.id('planoId', planId)}`, response: planResponseSchema });
+    const answer = await this.call({
+      method: 'GET',
+      path: `/planos/${this.id('planoId', planId)}`,
+      response: planResponseSchema,
+    });
     return answer.plano;
   }
 
@@ -257,7 +324,12 @@ export class ZspayClient {
 
   /** DELETE /planos/{PlanoId}. */
   async deletePlan(planId: string | number): Promise<void> {
-    await this.call({ method: 'DELETE', path: `/planos/${this.id('planoId', planId)}`, mutating: true, response: planIdResponseSchema });
+    await this.call({
+      method: 'DELETE',
+      path: `/planos/${this.id('planoId', planId)}`,
+      mutating: true,
+      response: planIdResponseSchema,
+    });
   }
 
   // ---- subscriptions and invoices -------------------------------------------------------------
@@ -265,7 +337,13 @@ export class ZspayClient {
   /** POST /planos/assinar. */
   async subscribe(input: SubscribeRequest): Promise<Assinatura> {
     const body = validateRequest('zspay', subscribeRequestSchema, input);
-    const answer = await this.call({ method: 'POST', path: '/planos/assinar', mutating: true, body, response: subscriptionResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/planos/assinar',
+      mutating: true,
+      body,
+      response: subscriptionResponseSchema,
+    });
     return answer.data;
   }
 
@@ -273,7 +351,12 @@ export class ZspayClient {
   async listSubscriptions(options: { page?: number; limit?: number; omni?: string; assinaturaId?: number } = {}) {
     const filters = JSON.stringify({ omni: options.omni ?? '', assinaturaId: options.assinaturaId ?? null });
     const query = { page: options.page ?? 1, limit: options.limit ?? 50, filters };
-    const answer = await this.call({ method: 'GET', path: '/planos/assinaturas', query, response: subscriptionListResponseSchema });
+    const answer = await this.call({
+      method: 'GET',
+      path: '/planos/assinaturas',
+      query,
+      response: subscriptionListResponseSchema,
+    });
     return { subscriptions: answer.assinaturas, pages: answer.paginas, total: answer.quantidade };
   }
 
@@ -329,13 +412,20 @@ export class ZspayClient {
     const body = validateRequest('zspay', transferRequestSchema, {
       tipoTransferencia: input.tipoTransferencia,
       valor: centsToValor(input.amountCents),
-      toEstabelecimentoId: input.toEstabelecimentoId === undefined ? null : this.id('toEstabelecimentoId', input.toEstabelecimentoId),
+      toEstabelecimentoId:
+        input.toEstabelecimentoId === undefined ? null : this.id('toEstabelecimentoId', input.toEstabelecimentoId),
       contaBancariaId: input.contaBancariaId === undefined ? null : this.id('contaBancariaId', input.contaBancariaId),
       senha: input.senha,
       descricao: input.descricao,
       agendadoPara: input.agendadoPara,
     });
-    const answer = await this.call({ method: 'POST', path: '/transferencias', mutating: true, body, response: transferResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/transferencias',
+      mutating: true,
+      body,
+      response: transferResponseSchema,
+    });
     const record = answer.agendamento ?? answer.transferencia;
     if (!record) throw mapZspayError({ status: 200, data: answer, headers: {} });
     return fromTransferRecord(record, answer.agendamento !== undefined);
@@ -343,7 +433,11 @@ export class ZspayClient {
 
   /** GET /transferencias/agendadas/{tipoTransferenciaId}. */
   async listScheduledTransfers(tipoTransferencia: 1 | 2): Promise<ZspayScheduledTransfer[]> {
-    const answer = await this.call({ method: 'GET', path: `/transferencias/agendadas/${tipoTransferencia}`, response: scheduledTransferListResponseSchema });
+    const answer = await this.call({
+      method: 'GET',
+      path: `/transferencias/agendadas/${tipoTransferencia}`,
+      response: scheduledTransferListResponseSchema,
+    });
     return answer.data.map((t) => ({
       id: String(t.id),
       amountCents: valorToCents(t.valor),
@@ -369,13 +463,25 @@ export class ZspayClient {
   /** POST /estabelecimentos/contas_bancarias. */
   async createBankAccount(input: CreateBankAccountRequest) {
     const body = validateRequest('zspay', createBankAccountRequestSchema, input);
-    const answer = await this.call({ method: 'POST', path: '/estabelecimentos/contas_bancarias', mutating: true, body, response: createBankAccountResponseSchema });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/estabelecimentos/contas_bancarias',
+      mutating: true,
+      body,
+      response: createBankAccountResponseSchema,
+    });
     return answer.contaBancaria;
   }
 
   /** GET /estabelecimentos/contas_bancarias. */
   async listBankAccounts() {
-    return (await this.call({ method: 'GET', path: '/estabelecimentos/contas_bancarias', response: bankAccountListResponseSchema })).contasBancarias;
+    return (
+      await this.call({
+        method: 'GET',
+        path: '/estabelecimentos/contas_bancarias',
+        response: bankAccountListResponseSchema,
+      })
+    ).contasBancarias;
   }
 
   /** PUT /estabelecimentos/contas_bancarias/{id}/ativar: selects the account for withdrawals. */
@@ -393,7 +499,9 @@ export class ZspayClient {
   // ---- plumbing -------------------------------------------------------------------------------
 
   private async subscriptionAction(path: string, subscriptionId: string | number): Promise<void> {
-    const body = validateRequest('zspay', subscriptionActionRequestSchema, { assinatura_id: this.id('assinaturaId', subscriptionId) });
+    const body = validateRequest('zspay', subscriptionActionRequestSchema, {
+      assinatura_id: this.id('assinaturaId', subscriptionId),
+    });
     await this.call({ method: 'POST', path, mutating: true, body, response: okResponseSchema });
   }
 
@@ -403,7 +511,10 @@ export class ZspayClient {
 
   /** One request; a `success: false` answer (even HTTP 200) becomes a taxonomy error. */
   private async call<T>(req: ProviderRequest<T>): Promise<T> {
-    const result = await this.http.request<T | ErrorEnvelope>({ ...req, response: z.union([req.response, errorEnvelopeSchema]) });
+    const result = await this.http.request<T | ErrorEnvelope>({
+      ...req,
+      response: z.union([req.response, errorEnvelopeSchema]),
+    });
     if (isErrorEnvelope(result)) throw mapZspayError({ status: 200, data: result, headers: {} });
     return result;
   }
@@ -453,10 +564,10 @@ function fromTransferRecord(record: TransferRecord, scheduled: boolean): ZspayTr
     id: String(record.id),
     scheduled,
     // A scheduled transfer has no transfer status yet: it is "Nova" until executed.
-    status: record.status_transferencia_id === undefined ? 'new' : statusOf(TRANSFER_STATUS, record.status_transferencia_id),
+    status:
+      record.status_transferencia_id === undefined ? 'new' : statusOf(TRANSFER_STATUS, record.status_transferencia_id),
     amountCents: valorToCents(record.valor),
     descricao: record.descricao,
     scheduledFor: record.agendado_para,
   };
 }
-

@@ -24,7 +24,12 @@ export function mapZspayError(response: ProviderErrorResponse): ProviderError {
   const envelope: ErrorEnvelope | undefined = parsed.success ? parsed.data : undefined;
   const error = envelope?.error;
   const message = error?.message ?? envelope?.message ?? bodyExcerpt(response.data);
-  const details = { provider: 'zspay' as const, statusCode: response.status, requestId: response.requestId, raw: response.data };
+  const details = {
+    provider: 'zspay' as const,
+    statusCode: response.status,
+    requestId: response.requestId,
+    raw: response.data,
+  };
 
   if (error?.type === 'card_error') {
     const acquirerCode = error.code === undefined ? undefined : String(error.code);
@@ -33,12 +38,17 @@ export function mapZspayError(response: ProviderErrorResponse): ProviderError {
     const kind = classifyDecline({ code: acquirerCode, category: error.category, message: words });
     const code = acquirerCode ?? error.category ?? 'card_error';
     const text = `zspay declined the card (${code}): ${message}`;
-    return kind === 'hard' ? new HardDeclineError(text, { ...details, code }) : new SoftDeclineError(text, { ...details, code });
+    return kind === 'hard'
+      ? new HardDeclineError(text, { ...details, code })
+      : new SoftDeclineError(text, { ...details, code });
   }
   if (error?.category === 'insufficient_balance') {
     return new InvalidStateError(`zspay HTTP ${response.status}: ${message}`, { ...details, code: error.category });
   }
-  const fieldErrors: FieldError[] = (error?.fields ?? []).map((f) => ({ field: f.field, message: f.message ?? message }));
+  const fieldErrors: FieldError[] = (error?.fields ?? []).map((f) => ({
+    field: f.field,
+    message: f.message ?? message,
+  }));
   // A 2xx `success: false` without a card error is a refusal of the request itself.
   const status = response.status < 400 ? 400 : response.status;
   return errorForStatus(

@@ -18,7 +18,8 @@ export { BOLETO_MINIMUM_CENTS } from '../../common/billing/plan-rules';
 export function centsToValor(cents: number): number {
   const valor = Number(centsToReais(cents));
   // A decimal of more than 15 significant digits does not survive a double: refuse, never round.
-  if (reaisToCents(valor) !== cents) throw new RangeError(`centsToValor: ${cents} cents cannot be written exactly as a Zspay valor`);
+  if (reaisToCents(valor) !== cents)
+    throw new RangeError(`centsToValor: ${cents} cents cannot be written exactly as a Zspay valor`);
   return valor;
 }
 

@@ -19,7 +19,9 @@ export const idParam = (field: string) =>
 
 /** Integer cents (engine input). */
 const centsField = (field: string, min = 1) =>
-  z.int({ error: `${field} must be an integer number of cents` }).min(min, { error: `${field} must be at least ${min} cent(s)` });
+  z
+    .int({ error: `${field} must be an integer number of cents` })
+    .min(min, { error: `${field} must be at least ${min} cent(s)` });
 
 const isoDate = (field: string) =>
   z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} must be a date YYYY-MM-DD` });
@@ -227,7 +229,12 @@ export const vendaSchema = z.looseObject({
     cartaoCredito: z.unknown().optional(),
     boleto: z.looseObject({ id: idValue.optional(), url: z.string().optional() }).nullable().optional(),
   }),
-  valores: z.looseObject({ total: valorSchema, taxa: valorSchema.optional(), splits: valorSchema.optional(), liquido: valorSchema.optional() }),
+  valores: z.looseObject({
+    total: valorSchema,
+    taxa: valorSchema.optional(),
+    splits: valorSchema.optional(),
+    liquido: valorSchema.optional(),
+  }),
   status: namedCode,
   cliente: z.looseObject({ nome: nullableString, email: nullableString }).nullable().optional(),
   pagamentos: z
@@ -272,7 +279,15 @@ export type CreatePlanRequest = z.infer<typeof createPlanRequestSchema>;
 
 /** "Editar um plano". */
 export const updatePlanRequestSchema = createPlanRequestSchema
-  .pick({ name: true, description: true, setup_amount: true, amount: true, tolerance_period: true, frequency: true, interval: true })
+  .pick({
+    name: true,
+    description: true,
+    setup_amount: true,
+    amount: true,
+    tolerance_period: true,
+    frequency: true,
+    interval: true,
+  })
   .extend({ grace_period: z.union([z.int().min(0), z.string().regex(/^\d+$/)]) })
   .partial();
 export type UpdatePlanRequest = z.infer<typeof updatePlanRequestSchema>;
@@ -320,8 +335,14 @@ export const subscribeRequestSchema = z.object({
     nome: z.string().min(1, { error: 'cliente.nome is required' }),
     email: z.email({ error: 'cliente.email must be an e-mail address' }),
     dataNascimento: isoDate('cliente.dataNascimento').optional(),
-    cpf: z.string().regex(/^\d{11}$/, { error: 'cliente.cpf must have 11 digits' }).optional(),
-    cnpj: z.string().regex(/^\d{14}$/, { error: 'cliente.cnpj must have 14 digits' }).optional(),
+    cpf: z
+      .string()
+      .regex(/^\d{11}$/, { error: 'cliente.cpf must have 11 digits' })
+      .optional(),
+    cnpj: z
+      .string()
+      .regex(/^\d{14}$/, { error: 'cliente.cnpj must have 14 digits' })
+      .optional(),
     telefone: z.string().optional(),
     celular: z.string().optional(),
   }),
@@ -360,7 +381,9 @@ export const subscriptionListResponseSchema = z.looseObject({
 /** "Alterar data da próxima recorrência". */
 export const changeDueDateRequestSchema = z.object({ due_date: isoDate('due_date') });
 /** "Suspender" / "Reativar uma assinatura". */
-export const subscriptionActionRequestSchema = z.object({ assinatura_id: z.int().positive({ error: 'assinatura_id is required' }) });
+export const subscriptionActionRequestSchema = z.object({
+  assinatura_id: z.int().positive({ error: 'assinatura_id is required' }),
+});
 
 /** "Recuperar pagamentos de uma assinatura": amount in cents as a string ("1"). */
 export const faturaSchema = z.looseObject({
@@ -386,7 +409,9 @@ export const refundInvoiceRequestSchema = z.object({ id: z.int().positive({ erro
 /** "Transferir ou Agendar Transferência". */
 export const transferRequestSchema = z
   .object({
-    tipoTransferencia: z.union([z.literal(1), z.literal(2)], { error: 'tipoTransferencia must be 1 (digital account) or 2 (bank account)' }),
+    tipoTransferencia: z.union([z.literal(1), z.literal(2)], {
+      error: 'tipoTransferencia must be 1 (digital account) or 2 (bank account)',
+    }),
     valor: z.number().positive({ error: 'valor must be positive' }),
     toEstabelecimentoId: z.int().positive().nullable(),
     contaBancariaId: z.int().positive().nullable(),
@@ -396,10 +421,18 @@ export const transferRequestSchema = z
   })
   .superRefine((value, ctx) => {
     if (value.tipoTransferencia === 1 && value.toEstabelecimentoId === null) {
-      ctx.addIssue({ code: 'custom', path: ['toEstabelecimentoId'], message: 'toEstabelecimentoId is required when tipoTransferencia = 1' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toEstabelecimentoId'],
+        message: 'toEstabelecimentoId is required when tipoTransferencia = 1',
+      });
     }
     if (value.tipoTransferencia === 2 && value.contaBancariaId === null) {
-      ctx.addIssue({ code: 'custom', path: ['contaBancariaId'], message: 'contaBancariaId is required when tipoTransferencia = 2' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contaBancariaId'],
+        message: 'contaBancariaId is required when tipoTransferencia = 2',
+      });
     }
   });
 export type TransferRequest = z.infer<typeof transferRequestSchema>;
@@ -440,7 +473,10 @@ export const scheduledTransferSchema = z.looseObject({
   created: z.string().optional(),
 });
 export type ScheduledTransfer = z.infer<typeof scheduledTransferSchema>;
-export const scheduledTransferListResponseSchema = z.looseObject({ ...okEnvelope, data: z.array(scheduledTransferSchema) });
+export const scheduledTransferListResponseSchema = z.looseObject({
+  ...okEnvelope,
+  data: z.array(scheduledTransferSchema),
+});
 
 /** "Consultar Saldo": reais as decimal strings. */
 export const balanceResponseSchema = z.looseObject({
@@ -450,7 +486,9 @@ export const balanceResponseSchema = z.looseObject({
 
 /** "Cadastrar conta bancária". */
 export const createBankAccountRequestSchema = z.object({
-  tipoContaBancaria: z.union([z.literal(1), z.literal(2)], { error: 'tipoContaBancaria must be 1 (corrente) or 2 (poupança)' }),
+  tipoContaBancaria: z.union([z.literal(1), z.literal(2)], {
+    error: 'tipoContaBancaria must be 1 (corrente) or 2 (poupança)',
+  }),
   nomeTitular: z.string().min(1, { error: 'nomeTitular is required' }),
   bancoId: z.int().positive({ error: 'bancoId is required' }),
   agencia: z.string().regex(/^\d{1,5}(-\w)?$/, { error: 'agencia must be digits' }),
@@ -465,7 +503,10 @@ export const bankAccountCreatedSchema = z.looseObject({
   agencia: z.string(),
   conta: z.string(),
 });
-export const createBankAccountResponseSchema = z.looseObject({ ...okEnvelope, contaBancaria: bankAccountCreatedSchema });
+export const createBankAccountResponseSchema = z.looseObject({
+  ...okEnvelope,
+  contaBancaria: bankAccountCreatedSchema,
+});
 export const bankAccountListItemSchema = z.looseObject({
   id: idValue,
   tipoContaBancaria: codeSchema,
@@ -475,4 +516,7 @@ export const bankAccountListItemSchema = z.looseObject({
   banco: z.string().nullable().optional(),
   ativo: z.boolean(),
 });
-export const bankAccountListResponseSchema = z.looseObject({ ...okEnvelope, contasBancarias: z.array(bankAccountListItemSchema) });
+export const bankAccountListResponseSchema = z.looseObject({
+  ...okEnvelope,
+  contasBancarias: z.array(bankAccountListItemSchema),
+});

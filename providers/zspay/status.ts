@@ -22,7 +22,16 @@ export const ORDER_STATUS = {
   7: 'processing',
   8: 'pre_authorized',
 } as const;
-export const OrderStatusId = { pending: 1, approved: 2, failed: 3, canceled: 4, partially_paid: 5, refunded: 6, processing: 7, pre_authorized: 8 } as const;
+export const OrderStatusId = {
+  pending: 1,
+  approved: 2,
+  failed: 3,
+  canceled: 4,
+  partially_paid: 5,
+  refunded: 6,
+  processing: 7,
+  pre_authorized: 8,
+} as const;
 
 /** "Status da assinatura". */
 export const SUBSCRIPTION_STATUS = { 1: 'waiting', 2: 'canceled', 3: 'paid', 4: 'overdue', 5: 'suspended' } as const;
@@ -42,10 +51,13 @@ export const INVOICE_STATUSES = ['pending', 'paid', 'failed', 'void'] as const;
 type CodeTable = Readonly<Record<number, string>>;
 
 /** The table's term for a code, or 'unknown' (new codes must not break the engine). */
-export function statusOf<T extends CodeTable>(table: T, code: number | string | null | undefined): T[keyof T] | 'unknown' {
+export function statusOf<T extends CodeTable>(
+  table: T,
+  code: number | string | null | undefined,
+): T[keyof T] | 'unknown' {
   if (code === null || code === undefined) return 'unknown';
   const n = Number(code);
-  return Number.isInteger(n) && n in table ? (table[n as keyof T]) : 'unknown';
+  return Number.isInteger(n) && n in table ? table[n as keyof T] : 'unknown';
 }
 
 export type OrderStatus = (typeof ORDER_STATUS)[keyof typeof ORDER_STATUS] | 'unknown';

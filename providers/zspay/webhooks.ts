@@ -37,7 +37,9 @@ export const invoiceWebhookDataSchema = z.looseObject({
   max_retries: z.number().optional(),
   status: z.string(),
   date_invoice: nullableString,
-  assinatura: z.looseObject({ id: idValue, status_assinatura_id: codeSchema.optional(), due_date: nullableString }).optional(),
+  assinatura: z
+    .looseObject({ id: idValue, status_assinatura_id: codeSchema.optional(), due_date: nullableString })
+    .optional(),
 });
 
 /** Receivable = one payment of an order. */
@@ -103,7 +105,8 @@ const anyWebhookSchema = z.looseObject({ type: z.string(), status: z.string().op
  */
 export function parseZspayWebhook(body: unknown): ParsedZspayWebhook {
   const head = anyWebhookSchema.parse(body);
-  if (!(WEBHOOK_TYPES as string[]).includes(head.type)) return { known: false, type: head.type, status: head.status, raw: body };
+  if (!(WEBHOOK_TYPES as string[]).includes(head.type))
+    return { known: false, type: head.type, status: head.status, raw: body };
   const event = zspayWebhookSchema.parse(body);
   return { known: true, event, knownStatus: knownOrUnknown(WEBHOOK_STATUSES[event.type], event.status) };
 }

@@ -87,7 +87,11 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
     const own = tokens.get(token);
     if (own === undefined) return false;
     const seen = new Set<string>();
-    for (let current: string | null | undefined = resellerId; current != null && !seen.has(current); current = resellers.get(current)) {
+    for (
+      let current: string | null | undefined = resellerId;
+      current != null && !seen.has(current);
+      current = resellers.get(current)
+    ) {
       if (current === own) return true;
       seen.add(current);
     }
@@ -143,11 +147,14 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
     paymentReadsAllowed = parsed.data.allowed;
     return reply.send({ allowed: paymentReadsAllowed });
   });
-  app.get<{ Params: { resellerId: string; paymentId: string } }>('/__control/payments/:resellerId/:paymentId', async (request, reply) => {
-    const { resellerId, paymentId } = request.params;
-    const payment = payments.get(key(resellerId, paymentId));
-    return payment ? reply.send(payment) : reply.code(404).send({ message: 'No such payment' });
-  });
+  app.get<{ Params: { resellerId: string; paymentId: string } }>(
+    '/__control/payments/:resellerId/:paymentId',
+    async (request, reply) => {
+      const { resellerId, paymentId } = request.params;
+      const payment = payments.get(key(resellerId, paymentId));
+      return payment ? reply.send(payment) : reply.code(404).send({ message: 'No such payment' });
+    },
+  );
 
   // ---- provider ---------------------------------------------------------------------------
   const route = providerRoutes(app, ctx, {
@@ -171,7 +178,13 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
       }
       return token;
     },
-    invalid: (reply) => sendError(reply, 400, 'payment_method_id is required and must be a positive integer', '/data/attributes/payment_method_id'),
+    invalid: (reply) =>
+      sendError(
+        reply,
+        400,
+        'payment_method_id is required and must be a positive integer',
+        '/data/attributes/payment_method_id',
+      ),
     notFound: (reply, _what: string) => sendError(reply, 404, 'Record not found'),
   });
   const paymentOf = {
@@ -191,9 +204,11 @@ export function registerActivePlatform(app: FastifyInstance, ctx: SandboxContext
       operation: 'activeplatform.payment.get',
       ...paymentOf,
       // Switched off, the GET the document does not define is refused before any scripted outcome.
-      refuse: (_request, reply) => (paymentReadsAllowed ? undefined : sendError(reply.header('Allow', 'PATCH'), 405, 'Method Not Allowed')),
+      refuse: (_request, reply) =>
+        paymentReadsAllowed ? undefined : sendError(reply.header('Allow', 'PATCH'), 405, 'Method Not Allowed'),
     },
-    async ({ found: payment, reply }) => afterEffect(() => reply.header('Content-Type', MEDIA_TYPE).send(paymentDocument(payment))),
+    async ({ found: payment, reply }) =>
+      afterEffect(() => reply.header('Content-Type', MEDIA_TYPE).send(paymentDocument(payment))),
   );
 
   route(
@@ -245,7 +260,8 @@ function acceptsJsonApi(header: string | undefined): boolean {
 
 /** The payment as the document's response example shows it. */
 function paymentDocument(p: StoredPayment) {
-  const methodName = p.paymentMethodId === null ? null : (PAYMENT_METHOD_NAMES[p.paymentMethodId] ?? `Method ${p.paymentMethodId}`);
+  const methodName =
+    p.paymentMethodId === null ? null : (PAYMENT_METHOD_NAMES[p.paymentMethodId] ?? `Method ${p.paymentMethodId}`);
   return {
     data: {
       id: p.id,
@@ -272,7 +288,9 @@ function paymentDocument(p: StoredPayment) {
         invoices: { data: [] },
         reseller: { data: { id: p.resellerId, type: 'resellers' } },
         account: { data: { id: String(p.accountId), type: 'accounts' } },
-        payment_method: { data: p.paymentMethodId === null ? null : { id: String(p.paymentMethodId), type: 'payment_methods' } },
+        payment_method: {
+          data: p.paymentMethodId === null ? null : { id: String(p.paymentMethodId), type: 'payment_methods' },
+        },
       },
     },
     included:

@@ -48,7 +48,13 @@ export const FIXED_INTERVAL_DAYS = 30;
  * "...and the number of installments according to the type of plan chosen": the document gives no
  * numbers; the sandbox reads them as the type's months.
  */
-export const FIXED_INSTALLMENTS: Readonly<Record<Exclude<(typeof PLAN_TYPES)[number], 'Custom'>, number>> = { Monthly: 1, Bimonthly: 2, Quarterly: 3, Semesterly: 6, Yearly: 12 };
+export const FIXED_INSTALLMENTS: Readonly<Record<Exclude<(typeof PLAN_TYPES)[number], 'Custom'>, number>> = {
+  Monthly: 1,
+  Bimonthly: 2,
+  Quarterly: 3,
+  Semesterly: 6,
+  Yearly: 12,
+};
 /** "A planType of type Custom must have interval of at least 20 and installments greater than zero." */
 const CUSTOM_MIN_INTERVAL_DAYS = 20;
 /** attempts: "Number of repeated attempts (limited to 4 attempts)". */
@@ -84,28 +90,49 @@ const planFields = {
     .optional(),
 };
 
-function customPlanRules(plan: { planType: string; interval?: number; installments?: number }, ctx: z.RefinementCtx): void {
+function customPlanRules(
+  plan: { planType: string; interval?: number; installments?: number },
+  ctx: z.RefinementCtx,
+): void {
   if (plan.planType !== 'Custom') return;
   if (plan.interval === undefined || plan.interval < CUSTOM_MIN_INTERVAL_DAYS) {
-    ctx.addIssue({ code: 'custom', path: ['interval'], message: `interval must be at least ${CUSTOM_MIN_INTERVAL_DAYS} days for a Custom plan` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['interval'],
+      message: `interval must be at least ${CUSTOM_MIN_INTERVAL_DAYS} days for a Custom plan`,
+    });
   }
   if (plan.installments === undefined || plan.installments <= 0) {
-    ctx.addIssue({ code: 'custom', path: ['installments'], message: 'installments must be greater than zero for a Custom plan' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['installments'],
+      message: 'installments must be greater than zero for a Custom plan',
+    });
   }
 }
 
 /** "Create plan": merchantId "No (captured via authentication)". */
-export const createPlanBody = z.object({ ...planFields, merchantId: planFields.merchantId.optional() }).superRefine(customPlanRules);
+export const createPlanBody = z
+  .object({ ...planFields, merchantId: planFields.merchantId.optional() })
+  .superRefine(customPlanRules);
 /** "Update plan": the same fields, merchantId mandatory. */
 export const updatePlanBody = z.object(planFields).superRefine(customPlanRules);
 export type PlanFields = z.output<typeof updatePlanBody>;
-export const planStatusBody = z.object({ status: z.enum(['Active', 'Inactive', 'Canceled'], 'status must be one of Active, Inactive, Canceled') });
+export const planStatusBody = z.object({
+  status: z.enum(['Active', 'Inactive', 'Canceled'], 'status must be one of Active, Inactive, Canceled'),
+});
 
 // ---- subscriptions, notifications, token ----------------------------------------------------
 
-export const createSubscriptionBody = z.object({ vaultId: text('vaultId', 36), orderNumber: text('orderNumber', 10), planId: text('planId', 36) });
+export const createSubscriptionBody = z.object({
+  vaultId: text('vaultId', 36),
+  orderNumber: text('orderNumber', 10),
+  planId: text('planId', 36),
+});
 /** "Alter Subscription Status": the example sends "Actived", the table says "(Activated, Canceled)". */
-export const subscriptionStatusBody = z.object({ status: z.enum(['Actived', 'Activated', 'Canceled'], 'status must be one of Actived, Activated, Canceled') });
+export const subscriptionStatusBody = z.object({
+  status: z.enum(['Actived', 'Activated', 'Canceled'], 'status must be one of Actived, Activated, Canceled'),
+});
 export const subscriptionVaultBody = z.object({ vaultId: text('vaultId', 36) });
 
 /** "Create Notification": callbackUrl is the "Endpoint URL on the business side". */
@@ -113,7 +140,10 @@ export const createNotificationBody = z.object({
   merchantId: text('merchantId', 20),
   name: text('name', 50),
   description: text('description', 150),
-  callbackUrl: text('callbackUrl', 500).refine((value) => /^https?:\/\/\S+$/i.test(value), 'callbackUrl must be an http(s) URL'),
+  callbackUrl: text('callbackUrl', 500).refine(
+    (value) => /^https?:\/\/\S+$/i.test(value),
+    'callbackUrl must be an http(s) URL',
+  ),
 });
 /** "Update Notification": merchantId is the path parameter (the example repeats it in the body). */
 export const updateNotificationBody = createNotificationBody.extend({
@@ -122,7 +152,9 @@ export const updateNotificationBody = createNotificationBody.extend({
 });
 
 /** "Access Token Generation": "Use fixed value client_credentials". */
-export const tokenBody = z.object({ grantType: z.literal('client_credentials', 'grantType must be "client_credentials"') });
+export const tokenBody = z.object({
+  grantType: z.literal('client_credentials', 'grantType must be "client_credentials"'),
+});
 
 // ---- declines --------------------------------------------------------------------------------
 

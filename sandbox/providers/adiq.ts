@@ -126,7 +126,12 @@ interface StoredNotification {
 
 const lifetimeSchema = z.object({ seconds: z.number().positive().max(86_400) });
 const billSchema = z
-  .object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD').optional() })
+  .object({
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD')
+      .optional(),
+  })
   .optional();
 
 export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
@@ -153,7 +158,9 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
 
   // Bodiless PUTs (cancel payment) may come with a client's default form Content-Type: anything not
   // JSON is read as text and then fails the route's validation, instead of a 415.
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body === '' ? undefined : body));
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body === '' ? undefined : body),
+  );
 
   // Fastify's own errors (unparseable JSON...) in the documented shape too.
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -194,11 +201,21 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     invalid: invalidBody,
   });
 
-  authRoute('POST', `/auth${ADIQ_AUTH_PATHS.token}`, { operation: 'adiq.auth.token', keys: ({ auth }) => [auth], body: tokenBody }, async ({ reply }) => {
-    const accessToken = `sbx.${randomUUID()}`;
-    tokens.set(accessToken, { expiresAt: ctx.clock.now() + settings.tokenLifetimeSeconds * 1000, merchantId: ADIQ_SANDBOX_MERCHANT_ID });
-    return afterEffect(() => reply.send({ access_token: accessToken, token_type: 'Bearer', expires_in: settings.tokenLifetimeSeconds }));
-  });
+  authRoute(
+    'POST',
+    `/auth${ADIQ_AUTH_PATHS.token}`,
+    { operation: 'adiq.auth.token', keys: ({ auth }) => [auth], body: tokenBody },
+    async ({ reply }) => {
+      const accessToken = `sbx.${randomUUID()}`;
+      tokens.set(accessToken, {
+        expiresAt: ctx.clock.now() + settings.tokenLifetimeSeconds * 1000,
+        merchantId: ADIQ_SANDBOX_MERCHANT_ID,
+      });
+      return afterEffect(() =>
+        reply.send({ access_token: accessToken, token_type: 'Bearer', expires_in: settings.tokenLifetimeSeconds }),
+      );
+    },
+  );
 
   // The recurrence host: the Bearer token's merchant; bodies are checked before any scripted outcome.
   const route = providerRoutes(app, ctx, {
@@ -212,7 +229,8 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
       return undefined;
     },
     invalid: invalidBody,
-    notFound: (reply, [tag, what]: Missing) => sendErrors(reply, 400, [{ tag, description: `${what} não encontrado.` }]),
+    notFound: (reply, [tag, what]: Missing) =>
+      sendErrors(reply, 400, [{ tag, description: `${what} não encontrado.` }]),
     bodyFirst: true,
   });
   const recurrence = <Path extends string>(path: Path) => `/recurrence${path}` as const;
@@ -221,31 +239,58 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
 
   const planOf = {
     keys: ({ params }: { params: { planId: string } }) => [params.planId],
-    find: { load: ({ params }: { params: { planId: string } }) => plans.get(params.planId), missing: ['planId', 'Plano'] as const },
+    find: {
+      load: ({ params }: { params: { planId: string } }) => plans.get(params.planId),
+      missing: ['planId', 'Plano'] as const,
+    },
   };
 
-  route('POST', recurrence(PATHS.plans), { operation: 'adiq.plan.create', keys: ({ body }) => [body?.name], body: createPlanBody }, async ({ body, auth, reply }) => {
-    const plan = storePlan(randomUUID(), { ...body, merchantId: body.merchantId ?? auth }, 'Active');
-    return afterEffect(() => sendId(reply, plan.id));
-  });
+  route(
+    'POST',
+    recurrence(PATHS.plans),
+    { operation: 'adiq.plan.create', keys: ({ body }) => [body?.name], body: createPlanBody },
+    async ({ body, auth, reply }) => {
+      const plan = storePlan(randomUUID(), { ...body, merchantId: body.merchantId ?? auth }, 'Active');
+      return afterEffect(() => sendId(reply, plan.id));
+    },
+  );
 
-  route('GET', recurrence(PATHS.plans), { operation: 'adiq.plan.search', keys: ({ query }) => [query.name] }, async ({ query, reply }) => {
-    const items = [...plans.values()].filter((p) => (!query.name || contains(p.name, query.name)) && (!query.status || same(p.status, query.status)));
-    const page = paginate(items.map(planView), query);
-    return afterEffect(() => reply.send(page));
-  });
+  route(
+    'GET',
+    recurrence(PATHS.plans),
+    { operation: 'adiq.plan.search', keys: ({ query }) => [query.name] },
+    async ({ query, reply }) => {
+      const items = [...plans.values()].filter(
+        (p) => (!query.name || contains(p.name, query.name)) && (!query.status || same(p.status, query.status)),
+      );
+      const page = paginate(items.map(planView), query);
+      return afterEffect(() => reply.send(page));
+    },
+  );
 
-  route('GET', recurrence(PATHS.plan), { operation: 'adiq.plan.get', ...planOf }, async ({ found: plan, reply }) => afterEffect(() => reply.send(planView(plan))));
+  route('GET', recurrence(PATHS.plan), { operation: 'adiq.plan.get', ...planOf }, async ({ found: plan, reply }) =>
+    afterEffect(() => reply.send(planView(plan))),
+  );
 
-  route('PUT', recurrence(PATHS.plan), { operation: 'adiq.plan.update', ...planOf, body: updatePlanBody }, async ({ found: plan, body, reply }) => {
-    storePlan(plan.id, body, plan.status, plan);
-    return afterEffect(() => sendId(reply, plan.id));
-  });
+  route(
+    'PUT',
+    recurrence(PATHS.plan),
+    { operation: 'adiq.plan.update', ...planOf, body: updatePlanBody },
+    async ({ found: plan, body, reply }) => {
+      storePlan(plan.id, body, plan.status, plan);
+      return afterEffect(() => sendId(reply, plan.id));
+    },
+  );
 
-  route('PUT', recurrence(PATHS.planStatus), { operation: 'adiq.plan.status', ...planOf, body: planStatusBody }, async ({ found: plan, body, reply }) => {
-    Object.assign(plan, { status: body.status, ...modified() });
-    return afterEffect(() => sendId(reply, plan.id));
-  });
+  route(
+    'PUT',
+    recurrence(PATHS.planStatus),
+    { operation: 'adiq.plan.status', ...planOf, body: planStatusBody },
+    async ({ found: plan, body, reply }) => {
+      Object.assign(plan, { status: body.status, ...modified() });
+      return afterEffect(() => sendId(reply, plan.id));
+    },
+  );
 
   function storePlan(id: string, body: PlanFields, status: string, previous?: StoredPlan): StoredPlan {
     const plan: StoredPlan = {
@@ -257,7 +302,10 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
       trialDays: body.trialDays ?? 0,
       paymentMethod: body.paymentMethod,
       interval: body.planType === 'Custom' ? (body.interval ?? FIXED_INTERVAL_DAYS) : FIXED_INTERVAL_DAYS,
-      installments: body.planType === 'Custom' ? (body.installments ?? 1) : (body.installments ?? FIXED_INSTALLMENTS[body.planType]),
+      installments:
+        body.planType === 'Custom'
+          ? (body.installments ?? 1)
+          : (body.installments ?? FIXED_INSTALLMENTS[body.planType]),
       status,
       attempts: body.attempts ?? 0,
       id,
@@ -280,7 +328,10 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   };
   const subscriptionOf = {
     keys: ({ params }: { params: { subscriptionId: string } }) => [params.subscriptionId],
-    find: { load: ({ params }: { params: { subscriptionId: string } }) => subscriptions.get(params.subscriptionId), missing: ['subscriptionId', 'Assinatura'] as const },
+    find: {
+      load: ({ params }: { params: { subscriptionId: string } }) => subscriptions.get(params.subscriptionId),
+      missing: ['subscriptionId', 'Assinatura'] as const,
+    },
   };
 
   route(
@@ -293,7 +344,8 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
       find: { load: ({ body }) => plans.get(body?.planId ?? ''), missing: ['planId', 'Plano'] },
     },
     async ({ found: plan, body, outcome, reply }) => {
-      if (plan.status !== 'Active') return sendErrors(reply, 400, [{ tag: 'planId', description: 'Plano não está ativo.' }]);
+      if (plan.status !== 'Active')
+        return sendErrors(reply, 400, [{ tag: 'planId', description: 'Plano não está ativo.' }]);
       if (await declined(reply, outcome)) return reply;
       const subscription: StoredSubscription = {
         id: randomUUID(),
@@ -309,31 +361,53 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     },
   );
 
-  route('GET', recurrence(PATHS.subscriptions), { operation: 'adiq.subscription.search', keys: ({ query }) => [query.planName] }, async ({ query, reply }) => {
-    const items = [...subscriptions.values()]
-      .map(subscriptionView)
-      .filter((s) => (!query.planName || contains(s.plan.name, query.planName)) && (!query.status || same(s.status, query.status)));
-    const page = paginate(items, query);
-    return afterEffect(() => reply.send(page));
-  });
-
-  route('GET', recurrence(PATHS.subscription), { operation: 'adiq.subscription.get', ...subscriptionOf }, async ({ found: subscription, reply }) =>
-    afterEffect(() => reply.send(subscriptionView(subscription))),
+  route(
+    'GET',
+    recurrence(PATHS.subscriptions),
+    { operation: 'adiq.subscription.search', keys: ({ query }) => [query.planName] },
+    async ({ query, reply }) => {
+      const items = [...subscriptions.values()]
+        .map(subscriptionView)
+        .filter(
+          (s) =>
+            (!query.planName || contains(s.plan.name, query.planName)) &&
+            (!query.status || same(s.status, query.status)),
+        );
+      const page = paginate(items, query);
+      return afterEffect(() => reply.send(page));
+    },
   );
 
-  route('PUT', recurrence(PATHS.subscriptionStatus), { operation: 'adiq.subscription.status', ...subscriptionOf, body: subscriptionStatusBody }, async ({ found: subscription, body, reply }) => {
-    const status = body.status === 'Canceled' ? 'Canceled' : 'Active';
-    if (subscription.status === 'Canceled' && status !== 'Canceled') {
-      return sendErrors(reply, 400, [{ tag: 'status', description: 'Assinatura cancelada não pode ser reativada.' }]);
-    }
-    Object.assign(subscription, { status, ...modified() });
-    return afterEffect(() => sendId(reply, subscription.id));
-  });
+  route(
+    'GET',
+    recurrence(PATHS.subscription),
+    { operation: 'adiq.subscription.get', ...subscriptionOf },
+    async ({ found: subscription, reply }) => afterEffect(() => reply.send(subscriptionView(subscription))),
+  );
+
+  route(
+    'PUT',
+    recurrence(PATHS.subscriptionStatus),
+    { operation: 'adiq.subscription.status', ...subscriptionOf, body: subscriptionStatusBody },
+    async ({ found: subscription, body, reply }) => {
+      const status = body.status === 'Canceled' ? 'Canceled' : 'Active';
+      if (subscription.status === 'Canceled' && status !== 'Canceled') {
+        return sendErrors(reply, 400, [{ tag: 'status', description: 'Assinatura cancelada não pode ser reativada.' }]);
+      }
+      Object.assign(subscription, { status, ...modified() });
+      return afterEffect(() => sendId(reply, subscription.id));
+    },
+  );
 
   route(
     'PUT',
     recurrence(PATHS.subscriptionVault),
-    { operation: 'adiq.subscription.vault', keys: ({ params, body }) => [params.subscriptionId, body?.vaultId], find: subscriptionOf.find, body: subscriptionVaultBody },
+    {
+      operation: 'adiq.subscription.vault',
+      keys: ({ params, body }) => [params.subscriptionId, body?.vaultId],
+      find: subscriptionOf.find,
+      body: subscriptionVaultBody,
+    },
     async ({ found: subscription, body, outcome, reply }) => {
       if (await declined(reply, outcome)) return reply;
       Object.assign(subscription, { vaultId: body.vaultId, ...modified() });
@@ -343,16 +417,26 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
 
   // ---- billing -----------------------------------------------------------------------------
 
-  route('GET', recurrence(PATHS.billings), { operation: 'adiq.billing.search', keys: ({ query }) => [query.Mid] }, async ({ query, reply }) => {
-    const from = query.ExpirationDateRangeStartDate;
-    const to = query.ExpirationDateRangeEndDate;
-    const items = [...billings.values()]
-      .filter((b) => (!query.status || same(b.status, query.status)) && (!from || b.expireDate >= from) && (!to || b.expireDate <= to))
-      .map(billingView)
-      .filter((b) => !query.Mid || b.subscription.plan.merchantId === query.Mid);
-    const page = paginate(items, query);
-    return afterEffect(() => reply.send(page));
-  });
+  route(
+    'GET',
+    recurrence(PATHS.billings),
+    { operation: 'adiq.billing.search', keys: ({ query }) => [query.Mid] },
+    async ({ query, reply }) => {
+      const from = query.ExpirationDateRangeStartDate;
+      const to = query.ExpirationDateRangeEndDate;
+      const items = [...billings.values()]
+        .filter(
+          (b) =>
+            (!query.status || same(b.status, query.status)) &&
+            (!from || b.expireDate >= from) &&
+            (!to || b.expireDate <= to),
+        )
+        .map(billingView)
+        .filter((b) => !query.Mid || b.subscription.plan.merchantId === query.Mid);
+      const page = paginate(items, query);
+      return afterEffect(() => reply.send(page));
+    },
+  );
 
   route(
     'PUT',
@@ -365,7 +449,9 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     async ({ found: billing, reply }) => {
       // "To cancel a payment that has not yet been made".
       if (billing.status !== 'Opened') {
-        return sendErrors(reply, 400, [{ tag: 'billingId', description: `Pagamento com status ${billing.status} não pode ser cancelado.` }]);
+        return sendErrors(reply, 400, [
+          { tag: 'billingId', description: `Pagamento com status ${billing.status} não pode ser cancelado.` },
+        ]);
       }
       Object.assign(billing, { status: 'Canceled', nextAttemptOn: undefined, ...modified() });
       const subscription = subscriptions.get(billing.subscriptionId);
@@ -379,20 +465,38 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   route(
     'POST',
     recurrence(PATHS.notifications),
-    { operation: 'adiq.notification.create', keys: ({ body }) => [body?.merchantId, body?.name], body: createNotificationBody },
+    {
+      operation: 'adiq.notification.create',
+      keys: ({ body }) => [body?.merchantId, body?.name],
+      body: createNotificationBody,
+    },
     async ({ body, reply }) => {
-      const notification: StoredNotification = { status: 'Active', ...body, id: randomUUID(), createdBy: 'adiq', createdDate: stamp() };
+      const notification: StoredNotification = {
+        status: 'Active',
+        ...body,
+        id: randomUUID(),
+        createdBy: 'adiq',
+        createdDate: stamp(),
+      };
       notifications.set(notification.id, notification);
       return afterEffect(() => sendId(reply, notification.id));
     },
   );
 
-  route('GET', recurrence(PATHS.notifications), { operation: 'adiq.notification.search', keys: ({ query }) => [query.merchantId, query.name] }, async ({ query, reply }) => {
-    const items = [...notifications.values()].filter(
-      (n) => (!query.merchantId || n.merchantId === query.merchantId) && (!query.name || contains(n.name, query.name)) && (!query.status || same(n.status, query.status)),
-    );
-    return afterEffect(() => reply.send(items));
-  });
+  route(
+    'GET',
+    recurrence(PATHS.notifications),
+    { operation: 'adiq.notification.search', keys: ({ query }) => [query.merchantId, query.name] },
+    async ({ query, reply }) => {
+      const items = [...notifications.values()].filter(
+        (n) =>
+          (!query.merchantId || n.merchantId === query.merchantId) &&
+          (!query.name || contains(n.name, query.name)) &&
+          (!query.status || same(n.status, query.status)),
+      );
+      return afterEffect(() => reply.send(items));
+    },
+  );
 
   route(
     'PUT',
@@ -402,7 +506,10 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
       keys: ({ params, body }) => [params.merchantId, body?.name],
       body: updateNotificationBody,
       // Keyed by merchant (the document's path parameter): the merchant's latest registration.
-      find: { load: ({ params }) => [...notifications.values()].filter((n) => n.merchantId === params.merchantId).at(-1), missing: ['merchantId', 'Notificação'] },
+      find: {
+        load: ({ params }) => [...notifications.values()].filter((n) => n.merchantId === params.merchantId).at(-1),
+        missing: ['merchantId', 'Notificação'],
+      },
     },
     async ({ found: notification, body, reply }) => {
       Object.assign(notification, {
@@ -421,7 +528,8 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
 
   app.post('/__control/token-lifetime', async (request, reply) => {
     const parsed = lifetimeSchema.safeParse(request.body);
-    if (!parsed.success) return reply.code(400).send({ message: 'Expected { seconds: number }', issues: parsed.error.issues });
+    if (!parsed.success)
+      return reply.code(400).send({ message: 'Expected { seconds: number }', issues: parsed.error.issues });
     settings.tokenLifetimeSeconds = parsed.data.seconds;
     return reply.send({ seconds: settings.tokenLifetimeSeconds });
   });
@@ -439,30 +547,41 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
   });
   app.get('/__control/billings', async () => [...billings.values()]);
 
-  app.post<{ Params: { subscriptionId: string } }>('/__control/subscriptions/:subscriptionId/bill', async (request, reply) => {
-    const { subscriptionId } = request.params;
-    const parsed = billSchema.safeParse(request.body);
-    if (!parsed.success) return reply.code(400).send({ message: 'Expected { date?: "YYYY-MM-DD" }', issues: parsed.error.issues });
-    const subscription = subscriptions.get(subscriptionId);
-    const plan = subscription && plans.get(subscription.planId);
-    if (!subscription || !plan) return reply.code(404).send({ message: `No subscription ${subscriptionId}` });
-    if (subscription.status !== 'Active') {
-      return reply.code(409).send({ message: `Subscription ${subscriptionId} is ${subscription.status}: nothing is billed` });
-    }
-    const outcome = ctx.take(request, 'adiq', 'adiq.billing.charge', [subscription.id, subscription.orderNumber, plan.id, subscription.vaultId]);
-    if (await ctx.interrupt(reply, outcome, 'before')) return reply;
-    const date = parsed.data?.date ?? ctx.state.timestamp().slice(0, 10);
-    const billing = openOrNewBilling(subscription, plan, date);
-    const result = await collect(subscription, plan, billing, outcome, date);
-    if (await ctx.interrupt(reply, outcome, 'after')) return reply;
-    return reply.send({
-      outcome: result.kind,
-      billing: billingView(billing),
-      subscription: subscriptionView(subscription),
-      retryOn: billing.nextAttemptOn ?? null,
-      notificationsSent: result.notificationsSent,
-    });
-  });
+  app.post<{ Params: { subscriptionId: string } }>(
+    '/__control/subscriptions/:subscriptionId/bill',
+    async (request, reply) => {
+      const { subscriptionId } = request.params;
+      const parsed = billSchema.safeParse(request.body);
+      if (!parsed.success)
+        return reply.code(400).send({ message: 'Expected { date?: "YYYY-MM-DD" }', issues: parsed.error.issues });
+      const subscription = subscriptions.get(subscriptionId);
+      const plan = subscription && plans.get(subscription.planId);
+      if (!subscription || !plan) return reply.code(404).send({ message: `No subscription ${subscriptionId}` });
+      if (subscription.status !== 'Active') {
+        return reply
+          .code(409)
+          .send({ message: `Subscription ${subscriptionId} is ${subscription.status}: nothing is billed` });
+      }
+      const outcome = ctx.take(request, 'adiq', 'adiq.billing.charge', [
+        subscription.id,
+        subscription.orderNumber,
+        plan.id,
+        subscription.vaultId,
+      ]);
+      if (await ctx.interrupt(reply, outcome, 'before')) return reply;
+      const date = parsed.data?.date ?? ctx.state.timestamp().slice(0, 10);
+      const billing = openOrNewBilling(subscription, plan, date);
+      const result = await collect(subscription, plan, billing, outcome, date);
+      if (await ctx.interrupt(reply, outcome, 'after')) return reply;
+      return reply.send({
+        outcome: result.kind,
+        billing: billingView(billing),
+        subscription: subscriptionView(subscription),
+        retryOn: billing.nextAttemptOn ?? null,
+        notificationsSent: result.notificationsSent,
+      });
+    },
+  );
 
   function openOrNewBilling(subscription: StoredSubscription, plan: StoredPlan, date: string): StoredBilling {
     const open = subscription.openBillingId ? billings.get(subscription.openBillingId) : undefined;
@@ -506,7 +625,9 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
         customer: subscription.vaultId,
         description: `subscription ${subscription.id} installment ${billing.installment}`,
       });
-      const sent = await notify(plan.merchantId, [statusPayload(subscription, billing, '200', 'Pagamento aprovado', stamp())]);
+      const sent = await notify(plan.merchantId, [
+        statusPayload(subscription, billing, '200', 'Pagamento aprovado', stamp()),
+      ]);
       return { kind: 'paid', notificationsSent: sent };
     }
     const code = outcome.code ?? DEFAULT_DECLINE_CODE[decline];
@@ -517,7 +638,11 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
     if (retryOn) {
       Object.assign(billing, { nextAttemptOn: retryOn, ...changed });
     } else {
-      Object.assign(billing, { status: decline === 'hard' ? 'PaymentInvalid' : 'Denied', nextAttemptOn: undefined, ...changed });
+      Object.assign(billing, {
+        status: decline === 'hard' ? 'PaymentInvalid' : 'Denied',
+        nextAttemptOn: undefined,
+        ...changed,
+      });
       Object.assign(subscription, { status: 'Blocked', openBillingId: undefined, ...changed });
     }
     const sent = await notify(plan.merchantId, [
@@ -550,7 +675,13 @@ export function registerAdiq(app: FastifyInstance, ctx: SandboxContext): void {
 }
 
 /** "Payment Notifications": the example's camelCase fields; statusCode "200" = paid. */
-function statusPayload(subscription: StoredSubscription, billing: StoredBilling, statusCode: string, statusDescription: string, stamp: string) {
+function statusPayload(
+  subscription: StoredSubscription,
+  billing: StoredBilling,
+  statusCode: string,
+  statusDescription: string,
+  stamp: string,
+) {
   return {
     paymentId: randomUUID(),
     checkoutOrderNumber: subscription.orderNumber,
@@ -569,7 +700,10 @@ function invalidBody(reply: FastifyReply, error: z.ZodError): FastifyReply {
   return sendErrors(
     reply,
     400,
-    error.issues.map((issue) => ({ tag: issue.path.length ? issue.path.map(String).join('.') : 'body', description: issue.message })),
+    error.issues.map((issue) => ({
+      tag: issue.path.length ? issue.path.map(String).join('.') : 'body',
+      description: issue.message,
+    })),
   );
 }
 

@@ -49,35 +49,41 @@ export function registerPaymentStatus(app: FastifyInstance, ctx: SandboxContext)
     },
   });
 
-  route('POST', '/status/:paymentId', { operation: 'payment-status.status.update', keys: ({ params }) => [params.paymentId] }, async ({ params: { paymentId }, body, reply }) => {
-    if (!isRecord(body)) return badRequest(reply, { '': ['A non-empty request body is required.'] });
-    const errors: Record<string, string[]> = {};
-    for (const field of REQUIRED_FIELDS) {
-      const value = body[field];
-      if (typeof value !== 'string' || value === '') errors[field] = [`The ${field} field is required.`];
-    }
-    if (Object.keys(errors).length > 0) return badRequest(reply, errors);
-    if (body.apiKey !== expectedKey) return unauthorized(reply);
-    if (body.id !== paymentId) return badRequest(reply, { id: ['The id field must match the payment id in the path.'] });
+  route(
+    'POST',
+    '/status/:paymentId',
+    { operation: 'payment-status.status.update', keys: ({ params }) => [params.paymentId] },
+    async ({ params: { paymentId }, body, reply }) => {
+      if (!isRecord(body)) return badRequest(reply, { '': ['A non-empty request body is required.'] });
+      const errors: Record<string, string[]> = {};
+      for (const field of REQUIRED_FIELDS) {
+        const value = body[field];
+        if (typeof value !== 'string' || value === '') errors[field] = [`The ${field} field is required.`];
+      }
+      if (Object.keys(errors).length > 0) return badRequest(reply, errors);
+      if (body.apiKey !== expectedKey) return unauthorized(reply);
+      if (body.id !== paymentId)
+        return badRequest(reply, { id: ['The id field must match the payment id in the path.'] });
 
-    const update: StatusUpdate = {
-      status: String(body.status),
-      trust_Seed: String(body.trust_Seed),
-      trust_Value: String(body.trust_Value),
-      alt_Trust_Value: String(body.alt_Trust_Value),
-      at: ctx.state.timestamp(),
-    };
-    payments.set(paymentId, [...(payments.get(paymentId) ?? []), update]);
-    ctx.state.record({
-      provider: 'payment-status',
-      kind: 'status',
-      amountCents: 0,
-      reference: paymentId,
-      providerId: paymentId,
-      description: `status=${update.status}`,
-    });
-    return afterEffect(() => reply.send({ success: true }));
-  });
+      const update: StatusUpdate = {
+        status: String(body.status),
+        trust_Seed: String(body.trust_Seed),
+        trust_Value: String(body.trust_Value),
+        alt_Trust_Value: String(body.alt_Trust_Value),
+        at: ctx.state.timestamp(),
+      };
+      payments.set(paymentId, [...(payments.get(paymentId) ?? []), update]);
+      ctx.state.record({
+        provider: 'payment-status',
+        kind: 'status',
+        amountCents: 0,
+        reference: paymentId,
+        providerId: paymentId,
+        description: `status=${update.status}`,
+      });
+      return afterEffect(() => reply.send({ success: true }));
+    },
+  );
 }
 
 /** The document's Bad Request example, field by field. */

@@ -85,7 +85,8 @@ export function registerZapSign(app: FastifyInstance, ctx: SandboxContext): void
     },
   });
 
-  const clientTokenOf = (fields: Readonly<Record<string, unknown>>) => (typeof fields.client_api_token === 'string' ? fields.client_api_token : undefined);
+  const clientTokenOf = (fields: Readonly<Record<string, unknown>>) =>
+    typeof fields.client_api_token === 'string' ? fields.client_api_token : undefined;
 
   route(
     'POST',
@@ -96,13 +97,20 @@ export function registerZapSign(app: FastifyInstance, ctx: SandboxContext): void
       const status = fields.payment_status;
       const fieldErrors: Record<string, string[]> = {};
       if (!clientToken) fieldErrors.client_api_token = ['This field is required.'];
-      if (status === undefined || status === null || status === '') fieldErrors.payment_status = ['This field is required.'];
-      else if (!isStatus(status)) fieldErrors.payment_status = [`"${typeof status === 'string' ? status : JSON.stringify(status)}" is not a valid choice.`];
-      if (Object.keys(fieldErrors).length > 0 || !clientToken || !isStatus(status)) return reply.code(400).send(fieldErrors);
+      if (status === undefined || status === null || status === '')
+        fieldErrors.payment_status = ['This field is required.'];
+      else if (!isStatus(status))
+        fieldErrors.payment_status = [
+          `"${typeof status === 'string' ? status : JSON.stringify(status)}" is not a valid choice.`,
+        ];
+      if (Object.keys(fieldErrors).length > 0 || !clientToken || !isStatus(status))
+        return reply.code(400).send(fieldErrors);
 
       const client = clients.get(clientToken);
       if (!client || client.parentToken !== partnerToken) {
-        return reply.code(403).send({ detail: 'The authenticated account is not the parent account of the client account.' });
+        return reply
+          .code(403)
+          .send({ detail: 'The authenticated account is not the parent account of the client account.' });
       }
       client.paymentStatus = status;
       client.updates.push({ paymentStatus: client.paymentStatus, at: ctx.state.timestamp() });

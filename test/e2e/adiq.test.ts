@@ -21,13 +21,25 @@ describe("Adiq's notification registration (dev server, sandbox, worker, API)", 
     expect(first.action).toBe('created');
     expect((await stack.client.adiq.ensureNotification()).action).toBe('unchanged');
     const adiq = adiqClient(stack.sandbox);
-    const [registration] = await adiq.searchNotifications({ merchantId: first.merchantId, name: ADIQ_NOTIFICATION_NAME });
-    expect(registration).toMatchObject({ status: 'Active', callbackUrl: `${stack.apiUrl}/webhooks/adiq/${stack.webhookSecrets.adiq}` });
+    const [registration] = await adiq.searchNotifications({
+      merchantId: first.merchantId,
+      name: ADIQ_NOTIFICATION_NAME,
+    });
+    expect(registration).toMatchObject({
+      status: 'Active',
+      callbackUrl: `${stack.apiUrl}/webhooks/adiq/${stack.webhookSecrets.adiq}`,
+    });
 
     // A failed collection at Adiq: its notification now reaches the engine's ingress.
     const planId = await adiq.createPlan(monthlyPlan);
     const subscriptionId = await adiq.createSubscription({ vaultId: VAULT_ID, orderNumber: 'e2eadiq001', planId });
-    await stack.sandbox.control.script({ provider: 'adiq', operation: 'adiq.billing.charge', match: subscriptionId, outcome: { type: 'soft_decline', code: '51' }, times: 1 });
+    await stack.sandbox.control.script({
+      provider: 'adiq',
+      operation: 'adiq.billing.charge',
+      match: subscriptionId,
+      outcome: { type: 'soft_decline', code: '51' },
+      times: 1,
+    });
     await adiqControl(stack.sandbox, 'POST', `/subscriptions/${subscriptionId}/bill`, {});
     const delivered = await eventually(
       async () => (await stack.sandbox.control.requests({ provider: 'adiq' })).filter((r) => r.direction === 'webhook'),

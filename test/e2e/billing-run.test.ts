@@ -25,11 +25,18 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
     expect(await stack.client.billingRuns.ensureSchedule()).toBe('created');
     expect(await stack.client.billingRuns.ensureSchedule({ at: '07:30' })).toBe('updated');
     const description = await stack.client.billingRuns.describe();
-    expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
+    expect(description.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 7, end: 7, step: 1 }],
+      minute: [{ start: 30, end: 30, step: 1 }],
+    });
     expect(description.spec.timezone).toBe('America/Sao_Paulo');
     expect(description.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 86_400_000 });
 
-    const listed = execFileSync(locateTemporalBinaries()!.cli, ['schedule', 'list', '--address', stack.temporal.server.address, '--output', 'json'], { encoding: 'utf8' });
+    const listed = execFileSync(
+      locateTemporalBinaries()!.cli,
+      ['schedule', 'list', '--address', stack.temporal.server.address, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
     expect(listed).toContain(BILLING_RUN_SCHEDULE_ID);
 
     await stack.client.billingRuns.pause('maintenance');
@@ -43,15 +50,25 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
     await stack.client.subscriptions.create({
       subscriptionId: 'run-boleto-1',
       customerId: 'acme',
-      plan: { planId: 'basic', amountCents: 2990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0 },
+      plan: {
+        planId: 'basic',
+        amountCents: 2990,
+        recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+        chargeHourLocal: 0,
+      },
       paymentMethod: { type: 'zspay_boleto', zspayClientId: clientId },
     });
-    const invoices = await eventually(() => stack.client.subscriptions.invoices('run-boleto-1'), (r) => r.invoices[0]?.boleto?.saleId !== undefined);
+    const invoices = await eventually(
+      () => stack.client.subscriptions.invoices('run-boleto-1'),
+      (r) => r.invoices[0]?.boleto?.saleId !== undefined,
+    );
     const saleId = defined(invoices.invoices[0]?.boleto?.saleId, 'a boleto sale on the first invoice');
 
     // The customer pays, but the webhook is lost on the way.
     await stack.sandbox.control.setWebhooks(false);
-    expect((await fetch(`${stack.sandbox.url}/zspay/__control/boletos/${saleId}/pay`, { method: 'POST' })).status).toBeLessThan(300);
+    expect(
+      (await fetch(`${stack.sandbox.url}/zspay/__control/boletos/${saleId}/pay`, { method: 'POST' })).status,
+    ).toBeLessThan(300);
     await stack.sandbox.control.setWebhooks(true);
     expect((await stack.client.subscriptions.invoices('run-boleto-1')).invoices[0]?.status).toBe('open');
 
@@ -67,7 +84,10 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
     expect(await stack.client.billingRuns.progress(runId)).toMatchObject({ phase: 'done', repaired: 1 });
     await recordHistory(stack.client.temporal.workflow.getHandle(runId), 'billing-run-repaired-webhook');
 
-    const paid = await eventually(() => stack.client.subscriptions.invoices('run-boleto-1'), (r) => r.invoices[0]?.status === 'paid');
+    const paid = await eventually(
+      () => stack.client.subscriptions.invoices('run-boleto-1'),
+      (r) => r.invoices[0]?.status === 'paid',
+    );
     expect(paid.invoices[0]?.status).toBe('paid');
     expect(paid.summary.paidCount).toBe(1);
     expect(summary.byStatus).toEqual({ active: 1 });
@@ -78,7 +98,11 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
   });
 
   it('runs a recurring payout from its Schedule: the available balance less the reserve, once per day', async () => {
-    await fetch(`${stack.sandbox.url}/zspay/__control/balances/131`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ currentCents: 50_000 }) });
+    await fetch(`${stack.sandbox.url}/zspay/__control/balances/131`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ currentCents: 50_000 }),
+    });
     const { scheduleId } = await stack.client.transfers.schedulePayout({
       payoutId: 'weekly-store-9',
       sourceEstablishmentId: '131',
@@ -88,13 +112,23 @@ describe('billing runs on a Temporal Schedule (dev server)', () => {
       keepCents: 10_000,
     });
     expect(scheduleId).toBe('payout-weekly-store-9');
-    await expect(stack.client.transfers.schedulePayout({ payoutId: 'weekly-store-9', sourceEstablishmentId: '131', destination: { type: 'digital_account', establishmentId: '9' }, weekday: 'FRIDAY' })).rejects.toThrow('already exists');
+    await expect(
+      stack.client.transfers.schedulePayout({
+        payoutId: 'weekly-store-9',
+        sourceEstablishmentId: '131',
+        destination: { type: 'digital_account', establishmentId: '9' },
+        weekday: 'FRIDAY',
+      }),
+    ).rejects.toThrow('already exists');
 
     await stack.client.transfers.triggerPayout('weekly-store-9');
     const runs = await eventually(
       async () => {
         const ids: string[] = [];
-        for await (const wf of stack.client.temporal.workflow.list({ query: `WorkflowType = 'transferWorkflow' AND ExecutionStatus = 'Completed'` })) ids.push(wf.workflowId);
+        for await (const wf of stack.client.temporal.workflow.list({
+          query: `WorkflowType = 'transferWorkflow' AND ExecutionStatus = 'Completed'`,
+        }))
+          ids.push(wf.workflowId);
         return ids.filter((id) => id.startsWith('transfer-weekly-store-9-'));
       },
       (ids) => ids.length === 1,

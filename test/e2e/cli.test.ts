@@ -23,12 +23,24 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
   let dir: string;
   let card: { clientId: string; cardId: string };
   const customerId = 'cli-acme';
-  const plan = { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0 };
+  const plan = {
+    planId: 'gold',
+    amountCents: 5990,
+    recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+    chargeHourLocal: 0,
+  };
 
   // Asynchronous on purpose: the worker runs in this process and must keep polling while the CLI waits.
   const billing = (args: string[], stdin?: string): Promise<CliRun> =>
     new Promise((resolve, reject) => {
-      const global = ['--address', stack.temporal.server.address, '--namespace', stack.temporal.server.namespace, '--task-queue', stack.taskQueue];
+      const global = [
+        '--address',
+        stack.temporal.server.address,
+        '--namespace',
+        stack.temporal.server.namespace,
+        '--task-queue',
+        stack.taskQueue,
+      ];
       const child = spawn(process.execPath, ['bin/billing.js', ...global, ...args], { cwd: repoRoot, stdio: 'pipe' });
       let stdout = '';
       let stderr = '';
@@ -44,7 +56,6 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
     writeFileSync(file, JSON.stringify(value));
     return file;
   };
-
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -71,17 +82,30 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
     const duplicate = await billing(['--json', 'subscriptions', 'create', '--file', file]);
     expect(duplicate.code).toBe(4);
     expect(duplicate.stderr).toContain('already exists');
-    expect(JSON.parse(duplicate.stdout)).toEqual({ error: { type: 'conflict', message: 'Subscription cli-card-1 already exists' } });
+    expect(JSON.parse(duplicate.stdout)).toEqual({
+      error: { type: 'conflict', message: 'Subscription cli-card-1 already exists' },
+    });
   });
 
   it('shows the subscription as one JSON document with --json, and in a table in `list`', async () => {
-    await eventually(() => stack.client.subscriptions.get('cli-card-1'), (view) => view.status === 'active');
+    await eventually(
+      () => stack.client.subscriptions.get('cli-card-1'),
+      (view) => view.status === 'active',
+    );
     const got = await billing(['subscriptions', 'get', 'cli-card-1', '--json']);
     expect(got.code).toBe(0);
-    expect(JSON.parse(got.stdout)).toMatchObject({ subscriptionId: 'cli-card-1', customerId, status: 'active', amountCents: 5990 });
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      subscriptionId: 'cli-card-1',
+      customerId,
+      status: 'active',
+      amountCents: 5990,
+    });
 
     // Visibility is eventually consistent: wait until the client lists it, then ask the CLI.
-    await eventually(() => stack.client.subscriptions.list({ customerId }), (items) => items.length > 0);
+    await eventually(
+      () => stack.client.subscriptions.list({ customerId }),
+      (items) => items.length > 0,
+    );
     const listed = await billing(['subscriptions', 'list', '--customer', customerId]);
     expect(listed.code).toBe(0);
     const [header, ...rows] = listed.stdout.trimEnd().split('\n');
@@ -97,7 +121,11 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
   });
 
   it('exits 2 for invalid input (from stdin), naming each field', async () => {
-    const invalid = { subscriptionId: 'cli-bad', plan: { ...plan, amountCents: -1 }, paymentMethod: { type: 'zspay_card', zspayClientId: card.clientId, cardId: card.cardId } };
+    const invalid = {
+      subscriptionId: 'cli-bad',
+      plan: { ...plan, amountCents: -1 },
+      paymentMethod: { type: 'zspay_card', zspayClientId: card.clientId, cardId: card.cardId },
+    };
     const run = await billing(['subscriptions', 'create', '--file', '-'], JSON.stringify(invalid));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');

@@ -21,24 +21,50 @@ describe('encrypted payloads (dev server)', () => {
     await stack.client.subscriptions.create({
       subscriptionId: 'secret-1',
       customerId: 'customer-with-a-name',
-      plan: { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, trialDays: 30 },
+      plan: {
+        planId: 'gold',
+        amountCents: 5990,
+        recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+        trialDays: 30,
+      },
       paymentMethod: { type: 'zspay_card', zspayClientId: 'client-77', cardId: 'card-88' },
     });
-    expect(await stack.client.subscriptions.get('secret-1')).toMatchObject({ customerId: 'customer-with-a-name', status: 'trialing' });
+    expect(await stack.client.subscriptions.get('secret-1')).toMatchObject({
+      customerId: 'customer-with-a-name',
+      status: 'trialing',
+    });
 
     // Without the codec, the server's copy is ciphertext.
     const raw = new Client({ connection: stack.temporal.env.connection, namespace: 'default' });
     const history = await raw.workflow.getHandle('subscription-secret-1').fetchHistory();
-    const input = defined(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0], 'the input payload of the start event');
+    const input = defined(
+      history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0],
+      'the input payload of the start event',
+    );
     expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
     expect(Buffer.from(input.data!).toString('latin1')).not.toContain('client-77');
 
     const body = JSON.stringify({
-      payloads: [{ metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(input.data!).toString('base64') }],
+      payloads: [
+        {
+          metadata: Object.fromEntries(
+            Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          ),
+          data: Buffer.from(input.data!).toString('base64'),
+        },
+      ],
     });
-    const unauthenticated = await fetch(`${stack.apiUrl}/codec/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const unauthenticated = await fetch(`${stack.apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    });
     expect(unauthenticated.status).toBe(401);
-    const decoded = await fetch(`${stack.apiUrl}/codec/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${stack.apiKey}` }, body });
+    const decoded = await fetch(`${stack.apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${stack.apiKey}` },
+      body,
+    });
     expect(decoded.status).toBe(200);
     const { payloads } = (await decoded.json()) as { payloads: Array<{ data: string }> };
     expect(Buffer.from(at(payloads, 0, 'decoded payloads').data, 'base64').toString()).toContain('client-77');

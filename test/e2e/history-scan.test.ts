@@ -14,21 +14,36 @@ describe('history scan on the dev server', () => {
 
   it('counts open and closed runs', async () => {
     const client = temporal.env.client;
-    await client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId: 'open', args: [{ customerId: 'acme' }] });
-    const closed = await client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId: 'closed', args: [{ customerId: 'acme' }] });
+    await client.workflow.start('subscriptionWorkflow', {
+      taskQueue: 'nobody-polls',
+      workflowId: 'open',
+      args: [{ customerId: 'acme' }],
+    });
+    const closed = await client.workflow.start('subscriptionWorkflow', {
+      taskQueue: 'nobody-polls',
+      workflowId: 'closed',
+      args: [{ customerId: 'acme' }],
+    });
     await closed.terminate();
     await expect(assertHistoriesHoldNoSecrets(client, temporal.server.namespace)).resolves.toBe(2);
   });
 
   it('names a leak (in a namespace of its own, which the teardown does not scan)', async () => {
     const namespace = 'history-scan-leaks';
-    await temporal.env.client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await temporal.env.client.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
     const client = new Client({ connection: temporal.env.connection, namespace });
     // A new namespace takes a moment to reach every service of the server.
     await until(
       'the new namespace to accept workflows',
       async () => {
-        await client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId: 'leaky', args: [{ card: { number: '4111111111111111' } }] });
+        await client.workflow.start('subscriptionWorkflow', {
+          taskQueue: 'nobody-polls',
+          workflowId: 'leaky',
+          args: [{ card: { number: '4111111111111111' } }],
+        });
         return true;
       },
       20_000,

@@ -12,7 +12,10 @@ describe('the local stack on a dev server', () => {
     const { key, ...rest } = init;
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (key !== null) headers.Authorization = `Bearer ${key ?? stack.apiKey}`;
-    return fetch(`${stack.apiUrl}${path}`, { ...rest, headers: { ...headers, ...(rest.headers as Record<string, string>) } });
+    return fetch(`${stack.apiUrl}${path}`, {
+      ...rest,
+      headers: { ...headers, ...(rest.headers as Record<string, string>) },
+    });
   };
   const seedPayment = (resellerId: number, paymentId: number) =>
     fetch(`${stack.sandbox.url}/activeplatform/__control/payments`, {
@@ -20,7 +23,12 @@ describe('the local stack on a dev server', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ resellerId, paymentId, status: 'waiting_for_payment', total: '129.9' }),
     });
-  const body = { resellerId: 10, paymentId: 501, paymentMethodId: 2, confirmation: { mode: 'confirmed', providerReference: 'sale-501' } };
+  const body = {
+    resellerId: 10,
+    paymentId: 501,
+    paymentMethodId: 2,
+    confirmation: { mode: 'confirmed', providerReference: 'sale-501' },
+  };
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -42,12 +50,17 @@ describe('the local stack on a dev server', () => {
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
     }
-    const { executions } = await stack.temporal.env.client.workflowService.listWorkflowExecutions({ namespace: 'default' });
+    const { executions } = await stack.temporal.env.client.workflowService.listWorkflowExecutions({
+      namespace: 'default',
+    });
     expect(executions).toHaveLength(0);
   });
 
   it('rejects malformed input with a problem document naming each field', async () => {
-    const response = await api('/v1/reseller-payments', { method: 'POST', body: JSON.stringify({ ...body, paymentId: 'x', confirmation: {} }) });
+    const response = await api('/v1/reseller-payments', {
+      method: 'POST',
+      body: JSON.stringify({ ...body, paymentId: 'x', confirmation: {} }),
+    });
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { status: number; errors: Record<string, string[]> };
     expect(problem.status).toBe(400);
@@ -66,7 +79,9 @@ describe('the local stack on a dev server', () => {
     const again = await api('/v1/reseller-payments', { method: 'POST', body: JSON.stringify(body) });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ workflowId: 'reseller-payment-10-501', attached: true });
-    expect((await stack.sandbox.control.ledger({ provider: 'activeplatform' })).filter((e) => e.kind === 'completion')).toHaveLength(1);
+    expect(
+      (await stack.sandbox.control.ledger({ provider: 'activeplatform' })).filter((e) => e.kind === 'completion'),
+    ).toHaveLength(1);
 
     // Visibility is eventually consistent: poll the search-attribute query briefly.
     const query = `ResellerId = '10' AND ResellerPaymentStatus = 'completed'`;
@@ -79,7 +94,11 @@ describe('the local stack on a dev server', () => {
     expect(ids).toEqual(['reseller-payment-10-501']);
 
     const cli = locateTemporalBinaries()!.cli;
-    const listed = execFileSync(cli, ['workflow', 'list', '--address', stack.temporal.server.address, '--query', query, '--output', 'json'], { encoding: 'utf8' });
+    const listed = execFileSync(
+      cli,
+      ['workflow', 'list', '--address', stack.temporal.server.address, '--query', query, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
     expect(listed).toContain('reseller-payment-10-501');
   });
 

@@ -34,8 +34,24 @@ const FULL = process.env.FAULTS_SCALE === 'full';
 
 /** How much of each fault the suite throws: CI's configuration fits its time budget; full is the documented one. */
 export const FAULT_SCALE = FULL
-  ? { name: 'full', killRounds: 3, restartSubscriptions: 120, serverRestarts: 3, serverDownMs: [1_000, 20_000, 1_000], stormSubscriptions: 150, testTimeoutMs: 1_800_000 }
-  : { name: 'ci', killRounds: 1, restartSubscriptions: 24, serverRestarts: 1, serverDownMs: [1_000], stormSubscriptions: 30, testTimeoutMs: 300_000 };
+  ? {
+      name: 'full',
+      killRounds: 3,
+      restartSubscriptions: 120,
+      serverRestarts: 3,
+      serverDownMs: [1_000, 20_000, 1_000],
+      stormSubscriptions: 150,
+      testTimeoutMs: 1_800_000,
+    }
+  : {
+      name: 'ci',
+      killRounds: 1,
+      restartSubscriptions: 24,
+      serverRestarts: 1,
+      serverDownMs: [1_000],
+      stormSubscriptions: 30,
+      testTimeoutMs: 300_000,
+    };
 
 /** What the provider does with a customer's first charge. */
 export type ChargeFate = 'paid' | 'soft' | 'hard';
@@ -128,7 +144,10 @@ async function bundleFaultWorkflows(): Promise<{ file: string; remove(): void }>
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, options: FaultHarnessOptions = {}): Promise<FaultHarness> {
+export async function startFaultHarness(
+  sandboxOptions: SandboxOptions = {},
+  options: FaultHarnessOptions = {},
+): Promise<FaultHarness> {
   const temporal = await createDevServerEnv();
   const taskQueue = `faults-${randomUUID()}`;
   const billing = new BillingClient({ client: new Client({ connection: temporal.env.connection }), taskQueue });
@@ -136,13 +155,20 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
   let webhookUrls: SandboxOptions['webhookUrls'];
   if (options.webhooks) {
     const secret = `zs-${randomUUID()}`;
-    api = await buildApi({ client: billing, apiKey: `faults-${randomUUID()}`, webhookSecrets: { zspay: secret, adiq: `ad-${randomUUID()}` } });
+    api = await buildApi({
+      client: billing,
+      apiKey: `faults-${randomUUID()}`,
+      webhookSecrets: { zspay: secret, adiq: `ad-${randomUUID()}` },
+    });
     await api.listen({ port: 0, host: '127.0.0.1' });
     const address = api.server.address();
     if (!address || typeof address === 'string') throw new Error('API did not bind a TCP port');
     webhookUrls = { zspay: `http://127.0.0.1:${address.port}/webhooks/zspay/${secret}` };
   }
-  const sandbox = await startSandbox({ ...sandboxOptions, webhookUrls: { ...webhookUrls, ...sandboxOptions.webhookUrls } });
+  const sandbox = await startSandbox({
+    ...sandboxOptions,
+    webhookUrls: { ...webhookUrls, ...sandboxOptions.webhookUrls },
+  });
   const bundle = options.faultWorkflows ? await bundleFaultWorkflows() : undefined;
   const zspay = zspayClient(sandbox.url);
   let worker: ChildProcess | undefined;
@@ -155,16 +181,20 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
   };
   const startWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'worker-process.ts')], {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: temporal.server.address,
-          BILLING_TASK_QUEUE: taskQueue,
-          SANDBOX_URL: sandbox.url,
-          ...(bundle ? { BILLING_TEST_WORKFLOW_BUNDLE: bundle.file } : {}),
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'worker-process.ts')],
+        {
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: temporal.server.address,
+            BILLING_TASK_QUEUE: taskQueue,
+            SANDBOX_URL: sandbox.url,
+            ...(bundle ? { BILLING_TEST_WORKFLOW_BUNDLE: bundle.file } : {}),
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      );
       worker = child;
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('worker-ready') && resolve());
       child.once('exit', (code, signal) => reject(new Error(`worker exited with ${code ?? signal}`)));
@@ -182,19 +212,36 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
       const operations = [...new Set(points.map((p) => p.operation))];
       const before = new Map(await Promise.all(operations.map(async (op) => [op, await arrivals(op)] as const)));
       const expected = new Map(operations.map((op) => [op, points.filter((p) => p.operation === op).length]));
-      for (const point of points) await sandbox.control.script({ provider: point.provider, operation: point.operation, outcome: point.hold, times: 1 });
+      for (const point of points)
+        await sandbox.control.script({
+          provider: point.provider,
+          operation: point.operation,
+          outcome: point.hold,
+          times: 1,
+        });
       await startWorker();
       const inFlight = await Promise.all(points.map((point) => point.start(harness)));
       // Every held request has reached the sandbox: kill the worker right there.
       await until(`${operations.join(', ')} to reach the sandbox`, async () =>
-        (await Promise.all(operations.map(async (op) => (await arrivals(op)) - before.get(op)! >= expected.get(op)!))).every(Boolean),
+        (
+          await Promise.all(operations.map(async (op) => (await arrivals(op)) - before.get(op)! >= expected.get(op)!))
+        ).every(Boolean),
       );
       await killWorker();
       const killedAt = Date.now();
       // Each request was still held when the worker died, or the point was not tested.
-      const firstArrival = Math.min(...(await Promise.all(operations.map(async (op) => Date.parse(at(await sandbox.control.arrivals(op), before.get(op)!, `${op} arrivals`).at)))));
+      const firstArrival = Math.min(
+        ...(await Promise.all(
+          operations.map(async (op) =>
+            Date.parse(at(await sandbox.control.arrivals(op), before.get(op)!, `${op} arrivals`).at),
+          ),
+        )),
+      );
       const shortestHold = Math.min(...points.map((p) => p.hold.delayMs));
-      if (killedAt - firstArrival >= shortestHold) throw new Error(`the worker died ${killedAt - firstArrival} ms after the first held request arrived, after its ${shortestHold} ms hold`);
+      if (killedAt - firstArrival >= shortestHold)
+        throw new Error(
+          `the worker died ${killedAt - firstArrival} ms after the first held request arrived, after its ${shortestHold} ms hold`,
+        );
       await startWorker();
       return inFlight;
     },
@@ -204,15 +251,29 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
       await billing.subscriptions.create({
         subscriptionId,
         customerId: customer.clientId,
-        plan: { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0 },
+        plan: {
+          planId: 'gold',
+          amountCents: 5990,
+          recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+          chargeHourLocal: 0,
+        },
         paymentMethod: { type: 'zspay_card', zspayClientId: customer.clientId, cardId: customer.cardId },
       });
       return subscriptionId;
     },
     decideFirstCharge: async (customer, fate) => {
       if (fate === 'paid') return;
-      const outcome = fate === 'soft' ? ({ type: 'soft_decline', code: '51' } as const) : ({ type: 'hard_decline', code: '14' } as const);
-      await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: customer.clientId, outcome, times: 1 });
+      const outcome =
+        fate === 'soft'
+          ? ({ type: 'soft_decline', code: '51' } as const)
+          : ({ type: 'hard_decline', code: '14' } as const);
+      await sandbox.control.script({
+        provider: 'zspay',
+        operation: 'zspay.sale.precapture',
+        match: customer.clientId,
+        outcome,
+        times: 1,
+      });
     },
     firstChargeStates: (subscriptionIds, context = '') =>
       inBatches(subscriptionIds, 10, async (subscriptionId) => {
@@ -224,7 +285,10 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
         });
         return state;
       }),
-    chargesOf: async (customer) => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge' && e.customer === customer.clientId).length,
+    chargesOf: async (customer) =>
+      (await sandbox.control.ledger({ provider: 'zspay' })).filter(
+        (e) => e.kind === 'charge' && e.customer === customer.clientId,
+      ).length,
     arrivals,
     teardown: async () => {
       await killWorker();
@@ -238,7 +302,10 @@ export async function startFaultHarness(sandboxOptions: SandboxOptions = {}, opt
 }
 
 /** The status, the first invoice's state and the outcomes of its attempts, e.g. "active · paid: succeeded". */
-function firstInvoiceOf(view: Pick<SubscriptionView, 'status'>, invoices: { invoices: Array<{ status: string; attempts: Array<{ outcome?: string }> }> }): string {
+function firstInvoiceOf(
+  view: Pick<SubscriptionView, 'status'>,
+  invoices: { invoices: Array<{ status: string; attempts: Array<{ outcome?: string }> }> },
+): string {
   const invoice = invoices.invoices[0];
   return `${view.status} · ${invoice ? `${invoice.status}: ${invoice.attempts.map((a) => a.outcome ?? 'in flight').join(', ')}` : 'no invoice'}`;
 }

@@ -24,9 +24,24 @@ const FOUR_SECONDS = 4_000;
 
 /** A card charge's points: before the provider call, while it captures, after it captured. */
 export const CARD_CHARGE_KILL_POINTS: readonly KillPoint[] = [
-  { name: 'before the provider call (pre-authorization still waiting)', provider: 'zspay', operation: 'zspay.sale.precapture', hold: { type: 'latency', delayMs: FOUR_SECONDS } },
-  { name: 'while the provider processes the capture', provider: 'zspay', operation: 'zspay.sale.capture', hold: { type: 'latency', delayMs: FOUR_SECONDS } },
-  { name: 'after the provider captured, before the activity completed', provider: 'zspay', operation: 'zspay.sale.capture', hold: { type: 'timeout', phase: 'after', delayMs: FOUR_SECONDS } },
+  {
+    name: 'before the provider call (pre-authorization still waiting)',
+    provider: 'zspay',
+    operation: 'zspay.sale.precapture',
+    hold: { type: 'latency', delayMs: FOUR_SECONDS },
+  },
+  {
+    name: 'while the provider processes the capture',
+    provider: 'zspay',
+    operation: 'zspay.sale.capture',
+    hold: { type: 'latency', delayMs: FOUR_SECONDS },
+  },
+  {
+    name: 'after the provider captured, before the activity completed',
+    provider: 'zspay',
+    operation: 'zspay.sale.capture',
+    hold: { type: 'timeout', phase: 'after', delayMs: FOUR_SECONDS },
+  },
 ].map((point) => ({ ...point, start: startCardCharge }) as KillPoint);
 
 /** A monthly card subscription whose first charge is due now; its effect is the customer's charges. */
@@ -36,7 +51,10 @@ async function startCardCharge(harness: FaultHarness): Promise<InFlight> {
   const firstInvoice = async () => (await harness.billing.subscriptions.invoices(subscriptionId)).invoices[0];
   return {
     settled: async () => {
-      await until(`${subscriptionId}'s first invoice to be paid`, async () => (await firstInvoice())?.status === 'paid');
+      await until(
+        `${subscriptionId}'s first invoice to be paid`,
+        async () => (await firstInvoice())?.status === 'paid',
+      );
       const invoice = defined(await firstInvoice(), `${subscriptionId}'s first invoice`);
       return `${invoice.status}: ${invoice.attempts.map((a) => a.outcome ?? 'in flight').join(', ')}`;
     },
@@ -44,7 +62,10 @@ async function startCardCharge(harness: FaultHarness): Promise<InFlight> {
   };
 }
 
-const fundSource = (harness: FaultHarness) => control(harness.sandbox.url, 'POST', `/zspay/__control/balances/${ZSPAY_SANDBOX_ESTABLISHMENT_ID}`, { currentCents: 100_000_000 });
+const fundSource = (harness: FaultHarness) =>
+  control(harness.sandbox.url, 'POST', `/zspay/__control/balances/${ZSPAY_SANDBOX_ESTABLISHMENT_ID}`, {
+    currentCents: 100_000_000,
+  });
 const transfersInLedger = async (harness: FaultHarness, reference: string) =>
   (await harness.sandbox.control.ledger({ provider: 'zspay', reference })).filter((e) => e.kind === 'transfer');
 
@@ -74,7 +95,9 @@ export const IMMEDIATE_TRANSFER_KILL_POINT: KillPoint = {
     return {
       settled: async () => {
         let view = await harness.billing.transfers.get(transferId);
-        await until(`transfer ${transferId} to settle`, async () => ['succeeded', 'failed'].includes((view = await harness.billing.transfers.get(transferId)).state));
+        await until(`transfer ${transferId} to settle`, async () =>
+          ['succeeded', 'failed'].includes((view = await harness.billing.transfers.get(transferId)).state),
+        );
         return `${view.state} via ${view.history.map((h) => h.state).join(' → ')}`;
       },
       effects: async () => (await transfersInLedger(harness, `transfer-${transferId}`)).length,
@@ -98,14 +121,27 @@ export const SCHEDULED_TRANSFER_KILL_POINT: KillPoint = {
     const handle = await harness.billing.temporal.workflow.start('zspayScheduledTransferWorkflow', {
       workflowId: reference,
       taskQueue: harness.billing.taskQueue,
-      args: [{ reference, amountCents: 23_456, destination: { type: 'digital_account', establishmentId: '901' }, description: 'Kill point scheduled payout', scheduledFor: '2030-06-03T12:00:00.000Z' }],
+      args: [
+        {
+          reference,
+          amountCents: 23_456,
+          destination: { type: 'digital_account', establishmentId: '901' },
+          description: 'Kill point scheduled payout',
+          scheduledFor: '2030-06-03T12:00:00.000Z',
+        },
+      ],
     });
-    const scheduled = async () => (await zspayClient(harness.sandbox.url).listScheduledTransfers(1)).filter((t) => referenceOf(t.descricao) === reference);
+    const scheduled = async () =>
+      (await zspayClient(harness.sandbox.url).listScheduledTransfers(1)).filter(
+        (t) => referenceOf(t.descricao) === reference,
+      );
     return {
       settled: async () => {
         const result = (await handle.result()) as { transferId: string; scheduled: boolean };
         // Zspay reaches the date and executes it: money moves once.
-        await control(harness.sandbox.url, 'POST', `/zspay/__control/transfers/${result.transferId}/status`, { status: 3 });
+        await control(harness.sandbox.url, 'POST', `/zspay/__control/transfers/${result.transferId}/status`, {
+          status: 3,
+        });
         return result.scheduled ? 'scheduled, then executed' : 'not scheduled';
       },
       effects: async () => (await scheduled()).length + (await transfersInLedger(harness, reference)).length,
@@ -122,16 +158,33 @@ export const RESELLER_COMPLETION_KILL_POINT: KillPoint = {
   start: async (harness) => {
     const resellerId = 77;
     const paymentId = 100_000 + Math.floor(Math.random() * 800_000);
-    const seeded = await control(harness.sandbox.url, 'POST', '/activeplatform/__control/payments', { resellerId, paymentId, status: 'waiting_for_payment', total: '360.0' });
+    const seeded = await control(harness.sandbox.url, 'POST', '/activeplatform/__control/payments', {
+      resellerId,
+      paymentId,
+      status: 'waiting_for_payment',
+      total: '360.0',
+    });
     if (seeded.status !== 201) throw new Error(`could not seed payment ${paymentId}: HTTP ${seeded.status}`);
-    await harness.billing.resellerPayments.complete({ resellerId, paymentId, paymentMethodId: 2, confirmation: { mode: 'confirmed', providerReference: `kill-${paymentId}` } });
+    await harness.billing.resellerPayments.complete({
+      resellerId,
+      paymentId,
+      paymentMethodId: 2,
+      confirmation: { mode: 'confirmed', providerReference: `kill-${paymentId}` },
+    });
     return {
       settled: async () => {
         let state = '';
-        await until(`payment ${paymentId} to be completed`, async () => ['completed', 'rejected'].includes((state = (await harness.billing.resellerPayments.get(resellerId, paymentId)).state)));
+        await until(`payment ${paymentId} to be completed`, async () =>
+          ['completed', 'rejected'].includes(
+            (state = (await harness.billing.resellerPayments.get(resellerId, paymentId)).state),
+          ),
+        );
         return state;
       },
-      effects: async () => (await harness.sandbox.control.ledger({ provider: 'activeplatform', reference: String(paymentId) })).filter((e) => e.kind === 'completion').length,
+      effects: async () =>
+        (await harness.sandbox.control.ledger({ provider: 'activeplatform', reference: String(paymentId) })).filter(
+          (e) => e.kind === 'completion',
+        ).length,
     };
   },
 };
@@ -153,16 +206,31 @@ export const BOLETO_ISSUE_KILL_POINT: KillPoint = {
     await harness.billing.subscriptions.create({
       subscriptionId,
       customerId: customer.clientId,
-      plan: { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0 },
+      plan: {
+        planId: 'gold',
+        amountCents: 5990,
+        recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+        chargeHourLocal: 0,
+      },
       paymentMethod: { type: 'zspay_boleto', zspayClientId: customer.clientId },
     });
     const firstInvoice = async () => (await harness.billing.subscriptions.invoices(subscriptionId)).invoices[0];
     return {
       settled: async () => {
-        await until(`${subscriptionId}'s boleto to be issued`, async () => (await firstInvoice())?.boleto?.saleId !== undefined);
+        await until(
+          `${subscriptionId}'s boleto to be issued`,
+          async () => (await firstInvoice())?.boleto?.saleId !== undefined,
+        );
         // The customer pays the boleto they were given; Zspay's webhook reaches the engine.
-        await control(harness.sandbox.url, 'POST', `/zspay/__control/boletos/${defined((await firstInvoice())?.boleto?.saleId, `${subscriptionId}'s boleto`)}/pay`);
-        await until(`${subscriptionId}'s first invoice to be paid`, async () => (await firstInvoice())?.status === 'paid');
+        await control(
+          harness.sandbox.url,
+          'POST',
+          `/zspay/__control/boletos/${defined((await firstInvoice())?.boleto?.saleId, `${subscriptionId}'s boleto`)}/pay`,
+        );
+        await until(
+          `${subscriptionId}'s first invoice to be paid`,
+          async () => (await firstInvoice())?.status === 'paid',
+        );
         return defined(await firstInvoice(), `${subscriptionId}'s first invoice`).status;
       },
       effects: () => harness.chargesOf(customer),
@@ -185,17 +253,29 @@ export const ADIQ_CREATE_KILL_POINT: KillPoint = {
     await harness.billing.subscriptions.create({
       subscriptionId,
       customerId: 'kill',
-      plan: { planId: `kill-${subscriptionId}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, timeZone: 'UTC' },
+      plan: {
+        planId: `kill-${subscriptionId}`,
+        amountCents: 599,
+        recurrence: { kind: 'adiq', planType: 'Monthly' },
+        timeZone: 'UTC',
+      },
       paymentMethod: { type: 'adiq_vault', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' },
     });
     const atAdiq = async () => {
-      const response = await control(harness.sandbox.url, 'GET', `/adiq/__control/subscriptions?orderNumber=${adiqOrderNumber(subscriptionId)}`);
+      const response = await control(
+        harness.sandbox.url,
+        'GET',
+        `/adiq/__control/subscriptions?orderNumber=${adiqOrderNumber(subscriptionId)}`,
+      );
       return (response.body as unknown[]).length;
     };
     return {
       settled: async () => {
         // The workflow heard of the subscription it created (after the retry that followed the kill).
-        const registered = async () => (await harness.billing.temporal.workflow.getHandle(`subscription-${subscriptionId}`).describe()).typedSearchAttributes.get(BillingProviderSubscriptionId);
+        const registered = async () =>
+          (
+            await harness.billing.temporal.workflow.getHandle(`subscription-${subscriptionId}`).describe()
+          ).typedSearchAttributes.get(BillingProviderSubscriptionId);
         await until(`${subscriptionId} to be registered at Adiq`, async () => (await registered()) !== undefined);
         return (await harness.billing.subscriptions.get(subscriptionId)).status;
       },

@@ -5,7 +5,14 @@
  * provider decided, and no outage was ever counted as a decline.
  */
 import type { ScenarioRuleInput } from '../../sandbox/server';
-import { FAULT_SCALE, FIRST_CHARGE_STATE, inBatches, startFaultHarness, type ChargeFate, type FaultHarness } from './harness';
+import {
+  FAULT_SCALE,
+  FIRST_CHARGE_STATE,
+  inBatches,
+  startFaultHarness,
+  type ChargeFate,
+  type FaultHarness,
+} from './harness';
 import { at } from '../helpers/defined';
 
 jest.setTimeout(FAULT_SCALE.testTimeoutMs);
@@ -53,7 +60,11 @@ const FAULTS: Record<string, Outcome[]> = {
     { type: 'malformed' },
     { type: 'latency', delayMs: 2_000 },
   ],
-  'zspay.sale.get': [{ type: 'server_error', status: 500 }, { type: 'rate_limit', retryAfterSeconds: 1 }, { type: 'malformed' }],
+  'zspay.sale.get': [
+    { type: 'server_error', status: 500 },
+    { type: 'rate_limit', retryAfterSeconds: 1 },
+    { type: 'malformed' },
+  ],
 };
 
 describe(`a provider storm (${FAULT_SCALE.name} scale)`, () => {
@@ -77,7 +88,10 @@ describe(`a provider storm (${FAULT_SCALE.name} scale)`, () => {
     const paying = customers.filter((_, index) => expectedOf(index) === 'paid').length;
     for (const [operation, kinds] of Object.entries(FAULTS)) {
       const perKind = Math.max(1, Math.floor(paying / 2 / kinds.length));
-      const faults = shuffled(kinds.flatMap((outcome) => Array<Outcome>(perKind).fill(outcome)), random);
+      const faults = shuffled(
+        kinds.flatMap((outcome) => Array<Outcome>(perKind).fill(outcome)),
+        random,
+      );
       for (const outcome of faults.flatMap((fault): Outcome[] => [fault, { type: 'approve' }])) {
         await sandbox.control.script({ provider: 'zspay', operation, outcome, times: 1 });
       }
@@ -89,11 +103,11 @@ describe(`a provider storm (${FAULT_SCALE.name} scale)`, () => {
     const ledger = await inBatches(customers, 10, (customer) => harness.chargesOf(customer));
 
     // The charge calls' storms were met to the end (reads are only made on retries, so theirs may not be).
-    const left = (await sandbox.control.scenarios()).filter((rule) => rule.operation === 'zspay.sale.precapture' || rule.operation === 'zspay.sale.capture');
-    expect(left.filter((rule) => rule.match === undefined)).toEqual([]);
-    expect(states).toEqual(
-      customers.map((_, index) => FIRST_CHARGE_STATE[expectedOf(index)]),
+    const left = (await sandbox.control.scenarios()).filter(
+      (rule) => rule.operation === 'zspay.sale.precapture' || rule.operation === 'zspay.sale.capture',
     );
+    expect(left.filter((rule) => rule.match === undefined)).toEqual([]);
+    expect(states).toEqual(customers.map((_, index) => FIRST_CHARGE_STATE[expectedOf(index)]));
     expect(ledger).toEqual(customers.map((_, index) => (expectedOf(index) === 'paid' ? 1 : 0)));
   });
 });

@@ -11,7 +11,12 @@ import { workflowBundle } from './temporal';
 /** The signing secret test merchants are configured with. */
 export const TEST_MERCHANT_SECRET = { ref: 'merchant-1', secret: 'whsec_test_secret' };
 
-export function sandboxActivities(sandboxUrl: string, temporal: Client, timeoutMs = 1500, env: Record<string, string> = {}): EngineActivities {
+export function sandboxActivities(
+  sandboxUrl: string,
+  temporal: Client,
+  timeoutMs = 1500,
+  env: Record<string, string> = {},
+): EngineActivities {
   return createEngineActivities(
     loadWorkerConfig({
       SANDBOX_URL: sandboxUrl,
@@ -24,7 +29,10 @@ export function sandboxActivities(sandboxUrl: string, temporal: Client, timeoutM
 }
 
 /** The engine's workers (main and provider queues) on a unique task queue, with the bundled workflows. */
-export async function createTestWorker(env: TestWorkflowEnvironment, activities: Partial<EngineActivities>): Promise<{ worker: RunningWorker; taskQueue: string }> {
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  activities: Partial<EngineActivities>,
+): Promise<{ worker: RunningWorker; taskQueue: string }> {
   const taskQueue = `test-${randomUUID()}`;
   const worker = await startWorker({
     connection: env.nativeConnection,

@@ -45,14 +45,18 @@ export function cardNumbersIn(text: string): string[] {
 
 /** Payload data in a history JSON is base64: decode every payload so nothing hides in it. */
 export function decodedPayloads(historyJson: string): string {
-  return [...historyJson.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(group(m, 1), 'base64').toString('utf8')).join('\n');
+  return [...historyJson.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
+    .map((m) => Buffer.from(group(m, 1), 'base64').toString('utf8'))
+    .join('\n');
 }
 
 /** Card numbers and known credentials found in a text, each named once. */
 export function secretsIn(text: string): string[] {
   const found = [
     ...cardNumbersIn(text).map((card) => `card number ${card.slice(0, 6)}…${card.slice(-4)}`),
-    ...secrets().filter((secret) => text.includes(secret)).map((secret) => `known secret ${secret.slice(0, 8)}…`),
+    ...secrets()
+      .filter((secret) => text.includes(secret))
+      .map((secret) => `known secret ${secret.slice(0, 8)}…`),
     ...(text.match(ADIQ_ACCESS_TOKEN) ?? []).map((token) => `Adiq access token ${token.slice(0, 8)}…`),
   ];
   return [...new Set(found)];
@@ -71,7 +75,8 @@ function historyText(value: unknown): string {
   const walk = (node: unknown): void => {
     if (node === null || node === undefined) return;
     if (node instanceof Uint8Array) parts.push(Buffer.from(node).toString('utf8'));
-    else if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') parts.push(String(node));
+    else if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean')
+      parts.push(String(node));
     else if (Array.isArray(node)) node.forEach(walk);
     else if (typeof node === 'object') {
       // Long values (protobuf int64) print as numbers; everything else is walked field by field.
@@ -97,8 +102,13 @@ interface Execution {
 async function allExecutions(client: Client, namespace: string): Promise<Execution[]> {
   const service = client.workflowService;
   const executions: Execution[] = [];
-  type Page = { executions: Array<{ execution?: { workflowId?: string | null; runId?: string | null } | null }>; nextPageToken?: Uint8Array | null };
-  const lists: Array<(request: { namespace: string; maximumPageSize: number; nextPageToken?: Uint8Array }) => Promise<Page>> = [
+  type Page = {
+    executions: Array<{ execution?: { workflowId?: string | null; runId?: string | null } | null }>;
+    nextPageToken?: Uint8Array | null;
+  };
+  const lists: Array<
+    (request: { namespace: string; maximumPageSize: number; nextPageToken?: Uint8Array }) => Promise<Page>
+  > = [
     (request) => service.listOpenWorkflowExecutions(request),
     (request) => service.listClosedWorkflowExecutions(request),
   ];
@@ -107,7 +117,8 @@ async function allExecutions(client: Client, namespace: string): Promise<Executi
     do {
       const page = await list({ namespace, maximumPageSize: 1000, nextPageToken });
       for (const info of page.executions) {
-        if (info.execution?.workflowId && info.execution.runId) executions.push({ workflowId: info.execution.workflowId, runId: info.execution.runId });
+        if (info.execution?.workflowId && info.execution.runId)
+          executions.push({ workflowId: info.execution.workflowId, runId: info.execution.runId });
       }
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);

@@ -9,12 +9,22 @@ import type { Effect } from '../../common/subscription/outbox';
 import { initialState, type SubscriptionState } from '../../common/subscription/state';
 import { ENGINE_BILLED, transition, type Decision, type SubscriptionMachine } from '../../common/subscription/table';
 
-export function subscription(plan: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, today = '2026-01-01'): SubscriptionState {
+export function subscription(
+  plan: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+  today = '2026-01-01',
+): SubscriptionState {
   return initialState(
     createSubscriptionInputSchema.parse({
       subscriptionId: 'sub-1',
       customerId: 'cus-1',
-      plan: { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, attempts: 4, ...plan },
+      plan: {
+        planId: 'gold',
+        amountCents: 5990,
+        recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+        attempts: 4,
+        ...plan,
+      },
       paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-1' },
       startDate: '2026-01-01',
       partner: { zapsignClientRef: 'zs-1' },
@@ -30,15 +40,42 @@ export function ctx(today: string, time = '12:00:00'): EventContext {
   return { today, now, nowMs: Date.parse(now), offset: '-03:00', targets: { merchant: true, partner: true } };
 }
 
-export const soft = (reference: string, code = '51'): ChargeOutcome => ({ status: 'soft_declined', reference, declineCode: code, providerIds: { saleId: `sale-${reference}` } });
-export const hard = (reference: string): ChargeOutcome => ({ status: 'hard_declined', reference, declineCode: '14', providerIds: {} });
-export const paid = (reference: string): ChargeOutcome => ({ status: 'succeeded', reference, providerIds: { saleId: `sale-${reference}` } });
+export const soft = (reference: string, code = '51'): ChargeOutcome => ({
+  status: 'soft_declined',
+  reference,
+  declineCode: code,
+  providerIds: { saleId: `sale-${reference}` },
+});
+export const hard = (reference: string): ChargeOutcome => ({
+  status: 'hard_declined',
+  reference,
+  declineCode: '14',
+  providerIds: {},
+});
+export const paid = (reference: string): ChargeOutcome => ({
+  status: 'succeeded',
+  reference,
+  providerIds: { saleId: `sale-${reference}` },
+});
 
 export const kinds = (effects: Effect[]) =>
-  effects.map((e) => (e.kind === 'notify' ? `notify:${e.type}` : e.kind === 'partner' ? `partner:${e.status}` : e.kind === 'push_payment_status' ? `push:${e.status}` : e.kind));
+  effects.map((e) =>
+    e.kind === 'notify'
+      ? `notify:${e.type}`
+      : e.kind === 'partner'
+        ? `partner:${e.status}`
+        : e.kind === 'push_payment_status'
+          ? `push:${e.status}`
+          : e.kind,
+  );
 
 /** Applies an event on a date; throws if the table does not apply it. */
-export function apply(state: SubscriptionState, event: SubscriptionEvent, today: string, machine: SubscriptionMachine = ENGINE_BILLED): { state: SubscriptionState; effects: Effect[] } {
+export function apply(
+  state: SubscriptionState,
+  event: SubscriptionEvent,
+  today: string,
+  machine: SubscriptionMachine = ENGINE_BILLED,
+): { state: SubscriptionState; effects: Effect[] } {
   const decision = transition(state, event, ctx(today), machine);
   if (decision.answer !== 'applied') throw new Error(`${event.type} was ${decision.answer}: ${decision.reason}`);
   return { state: decision.state, effects: decision.effects };
@@ -57,7 +94,15 @@ export function collect(start: SubscriptionState, outcomes: Array<'soft' | 'hard
     if (step.kind !== 'charge') throw new Error(`expected a charge, got ${step.kind}`);
     state = apply(state, { type: 'chargeStarted', cycle: step.cycle }, step.date).state;
     const reference = state.charge!.reference;
-    const result = apply(state, { type: 'chargeSettled', cycle: step.cycle, outcome: outcome === 'soft' ? soft(reference) : outcome === 'hard' ? hard(reference) : paid(reference) }, step.date);
+    const result = apply(
+      state,
+      {
+        type: 'chargeSettled',
+        cycle: step.cycle,
+        outcome: outcome === 'soft' ? soft(reference) : outcome === 'hard' ? hard(reference) : paid(reference),
+      },
+      step.date,
+    );
     state = result.state;
     log.push({ date: step.date, effects: kinds(result.effects) });
   }

@@ -43,20 +43,31 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   });
   const apiKey = `test-key-${randomUUID()}`;
   const webhookSecrets = { zspay: `zs-${randomUUID()}`, adiq: `ad-${randomUUID()}` };
-  const api = await buildApi({ client, apiKey, webhookSecrets, codec: options.codec ? { codec: options.codec } : undefined });
+  const api = await buildApi({
+    client,
+    apiKey,
+    webhookSecrets,
+    codec: options.codec ? { codec: options.codec } : undefined,
+  });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const address = api.server.address();
   if (!address || typeof address === 'string') throw new Error('API did not bind a TCP port');
   const apiUrl = `http://127.0.0.1:${address.port}`;
   const sandbox = await startSandbox({
-    webhookUrls: { zspay: `${apiUrl}/webhooks/zspay/${webhookSecrets.zspay}`, adiq: `${apiUrl}/webhooks/adiq/${webhookSecrets.adiq}` },
+    webhookUrls: {
+      zspay: `${apiUrl}/webhooks/zspay/${webhookSecrets.zspay}`,
+      adiq: `${apiUrl}/webhooks/adiq/${webhookSecrets.adiq}`,
+    },
   });
   const worker = await startWorker({
     connection: temporal.env.nativeConnection,
     namespace: temporal.server.namespace,
     taskQueue,
     // The worker knows the engine's public URL and Adiq's secret, to register Adiq's notifications.
-    activities: sandboxActivities(sandbox.url, client.temporal, 1500, { BILLING_PUBLIC_URL: apiUrl, ADIQ_WEBHOOK_SECRET: webhookSecrets.adiq }),
+    activities: sandboxActivities(sandbox.url, client.temporal, 1500, {
+      BILLING_PUBLIC_URL: apiUrl,
+      ADIQ_WEBHOOK_SECRET: webhookSecrets.adiq,
+    }),
     workflowBundle: workflowBundle(),
     workerOptions: { dataConverter },
   });

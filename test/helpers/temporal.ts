@@ -24,7 +24,10 @@ let bundle: { code: string } | undefined;
 /** The workflow bundle built once by the global setup. */
 export function workflowBundle(): { code: string } {
   const file = process.env.BILLING_TEST_WORKFLOW_BUNDLE;
-  if (!file) throw new Error('No workflow bundle: these tests need the jest global setup (run them through `npm test` or jest).');
+  if (!file)
+    throw new Error(
+      'No workflow bundle: these tests need the jest global setup (run them through `npm test` or jest).',
+    );
   bundle ??= { code: readFileSync(file, 'utf8') };
   return bundle;
 }
@@ -59,7 +62,9 @@ export interface DevServerEnv {
 }
 
 /** A dev server of the test's own: free ports, temporary SQLite file, search attributes registered. */
-export async function createDevServerEnv(options: { dynamicConfig?: Record<string, string | number | boolean> } = {}): Promise<DevServerEnv> {
+export async function createDevServerEnv(
+  options: { dynamicConfig?: Record<string, string | number | boolean> } = {},
+): Promise<DevServerEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-devserver-'));
   const serverOptions = {
     cli: binaries().cli,
@@ -70,7 +75,10 @@ export async function createDevServerEnv(options: { dynamicConfig?: Record<strin
     readyTimeoutMs: 90_000,
   };
   let server = await DevServer.start(serverOptions);
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: server.namespace });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: server.address,
+    namespace: server.namespace,
+  });
   return {
     env,
     get server() {

@@ -18,7 +18,10 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue: process.env.BILLING_TASK_QUEUE!,
-    activities: createEngineActivities(loadWorkerConfig({ SANDBOX_URL: process.env.SANDBOX_URL, PROVIDER_TIMEOUT_MS: '5000' }), temporal),
+    activities: createEngineActivities(
+      loadWorkerConfig({ SANDBOX_URL: process.env.SANDBOX_URL, PROVIDER_TIMEOUT_MS: '5000' }),
+      temporal,
+    ),
     workflowBundle: { code: readFileSync(process.env.BILLING_TEST_WORKFLOW_BUNDLE!, 'utf8') },
   });
   process.stdout.write('worker-ready\n');

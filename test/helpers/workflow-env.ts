@@ -19,7 +19,10 @@ export interface WorkflowTestEnv {
 export async function startWorkflowTestEnv(overrides: Partial<EngineActivities> = {}): Promise<WorkflowTestEnv> {
   const env = await createTimeSkippingEnv();
   const sandbox = await startSandbox();
-  const { worker, taskQueue } = await createTestWorker(env, { ...sandboxActivities(sandbox.url, env.client), ...overrides });
+  const { worker, taskQueue } = await createTestWorker(env, {
+    ...sandboxActivities(sandbox.url, env.client),
+    ...overrides,
+  });
   return {
     env,
     sandbox,

@@ -7,7 +7,13 @@ import fc from 'fast-check';
 import type { z } from 'zod';
 import { completeResellerPaymentInputSchema } from '../../common/reseller-payment';
 import { changePlanArgsSchema, createSubscriptionInputSchema } from '../../common/subscription/input';
-import { cancelArgsSchema, changeNextChargeDateArgsSchema, extendGraceArgsSchema, linkExternalPaymentArgsSchema, paymentReceivedSchema } from '../../common/subscription/operations';
+import {
+  cancelArgsSchema,
+  changeNextChargeDateArgsSchema,
+  extendGraceArgsSchema,
+  linkExternalPaymentArgsSchema,
+  paymentReceivedSchema,
+} from '../../common/subscription/operations';
 import { recurringPayoutInputSchema, scheduleTransferInputSchema } from '../../common/transfer';
 import { fieldIssues } from '../../common/validation';
 import { checkSubscriptionInput } from '../../common/subscription/checks';
@@ -28,17 +34,35 @@ const validTransfer = {
   description: 'Payout',
   executeOn: '2026-12-01',
 };
-const validReseller = { resellerId: 1, paymentId: 6475, paymentMethodId: 2, confirmation: { mode: 'confirmed', providerReference: 'x' } };
+const validReseller = {
+  resellerId: 1,
+  paymentId: 6475,
+  paymentMethodId: 2,
+  confirmation: { mode: 'confirmed', providerReference: 'x' },
+};
 
 const SCHEMAS: Array<[string, z.ZodType, Record<string, unknown>]> = [
   ['createSubscriptionInput', createSubscriptionInputSchema, validSubscription],
   ['scheduleTransferInput', scheduleTransferInputSchema, validTransfer],
   ['completeResellerPaymentInput', completeResellerPaymentInputSchema, validReseller],
-  ['recurringPayoutInput', recurringPayoutInputSchema, { payoutId: 'p', sourceEstablishmentId: '131', destination: { type: 'digital_account', establishmentId: '9' }, weekday: 'FRIDAY' }],
+  [
+    'recurringPayoutInput',
+    recurringPayoutInputSchema,
+    {
+      payoutId: 'p',
+      sourceEstablishmentId: '131',
+      destination: { type: 'digital_account', establishmentId: '9' },
+      weekday: 'FRIDAY',
+    },
+  ],
   ['cancelArgs', cancelArgsSchema, { atPeriodEnd: true }],
   ['changeNextChargeDateArgs', changeNextChargeDateArgsSchema, { date: '2026-12-01' }],
   ['extendGraceArgs', extendGraceArgsSchema, { days: 3 }],
-  ['linkExternalPaymentArgs', linkExternalPaymentArgsSchema, { cycle: 1, payment: { paymentId: 'p', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } }],
+  [
+    'linkExternalPaymentArgs',
+    linkExternalPaymentArgsSchema,
+    { cycle: 1, payment: { paymentId: 'p', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } },
+  ],
   ['changePlanArgs', changePlanArgsSchema, { plan: validSubscription.plan }],
   ['paymentReceived', paymentReceivedSchema, { saleId: '2401' }],
 ];
@@ -84,7 +108,9 @@ describe.each(SCHEMAS)('%s', (_name, schema, valid) => {
       fc.property(fc.constantFrom(...fields), garbage, (field, value) => {
         const result = schema.safeParse({ ...valid, [field]: value });
         if (result.success) return; // e.g. an optional or open field that accepts it
-        expect(fieldIssues(result.error).some((issue) => issue.field === field || issue.field.startsWith(`${field}.`))).toBe(true);
+        expect(
+          fieldIssues(result.error).some((issue) => issue.field === field || issue.field.startsWith(`${field}.`)),
+        ).toBe(true);
       }),
       { numRuns: 200 },
     );
@@ -92,7 +118,10 @@ describe.each(SCHEMAS)('%s', (_name, schema, valid) => {
 });
 
 describe('the limits that would have stopped the incidents', () => {
-  const withPlan = (plan: Record<string, unknown>) => ({ ...validSubscription, plan: { ...validSubscription.plan, ...plan } });
+  const withPlan = (plan: Record<string, unknown>) => ({
+    ...validSubscription,
+    plan: { ...validSubscription.plan, ...plan },
+  });
   const fields = (input: unknown) => {
     const result = createSubscriptionInputSchema.safeParse(input);
     return result.success ? [] : fieldIssues(result.error).map((i) => i.field);
@@ -113,10 +142,19 @@ describe('the limits that would have stopped the incidents', () => {
   });
 
   it('takes only http(s) merchant callbacks', () => {
-    for (const callbackUrl of ['file:///etc/passwd', 'javascript:alert(1)', 'gopher://x.example/', 'ftp://x.example/']) {
-      expect(fields({ ...validSubscription, merchant: { callbackUrl, secretRef: 'acme' } })).toEqual(['merchant.callbackUrl']);
+    for (const callbackUrl of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'gopher://x.example/',
+      'ftp://x.example/',
+    ]) {
+      expect(fields({ ...validSubscription, merchant: { callbackUrl, secretRef: 'acme' } })).toEqual([
+        'merchant.callbackUrl',
+      ]);
     }
-    expect(fields({ ...validSubscription, merchant: { callbackUrl: 'https://acme.example/hooks', secretRef: 'acme' } })).toEqual([]);
+    expect(
+      fields({ ...validSubscription, merchant: { callbackUrl: 'https://acme.example/hooks', secretRef: 'acme' } }),
+    ).toEqual([]);
   });
 
   it('bounds back-billing', () => {
@@ -135,7 +173,11 @@ describe("the workflows' cheap checks (no zod in workflow code) agree with the s
         fc.record({
           planId: fc.oneof(fc.constant('gold'), anyValue),
           amountCents: fc.oneof(fc.integer({ min: -5, max: 100_000_000_05 }), anyValue),
-          recurrence: fc.oneof(fc.constant({ kind: 'calendar', frequency: 'monthly', interval: 1 }), fc.constant({ kind: 'adiq', planType: 'Custom', interval: 15, installments: 3 }), anyValue),
+          recurrence: fc.oneof(
+            fc.constant({ kind: 'calendar', frequency: 'monthly', interval: 1 }),
+            fc.constant({ kind: 'adiq', planType: 'Custom', interval: 15, installments: 3 }),
+            anyValue,
+          ),
           attempts: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.constant(undefined)),
           chargeHourLocal: fc.oneof(fc.integer({ min: -1, max: 24 }), fc.constant(undefined)),
           timeZone: fc.oneof(fc.constantFrom(undefined, 'America/Sao_Paulo', 'Mars/Olympus'), anyValue),
@@ -143,7 +185,11 @@ describe("the workflows' cheap checks (no zod in workflow code) agree with the s
         }),
         anyValue,
       ),
-      paymentMethod: fc.oneof(fc.constant(validSubscription.paymentMethod), fc.constant({ type: 'zspay_boleto', zspayClientId: '9' }), anyValue),
+      paymentMethod: fc.oneof(
+        fc.constant(validSubscription.paymentMethod),
+        fc.constant({ type: 'zspay_boleto', zspayClientId: '9' }),
+        anyValue,
+      ),
       startDate: fc.oneof(fc.constantFrom(undefined, '2026-12-01', '2026-02-30'), anyValue),
     },
     { requiredKeys: ['subscriptionId', 'customerId', 'plan', 'paymentMethod'] },
@@ -169,7 +215,21 @@ describe("the workflows' cheap checks (no zod in workflow code) agree with the s
         if (!zod.success && cheap.input) {
           // Only what the full schema checks beyond structure (e.g. string lengths in nested ids) may pass the cheap check.
           const zodFields = fieldIssues(zod.error).map((i) => i.field);
-          expect(zodFields.every((f) => !['subscriptionId', 'customerId', 'plan.amountCents', 'plan.attempts', 'plan.chargeHourLocal', 'plan.timeZone', 'plan.expiresAt', 'startDate'].includes(f))).toBe(true);
+          expect(
+            zodFields.every(
+              (f) =>
+                ![
+                  'subscriptionId',
+                  'customerId',
+                  'plan.amountCents',
+                  'plan.attempts',
+                  'plan.chargeHourLocal',
+                  'plan.timeZone',
+                  'plan.expiresAt',
+                  'startDate',
+                ].includes(f),
+            ),
+          ).toBe(true);
         }
       }),
       { numRuns: 500 },
@@ -178,21 +238,37 @@ describe("the workflows' cheap checks (no zod in workflow code) agree with the s
 });
 
 describe("every workflow's cheap check accepts what its schema accepts, with the same defaults", () => {
-  const CHECKED: Array<[string, z.ZodType, (value: unknown) => { input?: unknown; problems: string[] }, Record<string, unknown>]> = [
+  const CHECKED: Array<
+    [string, z.ZodType, (value: unknown) => { input?: unknown; problems: string[] }, Record<string, unknown>]
+  > = [
     ['subscription', createSubscriptionInputSchema, checkSubscriptionInput, validSubscription],
     ['transfer', scheduleTransferInputSchema, checkTransferInput, validTransfer],
-    ['payout', recurringPayoutInputSchema, checkPayoutInput, { payoutId: 'p', sourceEstablishmentId: '131', destination: { type: 'digital_account', establishmentId: '9' }, weekday: 'FRIDAY' }],
+    [
+      'payout',
+      recurringPayoutInputSchema,
+      checkPayoutInput,
+      {
+        payoutId: 'p',
+        sourceEstablishmentId: '131',
+        destination: { type: 'digital_account', establishmentId: '9' },
+        weekday: 'FRIDAY',
+      },
+    ],
     ['reseller payment', completeResellerPaymentInputSchema, checkResellerPaymentInput, validReseller],
   ];
   it.each(CHECKED)('%s', (_name, schema, check, valid) => {
     fc.assert(
-      fc.property(fc.constantFrom(...Object.keys(valid), 'timeZone', 'executeAt', 'insufficientBalance'), fc.oneof(garbage, fc.anything()), (field, value) => {
-        const input = { ...valid, [field]: value };
-        const zod = schema.safeParse(input);
-        const cheap = check(input);
-        if (zod.success) expect(cheap.input).toEqual(zod.data);
-        else if (!cheap.input) expect(cheap.problems.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.constantFrom(...Object.keys(valid), 'timeZone', 'executeAt', 'insufficientBalance'),
+        fc.oneof(garbage, fc.anything()),
+        (field, value) => {
+          const input = { ...valid, [field]: value };
+          const zod = schema.safeParse(input);
+          const cheap = check(input);
+          if (zod.success) expect(cheap.input).toEqual(zod.data);
+          else if (!cheap.input) expect(cheap.problems.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(check(valid).input).toEqual(schema.parse(valid));

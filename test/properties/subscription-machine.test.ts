@@ -57,7 +57,10 @@ class Driver {
         chargeHourLocal: 9,
         tolerancePeriodDays: 2,
       },
-      paymentMethod: setup.method === 'card' ? { type: 'zspay_card', zspayClientId: 'c', cardId: 'k' } : { type: 'zspay_boleto', zspayClientId: 'c' },
+      paymentMethod:
+        setup.method === 'card'
+          ? { type: 'zspay_card', zspayClientId: 'c', cardId: 'k' }
+          : { type: 'zspay_boleto', zspayClientId: 'c' },
       startDate: addDays(this.today, setup.startOffsetDays),
       backBillCycles: setup.backBillCycles,
       merchant: { callbackUrl: 'https://m.example/hooks', secretRef: 'm' },
@@ -72,14 +75,22 @@ class Driver {
   }
 
   context(): EventContext {
-    return { today: this.today, now: new Date(this.nowMs).toISOString(), nowMs: this.nowMs, offset: '-03:00', targets: { merchant: true, partner: true } };
+    return {
+      today: this.today,
+      now: new Date(this.nowMs).toISOString(),
+      nowMs: this.nowMs,
+      offset: '-03:00',
+      targets: { merchant: true, partner: true },
+    };
   }
 
   /** Applies an event; a refusal must leave the state exactly as it was. */
   send(event: SubscriptionEvent): boolean {
     const before = JSON.stringify(this.state);
     const decision = transition(this.state, event, this.context());
-    this.log.push(`${this.today} ${event.type}${'outcome' in event ? `:${event.outcome.status}` : ''} -> ${decision.answer}`);
+    this.log.push(
+      `${this.today} ${event.type}${'outcome' in event ? `:${event.outcome.status}` : ''} -> ${decision.answer}`,
+    );
     if (decision.answer !== 'applied') {
       expect(JSON.stringify(this.state)).toBe(before);
       return false;
@@ -102,7 +113,12 @@ class Driver {
           ? instantAt(addDays(step.deadline, 1), 0, 0, TZ)
           : step.kind === 'charge' && this.state.chargeHold?.cycle === step.cycle
             ? Date.parse(this.state.chargeHold.retryAt)
-            : instantAt(step.kind === 'charge' ? actionDate(this.state, step, this.today) : step.date, chargeHourLocal, 0, TZ);
+            : instantAt(
+                step.kind === 'charge' ? actionDate(this.state, step, this.today) : step.date,
+                chargeHourLocal,
+                0,
+                TZ,
+              );
       if (dueAt > this.nowMs) return;
       if (step.kind === 'charge') {
         this.send({ type: 'chargeStarted', cycle: step.cycle });
@@ -164,7 +180,8 @@ class Model {
       case 'chargeStarted':
         // Nothing is charged while canceled or suspended; a blocked subscription only on a rescue.
         expect({ canceled: this.canceled, suspended: this.suspended }).toEqual({ canceled: false, suspended: false });
-        if (before.status === 'blocked') expect(before.dunning?.nextRetryDate !== undefined || before.chargeHold !== undefined).toBe(true);
+        if (before.status === 'blocked')
+          expect(before.dunning?.nextRetryDate !== undefined || before.chargeHold !== undefined).toBe(true);
         this.started.set(event.cycle, (this.started.get(event.cycle) ?? 0) + 1);
         if (event.cycle > 0) this.firstChargedCycle ??= event.cycle;
         break;
@@ -173,7 +190,8 @@ class Model {
     }
     for (const invoice of after.invoices) {
       const was = before.invoices.find((i) => i.cycle === invoice.cycle);
-      if (invoice.status === 'paid' && was?.status !== 'paid') this.paidCycles.set(invoice.cycle, (this.paidCycles.get(invoice.cycle) ?? 0) + 1);
+      if (invoice.status === 'paid' && was?.status !== 'paid')
+        this.paidCycles.set(invoice.cycle, (this.paidCycles.get(invoice.cycle) ?? 0) + 1);
     }
   }
 }
@@ -186,9 +204,12 @@ function checkInvariants(model: Model, real: Driver): void {
   // An acknowledged cancel or suspension is never undone.
   if (model.canceled) expect(state.status).toBe('canceled');
   if (model.suspended && !model.canceled) expect(state.status).toBe('suspended');
-  if (model.cancelAtPeriodEnd && !model.canceled && state.status !== 'completed') expect(state.cancelAtPeriodEnd).toBe(true);
+  if (model.cancelAtPeriodEnd && !model.canceled && state.status !== 'completed')
+    expect(state.cancelAtPeriodEnd).toBe(true);
   // Partner calls strictly alternate, starting with inadimplente.
-  const partner = real.effects.filter((e): e is Extract<Effect, { kind: 'partner' }> => e.kind === 'partner').map((e) => e.status);
+  const partner = real.effects
+    .filter((e): e is Extract<Effect, { kind: 'partner' }> => e.kind === 'partner')
+    .map((e) => e.status);
   partner.forEach((status, i) => expect(status).toBe(i % 2 === 0 ? 'inadimplente' : 'adimplente'));
   // Exactly one merchant notification per failed attempt (an unpaid boleto counts as one).
   const failedNotices = real.effects.filter((e) => e.kind === 'notify' && e.type === 'payment.failed').length;
@@ -198,10 +219,14 @@ function checkInvariants(model: Model, real: Driver): void {
   // Attempts never exceed the plan's: the first try plus its retries, plus what operators asked for
   // (a retry now, a new payment method) and held charges tried again.
   for (const [cycle, count] of model.started) {
-    expect({ cycle, within: count <= 1 + real.setup.attempts + (model.extraAttempts.get(cycle) ?? 0) }).toEqual({ cycle, within: true });
+    expect({ cycle, within: count <= 1 + real.setup.attempts + (model.extraAttempts.get(cycle) ?? 0) }).toEqual({
+      cycle,
+      within: true,
+    });
   }
   // A past start date bills nothing before the cycle current at sign-up, less the back-billed ones.
-  if (model.firstChargedCycle !== undefined) expect(model.firstChargedCycle).toBeGreaterThanOrEqual(model.firstBillableCycle);
+  if (model.firstChargedCycle !== undefined)
+    expect(model.firstChargedCycle).toBeGreaterThanOrEqual(model.firstBillableCycle);
   // Outbox ids are unique; notification sequences increase.
   const ids = state.outbox.map((e) => e.id);
   expect(new Set(ids).size).toBe(ids.length);
@@ -244,7 +269,12 @@ const settle = (status: 'succeeded' | 'soft_declined' | 'hard_declined' | 'pendi
     const dunning = real.state.dunning;
     const live = !['canceled', 'completed'].includes(real.state.status);
     if (live && outcome.status === 'soft_declined' && !blockedBefore && !methodChanged && dunning?.nextRetryDate) {
-      expect(dunning.nextRetryDate).toBe(addDays(real.today, defined(RETRY_GAPS_DAYS[failuresBefore], `a retry gap after ${failuresBefore} soft failures`)));
+      expect(dunning.nextRetryDate).toBe(
+        addDays(
+          real.today,
+          defined(RETRY_GAPS_DAYS[failuresBefore], `a retry gap after ${failuresBefore} soft failures`),
+        ),
+      );
     }
     if (live && outcome.status === 'hard_declined' && !methodChanged) expect(dunning?.nextRetryDate).toBeUndefined();
     real.runDueSteps();
@@ -279,7 +309,9 @@ const deliver = (fail: boolean): Cmd => ({
   run: (model, real) => {
     const entry = real.state.outbox[0];
     if (!entry) return;
-    real.send(fail ? { type: 'effectFailed', id: entry.id, error: 'HTTP 503' } : { type: 'effectDelivered', id: entry.id });
+    real.send(
+      fail ? { type: 'effectFailed', id: entry.id, error: 'HTTP 503' } : { type: 'effectDelivered', id: entry.id },
+    );
     checkInvariants(model, real);
   },
   toString: () => (fail ? 'deliveryFails' : 'delivered'),
@@ -298,7 +330,14 @@ const operation = (name: string, event: (real: Driver) => SubscriptionEvent): Cm
 const commands = [
   fc.integer({ min: 1, max: 30 * 24 }).map(later),
   fc.integer({ min: 1, max: 6 }).map(later),
-  fc.constantFrom<'succeeded' | 'soft_declined' | 'hard_declined'>('succeeded', 'soft_declined', 'soft_declined', 'hard_declined').map(settle),
+  fc
+    .constantFrom<'succeeded' | 'soft_declined' | 'hard_declined'>(
+      'succeeded',
+      'soft_declined',
+      'soft_declined',
+      'hard_declined',
+    )
+    .map(settle),
   fc.constant(hold),
   fc.constant(boletoPaid),
   fc.boolean().map(deliver),
@@ -306,13 +345,39 @@ const commands = [
   fc.constant(operation('cancelAtPeriodEnd', () => ({ type: 'cancelAtPeriodEnd' }))),
   fc.constant(operation('suspend', () => ({ type: 'suspend' }))),
   fc.constant(operation('reactivate', () => ({ type: 'reactivate' }))),
-  fc.integer({ min: -3, max: 60 }).map((days) => operation(`changeNextChargeDate(+${days})`, (real) => ({ type: 'changeNextChargeDate', date: addDays(real.today, days) }))),
-  fc.constant(operation('changePaymentMethod', (real) => ({ type: 'changePaymentMethod', paymentMethod: real.setup.method === 'card' ? { type: 'zspay_card', zspayClientId: 'c', cardId: `k-${real.nowMs}` } : { type: 'zspay_boleto', zspayClientId: 'c' } }))),
-  fc.constantFrom('daily', 'weekly', 'monthly').map((frequency) => operation(`changePlan(${frequency})`, (real) => ({ type: 'changePlan', plan: { ...real.state.plan, planId: frequency, recurrence: { kind: 'calendar', frequency, interval: 1 } } }))),
+  fc.integer({ min: -3, max: 60 }).map((days) =>
+    operation(`changeNextChargeDate(+${days})`, (real) => ({
+      type: 'changeNextChargeDate',
+      date: addDays(real.today, days),
+    })),
+  ),
+  fc.constant(
+    operation('changePaymentMethod', (real) => ({
+      type: 'changePaymentMethod',
+      paymentMethod:
+        real.setup.method === 'card'
+          ? { type: 'zspay_card', zspayClientId: 'c', cardId: `k-${real.nowMs}` }
+          : { type: 'zspay_boleto', zspayClientId: 'c' },
+    })),
+  ),
+  fc.constantFrom('daily', 'weekly', 'monthly').map((frequency) =>
+    operation(`changePlan(${frequency})`, (real) => ({
+      type: 'changePlan',
+      plan: { ...real.state.plan, planId: frequency, recurrence: { kind: 'calendar', frequency, interval: 1 } },
+    })),
+  ),
   fc.constant(operation('retryNow', () => ({ type: 'retryNow' }))),
   fc.constant(operation('skipNextRetry', () => ({ type: 'skipNextRetry' }))),
-  fc.integer({ min: 1, max: 10 }).map((days) => operation(`extendGrace(${days})`, () => ({ type: 'extendGrace', days }))),
-  fc.constant(operation('linkExternalPayment', () => ({ type: 'linkExternalPayment', cycle: 2, payment: { paymentId: 'y', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } }))),
+  fc
+    .integer({ min: 1, max: 10 })
+    .map((days) => operation(`extendGrace(${days})`, () => ({ type: 'extendGrace', days }))),
+  fc.constant(
+    operation('linkExternalPayment', () => ({
+      type: 'linkExternalPayment',
+      cycle: 2,
+      payment: { paymentId: 'y', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' },
+    })),
+  ),
 ];
 
 const setups = fc.record<Setup>({
@@ -335,7 +400,9 @@ describe('the subscription state machine under random interleavings (fast-check 
         const due = cyclesDueBy(real.state.anchor.date, real.state.plan, real.today);
         model.firstBillableCycle = due === 0 ? 1 : Math.max(1, due - setup.backBillCycles);
         expect(real.state.nextCycle).toBe(model.firstBillableCycle);
-        expect(firstCycleToBill(real.state.anchor.date, real.state.plan, real.today, setup.backBillCycles)).toBe(model.firstBillableCycle);
+        expect(firstCycleToBill(real.state.anchor.date, real.state.plan, real.today, setup.backBillCycles)).toBe(
+          model.firstBillableCycle,
+        );
         real.observer = (event, before) => model.observe(event, before, real.state);
         real.runDueSteps();
         fc.modelRun(() => ({ model, real }), cmds);

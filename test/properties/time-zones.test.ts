@@ -38,7 +38,15 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function wallClock(instant: number, zone: string): string {
   let format = formatters.get(zone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     formatters.set(zone, format);
   }
   const part = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
@@ -52,10 +60,14 @@ const instant = fc.integer({ min: FROM, max: TO });
 
 /** The polyfill's answers, the specification's algorithm. */
 const specified = {
-  localDate: (at: number, timeZone: string) => Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).toPlainDate().toString(),
-  offsetMinutes: (at: number, timeZone: string) => Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).offsetNanoseconds / 60e9,
+  localDate: (at: number, timeZone: string) =>
+    Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).toPlainDate().toString(),
+  offsetMinutes: (at: number, timeZone: string) =>
+    Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).offsetNanoseconds / 60e9,
   instantAt: (date: string, hour: number, minute: number, timeZone: string) =>
-    Temporal.PlainDate.from(date).toPlainDateTime({ hour, minute }).toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds,
+    Temporal.PlainDate.from(date)
+      .toPlainDateTime({ hour, minute })
+      .toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds,
 };
 
 /** An instant within three hours of a zone's next transition after `at` (where offset math breaks), or `at` when none. */
@@ -63,24 +75,33 @@ function nearTransition(at: number, timeZone: string, shiftMinutes: number): num
   const next = Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).getTimeZoneTransition('next');
   return next === null ? at : next.epochMilliseconds + shiftMinutes * MINUTE;
 }
-const nearATransition = fc.tuple(instant, zone, fc.integer({ min: -180, max: 180 })).map(([at, timeZone, shift]) => [nearTransition(at, timeZone, shift), timeZone] as const);
+const nearATransition = fc
+  .tuple(instant, zone, fc.integer({ min: -180, max: 180 }))
+  .map(([at, timeZone, shift]) => [nearTransition(at, timeZone, shift), timeZone] as const);
 
 describe('time zones against the Temporal API and the runtime Intl database', () => {
   it('answers as the Temporal API specifies: dates, offsets, and wall times skipped or repeated', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.tuple(instant, zone), nearATransition), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), ([at, timeZone], hour, minute) => {
-        expect(localDateOf(at, timeZone)).toBe(specified.localDate(at, timeZone));
-        expect(offsetMinutes(at, timeZone)).toBe(specified.offsetMinutes(at, timeZone));
-        const date = localDateOf(at, timeZone);
-        expect(instantAt(date, hour, minute, timeZone)).toBe(specified.instantAt(date, hour, minute, timeZone));
-        // The wall time the clock showed there and the wall times an hour either side (near a
-        // transition: the skipped and repeated ones).
-        const shown = Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).toPlainDateTime();
-        for (const wall of [shown, shown.subtract({ hours: 1 }), shown.add({ hours: 1 })]) {
-          const wallDate = wall.toPlainDate().toString();
-          expect(instantAt(wallDate, wall.hour, wall.minute, timeZone)).toBe(specified.instantAt(wallDate, wall.hour, wall.minute, timeZone));
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.tuple(instant, zone), nearATransition),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        ([at, timeZone], hour, minute) => {
+          expect(localDateOf(at, timeZone)).toBe(specified.localDate(at, timeZone));
+          expect(offsetMinutes(at, timeZone)).toBe(specified.offsetMinutes(at, timeZone));
+          const date = localDateOf(at, timeZone);
+          expect(instantAt(date, hour, minute, timeZone)).toBe(specified.instantAt(date, hour, minute, timeZone));
+          // The wall time the clock showed there and the wall times an hour either side (near a
+          // transition: the skipped and repeated ones).
+          const shown = Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(timeZone).toPlainDateTime();
+          for (const wall of [shown, shown.subtract({ hours: 1 }), shown.add({ hours: 1 })]) {
+            const wallDate = wall.toPlainDate().toString();
+            expect(instantAt(wallDate, wall.hour, wall.minute, timeZone)).toBe(
+              specified.instantAt(wallDate, wall.hour, wall.minute, timeZone),
+            );
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -101,22 +122,29 @@ describe('time zones against the Temporal API and the runtime Intl database', ()
 
   it('finds the first instant showing a wall time, or the time just after a skipped one', () => {
     fc.assert(
-      fc.property(instant, zone, fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (day, timeZone, hour, minute) => {
-        const date = localDateOf(day, timeZone);
-        const wanted = `${date} ${pad(hour)}:${pad(minute)}`;
-        const at = instantAt(date, hour, minute, timeZone);
-        if (wallClock(at, timeZone) === wanted) {
-          // The first occurrence: nothing in the three hours before shows it (DST repeats at most an hour or two).
-          for (let back = 15; back <= 180; back += 15) expect(wallClock(at - back * MINUTE, timeZone)).not.toBe(wanted);
-        } else {
-          // Skipped by a jump forward: the clocks moved ahead within the hours before, and the answer
-          // shows the wanted time moved by the jump (00:30 in a 00:00→01:00 jump: 01:30).
-          const jump = offsetMinutes(at, timeZone) - offsetMinutes(at - 3 * 60 * MINUTE, timeZone);
-          expect(jump).toBeGreaterThan(0);
-          const moved = new Date(Date.parse(`${date}T${pad(hour)}:${pad(minute)}:00Z`) + jump * MINUTE).toISOString();
-          expect(wallClock(at, timeZone)).toBe(`${moved.slice(0, 10)} ${moved.slice(11, 16)}`);
-        }
-      }),
+      fc.property(
+        instant,
+        zone,
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        (day, timeZone, hour, minute) => {
+          const date = localDateOf(day, timeZone);
+          const wanted = `${date} ${pad(hour)}:${pad(minute)}`;
+          const at = instantAt(date, hour, minute, timeZone);
+          if (wallClock(at, timeZone) === wanted) {
+            // The first occurrence: nothing in the three hours before shows it (DST repeats at most an hour or two).
+            for (let back = 15; back <= 180; back += 15)
+              expect(wallClock(at - back * MINUTE, timeZone)).not.toBe(wanted);
+          } else {
+            // Skipped by a jump forward: the clocks moved ahead within the hours before, and the answer
+            // shows the wanted time moved by the jump (00:30 in a 00:00→01:00 jump: 01:30).
+            const jump = offsetMinutes(at, timeZone) - offsetMinutes(at - 3 * 60 * MINUTE, timeZone);
+            expect(jump).toBeGreaterThan(0);
+            const moved = new Date(Date.parse(`${date}T${pad(hour)}:${pad(minute)}:00Z`) + jump * MINUTE).toISOString();
+            expect(wallClock(at, timeZone)).toBe(`${moved.slice(0, 10)} ${moved.slice(11, 16)}`);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });

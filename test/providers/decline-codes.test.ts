@@ -41,7 +41,7 @@ describe('decline codes', () => {
 });
 
 describe('classifyDecline: code, then category, then the message', () => {
-  it('Zspay\'s documented decline (generic category, no code) is soft, and hard when the message names a hard reason', () => {
+  it("Zspay's documented decline (generic category, no code) is soft, and hard when the message names a hard reason", () => {
     const documented = 'Transação não autorizada. Para mais informações, entre em contato com seu banco.';
     expect(classifyDecline({ category: 'card_declined', message: documented })).toBe('soft');
     expect(classifyDecline({ category: 'card_declined', message: 'Cartão cancelado' })).toBe('hard');

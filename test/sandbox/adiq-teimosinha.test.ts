@@ -70,16 +70,43 @@ describe('Adiq teimosinha in the sandbox, from the document', () => {
     const subscribe = async (attempts: number): Promise<string> => {
       const { clientId, clientSecret } = SANDBOX_CREDENTIALS.adiq;
       const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-      const { access_token } = await call<{ access_token: string }>('POST', `${SANDBOX_PREFIX.adiqAuth}${ADIQ_AUTH_PATHS.token}`, { grantType: 'client_credentials' }, basic);
+      const { access_token } = await call<{ access_token: string }>(
+        'POST',
+        `${SANDBOX_PREFIX.adiqAuth}${ADIQ_AUTH_PATHS.token}`,
+        { grantType: 'client_credentials' },
+        basic,
+      );
       const bearer = `Bearer ${access_token}`;
       const recurrence = (path: string) => `${SANDBOX_PREFIX.adiqRecurrence}${path}`;
-      const plan = { name: 'Newspaper', description: 'Monthly newspaper', amount: 5.99, planType: 'Monthly', paymentMethod: 'CreditCard', attempts };
+      const plan = {
+        name: 'Newspaper',
+        description: 'Monthly newspaper',
+        amount: 5.99,
+        planType: 'Monthly',
+        paymentMethod: 'CreditCard',
+        attempts,
+      };
       const planId = await call<string>('POST', recurrence(ADIQ_RECURRENCE_PATHS.plans), plan, bearer);
-      const notification = { merchantId: ADIQ_SANDBOX_MERCHANT_ID, name: 'Merchant', description: 'Failures', callbackUrl: `${sandbox.url}/merchant/adiq` };
+      const notification = {
+        merchantId: ADIQ_SANDBOX_MERCHANT_ID,
+        name: 'Merchant',
+        description: 'Failures',
+        callbackUrl: `${sandbox.url}/merchant/adiq`,
+      };
       await call('POST', recurrence(ADIQ_RECURRENCE_PATHS.notifications), notification, bearer);
-      return call<string>('POST', recurrence(ADIQ_RECURRENCE_PATHS.subscriptions), { vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587', orderNumber: '1234567890', planId }, bearer);
+      return call<string>(
+        'POST',
+        recurrence(ADIQ_RECURRENCE_PATHS.subscriptions),
+        { vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587', orderNumber: '1234567890', planId },
+        bearer,
+      );
     };
-    type Collection = { outcome: string; retryOn: string | null; billing: { status: string }; subscription: { status: string } };
+    type Collection = {
+      outcome: string;
+      retryOn: string | null;
+      billing: { status: string };
+      subscription: { status: string };
+    };
     const collect = async (subscriptionId: string, date: string) => {
       const response = await fetch(`${sandbox.url}/adiq/__control/subscriptions/${subscriptionId}/bill`, {
         method: 'POST',
@@ -89,7 +116,7 @@ describe('Adiq teimosinha in the sandbox, from the document', () => {
       return (await response.json()) as Collection;
     };
 
-    it('lack of balance at every attempt: the document\'s dates, then the subscription is blocked; a notification after each attempt', async () => {
+    it("lack of balance at every attempt: the document's dates, then the subscription is blocked; a notification after each attempt", async () => {
       const subscriptionId = await subscribe(4);
       await sandbox.control.script({ operation: 'adiq.billing.charge', outcome: { type: 'soft_decline', code: '51' } });
       const retries: Array<string | null> = [];
@@ -100,21 +127,42 @@ describe('Adiq teimosinha in the sandbox, from the document', () => {
         last = await collect(subscriptionId, last.retryOn);
       }
       expect(retries).toEqual([...DOCUMENT_RETRIES, null]);
-      expect(last).toMatchObject({ outcome: 'blocked', billing: { status: 'Denied' }, subscription: { status: 'Blocked' } });
+      expect(last).toMatchObject({
+        outcome: 'blocked',
+        billing: { status: 'Denied' },
+        subscription: { status: 'Blocked' },
+      });
       const failures = (await sandbox.control.merchantCallbacks()).filter((c) => c.rawBody.includes('"ErrorCode"'));
       expect(failures).toHaveLength(1 + DOCUMENT_RETRIES.length);
     });
 
     it('attempts 0: the first failure blocks, no second attempt', async () => {
       const subscriptionId = await subscribe(0);
-      await sandbox.control.script({ operation: 'adiq.billing.charge', outcome: { type: 'soft_decline', code: '51' }, times: 1 });
-      expect(await collect(subscriptionId, PAYMENT_DATE)).toMatchObject({ outcome: 'blocked', retryOn: null, subscription: { status: 'Blocked' } });
+      await sandbox.control.script({
+        operation: 'adiq.billing.charge',
+        outcome: { type: 'soft_decline', code: '51' },
+        times: 1,
+      });
+      expect(await collect(subscriptionId, PAYMENT_DATE)).toMatchObject({
+        outcome: 'blocked',
+        retryOn: null,
+        subscription: { status: 'Blocked' },
+      });
     });
 
     it('a canceled card is not retried: the subscription is left blocked', async () => {
       const subscriptionId = await subscribe(4);
-      await sandbox.control.script({ operation: 'adiq.billing.charge', outcome: { type: 'hard_decline', code: '46' }, times: 1 });
-      expect(await collect(subscriptionId, PAYMENT_DATE)).toMatchObject({ outcome: 'blocked', retryOn: null, billing: { status: 'PaymentInvalid' }, subscription: { status: 'Blocked' } });
+      await sandbox.control.script({
+        operation: 'adiq.billing.charge',
+        outcome: { type: 'hard_decline', code: '46' },
+        times: 1,
+      });
+      expect(await collect(subscriptionId, PAYMENT_DATE)).toMatchObject({
+        outcome: 'blocked',
+        retryOn: null,
+        billing: { status: 'PaymentInvalid' },
+        subscription: { status: 'Blocked' },
+      });
     });
   });
 });

@@ -52,15 +52,45 @@ describe('sandbox state across restarts', () => {
     const first = await start({ stateSaveDelayMs: 20 });
     const zspay = zspayClient(first.url);
     const { clientId, cardId } = await customerWithCard(zspay);
-    const boleto = await zspay.createBoletoSale({ clienteId: clientId, amountCents: 2500, dueDate: '2030-01-10', descricao: 'Mensalidade [ref:persist-1]' });
-    expect((await json(`${first.url}/zspay/__control/balances/131`, 'POST', { currentCents: 50_000 })).status).toBe(200);
-    const transfer = await zspay.transfer({ tipoTransferencia: 1, toEstabelecimentoId: '9', amountCents: 10_000, descricao: 'Payout [ref:transfer-persist]', agendadoPara: '2030-01-15T13:00:00.000Z' });
+    const boleto = await zspay.createBoletoSale({
+      clienteId: clientId,
+      amountCents: 2500,
+      dueDate: '2030-01-10',
+      descricao: 'Mensalidade [ref:persist-1]',
+    });
+    expect((await json(`${first.url}/zspay/__control/balances/131`, 'POST', { currentCents: 50_000 })).status).toBe(
+      200,
+    );
+    const transfer = await zspay.transfer({
+      tipoTransferencia: 1,
+      toEstabelecimentoId: '9',
+      amountCents: 10_000,
+      descricao: 'Payout [ref:transfer-persist]',
+      agendadoPara: '2030-01-15T13:00:00.000Z',
+    });
     const adiq = adiqClient(first);
     const planId = await adiq.createPlan(monthlyPlan);
     const adiqSubscriptionId = await adiq.createSubscription({ planId, vaultId: VAULT_ID, orderNumber: 'persist1' });
-    expect((await json(`${first.url}/activeplatform/__control/payments`, 'POST', { resellerId: 1, paymentId: 6475, status: 'waiting_for_payment', total: '129.90' })).status).toBe(201);
-    expect((await json(`${first.url}/zapsign/__control/clients`, 'POST', { clientApiToken: 'acme-zapsign' })).status).toBe(201);
-    await first.control.script({ provider: 'zspay', operation: 'zspay.sale.precapture', match: clientId, outcome: { type: 'soft_decline', code: '51' }, times: 1 });
+    expect(
+      (
+        await json(`${first.url}/activeplatform/__control/payments`, 'POST', {
+          resellerId: 1,
+          paymentId: 6475,
+          status: 'waiting_for_payment',
+          total: '129.90',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await json(`${first.url}/zapsign/__control/clients`, 'POST', { clientApiToken: 'acme-zapsign' })).status,
+    ).toBe(201);
+    await first.control.script({
+      provider: 'zspay',
+      operation: 'zspay.sale.precapture',
+      match: clientId,
+      outcome: { type: 'soft_decline', code: '51' },
+      times: 1,
+    });
 
     // Written a moment after the changes, while the sandbox still runs (a SIGKILL loses only that moment).
     const written = await eventually(
@@ -75,7 +105,9 @@ describe('sandbox state across restarts', () => {
     const second = await start();
     const zspayAgain = zspayClient(second.url);
     // The scripted decline was kept too: the first charge is declined, the next one approved and captured.
-    await expect(zspayAgain.preCapture({ clienteId: clientId, cartaoId: cardId, amountCents: 4990 })).rejects.toBeInstanceOf(SoftDeclineError);
+    await expect(
+      zspayAgain.preCapture({ clienteId: clientId, cartaoId: cardId, amountCents: 4990 }),
+    ).rejects.toBeInstanceOf(SoftDeclineError);
     const authorized = await zspayAgain.preCapture({ clienteId: clientId, cartaoId: cardId, amountCents: 4990 });
     await zspayAgain.capture(authorized.id);
     expect((await zspayAgain.getSale(authorized.id)).statusCode).toBe(2);
@@ -86,19 +118,37 @@ describe('sandbox state across restarts', () => {
     expect((await zspayAgain.listScheduledTransfers(1)).map((t) => t.id)).toEqual([transfer.id]);
 
     // A token issued before the restart is still good (a worker keeps its cached token across it).
-    const storedToken = (JSON.parse(written) as { sections: { adiq: { collections: { tokens: Array<[string, unknown]> } } } }).sections.adiq.collections.tokens[0];
+    const storedToken = (
+      JSON.parse(written) as { sections: { adiq: { collections: { tokens: Array<[string, unknown]> } } } }
+    ).sections.adiq.collections.tokens[0];
     const oldToken = defined(storedToken, 'a stored Adiq token')[0];
-    const withOldToken = await fetch(`${second.url}/adiq/recurrence/v1/subscriptions/${adiqSubscriptionId}`, { headers: { Authorization: `Bearer ${oldToken}` } });
+    const withOldToken = await fetch(`${second.url}/adiq/recurrence/v1/subscriptions/${adiqSubscriptionId}`, {
+      headers: { Authorization: `Bearer ${oldToken}` },
+    });
     expect(withOldToken.status).toBe(200);
 
     const adiqAgain = adiqClient(second);
-    expect(await adiqAgain.getSubscription(adiqSubscriptionId)).toMatchObject({ id: adiqSubscriptionId, orderNumber: 'persist1', plan: { id: planId } });
+    expect(await adiqAgain.getSubscription(adiqSubscriptionId)).toMatchObject({
+      id: adiqSubscriptionId,
+      orderNumber: 'persist1',
+      plan: { id: planId },
+    });
     expect((await adiqControl<unknown[]>(second, 'GET', '/plans')).body).toHaveLength(1);
-    expect((await json(`${second.url}/activeplatform/__control/payments/1/6475`)).body).toMatchObject({ status: 'waiting_for_payment', total: '129.90' });
-    expect((await json(`${second.url}/zapsign/__control/clients/acme-zapsign`)).body).toMatchObject({ paymentStatus: 'adimplente' });
+    expect((await json(`${second.url}/activeplatform/__control/payments/1/6475`)).body).toMatchObject({
+      status: 'waiting_for_payment',
+      total: '129.90',
+    });
+    expect((await json(`${second.url}/zapsign/__control/clients/acme-zapsign`)).body).toMatchObject({
+      paymentStatus: 'adimplente',
+    });
 
     // Ids go on from where they were (a new client is not a second 18638), and the ledger kept its money.
-    const next = await zspayAgain.createClient({ nome: 'Maria', documento: '00000000191', email: 'maria@example.com', endereco: { logradouro: 'Rua A', numero: '1', cep: '01000-000', cidade: 'São Paulo', estado: 'SP' } });
+    const next = await zspayAgain.createClient({
+      nome: 'Maria',
+      documento: '00000000191',
+      email: 'maria@example.com',
+      endereco: { logradouro: 'Rua A', numero: '1', cep: '01000-000', cidade: 'São Paulo', estado: 'SP' },
+    });
     expect(next.id).toBe(Number(clientId) + 1);
     const charges = (await second.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'charge');
     expect(charges.map((c) => c.amountCents).sort()).toEqual([2500, 4990]);
@@ -111,7 +161,11 @@ describe('sandbox state across restarts', () => {
     const { clientId, cardId } = await customerWithCard(zspayClient(first.url));
     await stop(first);
     const second = await start();
-    const charged = await zspayClient(second.url).preCapture({ clienteId: clientId, cartaoId: cardId, amountCents: 1000 });
+    const charged = await zspayClient(second.url).preCapture({
+      clienteId: clientId,
+      cartaoId: cardId,
+      amountCents: 1000,
+    });
     expect(charged.statusCode).toBe(8);
   });
 
@@ -157,7 +211,12 @@ describe('sandbox state across restarts', () => {
       const card = await fetch(`${second.url}/zspay/clientes/18638/cartoes`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ numero: '4111111111111111', titular: 'Ana', codigoSeguranca: '123', validade: '12/2030' }),
+        body: JSON.stringify({
+          numero: '4111111111111111',
+          titular: 'Ana',
+          codigoSeguranca: '123',
+          validade: '12/2030',
+        }),
       });
       expect(card.status).toBe(404);
     } finally {
@@ -180,7 +239,13 @@ describe('sandbox logs', () => {
   it('keep the most recent entries up to their limit', () => {
     const state = new SandboxState(3);
     for (let i = 1; i <= 5; i++) {
-      state.logRequest({ direction: 'incoming', provider: 'zspay', method: 'GET', path: `/zspay/vendas/${i}`, headers: {} });
+      state.logRequest({
+        direction: 'incoming',
+        provider: 'zspay',
+        method: 'GET',
+        path: `/zspay/vendas/${i}`,
+        headers: {},
+      });
       state.logArrival('zspay', `op-${i}`);
     }
     expect(state.requests.map((r) => r.path)).toEqual(['/zspay/vendas/3', '/zspay/vendas/4', '/zspay/vendas/5']);

@@ -119,8 +119,14 @@ describe('the sandbox with a rate limit', () => {
     // One token every 10 s: nothing refills while the test runs.
     expect((await control('PUT', '/zspay', { requestsPerSecond: 0.1, burst: 3 })).status).toBe(200);
 
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => zspay.createCardSale({ clienteId: card.clientId, cartaoId: card.cardId, amountCents: 1000 })));
-    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        zspay.createCardSale({ clienteId: card.clientId, cartaoId: card.cardId, amountCents: 1000 }),
+      ),
+    );
+    const refused = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as unknown);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect(refused).toHaveLength(5);
     for (const error of refused) {
@@ -134,10 +140,16 @@ describe('the sandbox with a rate limit', () => {
     const saleAttempts = sales.filter((r) => r.direction === 'incoming' && r.path === '/zspay/vendas');
     expect(saleAttempts.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429, 429, 429, 429]);
     for (const r of saleAttempts.filter((r) => r.status === 429)) {
-      expect(r).toMatchObject({ outcome: 'rate_limit', method: 'POST', body: { clienteId: Number(card.clientId), cartaoId: Number(card.cardId) } });
+      expect(r).toMatchObject({
+        outcome: 'rate_limit',
+        method: 'POST',
+        body: { clienteId: Number(card.clientId), cartaoId: Number(card.cardId) },
+      });
     }
     // The answer itself is the scripted rate_limit outcome's.
-    const raw = await fetch(`${sandbox.url}/zspay/vendas/1`, { headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` } });
+    const raw = await fetch(`${sandbox.url}/zspay/vendas/1`, {
+      headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` },
+    });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('10');
     expect(await raw.json()).toEqual({ message: 'Too Many Requests' });
@@ -163,9 +175,16 @@ describe('the sandbox with a rate limit', () => {
   });
 
   it('sets, lists and removes limits over HTTP; reset removes them all', async () => {
-    expect(await (await control('PUT', '/zspay', { requestsPerSecond: 5, burst: 10 })).json()).toEqual({ provider: 'zspay', requestsPerSecond: 5, burst: 10 });
+    expect(await (await control('PUT', '/zspay', { requestsPerSecond: 5, burst: 10 })).json()).toEqual({
+      provider: 'zspay',
+      requestsPerSecond: 5,
+      burst: 10,
+    });
     await control('PUT', '/zapsign', { requestsPerSecond: 1, burst: 1 });
-    expect(await (await control('GET', '')).json()).toEqual({ zspay: { requestsPerSecond: 5, burst: 10 }, zapsign: { requestsPerSecond: 1, burst: 1 } });
+    expect(await (await control('GET', '')).json()).toEqual({
+      zspay: { requestsPerSecond: 5, burst: 10 },
+      zapsign: { requestsPerSecond: 1, burst: 1 },
+    });
     expect((await control('DELETE', '/zspay')).status).toBe(204);
     expect(await (await control('GET', '')).json()).toEqual({ zapsign: { requestsPerSecond: 1, burst: 1 } });
     await sandbox.control.reset();

@@ -53,7 +53,8 @@ function shellWords(line: string): string[] {
         if (ch === '\\' && next !== undefined && '"\\$`'.includes(next)) {
           word += next;
           j++;
-        } else if ('$`!'.includes(ch)) throw new Error(`"${ch}" inside double quotes is expanded by the shell: ${line}`);
+        } else if ('$`!'.includes(ch))
+          throw new Error(`"${ch}" inside double quotes is expanded by the shell: ${line}`);
         else word += ch;
       }
       if (j >= line.length) throw new Error(`unbalanced " in: ${line}`);
@@ -111,7 +112,8 @@ function curlRequest(words: string[], line: string): CurlRequest {
       headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
     } else if (word === '-d' || word === '--data' || word === '--data-raw') {
       body = value();
-      if (word !== '--data-raw' && body.startsWith('@')) throw new Error(`data from a file is not an example that works as printed: ${line}`);
+      if (word !== '--data-raw' && body.startsWith('@'))
+        throw new Error(`data from a file is not an example that works as printed: ${line}`);
     } else if (word === '-s' || word === '-sS' || word === '-i') {
       // output only
     } else if (word.startsWith('-')) throw new Error(`curl option ${word} is not supported by this test: ${line}`);
@@ -120,8 +122,15 @@ function curlRequest(words: string[], line: string): CurlRequest {
   }
   if (!url || !README_HOST.test(url)) throw new Error(`the URL must start with localhost:7290/: ${line}`);
   // As curl: -d makes a POST of a form unless told otherwise.
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  return { method: method ?? (body === undefined ? 'GET' : 'POST'), path: url.replace(README_HOST, ''), headers, body, line };
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  return {
+    method: method ?? (body === undefined ? 'GET' : 'POST'),
+    path: url.replace(README_HOST, ''),
+    headers,
+    body,
+    line,
+  };
 }
 
 /** The curl commands of a shell block, continuation lines joined. */
@@ -139,8 +148,15 @@ interface Answer {
   body: unknown;
 }
 
-async function send(sandbox: RunningSandbox, request: Pick<CurlRequest, 'method' | 'path' | 'headers' | 'body'>): Promise<Answer> {
-  const response = await fetch(`${sandbox.url}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+async function send(
+  sandbox: RunningSandbox,
+  request: Pick<CurlRequest, 'method' | 'path' | 'headers' | 'body'>,
+): Promise<Answer> {
+  const response = await fetch(`${sandbox.url}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -162,11 +178,18 @@ const zapsignUpdate = (sandbox: RunningSandbox, clientApiToken: string) =>
   send(sandbox, {
     method: 'POST',
     path: '/zapsign/api/v1/partner/update-payment-status/',
-    headers: { Authorization: `Bearer ${SANDBOX_CREDENTIALS.zapsign.partnerToken}`, 'Content-Type': 'application/json' },
+    headers: {
+      Authorization: `Bearer ${SANDBOX_CREDENTIALS.zapsign.partnerToken}`,
+      'Content-Type': 'application/json',
+    },
     body: JSON.stringify({ client_api_token: clientApiToken, payment_status: 'adimplente' }),
   });
-const cardOf = (clienteId: number, token = zspayAuth) =>
-  ({ method: 'POST', path: `/zspay/clientes/${clienteId}/cartoes`, headers: { ...token, 'Content-Type': 'application/json' }, body: JSON.stringify({ numero: '4111111111111111', titular: 'T', codigoSeguranca: '123', validade: '12/2030' }) });
+const cardOf = (clienteId: number, token = zspayAuth) => ({
+  method: 'POST',
+  path: `/zspay/clientes/${clienteId}/cartoes`,
+  headers: { ...token, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ numero: '4111111111111111', titular: 'T', codigoSeguranca: '123', validade: '12/2030' }),
+});
 
 /** Each README example, in README order, with the effect the README states for it. */
 const EXAMPLES: Array<{ request: string; effect(answer: Answer, sandbox: RunningSandbox): Promise<void> | void }> = [
@@ -176,7 +199,11 @@ const EXAMPLES: Array<{ request: string; effect(answer: Answer, sandbox: Running
   },
   {
     request: 'POST /zspay/clientes/18638/cartoes',
-    effect: (answer) => expect(answer).toMatchObject({ status: 200, body: { success: true, cartaoId: { id: 518628, cliente_id: 18638, ultimos_digitos: '1111' } } }),
+    effect: (answer) =>
+      expect(answer).toMatchObject({
+        status: 200,
+        body: { success: true, cartaoId: { id: 518628, cliente_id: 18638, ultimos_digitos: '1111' } },
+      }),
   },
   {
     request: 'POST /zspay/__control/balances/131',
@@ -184,24 +211,32 @@ const EXAMPLES: Array<{ request: string; effect(answer: Answer, sandbox: Running
   },
   {
     request: 'GET /zspay/estabelecimentos/131/saldo',
-    effect: (answer) => expect(answer).toMatchObject({ status: 200, body: { success: true, saldo: { atual: '5000.00' } } }),
+    effect: (answer) =>
+      expect(answer).toMatchObject({ status: 200, body: { success: true, saldo: { atual: '5000.00' } } }),
   },
   {
     request: 'POST /zspay/estabelecimentos/contas_bancarias',
-    effect: (answer) => expect(answer).toMatchObject({ status: 200, body: { success: true, contaBancaria: { id: 27 } } }),
+    effect: (answer) =>
+      expect(answer).toMatchObject({ status: 200, body: { success: true, contaBancaria: { id: 27 } } }),
   },
   {
     request: 'POST /activeplatform/__control/payments',
     effect: async (answer, sandbox) => {
       expect(answer.status).toBe(201);
-      expect(await activePlatformPayment(sandbox, 1, 6475)).toMatchObject({ status: 200, body: { data: { id: '6475', attributes: { status: 'waiting_for_payment' } } } });
+      expect(await activePlatformPayment(sandbox, 1, 6475)).toMatchObject({
+        status: 200,
+        body: { data: { id: '6475', attributes: { status: 'waiting_for_payment' } } },
+      });
     },
   },
   {
     request: 'POST /activeplatform/__control/payments',
     effect: async (answer, sandbox) => {
       expect(answer.status).toBe(201);
-      expect(await activePlatformPayment(sandbox, 12, 345)).toMatchObject({ status: 200, body: { data: { id: '345', attributes: { status: 'waiting_for_payment' } } } });
+      expect(await activePlatformPayment(sandbox, 12, 345)).toMatchObject({
+        status: 200,
+        body: { data: { id: '345', attributes: { status: 'waiting_for_payment' } } },
+      });
     },
   },
   {
@@ -217,7 +252,9 @@ const EXAMPLES: Array<{ request: string; effect(answer: Answer, sandbox: Running
       expect(answer.status).toBe(201);
       // The engine's card charge (its Zspay client's pre-authorization) is declined once with 51, then goes through.
       const zspay = zspayClient(sandbox.url);
-      const declined = await zspay.preCapture({ clienteId: 18638, cartaoId: 518628, amountCents: 4990 }).catch((error: unknown) => error);
+      const declined = await zspay
+        .preCapture({ clienteId: 18638, cartaoId: 518628, amountCents: 4990 })
+        .catch((error: unknown) => error);
       expect(declined).toBeInstanceOf(SoftDeclineError);
       expect(declined).toMatchObject({ code: '51' });
       const authorized = await zspay.preCapture({ clienteId: 18638, cartaoId: 518628, amountCents: 4990 });
@@ -230,7 +267,9 @@ const EXAMPLES: Array<{ request: string; effect(answer: Answer, sandbox: Running
       expect(answer.status).toBe(200);
       const requests = answer.body as Array<{ provider: string; operation?: string; outcome?: string }>;
       expect(requests.every((r) => r.provider === 'zspay')).toBe(true);
-      expect(requests).toContainEqual(expect.objectContaining({ operation: 'zspay.sale.precapture', outcome: 'soft_decline', status: 402 }));
+      expect(requests).toContainEqual(
+        expect.objectContaining({ operation: 'zspay.sale.precapture', outcome: 'soft_decline', status: 402 }),
+      );
     },
   },
   {
@@ -245,7 +284,16 @@ const EXAMPLES: Array<{ request: string; effect(answer: Answer, sandbox: Running
     request: 'PUT /__sandbox/rate-limits/zspay',
     effect: async (answer, sandbox) => {
       expect(answer).toMatchObject({ status: 200, body: { provider: 'zspay', requestsPerSecond: 5, burst: 5 } });
-      const statuses = await Promise.all(Array.from({ length: 10 }, () => send(sandbox, { method: 'GET', path: '/zspay/estabelecimentos/131/saldo', headers: zspayAuth, body: undefined })));
+      const statuses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          send(sandbox, {
+            method: 'GET',
+            path: '/zspay/estabelecimentos/131/saldo',
+            headers: zspayAuth,
+            body: undefined,
+          }),
+        ),
+      );
       expect(statuses.filter((s) => s.status === 429).length).toBeGreaterThan(0);
     },
   },
@@ -253,7 +301,10 @@ const EXAMPLES: Array<{ request: string; effect(answer: Answer, sandbox: Running
     request: 'DELETE /__sandbox/rate-limits/zspay',
     effect: async (answer, sandbox) => {
       expect(answer.status).toBe(204);
-      expect(await send(sandbox, { method: 'GET', path: '/__sandbox/rate-limits', headers: {} })).toMatchObject({ status: 200, body: {} });
+      expect(await send(sandbox, { method: 'GET', path: '/__sandbox/rate-limits', headers: {} })).toMatchObject({
+        status: 200,
+        body: {},
+      });
     },
   },
   {
@@ -288,27 +339,39 @@ describe("the README's sandbox examples", () => {
       try {
         await at(EXAMPLES, index, 'EXAMPLES').effect(answer, sandbox);
       } catch (error) {
-        throw new Error(`README example failed: ${request.line}\nanswer: ${answer.status} ${JSON.stringify(answer.body)}\n${(error as Error).message}`);
+        throw new Error(
+          `README example failed: ${request.line}\nanswer: ${answer.status} ${JSON.stringify(answer.body)}\n${(error as Error).message}`,
+        );
       }
     }
   });
 
   it('name only operations the sandbox has', () => {
     const sources = ['zspay', 'adiq', 'activeplatform', 'zapsign', 'payment-status']
-      .map((provider) => readFileSync(path.join(__dirname, '..', '..', 'sandbox', 'providers', `${provider}.ts`), 'utf8'))
+      .map((provider) =>
+        readFileSync(path.join(__dirname, '..', '..', 'sandbox', 'providers', `${provider}.ts`), 'utf8'),
+      )
       .join('\n');
-    const named = [...section.matchAll(/`((?:zspay|adiq|activeplatform|zapsign|payment-status)\.[a-z_.]+)`/g)].map((m) => m[1]);
+    const named = [...section.matchAll(/`((?:zspay|adiq|activeplatform|zapsign|payment-status)\.[a-z_.]+)`/g)].map(
+      (m) => m[1],
+    );
     expect(named.length).toBeGreaterThan(5);
     // A prefix (`zspay.sale`) names the operations under it.
-    expect(named.filter((operation) => !sources.includes(`'${operation}'`) && !sources.includes(`'${operation}.`))).toEqual([]);
+    expect(
+      named.filter((operation) => !sources.includes(`'${operation}'`) && !sources.includes(`'${operation}.`)),
+    ).toEqual([]);
   });
 
   it("seed what the README's subscription, transfer and reseller-payment examples name, so none ends in a held charge", async () => {
     await sandbox.control.reset();
     // The first block creates what a provider would hold; the second scripts and resets.
-    for (const request of curlRequests(at(blocks, 0, 'shell blocks'))) expect((await send(sandbox, request)).status).toBeLessThan(300);
+    for (const request of curlRequests(at(blocks, 0, 'shell blocks')))
+      expect((await send(sandbox, request)).status).toBeLessThan(300);
 
-    const cards = [...README.matchAll(/zspayClientId: '(\d+)', cardId: '(\d+)'/g)].map((m) => ({ clienteId: group(m, 1), cartaoId: group(m, 2) }));
+    const cards = [...README.matchAll(/zspayClientId: '(\d+)', cardId: '(\d+)'/g)].map((m) => ({
+      clienteId: group(m, 1),
+      cartaoId: group(m, 2),
+    }));
     expect(cards.length).toBeGreaterThan(0);
     const zspay = zspayClient(sandbox.url);
     for (const card of cards) {
@@ -327,10 +390,12 @@ describe("the README's sandbox examples", () => {
       expect([resellerId, paymentId, answer.status]).toEqual([resellerId, paymentId, 200]);
     }
 
-    for (const ref of [...README.matchAll(/zapsignClientRef: '([^']+)'/g)].map((m) => group(m, 1))) expect([ref, (await zapsignUpdate(sandbox, ref)).status]).toEqual([ref, 200]);
+    for (const ref of [...README.matchAll(/zapsignClientRef: '([^']+)'/g)].map((m) => group(m, 1)))
+      expect([ref, (await zapsignUpdate(sandbox, ref)).status]).toEqual([ref, 200]);
 
     const accounts = (await zspay.listBankAccounts()).map((a) => String(a.id));
-    for (const account of [...README.matchAll(/bankAccountId: '(\d+)'/g)].map((m) => group(m, 1))) expect(accounts).toContain(account);
+    for (const account of [...README.matchAll(/bankAccountId: '(\d+)'/g)].map((m) => group(m, 1)))
+      expect(accounts).toContain(account);
     for (const establishment of [...README.matchAll(/sourceEstablishmentId: '(\d+)'/g)].map((m) => group(m, 1))) {
       expect((await zspay.getBalance(establishment)).currentCents).toBeGreaterThan(0);
     }

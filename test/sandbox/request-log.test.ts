@@ -14,18 +14,41 @@ describe('sandbox request log', () => {
   afterAll(() => sandbox.close());
 
   it('logs a request whose caller gave up before the scripted timeout answered, with no status', async () => {
-    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.sale.get', outcome: { type: 'timeout', delayMs: 600 }, times: 1 });
+    await sandbox.control.script({
+      provider: 'zspay',
+      operation: 'zspay.sale.get',
+      outcome: { type: 'timeout', delayMs: 600 },
+      times: 1,
+    });
     const caller = new AbortController();
-    const call = fetch(`${sandbox.url}/zspay/vendas/1`, { headers: { Authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` }, signal: caller.signal });
+    const call = fetch(`${sandbox.url}/zspay/vendas/1`, {
+      headers: { Authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` },
+      signal: caller.signal,
+    });
     // Held: it has arrived, and nothing is logged until it is answered or its caller hangs up.
-    await eventually(() => sandbox.control.arrivals('zspay.sale.get'), (arrivals) => arrivals.length > 0, 5_000);
+    await eventually(
+      () => sandbox.control.arrivals('zspay.sale.get'),
+      (arrivals) => arrivals.length > 0,
+      5_000,
+    );
     expect(clock.pendingTimers).toBe(1);
     expect(await sandbox.control.requests({ operation: 'zspay.sale.get' })).toEqual([]);
     caller.abort();
     await expect(call).rejects.toThrow();
 
-    const logged = await eventually(() => sandbox.control.requests({ operation: 'zspay.sale.get' }), (requests) => requests.length > 0, 5_000);
-    expect(logged).toEqual([expect.objectContaining({ method: 'GET', path: '/zspay/vendas/1', outcome: 'timeout', at: '2025-03-10T12:00:00.000Z' })]);
+    const logged = await eventually(
+      () => sandbox.control.requests({ operation: 'zspay.sale.get' }),
+      (requests) => requests.length > 0,
+      5_000,
+    );
+    expect(logged).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: '/zspay/vendas/1',
+        outcome: 'timeout',
+        at: '2025-03-10T12:00:00.000Z',
+      }),
+    ]);
     expect(logged[0]!.status).toBeUndefined();
     // The hold ends and answers into the closed connection: still one entry.
     clock.advance(600);

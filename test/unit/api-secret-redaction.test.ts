@@ -11,7 +11,10 @@ import type { BillingClient } from '../../client';
 import { WebhooksApi } from '../../client/webhooks';
 
 describe('webhook secret redaction', () => {
-  const secrets = { zspay: `zs_${randomBytes(18).toString('base64url')}`, adiq: `ad_${randomBytes(18).toString('base64url')}` };
+  const secrets = {
+    zspay: `zs_${randomBytes(18).toString('base64url')}`,
+    adiq: `ad_${randomBytes(18).toString('base64url')}`,
+  };
   const lines: string[] = [];
   let api: FastifyInstance;
   let baseUrl: string;
@@ -20,7 +23,12 @@ describe('webhook secret redaction', () => {
     // Nothing here reaches Temporal: malformed and ignorable events are answered before any routing.
     const client = { isTemporalReachable: async () => true } as unknown as BillingClient;
     Object.assign(client, { webhooks: new WebhooksApi(client) });
-    api = await buildApi({ client, apiKey: 'test-key', webhookSecrets: secrets, logger: { level: 'debug', stream: { write: (line: string) => lines.push(line) } } });
+    api = await buildApi({
+      client,
+      apiKey: 'test-key',
+      webhookSecrets: secrets,
+      logger: { level: 'debug', stream: { write: (line: string) => lines.push(line) } },
+    });
     await api.listen({ port: 0, host: '127.0.0.1' });
     const address = api.server.address();
     baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -38,19 +46,44 @@ describe('webhook secret redaction', () => {
     });
     return { status: response.status, text: await response.text() };
   };
-  const leaks = (text: string) => Object.values(secrets).filter((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret)));
+  const leaks = (text: string) =>
+    Object.values(secrets).filter((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret)));
 
   const cases: Array<[string, string, string, unknown, number]> = [
-    ['a valid Zspay webhook', 'POST', `/webhooks/zspay/${secrets.zspay}`, { type: 'transaction', status: 'succeeded', data: { status_pedido_id: '2' } }, 400],
-    ['a valid Adiq notification', 'POST', `/webhooks/adiq/${secrets.adiq}`, { subscriptionId: 'sub-1', statusCode: '999', statusDescription: '?' }, 200],
+    [
+      'a valid Zspay webhook',
+      'POST',
+      `/webhooks/zspay/${secrets.zspay}`,
+      { type: 'transaction', status: 'succeeded', data: { status_pedido_id: '2' } },
+      400,
+    ],
+    [
+      'a valid Adiq notification',
+      'POST',
+      `/webhooks/adiq/${secrets.adiq}`,
+      { subscriptionId: 'sub-1', statusCode: '999', statusDescription: '?' },
+      200,
+    ],
     ['the right secret, wrong method', 'GET', `/webhooks/zspay/${secrets.zspay}`, undefined, 404],
     ['the right secret, a path below it', 'POST', `/webhooks/adiq/${secrets.adiq}/extra?x=1`, {}, 404],
     ['another provider with this secret', 'POST', `/webhooks/stripe/${secrets.zspay}`, {}, 404],
     ['an encoded path', 'GET', `/webhooks%2Fzspay%2F${secrets.zspay}`, undefined, 404],
-    ['a percent-encoded secret', 'GET', `/webhooks/zspay/${[...secrets.zspay].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}`, undefined, 404],
+    [
+      'a percent-encoded secret',
+      'GET',
+      `/webhooks/zspay/${[...secrets.zspay].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}`,
+      undefined,
+      404,
+    ],
     ['another case', 'GET', `/WEBHOOKS/zspay/${secrets.zspay}`, undefined, 404],
     ['a malformed URL', 'POST', `/webhooks/zspay/${secrets.zspay}%E0%A4%A`, {}, 400],
-    ['a secret segment longer than Fastify routes', 'POST', `/webhooks/zspay/${secrets.zspay}${'x'.repeat(120)}`, {}, 400],
+    [
+      'a secret segment longer than Fastify routes',
+      'POST',
+      `/webhooks/zspay/${secrets.zspay}${'x'.repeat(120)}`,
+      {},
+      400,
+    ],
     ['an old secret (wrong now)', 'POST', `/webhooks/adiq/${secrets.adiq}-old`, {}, 401],
   ];
 
@@ -61,13 +94,17 @@ describe('webhook secret redaction', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.filter((line) => leaks(line).length > 0)).toEqual([]);
     // The request is still logged, its secret replaced.
-    const incoming = lines.map((line) => JSON.parse(line) as { msg: string; req?: { url: string } }).find((line) => line.msg === 'incoming request');
+    const incoming = lines
+      .map((line) => JSON.parse(line) as { msg: string; req?: { url: string } })
+      .find((line) => line.msg === 'incoming request');
     expect(incoming?.req?.url).toBeDefined();
   });
 
   it('logs a webhook request with the secret replaced, the rest of the URL kept', async () => {
     await send('POST', `/webhooks/adiq/${secrets.adiq}?attempt=2`, { subscriptionId: 'sub-1', statusCode: '999' });
-    const incoming = lines.map((line) => JSON.parse(line) as { msg: string; req?: { method: string; url: string } }).find((line) => line.msg === 'incoming request');
+    const incoming = lines
+      .map((line) => JSON.parse(line) as { msg: string; req?: { method: string; url: string } })
+      .find((line) => line.msg === 'incoming request');
     expect(incoming?.req).toMatchObject({ method: 'POST', url: '/webhooks/adiq/[redacted]?attempt=2' });
   });
 
@@ -87,7 +124,9 @@ describe('webhook secret redaction', () => {
 
 describe('redacting texts', () => {
   it('replaces the secret segment of webhook paths, whatever the secret', () => {
-    expect(redactWebhookPath('POST /webhooks/zspay/abc123?x=1 failed')).toBe('POST /webhooks/zspay/[redacted]?x=1 failed');
+    expect(redactWebhookPath('POST /webhooks/zspay/abc123?x=1 failed')).toBe(
+      'POST /webhooks/zspay/[redacted]?x=1 failed',
+    );
     expect(redactWebhookPath('"url":"//webhooks//adiq/s3cr3t/more"')).toBe('"url":"//webhooks//adiq/[redacted]/more"');
     expect(redactWebhookPath('/webhooks/zspay/')).toBe('/webhooks/zspay/');
     expect(redactWebhookPath('/v1/subscriptions/acme-42')).toBe('/v1/subscriptions/acme-42');

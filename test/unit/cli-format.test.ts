@@ -69,7 +69,13 @@ describe('renderTable', () => {
 
 describe('renderDetails and views', () => {
   it('pads labels and leaves out undefined values', () => {
-    expect(renderDetails([['Status', 'active'], ['Next charge', undefined], ['Amount', 'R$ 1,00']])).toBe('Status  active\nAmount  R$ 1,00');
+    expect(
+      renderDetails([
+        ['Status', 'active'],
+        ['Next charge', undefined],
+        ['Amount', 'R$ 1,00'],
+      ]),
+    ).toBe('Status  active\nAmount  R$ 1,00');
   });
 
   it('shows a subscription with money, provider statuses and the payment method', () => {
@@ -84,7 +90,12 @@ describe('renderDetails and views', () => {
       nextChargeDate: '2025-07-01',
       cancelAtPeriodEnd: false,
       dunning: { cycle: 2, failures: 1, nextRetryDate: '2025-07-03' },
-      delivery: { pending: 2, failing: 1, lastError: 'sub-1-3: ConfigurationError: No merchant webhook secret configured for acme', givenUp: 0 },
+      delivery: {
+        pending: 2,
+        failing: 1,
+        lastError: 'sub-1-3: ConfigurationError: No merchant webhook secret configured for acme',
+        givenUp: 0,
+      },
       ignoredPaymentNotices: 0,
       summary: 'Retrying',
     };
@@ -95,13 +106,34 @@ describe('renderDetails and views', () => {
     expect(text).toContain('Dunning         cycle 2, 1 failed, next retry 2025-07-03');
     expect(text).not.toContain('Cancels');
     expect(text).not.toContain('Charge held');
-    const held = formatSubscription({ ...view, chargeHold: { cycle: 2, reason: 'ProviderAuth: 401', since: '2025-07-01T12:00:00.000Z', holds: 1, retryAt: '2025-07-01T13:00:00.000Z' } });
-    expect(held).toContain('Charge held     charge held since 2025-07-01T12:00Z (ProviderAuth: 401), next try 2025-07-01T13:00Z');
+    const held = formatSubscription({
+      ...view,
+      chargeHold: {
+        cycle: 2,
+        reason: 'ProviderAuth: 401',
+        since: '2025-07-01T12:00:00.000Z',
+        holds: 1,
+        retryAt: '2025-07-01T13:00:00.000Z',
+      },
+    });
+    expect(held).toContain(
+      'Charge held     charge held since 2025-07-01T12:00Z (ProviderAuth: 401), next try 2025-07-01T13:00Z',
+    );
   });
 
   it('shows invoices with totals', () => {
     const text = formatInvoices({
-      invoices: [{ cycle: 1, kind: 'recurring', amountCents: 5990, dueDate: '2025-06-01', status: 'paid', attempts: [], paidAt: '2025-06-01T12:00:00Z' }],
+      invoices: [
+        {
+          cycle: 1,
+          kind: 'recurring',
+          amountCents: 5990,
+          dueDate: '2025-06-01',
+          status: 'paid',
+          attempts: [],
+          paidAt: '2025-06-01T12:00:00Z',
+        },
+      ],
       summary: { archivedCount: 0, archivedPaidCents: 0, paidCount: 1, paidCents: 5990, failedAttempts: 0 },
     });
     expect(text).toMatch(/^CYCLE +KIND +AMOUNT +DUE/);
@@ -139,10 +171,18 @@ describe('exit codes and error documents', () => {
 
   it('lists each field and its reason, for people and in the JSON document', () => {
     expect(describeError(validation)).toBe(
-      ['error: Invalid subscription', '  customerId: customerId is required', '  plan.amountCents: amountCents must be greater than zero'].join('\n'),
+      [
+        'error: Invalid subscription',
+        '  customerId: customerId is required',
+        '  plan.amountCents: amountCents must be greater than zero',
+      ].join('\n'),
     );
-    expect(errorDocument(validation)).toEqual({ error: { type: 'validation', message: validation.message, issues: validation.issues } });
-    expect(errorDocument(new NotFoundError('No subscription x'))).toEqual({ error: { type: 'not_found', message: 'No subscription x' } });
+    expect(errorDocument(validation)).toEqual({
+      error: { type: 'validation', message: validation.message, issues: validation.issues },
+    });
+    expect(errorDocument(new NotFoundError('No subscription x'))).toEqual({
+      error: { type: 'not_found', message: 'No subscription x' },
+    });
   });
 
   it("drops commander's terminal prefix from the JSON message", () => {

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { EncryptionCodec, encryptionCodecFromEnv, localStackEncryptionKeys, localStackKeyFile, newEncryptionKey } from '../../client/encryption';
+import {
+  EncryptionCodec,
+  encryptionCodecFromEnv,
+  localStackEncryptionKeys,
+  localStackKeyFile,
+  newEncryptionKey,
+} from '../../client/encryption';
 import { at } from '../helpers/defined';
 
 const key = (seed: number) => Buffer.alloc(32, seed);
@@ -23,14 +29,24 @@ describe('payload encryption codec (AES-256-GCM)', () => {
   it('rotates: new payloads use the new key, old ones still decrypt with theirs', async () => {
     const old = new EncryptionCodec(new Map([['k1', key(1)]]), 'k1');
     const fromOldKey = at(await old.encode([payload]), 0, 'encoded payloads');
-    const rotated = new EncryptionCodec(new Map([['k1', key(1)], ['k2', key(2)]]), 'k2');
+    const rotated = new EncryptionCodec(
+      new Map([
+        ['k1', key(1)],
+        ['k2', key(2)],
+      ]),
+      'k2',
+    );
     const fromNewKey = at(await rotated.encode([payload]), 0, 'encoded payloads');
     expect(Buffer.from(fromNewKey.metadata!['encryption-key-id']!).toString()).toBe('k2');
-    expect((await rotated.decode([fromOldKey, fromNewKey])).map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
-      { subscriptionId: 'acme-42', amountCents: 4990 },
-      { subscriptionId: 'acme-42', amountCents: 4990 },
-    ]);
-    await expect(new EncryptionCodec(new Map([['k2', key(2)]]), 'k2').decode([fromOldKey])).rejects.toThrow('unknown key k1');
+    expect((await rotated.decode([fromOldKey, fromNewKey])).map((p) => defaultPayloadConverter.fromPayload(p))).toEqual(
+      [
+        { subscriptionId: 'acme-42', amountCents: 4990 },
+        { subscriptionId: 'acme-42', amountCents: 4990 },
+      ],
+    );
+    await expect(new EncryptionCodec(new Map([['k2', key(2)]]), 'k2').decode([fromOldKey])).rejects.toThrow(
+      'unknown key k1',
+    );
   });
 
   it('passes unencrypted payloads through and detects tampering', async () => {
@@ -43,9 +59,17 @@ describe('payload encryption codec (AES-256-GCM)', () => {
 
   it('reads keys from the environment, the last one active unless named', () => {
     expect(encryptionCodecFromEnv({})).toBeUndefined();
-    expect(() => encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: 'nope' })).toThrow('BILLING_ENCRYPTION_KEYS must be a JSON object');
-    expect(() => encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: JSON.stringify({ short: 'AAAA' }) })).toThrow('32 bytes');
-    expect(encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: JSON.stringify({ a: newEncryptionKey(), b: newEncryptionKey() }) })).toBeInstanceOf(EncryptionCodec);
+    expect(() => encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: 'nope' })).toThrow(
+      'BILLING_ENCRYPTION_KEYS must be a JSON object',
+    );
+    expect(() => encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: JSON.stringify({ short: 'AAAA' }) })).toThrow(
+      '32 bytes',
+    );
+    expect(
+      encryptionCodecFromEnv({
+        BILLING_ENCRYPTION_KEYS: JSON.stringify({ a: newEncryptionKey(), b: newEncryptionKey() }),
+      }),
+    ).toBeInstanceOf(EncryptionCodec);
   });
 });
 
@@ -54,7 +78,7 @@ describe('the local stack development key', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const keys = JSON.stringify({ 'dev-1': Buffer.alloc(32, 7).toString('base64') });
 
-  it("is what the CLI decodes with against the embedded stack, once `npm start` has written it", () => {
+  it('is what the CLI decodes with against the embedded stack, once `npm start` has written it', () => {
     const env = { BILLING_DATA_DIR: dir };
     expect(localStackEncryptionKeys(env, true)).toBeUndefined();
     writeFileSync(localStackKeyFile(env), keys);
@@ -65,6 +89,8 @@ describe('the local stack development key', () => {
   it('is never used for a configured cluster, and configured keys win', () => {
     writeFileSync(localStackKeyFile({ BILLING_DATA_DIR: dir }), keys);
     expect(localStackEncryptionKeys({ BILLING_DATA_DIR: dir }, false)).toBeUndefined();
-    expect(localStackEncryptionKeys({ BILLING_DATA_DIR: dir, BILLING_ENCRYPTION_KEYS: '{"k":"x"}' }, true)).toBe('{"k":"x"}');
+    expect(localStackEncryptionKeys({ BILLING_DATA_DIR: dir, BILLING_ENCRYPTION_KEYS: '{"k":"x"}' }, true)).toBe(
+      '{"k":"x"}',
+    );
   });
 });

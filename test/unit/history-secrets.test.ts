@@ -25,6 +25,8 @@ describe('workflow histories hold no card data or credentials', () => {
     expect(cardNumbersIn('{"numero":"4111111111111111"}')).toEqual(['4111111111111111']);
     expect(cardNumbersIn('order 1234567890123')).toEqual([]);
     expect(cardNumbersIn(Buffer.from('{"card":"4111111111111111"}').toString('base64'))).toEqual([]);
-    expect(decodedPayloads(`"data": "${Buffer.from('{"card":"4111111111111111"}').toString('base64')}"`)).toContain('4111111111111111');
+    expect(decodedPayloads(`"data": "${Buffer.from('{"card":"4111111111111111"}').toString('base64')}"`)).toContain(
+      '4111111111111111',
+    );
   });
 });

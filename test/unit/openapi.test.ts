@@ -10,9 +10,18 @@ describe('OpenAPI document', () => {
   });
 
   it('describes the inputs from the same schemas the engine validates with', () => {
-    const document = openApiDocument() as { components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> }; paths: Record<string, unknown> };
+    const document = openApiDocument() as {
+      components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }> };
+      paths: Record<string, unknown>;
+    };
     const create = defined(document.components.schemas.CreateSubscriptionInput, 'the CreateSubscriptionInput schema');
     expect(create.required).toEqual(expect.arrayContaining(['subscriptionId', 'customerId', 'plan', 'paymentMethod']));
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/subscriptions/{id}/retry-now', '/v1/transfers/{id}/cancel', '/webhooks/zspay/{secret}']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/subscriptions/{id}/retry-now',
+        '/v1/transfers/{id}/cancel',
+        '/webhooks/zspay/{secret}',
+      ]),
+    );
   });
 });

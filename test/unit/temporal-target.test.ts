@@ -19,7 +19,11 @@ describe('Temporal connection target (envconfig)', () => {
       TEMPORAL_NAMESPACE: 'billing.a1b2c',
       TEMPORAL_API_KEY: 'secret-key',
     });
-    expect(target).toMatchObject({ address: 'billing.a1b2c.tmprl.cloud:7233', namespace: 'billing.a1b2c', configured: true });
+    expect(target).toMatchObject({
+      address: 'billing.a1b2c.tmprl.cloud:7233',
+      namespace: 'billing.a1b2c',
+      configured: true,
+    });
     expect(target.connectionOptions.apiKey).toBe('secret-key');
     expect(target.connectionOptions.tls).toBeTruthy();
   });
@@ -35,11 +39,16 @@ describe('Temporal connection target (envconfig)', () => {
 
 describe('Temporal binaries', () => {
   it('prefers binaries named by the environment', () => {
-    const found = locateTemporalBinaries({ TEMPORAL_CLI_PATH: process.execPath, TEMPORAL_TEST_SERVER_PATH: process.execPath });
+    const found = locateTemporalBinaries({
+      TEMPORAL_CLI_PATH: process.execPath,
+      TEMPORAL_TEST_SERVER_PATH: process.execPath,
+    });
     expect(found).toEqual({ cli: process.execPath, testServer: process.execPath });
   });
 
   it('does not accept an environment path that does not exist', () => {
-    expect(locateTemporalBinaries({ TEMPORAL_CLI_PATH: '/nope/temporal', TEMPORAL_TEST_SERVER_PATH: process.execPath })).toBeUndefined();
+    expect(
+      locateTemporalBinaries({ TEMPORAL_CLI_PATH: '/nope/temporal', TEMPORAL_TEST_SERVER_PATH: process.execPath }),
+    ).toBeUndefined();
   });
 });

@@ -4,7 +4,11 @@ import { SANDBOX_CREDENTIALS } from '../../common/sandbox-credentials';
 describe('worker configuration', () => {
   it('points every provider at the sandbox with its credentials by default', () => {
     const config = loadWorkerConfig({ SANDBOX_URL: 'http://127.0.0.1:9999' });
-    expect(config.zspay).toEqual({ baseUrl: 'http://127.0.0.1:9999/zspay', sandbox: true, token: SANDBOX_CREDENTIALS.zspay.token });
+    expect(config.zspay).toEqual({
+      baseUrl: 'http://127.0.0.1:9999/zspay',
+      sandbox: true,
+      token: SANDBOX_CREDENTIALS.zspay.token,
+    });
     expect(config.adiq.authUrl).toBe('http://127.0.0.1:9999/adiq/auth');
     expect(config.adiq.recurrenceUrl).toBe('http://127.0.0.1:9999/adiq/recurrence');
     expect(config.zapsign.clientTokens).toEqual({});

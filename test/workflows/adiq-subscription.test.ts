@@ -42,8 +42,14 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
   });
   afterAll(() => testEnv?.teardown());
 
-  const adiqState = async <T>(what: string): Promise<T> => (await (await fetch(`${sandbox.url}/adiq/__control/${what}`)).json()) as T;
-  const zapsign = async (clientRef: string) => ((await (await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`)).json()) as { updates: Array<{ paymentStatus: string }> }).updates.map((u) => u.paymentStatus);
+  const adiqState = async <T>(what: string): Promise<T> =>
+    (await (await fetch(`${sandbox.url}/adiq/__control/${what}`)).json()) as T;
+  const zapsign = async (clientRef: string) =>
+    (
+      (await (await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`)).json()) as {
+        updates: Array<{ paymentStatus: string }>;
+      }
+    ).updates.map((u) => u.paymentStatus);
   const notifications = async (id: string) =>
     (await sandbox.control.merchantCallbacks())
       .filter((c) => c.status === 200)
@@ -56,27 +62,65 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
     const id = `adiq-sub-${++n}`;
     created.push(id);
     const clientRef = `zs-${id}`;
-    await fetch(`${sandbox.url}/zapsign/__control/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ clientApiToken: clientRef }) });
+    await fetch(`${sandbox.url}/zapsign/__control/clients`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ clientApiToken: clientRef }),
+    });
     await billing.subscriptions.create({
       subscriptionId: id,
       customerId: 'acme',
-      plan: { planId: `news-${n}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, attempts: 3, chargeHourLocal: 8, ...plan },
+      plan: {
+        planId: `news-${n}`,
+        amountCents: 599,
+        recurrence: { kind: 'adiq', planType: 'Monthly' },
+        attempts: 3,
+        chargeHourLocal: 8,
+        ...plan,
+      },
       paymentMethod: { type: 'adiq_vault', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' },
       merchant: { callbackUrl: `${sandbox.url}/merchant/adiq`, secretRef: TEST_MERCHANT_SECRET.ref },
       partner: { zapsignClientRef: clientRef },
       ...extra,
     });
-    if (extra.startDate) return { id, clientRef, adiq: undefined as unknown as { id: string; orderNumber: string; planId: string; vaultId: string; status: string } };
+    if (extra.startDate)
+      return {
+        id,
+        clientRef,
+        adiq: undefined as unknown as {
+          id: string;
+          orderNumber: string;
+          planId: string;
+          vaultId: string;
+          status: string;
+        },
+      };
     // Registered at Adiq when the date is the same in São Paulo and in UTC (at once, or tomorrow's common hour).
-    await env.sleep(adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000);
-    const subscriptions = await adiqState<Array<{ id: string; orderNumber: string; planId: string; vaultId: string; status: string }>>('subscriptions');
+    await env.sleep(
+      adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000,
+    );
+    const subscriptions =
+      await adiqState<Array<{ id: string; orderNumber: string; planId: string; vaultId: string; status: string }>>(
+        'subscriptions',
+      );
     return { id, clientRef, adiq: at(subscriptions, -1, 'Adiq subscriptions') };
   }
   const searches = async () => (await sandbox.control.requests({ operation: 'adiq.billing.search' })).length;
   const bill = async (adiqSubscriptionId: string, type: 'approve' | 'soft_decline' | 'hard_decline') => {
-    if (type !== 'approve') await sandbox.control.script({ provider: 'adiq', operation: 'adiq.billing.charge', match: adiqSubscriptionId, outcome: { type, code: type === 'hard_decline' ? '14' : '51' }, times: 1 });
+    if (type !== 'approve')
+      await sandbox.control.script({
+        provider: 'adiq',
+        operation: 'adiq.billing.charge',
+        match: adiqSubscriptionId,
+        outcome: { type, code: type === 'hard_decline' ? '14' : '51' },
+        times: 1,
+      });
     const date = localDateOf(await env.currentTimeMs(), TZ);
-    const response = await fetch(`${sandbox.url}/adiq/__control/subscriptions/${adiqSubscriptionId}/bill`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ date }) });
+    const response = await fetch(`${sandbox.url}/adiq/__control/subscriptions/${adiqSubscriptionId}/bill`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ date }),
+    });
     return (await response.json()) as { billing: { id: string } };
   };
 
@@ -84,16 +128,25 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
     const { id, clientRef, adiq } = await subscribe();
     expect(adiq).toMatchObject({ status: 'Active', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' });
     expect((await adiqState<unknown[]>('plans')).length).toBe(1);
-    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active', summary: stringContaining('billed by Adiq') });
+    expect(await billing.subscriptions.get(id)).toMatchObject({
+      status: 'active',
+      summary: stringContaining('billed by Adiq'),
+    });
 
     await bill(adiq.id, 'hard_decline');
     await env.sleep('2 days');
-    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked', partnerStatus: 'inadimplente', providerStatus: { adiq: 'Blocked' } });
+    expect(await billing.subscriptions.get(id)).toMatchObject({
+      status: 'blocked',
+      partnerStatus: 'inadimplente',
+      providerStatus: { adiq: 'Blocked' },
+    });
     expect(await zapsign(clientRef)).toEqual(['inadimplente']);
     expect(await notifications(id)).toEqual(['payment.failed', 'subscription.blocked']);
 
     // A new card is forwarded to Adiq.
-    await billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'adiq_vault', vaultId: '11111111-2222-4333-8444-555555555555' } });
+    await billing.subscriptions.changePaymentMethod(id, {
+      paymentMethod: { type: 'adiq_vault', vaultId: '11111111-2222-4333-8444-555555555555' },
+    });
     await env.sleep('1 minute');
     const after = await adiqState<Array<{ id: string; vaultId: string }>>('subscriptions');
     expect(after.find((s) => s.id === adiq.id)?.vaultId).toBe('11111111-2222-4333-8444-555555555555');
@@ -103,12 +156,18 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
   it('survives a daily reconciliation the provider refuses (revoked credentials) and reconciles again the next day', async () => {
     const { id, adiq } = await subscribe();
     // Every billing search refused for a day (the other subscriptions of this file look too).
-    await sandbox.control.script({ provider: 'adiq', operation: 'adiq.billing.search', outcome: { type: 'unauthorized' } });
+    await sandbox.control.script({
+      provider: 'adiq',
+      operation: 'adiq.billing.search',
+      outcome: { type: 'unauthorized' },
+    });
     await bill(adiq.id, 'hard_decline');
     await env.sleep('1 day');
     expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active' });
     // Refused twice per look: the call, and the one the client sends again with a new token.
-    expect((await sandbox.control.requests({ operation: 'adiq.billing.search' })).filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(2);
+    expect(
+      (await sandbox.control.requests({ operation: 'adiq.billing.search' })).filter((r) => r.status === 401).length,
+    ).toBeGreaterThanOrEqual(2);
     await sandbox.control.clearScenarios();
     await env.sleep('1 day');
     expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked' });
@@ -116,8 +175,18 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
 
   it("follows Adiq's notifications: each failed attempt reported once, the payment recovers the subscription", async () => {
     const { id } = await subscribe();
-    const { billing: adiqBilling } = await bill((await adiqState<Array<{ id: string }>>('subscriptions')).at(-1)!.id, 'soft_decline');
-    const failure = { billingId: adiqBilling.id, outcome: 'failed' as const, decline: 'soft' as const, code: '51', message: 'Saldo insuficiente', source: 'notification' as const };
+    const { billing: adiqBilling } = await bill(
+      (await adiqState<Array<{ id: string }>>('subscriptions')).at(-1)!.id,
+      'soft_decline',
+    );
+    const failure = {
+      billingId: adiqBilling.id,
+      outcome: 'failed' as const,
+      decline: 'soft' as const,
+      code: '51',
+      message: 'Saldo insuficiente',
+      source: 'notification' as const,
+    };
     await billing.subscriptions.adiqBilling(id, failure);
     await billing.subscriptions.adiqBilling(id, failure); // redelivered the same day: one effect
     await env.sleep('1 hour');
@@ -137,8 +206,14 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
 
   it('forwards a cancel to Adiq and refuses operations Adiq does not support', async () => {
     const { id, adiq } = await subscribe();
-    await expect(billing.subscriptions.cancel(id, { atPeriodEnd: true })).rejects.toThrow('Adiq cancels a subscription at once');
-    await expect(billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'zspay_card', zspayClientId: '1', cardId: '2' } })).rejects.toThrow('takes an Adiq vault');
+    await expect(billing.subscriptions.cancel(id, { atPeriodEnd: true })).rejects.toThrow(
+      'Adiq cancels a subscription at once',
+    );
+    await expect(
+      billing.subscriptions.changePaymentMethod(id, {
+        paymentMethod: { type: 'zspay_card', zspayClientId: '1', cardId: '2' },
+      }),
+    ).rejects.toThrow('takes an Adiq vault');
     expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
     // Acknowledged at once; the cancel reaches Adiq from the outbox moments later.
     await env.sleep('1 minute');
@@ -167,15 +242,34 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
       const subscription = createSubscriptionInputSchema.parse({
         subscriptionId: id,
         customerId: 'acme',
-        plan: { planId: `news-${n}`, amountCents: 599, recurrence: { kind: 'adiq', planType: 'Monthly' }, attempts: 3, chargeHourLocal: 8 },
+        plan: {
+          planId: `news-${n}`,
+          amountCents: 599,
+          recurrence: { kind: 'adiq', planType: 'Monthly' },
+          attempts: 3,
+          chargeHourLocal: 8,
+        },
         paymentMethod: { type: 'adiq_vault', vaultId: adiq.vaultId },
       });
-      const state = { ...initialState(subscription, localDateOf(await env.currentTimeMs(), TZ)), adiq: { planId: adiq.planId, subscriptionId: adiq.id, handled: [] } };
-      const operation = new WithStartWorkflowOperation('adiqSubscriptionWorkflow', { workflowId: `subscription-${id}`, taskQueue: billing.taskQueue, args: [{ subscription, state }], workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL });
-      const canceled = await env.client.workflow.executeUpdateWithStart(defs.cancelUpdate, { args: [{ atPeriodEnd: false }], startWorkflowOperation: operation });
+      const state = {
+        ...initialState(subscription, localDateOf(await env.currentTimeMs(), TZ)),
+        adiq: { planId: adiq.planId, subscriptionId: adiq.id, handled: [] },
+      };
+      const operation = new WithStartWorkflowOperation('adiqSubscriptionWorkflow', {
+        workflowId: `subscription-${id}`,
+        taskQueue: billing.taskQueue,
+        args: [{ subscription, state }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+      const canceled = await env.client.workflow.executeUpdateWithStart(defs.cancelUpdate, {
+        args: [{ atPeriodEnd: false }],
+        startWorkflowOperation: operation,
+      });
       expect(canceled).toMatchObject({ subscriptionId: id, status: 'canceled' });
       await env.sleep('1 minute');
-      expect((await adiqState<Array<{ id: string; status: string }>>('subscriptions')).find((s) => s.id === adiq.id)?.status).toBe('Canceled');
+      expect(
+        (await adiqState<Array<{ id: string; status: string }>>('subscriptions')).find((s) => s.id === adiq.id)?.status,
+      ).toBe('Canceled');
     });
 
     it("keeps following Adiq while the merchant's callback is down, shows the failures, and delivers once it is back", async () => {
@@ -183,7 +277,14 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
       const { id, adiq } = await subscribe();
       const { billing: declined } = await bill(adiq.id, 'hard_decline');
       // Adiq's notification arrives; the billing search confirms it.
-      await billing.subscriptions.adiqBilling(id, { billingId: declined.id, outcome: 'failed', decline: 'hard', code: '14', message: 'Cartão cancelado', source: 'notification' });
+      await billing.subscriptions.adiqBilling(id, {
+        billingId: declined.id,
+        outcome: 'failed',
+        decline: 'hard',
+        code: '14',
+        message: 'Cartão cancelado',
+        source: 'notification',
+      });
       await env.sleep('1 minute');
       const view = await billing.subscriptions.get(id);
       expect(view).toMatchObject({ status: 'blocked', partnerStatus: 'inadimplente' });
@@ -194,7 +295,6 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
       expect(await notifications(id)).toEqual(['payment.failed', 'subscription.blocked']);
     });
   });
-
 
   describe('Adiq-billed mode, faithful end to end', () => {
     // Each of these counts Adiq requests: the subscriptions of the tests above stop looking first.
@@ -210,14 +310,19 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
       const { id } = await subscribe({ trialDays: 3 }, { startDate });
       await env.sleep('5 days');
       expect((await adiqState<unknown[]>('subscriptions')).length).toBe(before);
-      expect((await billing.subscriptions.forecast(id, 2)).charges.map((c) => c.date)).toEqual([addDays(startDate, 3), addDays(startDate, 33)]);
+      expect((await billing.subscriptions.forecast(id, 2)).charges.map((c) => c.date)).toEqual([
+        addDays(startDate, 3),
+        addDays(startDate, 33),
+      ]);
       await env.sleep('6 days');
       expect((await adiqState<unknown[]>('subscriptions')).length).toBe(before + 1);
       expect((await billing.subscriptions.forecast(id, 1)).charges[0]?.date).toBe(addDays(startDate, 3));
     });
 
     it('completes a plan with a fixed number of installments after the last one, and stops searching', async () => {
-      const { id, adiq } = await subscribe({ recurrence: { kind: 'adiq', planType: 'Custom', interval: 20, installments: 2 } });
+      const { id, adiq } = await subscribe({
+        recurrence: { kind: 'adiq', planType: 'Custom', interval: 20, installments: 2 },
+      });
       for (let installment = 1; installment <= 2; installment += 1) {
         const due = defined((await billing.subscriptions.forecast(id, 1)).charges[0], 'a forecast charge').date;
         await env.sleep(Math.max(0, Date.parse(`${due}T15:00:00Z`) - (await env.currentTimeMs())));
@@ -240,7 +345,15 @@ describe('subscriptions billed by Adiq (provider-managed mode, time-skipping ser
       const due = defined((await billing.subscriptions.forecast(id, 1)).charges[0], 'a forecast charge').date;
       await env.sleep(Math.max(0, Date.parse(`${due}T15:00:00Z`) - (await env.currentTimeMs())));
       const { billing: declined } = await bill(adiq.id, 'soft_decline');
-      await billing.subscriptions.adiqBilling(id, { billingId: declined.id, outcome: 'failed', decline: 'soft', code: '51', message: 'Saldo insuficiente', dueDate: due, source: 'notification' });
+      await billing.subscriptions.adiqBilling(id, {
+        billingId: declined.id,
+        outcome: 'failed',
+        decline: 'soft',
+        code: '51',
+        message: 'Saldo insuficiente',
+        dueDate: due,
+        source: 'notification',
+      });
       await env.sleep('1 minute');
       const collecting = await searches();
       await env.sleep('3 days');

@@ -8,10 +8,14 @@ import { group } from '../helpers/defined';
 
 describe('the workflow bundle', () => {
   const { code } = workflowBundle();
-  const packages = [...new Set([...code.matchAll(/node_modules\/((?:@[^/]+\/)?[^/"]+)\//g)].map((m) => group(m, 1)))].sort();
+  const packages = [
+    ...new Set([...code.matchAll(/node_modules\/((?:@[^/]+\/)?[^/"]+)\//g)].map((m) => group(m, 1))),
+  ].sort();
 
   it('holds only the Temporal SDK and its own dependencies: no zod, axios or provider clients', () => {
-    expect(packages.filter((name) => !name.startsWith('@temporalio/') && !['nexus-rpc', 'ms', 'long'].includes(name))).toEqual([]);
+    expect(
+      packages.filter((name) => !name.startsWith('@temporalio/') && !['nexus-rpc', 'ms', 'long'].includes(name)),
+    ).toEqual([]);
     expect(code).not.toMatch(/\/providers\/[a-z-]+\/client\.ts/);
   });
 });

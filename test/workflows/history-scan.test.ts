@@ -16,7 +16,8 @@ describe('history scan', () => {
   afterAll(() => env?.teardown());
 
   // No worker polls this queue: the histories hold only what the client sent.
-  const start = (workflowId: string, input: unknown) => env.client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId, args: [input] });
+  const start = (workflowId: string, input: unknown) =>
+    env.client.workflow.start('subscriptionWorkflow', { taskQueue: 'nobody-polls', workflowId, args: [input] });
 
   it('passes clean histories and counts open and closed runs', async () => {
     await start('clean-open', { customerId: 'acme' });
@@ -27,7 +28,9 @@ describe('history scan', () => {
 
   it('names the run holding a card number in a workflow input', async () => {
     await start('leaky-card', { customerId: 'acme', card: { number: '4111111111111111' } });
-    await expect(assertHistoriesHoldNoSecrets(env.client)).rejects.toThrow(/leaky-card \(run [0-9a-f-]+\): card number 411111…1111/);
+    await expect(assertHistoriesHoldNoSecrets(env.client)).rejects.toThrow(
+      /leaky-card \(run [0-9a-f-]+\): card number 411111…1111/,
+    );
   });
 
   it("names the provider document's test card, which fails the Luhn check", async () => {

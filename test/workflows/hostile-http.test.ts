@@ -45,8 +45,14 @@ describe('hostile input at the HTTP API and webhooks (time-skipping server)', ()
     {
       subscriptionId: fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null)),
       customerId: fc.oneof(fc.string({ maxLength: 20 }), fc.constant(undefined)),
-      plan: fc.oneof(fc.object(), fc.record({ planId: fc.string(), amountCents: fc.oneof(fc.integer(), fc.double()), recurrence: fc.object() })),
-      paymentMethod: fc.oneof(fc.object(), fc.record({ type: fc.constantFrom('zspay_card', 'zspay_boleto', 'adiq_vault', 'cash') })),
+      plan: fc.oneof(
+        fc.object(),
+        fc.record({ planId: fc.string(), amountCents: fc.oneof(fc.integer(), fc.double()), recurrence: fc.object() }),
+      ),
+      paymentMethod: fc.oneof(
+        fc.object(),
+        fc.record({ type: fc.constantFrom('zspay_card', 'zspay_boleto', 'adiq_vault', 'cash') }),
+      ),
     },
     { requiredKeys: [] },
   );
@@ -73,7 +79,14 @@ describe('hostile input at the HTTP API and webhooks (time-skipping server)', ()
   it('rejects malformed operation arguments and transfers with 400 or 404, never 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('/v1/subscriptions/none/cancel', '/v1/subscriptions/none/change-next-charge-date', '/v1/subscriptions/none/extend-grace', '/v1/transfers', '/v1/payouts', '/v1/reseller-payments'),
+        fc.constantFrom(
+          '/v1/subscriptions/none/cancel',
+          '/v1/subscriptions/none/change-next-charge-date',
+          '/v1/subscriptions/none/extend-grace',
+          '/v1/transfers',
+          '/v1/payouts',
+          '/v1/reseller-payments',
+        ),
         fc.anything(),
         async (url, body) => {
           const response = await post(url, body);
@@ -87,21 +100,30 @@ describe('hostile input at the HTTP API and webhooks (time-skipping server)', ()
 
   it('answers webhooks with a wrong secret 401 and malformed ones 400, never 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('zspay', 'adiq'), fc.anything(), fc.boolean(), async (provider, body, rightSecret) => {
-        const secret = rightSecret ? secrets[provider] : 'guess';
-        const response = await post(`/webhooks/${provider}/${secret}`, body, false);
-        if (!rightSecret) return expect(response.statusCode).toBe(401);
-        expect([200, 400]).toContain(response.statusCode);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('zspay', 'adiq'),
+        fc.anything(),
+        fc.boolean(),
+        async (provider, body, rightSecret) => {
+          const secret = rightSecret ? secrets[provider] : 'guess';
+          const response = await post(`/webhooks/${provider}/${secret}`, body, false);
+          if (!rightSecret) return expect(response.statusCode).toBe(401);
+          expect([200, 400]).toContain(response.statusCode);
+        },
+      ),
       { numRuns: 80 },
     );
   });
 
   it('refuses every /v1 request without the API key', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/v1/subscriptions', '/v1/transfers', '/v1/reseller-payments', '/v1/billing-runs'), fc.anything(), async (url, body) => {
-        expect((await post(url, body, false)).statusCode).toBe(401);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/v1/subscriptions', '/v1/transfers', '/v1/reseller-payments', '/v1/billing-runs'),
+        fc.anything(),
+        async (url, body) => {
+          expect((await post(url, body, false)).statusCode).toBe(401);
+        },
+      ),
       { numRuns: 30 },
     );
   });

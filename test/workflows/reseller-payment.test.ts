@@ -22,9 +22,13 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     });
     expect(response.status).toBe(201);
   };
-  const completions = async () => (await sandbox.control.ledger({ provider: 'activeplatform' })).filter((e) => e.kind === 'completion');
+  const completions = async () =>
+    (await sandbox.control.ledger({ provider: 'activeplatform' })).filter((e) => e.kind === 'completion');
   const failureOf = async (promise: Promise<unknown>) => {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
     return (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -56,7 +60,12 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
 
   it('attaches a second request for the same payment instead of completing twice', async () => {
     await seedPayment(1, 7001);
-    const input = { resellerId: 1, paymentId: 7001, paymentMethodId: 2, confirmation: { mode: 'confirmed', providerReference: 'ref-7001' } };
+    const input = {
+      resellerId: 1,
+      paymentId: 7001,
+      paymentMethodId: 2,
+      confirmation: { mode: 'confirmed', providerReference: 'ref-7001' },
+    };
     const first = await billing.resellerPayments.complete(input);
     await billing.resellerPayments.result(1, 7001);
     const second = await billing.resellerPayments.complete(input);
@@ -66,10 +75,19 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
 
   it('of concurrent requests for the same payment exactly one starts the run; every other one attaches to it', async () => {
     await seedPayment(1, 7002);
-    const input = { resellerId: 1, paymentId: 7002, paymentMethodId: 2, confirmation: { mode: 'confirmed', providerReference: 'ref-7002' } };
+    const input = {
+      resellerId: 1,
+      paymentId: 7002,
+      paymentMethodId: 2,
+      confirmation: { mode: 'confirmed', providerReference: 'ref-7002' },
+    };
     const started = await Promise.all(Array.from({ length: 4 }, () => billing.resellerPayments.complete(input)));
     expect(started.filter((s) => !s.attached)).toHaveLength(1);
-    const starter = at(started.filter((s) => !s.attached), 0, 'runs that started the workflow');
+    const starter = at(
+      started.filter((s) => !s.attached),
+      0,
+      'runs that started the workflow',
+    );
     for (const s of started) expect(s).toMatchObject({ workflowId: 'reseller-payment-1-7002', runId: starter.runId });
     expect(await billing.resellerPayments.result(1, 7002)).toMatchObject({ status: 'completed' });
     expect(await completions()).toHaveLength(1);
@@ -81,7 +99,12 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
       resellerId: 2,
       paymentId: 8001,
       paymentMethodId: 3,
-      confirmation: { mode: 'await', provider: 'zspay', providerReference: 'boleto-77', deadline: '2099-01-01T00:00:00Z' },
+      confirmation: {
+        mode: 'await',
+        provider: 'zspay',
+        providerReference: 'boleto-77',
+        deadline: '2099-01-01T00:00:00Z',
+      },
     });
     const handle = env.client.workflow.getHandle('reseller-payment-2-8001');
     expect(await handle.query(resellerPaymentQuery)).toMatchObject({ state: 'awaiting_confirmation' });
@@ -90,7 +113,10 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     expect(await completions()).toHaveLength(0);
     await billing.resellerPayments.confirm(2, 8001, 'boleto-77', '2026-11-20T10:00:00Z');
     expect(await billing.resellerPayments.result(2, 8001)).toMatchObject({ status: 'completed' });
-    expect(await handle.query(resellerPaymentQuery)).toMatchObject({ state: 'completed', confirmedAt: '2026-11-20T10:00:00Z' });
+    expect(await handle.query(resellerPaymentQuery)).toMatchObject({
+      state: 'completed',
+      confirmedAt: '2026-11-20T10:00:00Z',
+    });
     await recordHistory(handle, 'reseller-payment-awaited-confirmation');
     expect(await completions()).toHaveLength(1);
   });
@@ -107,7 +133,10 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     const failure = await failureOf(billing.resellerPayments.result(2, 8002));
     expect(failure.type).toBe('ConfirmationExpired');
     expect(await billing.resellerPayments.get(2, 8002)).toMatchObject({ state: 'confirmation_expired' });
-    await recordHistory(env.client.workflow.getHandle('reseller-payment-2-8002'), 'reseller-payment-confirmation-expired');
+    await recordHistory(
+      env.client.workflow.getHandle('reseller-payment-2-8002'),
+      'reseller-payment-confirmation-expired',
+    );
     expect(await completions()).toHaveLength(0);
   });
 
@@ -133,7 +162,7 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
     await recordHistory(env.client.workflow.getHandle('reseller-payment-3-9001'), 'reseller-payment-rejected-422');
   });
 
-  it('after a lost answer, against a provider that refuses the GET (405), ends rejected with the 422\'s reason, not the 405', async () => {
+  it("after a lost answer, against a provider that refuses the GET (405), ends rejected with the 422's reason, not the 405", async () => {
     await seedPayment(3, 9002);
     await fetch(`${sandbox.url}/activeplatform/__control/payment-reads`, {
       method: 'POST',
@@ -141,7 +170,12 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
       body: JSON.stringify({ allowed: false }),
     });
     // The first PATCH completes the payment and its answer is lost; the retry's PATCH gets the 422.
-    await sandbox.control.script({ operation: 'activeplatform.payment.complete', match: '9002', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+    await sandbox.control.script({
+      operation: 'activeplatform.payment.complete',
+      match: '9002',
+      outcome: { type: 'timeout', phase: 'after' },
+      times: 1,
+    });
     await billing.resellerPayments.complete({
       resellerId: 3,
       paymentId: 9002,
@@ -161,7 +195,12 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
 
   it('retries transient provider errors and completes once', async () => {
     await seedPayment(4, 9101);
-    await sandbox.control.script({ provider: 'activeplatform', outcome: { type: 'server_error', status: 503 }, times: 2, match: '9101' });
+    await sandbox.control.script({
+      provider: 'activeplatform',
+      outcome: { type: 'server_error', status: 503 },
+      times: 2,
+      match: '9101',
+    });
     await billing.resellerPayments.complete({
       resellerId: 4,
       paymentId: 9101,
@@ -169,16 +208,27 @@ describe('reseller payment completion workflow (time-skipping server)', () => {
       confirmation: { mode: 'confirmed', providerReference: 'ref-9101' },
     });
     expect(await billing.resellerPayments.result(4, 9101)).toMatchObject({ status: 'completed' });
-    const patches = (await sandbox.control.requests({ provider: 'activeplatform' })).filter((r) => r.method === 'PATCH');
+    const patches = (await sandbox.control.requests({ provider: 'activeplatform' })).filter(
+      (r) => r.method === 'PATCH',
+    );
     expect(patches.map((r) => r.status)).toEqual([503, 503, 200]);
     expect(await completions()).toHaveLength(1);
   });
 
   it('refuses invalid input before anything reaches Temporal, naming each field', async () => {
     const error = await billing.resellerPayments
-      .complete({ resellerId: 0, paymentId: 1.5, paymentMethodId: 2, confirmation: { mode: 'await', provider: 'zspay', providerReference: 'x', deadline: 'tomorrow' } })
+      .complete({
+        resellerId: 0,
+        paymentId: 1.5,
+        paymentMethodId: 2,
+        confirmation: { mode: 'await', provider: 'zspay', providerReference: 'x', deadline: 'tomorrow' },
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).issues.map((i) => i.field).sort()).toEqual(['confirmation.deadline', 'paymentId', 'resellerId']);
+    expect((error as ValidationError).issues.map((i) => i.field).sort()).toEqual([
+      'confirmation.deadline',
+      'paymentId',
+      'resellerId',
+    ]);
   });
 });

@@ -26,7 +26,12 @@ import { stringContaining } from '../helpers/matchers';
 import { defined } from '../helpers/defined';
 
 const TZ = 'America/Sao_Paulo';
-const plan = { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 }, chargeHourLocal: 0 };
+const plan = {
+  planId: 'gold',
+  amountCents: 5990,
+  recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 },
+  chargeHourLocal: 0,
+};
 const card = { type: 'zspay_card' as const, zspayClientId: 'cli-1', cardId: 'card-1' };
 const payment = { paymentId: 'p-7', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' };
 
@@ -109,7 +114,9 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
       authorize.open();
       await env.sleep('1 day');
       expect(charges.released).toContain(`sale-${id}-1-1`);
-      expect((await billing.subscriptions.invoices(id)).invoices).toEqual([expect.objectContaining({ status: 'void', attempts: [] })]);
+      expect((await billing.subscriptions.invoices(id)).invoices).toEqual([
+        expect.objectContaining({ status: 'void', attempts: [] }),
+      ]);
       expect((await notifications(id)).map((x) => x.type)).toEqual(['subscription.canceled']);
     });
 
@@ -132,7 +139,7 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
       expect(dueDates.length).toBe(2);
     });
 
-    it("answers every operation as the table does while a charge is in flight, and undoes none after it settles", async () => {
+    it('answers every operation as the table does while a charge is in flight, and undoes none after it settles', async () => {
       const expected: Record<string, string | true> = {
         cancelAtPeriodEnd: true,
         reactivate: 'can be reactivated',
@@ -147,9 +154,12 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
       const operations: Record<string, (id: string) => Promise<unknown>> = {
         cancelAtPeriodEnd: (id) => billing.subscriptions.cancel(id, { atPeriodEnd: true }),
         reactivate: (id) => billing.subscriptions.reactivate(id),
-        changeNextChargeDate: async (id) => billing.subscriptions.changeNextChargeDate(id, { date: addDays(await today(), 10) }),
-        changePaymentMethod: (id) => billing.subscriptions.changePaymentMethod(id, { paymentMethod: { ...card, cardId: 'card-9' } }),
-        changePlan: (id) => billing.subscriptions.changePlan(id, { plan: { ...plan, planId: 'platinum', amountCents: 9990 } }),
+        changeNextChargeDate: async (id) =>
+          billing.subscriptions.changeNextChargeDate(id, { date: addDays(await today(), 10) }),
+        changePaymentMethod: (id) =>
+          billing.subscriptions.changePaymentMethod(id, { paymentMethod: { ...card, cardId: 'card-9' } }),
+        changePlan: (id) =>
+          billing.subscriptions.changePlan(id, { plan: { ...plan, planId: 'platinum', amountCents: 9990 } }),
         retryNow: (id) => billing.subscriptions.retryNow(id),
         skipNextRetry: (id) => billing.subscriptions.skipNextRetry(id),
         extendGrace: (id) => billing.subscriptions.extendGrace(id, { days: 3 }),
@@ -160,18 +170,29 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         const capture = held.hold(`${id}:capture`);
         await subscribe();
         await capture.reached;
-        const result = await defined(operations[operation], `the operation ${operation}`)(id).then(() => true as const, (error: Error) => error.message);
+        const result = await defined(
+          operations[operation],
+          `the operation ${operation}`,
+        )(id).then(
+          () => true as const,
+          (error: Error) => error.message,
+        );
         if (answer === true) expect({ operation, result }).toEqual({ operation, result: true });
         else expect({ operation, result }).toEqual({ operation, result: stringContaining(answer) });
         capture.open();
         await env.sleep('1 hour');
         const view = await billing.subscriptions.get(id);
-        expect({ operation, invoices: (await billing.subscriptions.invoices(id)).invoices.map((i) => i.status) }).toEqual({ operation, invoices: ['paid'] });
+        expect({
+          operation,
+          invoices: (await billing.subscriptions.invoices(id)).invoices.map((i) => i.status),
+        }).toEqual({ operation, invoices: ['paid'] });
         if (operation === 'cancelAtPeriodEnd') expect(view.cancelAtPeriodEnd).toBe(true);
         if (operation === 'changePlan') expect(view.pendingPlanId).toBe('platinum');
         if (operation === 'changePaymentMethod') expect(view.paymentMethod).toMatchObject({ cardId: 'card-9' });
         if (operation === 'linkExternalPayment') {
-          const pushed = (await (await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)).json()) as { updates: Array<{ status: string }> };
+          const pushed = (await (
+            await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)
+          ).json()) as { updates: Array<{ status: string }> };
           expect(pushed.updates.map((u) => u.status)).toContain('paid');
         }
       }
@@ -180,27 +201,103 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
 
   describe('an operation in the first workflow task of a run (right after continue-as-new)', () => {
     /** The state a run carries into its successor: one cycle paid, or one failed and retried. */
-    const carriedState = async (id: string, failed: boolean): Promise<{ subscription: unknown; state: SubscriptionState }> => {
+    const carriedState = async (
+      id: string,
+      failed: boolean,
+    ): Promise<{ subscription: unknown; state: SubscriptionState }> => {
       const date = await today();
-      const subscription = createSubscriptionInputSchema.parse({ subscriptionId: id, customerId: 'acme', plan, paymentMethod: card });
+      const subscription = createSubscriptionInputSchema.parse({
+        subscriptionId: id,
+        customerId: 'acme',
+        plan,
+        paymentMethod: card,
+      });
       let state = initialState(subscription, date);
       state = apply(state, { type: 'chargeStarted', cycle: 1 }, date).state;
-      state = apply(state, { type: 'chargeSettled', cycle: 1, outcome: failed ? { status: 'soft_declined', reference: `${id}-1-1`, declineCode: '51', providerIds: {} } : paid(`${id}-1-1`) }, date).state;
+      state = apply(
+        state,
+        {
+          type: 'chargeSettled',
+          cycle: 1,
+          outcome: failed
+            ? { status: 'soft_declined', reference: `${id}-1-1`, declineCode: '51', providerIds: {} }
+            : paid(`${id}-1-1`),
+        },
+        date,
+      ).state;
       return { subscription, state };
     };
     const withStart = (id: string, input: unknown) =>
-      new WithStartWorkflowOperation('subscriptionWorkflow', { workflowId: `subscription-${id}`, taskQueue: billing.taskQueue, args: [input], workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL });
+      new WithStartWorkflowOperation('subscriptionWorkflow', {
+        workflowId: `subscription-${id}`,
+        taskQueue: billing.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
     const client = () => env.client;
     const pending = new Map<string, unknown>();
 
     const cases: Array<[string, boolean, (id: string) => Promise<unknown>]> = [
-      ['cancel now', false, (id) => client().workflow.executeUpdateWithStart(defs.cancelUpdate, { args: [{ atPeriodEnd: false }], startWorkflowOperation: withStart(id, pending.get(id)) })],
-      ['cancel at period end', false, (id) => client().workflow.executeUpdateWithStart(defs.cancelUpdate, { args: [{ atPeriodEnd: true }], startWorkflowOperation: withStart(id, pending.get(id)) })],
-      ['suspend', false, (id) => client().workflow.executeUpdateWithStart(defs.suspendUpdate, { startWorkflowOperation: withStart(id, pending.get(id)) })],
-      ['skip the next retry', true, (id) => client().workflow.executeUpdateWithStart(defs.skipNextRetryUpdate, { startWorkflowOperation: withStart(id, pending.get(id)) })],
-      ['retry now', true, (id) => client().workflow.executeUpdateWithStart(defs.retryNowUpdate, { startWorkflowOperation: withStart(id, pending.get(id)) })],
-      ['change the payment method', true, (id) => client().workflow.executeUpdateWithStart(defs.changePaymentMethodUpdate, { args: [{ paymentMethod: card }], startWorkflowOperation: withStart(id, pending.get(id)) })],
-      ['extend grace', true, (id) => client().workflow.executeUpdateWithStart(defs.extendGraceUpdate, { args: [{ days: 2 }], startWorkflowOperation: withStart(id, pending.get(id)) })],
+      [
+        'cancel now',
+        false,
+        (id) =>
+          client().workflow.executeUpdateWithStart(defs.cancelUpdate, {
+            args: [{ atPeriodEnd: false }],
+            startWorkflowOperation: withStart(id, pending.get(id)),
+          }),
+      ],
+      [
+        'cancel at period end',
+        false,
+        (id) =>
+          client().workflow.executeUpdateWithStart(defs.cancelUpdate, {
+            args: [{ atPeriodEnd: true }],
+            startWorkflowOperation: withStart(id, pending.get(id)),
+          }),
+      ],
+      [
+        'suspend',
+        false,
+        (id) =>
+          client().workflow.executeUpdateWithStart(defs.suspendUpdate, {
+            startWorkflowOperation: withStart(id, pending.get(id)),
+          }),
+      ],
+      [
+        'skip the next retry',
+        true,
+        (id) =>
+          client().workflow.executeUpdateWithStart(defs.skipNextRetryUpdate, {
+            startWorkflowOperation: withStart(id, pending.get(id)),
+          }),
+      ],
+      [
+        'retry now',
+        true,
+        (id) =>
+          client().workflow.executeUpdateWithStart(defs.retryNowUpdate, {
+            startWorkflowOperation: withStart(id, pending.get(id)),
+          }),
+      ],
+      [
+        'change the payment method',
+        true,
+        (id) =>
+          client().workflow.executeUpdateWithStart(defs.changePaymentMethodUpdate, {
+            args: [{ paymentMethod: card }],
+            startWorkflowOperation: withStart(id, pending.get(id)),
+          }),
+      ],
+      [
+        'extend grace',
+        true,
+        (id) =>
+          client().workflow.executeUpdateWithStart(defs.extendGraceUpdate, {
+            args: [{ days: 2 }],
+            startWorkflowOperation: withStart(id, pending.get(id)),
+          }),
+      ],
     ];
 
     it.each(cases)('%s is answered in the run’s first workflow task', async (_name, failed, send) => {
@@ -215,13 +312,25 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
 
     it('takes over a run of the release before the state machine: its carried state is upgraded and billing goes on', async () => {
       // The input a v1 run handed to its continue-as-new, as recorded in its history.
-      const history = JSON.parse(readFileSync(path.join(HISTORIES_DIR, 'subscription-year-continued-as-new.v1.json'), 'utf8')) as {
+      const history = JSON.parse(
+        readFileSync(path.join(HISTORIES_DIR, 'subscription-year-continued-as-new.v1.json'), 'utf8'),
+      ) as {
         events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: Array<{ data: string }> } } }>;
       };
-      const carried = JSON.parse(Buffer.from(defined(history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0], 'the input of the v1 run').data, 'base64').toString('utf8')) as { subscription: { subscriptionId: string }; state: { nextCycle: number } };
+      const carried = JSON.parse(
+        Buffer.from(
+          defined(
+            history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0],
+            'the input of the v1 run',
+          ).data,
+          'base64',
+        ).toString('utf8'),
+      ) as { subscription: { subscriptionId: string }; state: { nextCycle: number } };
       expect(carried.state).not.toHaveProperty('format');
       const id = carried.subscription.subscriptionId;
-      const view = await client().workflow.executeUpdateWithStart(defs.suspendUpdate, { startWorkflowOperation: withStart(id, carried) });
+      const view = await client().workflow.executeUpdateWithStart(defs.suspendUpdate, {
+        startWorkflowOperation: withStart(id, carried),
+      });
       expect(view).toMatchObject({ status: 'suspended', delivery: { pending: 0, failing: 0, givenUp: 0 } });
       const { nextChargeDate } = await billing.subscriptions.reactivate(id);
       expect(nextChargeDate! > (await today())).toBe(true);
@@ -232,10 +341,16 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
     });
 
     it('keeps every update sent while a daily subscription continues as new every cycle', async () => {
-      const id = await subscribe({ plan: { ...plan, recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } } });
+      const id = await subscribe({
+        plan: { ...plan, recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } },
+      });
       const failures: string[] = [];
       const rounds = Array.from({ length: 12 }, (_, i) =>
-        new Promise((resolve) => setTimeout(resolve, i * 15)).then(() => billing.subscriptions.linkExternalPayment(id, { cycle: 3 + i, payment }).catch((error: Error) => failures.push(error.message))),
+        new Promise((resolve) => setTimeout(resolve, i * 15)).then(() =>
+          billing.subscriptions
+            .linkExternalPayment(id, { cycle: 3 + i, payment })
+            .catch((error: Error) => failures.push(error.message)),
+        ),
       );
       await Promise.all([env.sleep('6 days'), ...rounds]);
       expect(failures).toEqual([]);
@@ -247,7 +362,10 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
   describe('side effects that fail never hold up billing', () => {
     it('charges every daily cycle and continues as new while the merchant is down; the failure is visible; the notifications arrive in order once it is back', async () => {
       await sandbox.control.failMerchantCallbacks(Array<number>(40).fill(503), '/merchant/down');
-      const id = await subscribe({ plan: { ...plan, recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } }, merchant: { callbackUrl: `${sandbox.url}/merchant/down`, secretRef: TEST_MERCHANT_SECRET.ref } });
+      const id = await subscribe({
+        plan: { ...plan, recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } },
+        merchant: { callbackUrl: `${sandbox.url}/merchant/down`, secretRef: TEST_MERCHANT_SECRET.ref },
+      });
       await env.sleep('30 minutes');
       const handle = env.client.workflow.getHandle(`subscription-${id}`);
       const view = await billing.subscriptions.get(id);
@@ -271,12 +389,18 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
 
     it('gives a notification up after three days, says so, and keeps billing', async () => {
       await sandbox.control.failMerchantCallbacks(Array<number>(200).fill(500), '/merchant/gone');
-      const id = await subscribe({ merchant: { callbackUrl: `${sandbox.url}/merchant/gone`, secretRef: TEST_MERCHANT_SECRET.ref } });
+      const id = await subscribe({
+        merchant: { callbackUrl: `${sandbox.url}/merchant/gone`, secretRef: TEST_MERCHANT_SECRET.ref },
+      });
       await env.sleep('4 days');
       const view = await billing.subscriptions.get(id);
       expect(view.delivery.givenUp).toBeGreaterThan(0);
       expect(view.status).toBe('active');
-      expect((await env.client.workflow.getHandle(`subscription-${id}`).describe()).typedSearchAttributes.get(BillingDeliveryFailing)).toBe(true);
+      expect(
+        (await env.client.workflow.getHandle(`subscription-${id}`).describe()).typedSearchAttributes.get(
+          BillingDeliveryFailing,
+        ),
+      ).toBe(true);
     });
   });
 
@@ -284,17 +408,35 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
     it('refuses a merchant secret reference the worker does not hold, naming the field, and lets a fixed create through', async () => {
       const id = `il-${++n}`;
       const error = await billing.subscriptions
-        .create({ subscriptionId: id, customerId: 'acme', plan, paymentMethod: card, merchant: { callbackUrl: `${sandbox.url}/merchant/x`, secretRef: 'nobody-configured-this' } })
+        .create({
+          subscriptionId: id,
+          customerId: 'acme',
+          plan,
+          paymentMethod: card,
+          merchant: { callbackUrl: `${sandbox.url}/merchant/x`, secretRef: 'nobody-configured-this' },
+        })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues).toEqual([{ field: 'merchant.secretRef', message: stringContaining('nobody-configured-this') }]);
-      await billing.subscriptions.create({ subscriptionId: id, customerId: 'acme', plan, paymentMethod: card, merchant: { callbackUrl: `${sandbox.url}/merchant/x`, secretRef: TEST_MERCHANT_SECRET.ref } });
+      expect((error as ValidationError).issues).toEqual([
+        { field: 'merchant.secretRef', message: stringContaining('nobody-configured-this') },
+      ]);
+      await billing.subscriptions.create({
+        subscriptionId: id,
+        customerId: 'acme',
+        plan,
+        paymentMethod: card,
+        merchant: { callbackUrl: `${sandbox.url}/merchant/x`, secretRef: TEST_MERCHANT_SECRET.ref },
+      });
       expect((await billing.subscriptions.get(id)).status).toBe('active');
     });
 
     it('refuses a start date more than a year ahead of the workflow clock', async () => {
-      const error = await billing.subscriptions.create({ subscriptionId: `il-${++n}`, customerId: 'acme', plan, paymentMethod: card, startDate: '9999-12-31' }).catch((e: unknown) => e);
-      expect((error as ValidationError).issues).toEqual([{ field: 'startDate', message: stringContaining('at most 366 days ahead') }]);
+      const error = await billing.subscriptions
+        .create({ subscriptionId: `il-${++n}`, customerId: 'acme', plan, paymentMethod: card, startDate: '9999-12-31' })
+        .catch((e: unknown) => e);
+      expect((error as ValidationError).issues).toEqual([
+        { field: 'startDate', message: stringContaining('at most 366 days ahead') },
+      ]);
     });
 
     it('bills a start date far in the past once, for the current cycle only', async () => {

@@ -14,7 +14,12 @@ type State = 'trialing' | 'active' | 'past_due' | 'blocked' | 'suspended' | 'can
 type Operation = (billing: BillingClient, id: string, today: string) => Promise<unknown>;
 
 const card = { type: 'zspay_card' as const, zspayClientId: 'cli-1', cardId: 'card-2' };
-const plan = { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 }, chargeHourLocal: 0 };
+const plan = {
+  planId: 'gold',
+  amountCents: 5990,
+  recurrence: { kind: 'calendar' as const, frequency: 'monthly' as const, interval: 1 },
+  chargeHourLocal: 0,
+};
 
 const OPERATIONS: Record<string, Operation> = {
   cancelNow: (b, id) => b.subscriptions.cancel(id, { atPeriodEnd: false }),
@@ -27,22 +32,89 @@ const OPERATIONS: Record<string, Operation> = {
   retryNow: (b, id) => b.subscriptions.retryNow(id),
   skipNextRetry: (b, id) => b.subscriptions.skipNextRetry(id),
   extendGrace: (b, id) => b.subscriptions.extendGrace(id, { days: 3 }),
-  linkExternalPayment: (b, id) => b.subscriptions.linkExternalPayment(id, { cycle: 5, payment: { paymentId: 'p-5', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } }),
+  linkExternalPayment: (b, id) =>
+    b.subscriptions.linkExternalPayment(id, {
+      cycle: 5,
+      payment: { paymentId: 'p-5', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' },
+    }),
 };
 
 const ENDED = 'has ended';
 /** true: accepted; a string: refused with a reason containing it. */
 const EXPECTED: Record<State, Record<keyof typeof OPERATIONS, true | string>> = {
-  trialing: { cancelNow: true, cancelAtPeriodEnd: true, suspend: true, reactivate: 'can be reactivated', changeNextChargeDate: true, changePaymentMethod: true, changePlan: true, retryNow: 'no failed invoice', skipNextRetry: 'no retry is scheduled', extendGrace: true, linkExternalPayment: true },
-  active: { cancelNow: true, cancelAtPeriodEnd: true, suspend: true, reactivate: 'can be reactivated', changeNextChargeDate: true, changePaymentMethod: true, changePlan: true, retryNow: 'no failed invoice', skipNextRetry: 'no retry is scheduled', extendGrace: 'no trial, grace, tolerance or retry period', linkExternalPayment: true },
-  past_due: { cancelNow: true, cancelAtPeriodEnd: true, suspend: true, reactivate: 'can be reactivated', changeNextChargeDate: 'still being collected', changePaymentMethod: true, changePlan: true, retryNow: true, skipNextRetry: true, extendGrace: true, linkExternalPayment: true },
-  blocked: { cancelNow: true, cancelAtPeriodEnd: true, suspend: true, reactivate: 'can be reactivated', changeNextChargeDate: 'still being collected', changePaymentMethod: true, changePlan: true, retryNow: true, skipNextRetry: 'no retry is scheduled', extendGrace: 'no trial, grace, tolerance or retry period', linkExternalPayment: true },
-  suspended: { cancelNow: true, cancelAtPeriodEnd: true, suspend: 'already suspended', reactivate: true, changeNextChargeDate: true, changePaymentMethod: true, changePlan: true, retryNow: 'no failed invoice', skipNextRetry: 'no retry is scheduled', extendGrace: 'no trial, grace, tolerance or retry period', linkExternalPayment: true },
+  trialing: {
+    cancelNow: true,
+    cancelAtPeriodEnd: true,
+    suspend: true,
+    reactivate: 'can be reactivated',
+    changeNextChargeDate: true,
+    changePaymentMethod: true,
+    changePlan: true,
+    retryNow: 'no failed invoice',
+    skipNextRetry: 'no retry is scheduled',
+    extendGrace: true,
+    linkExternalPayment: true,
+  },
+  active: {
+    cancelNow: true,
+    cancelAtPeriodEnd: true,
+    suspend: true,
+    reactivate: 'can be reactivated',
+    changeNextChargeDate: true,
+    changePaymentMethod: true,
+    changePlan: true,
+    retryNow: 'no failed invoice',
+    skipNextRetry: 'no retry is scheduled',
+    extendGrace: 'no trial, grace, tolerance or retry period',
+    linkExternalPayment: true,
+  },
+  past_due: {
+    cancelNow: true,
+    cancelAtPeriodEnd: true,
+    suspend: true,
+    reactivate: 'can be reactivated',
+    changeNextChargeDate: 'still being collected',
+    changePaymentMethod: true,
+    changePlan: true,
+    retryNow: true,
+    skipNextRetry: true,
+    extendGrace: true,
+    linkExternalPayment: true,
+  },
+  blocked: {
+    cancelNow: true,
+    cancelAtPeriodEnd: true,
+    suspend: true,
+    reactivate: 'can be reactivated',
+    changeNextChargeDate: 'still being collected',
+    changePaymentMethod: true,
+    changePlan: true,
+    retryNow: true,
+    skipNextRetry: 'no retry is scheduled',
+    extendGrace: 'no trial, grace, tolerance or retry period',
+    linkExternalPayment: true,
+  },
+  suspended: {
+    cancelNow: true,
+    cancelAtPeriodEnd: true,
+    suspend: 'already suspended',
+    reactivate: true,
+    changeNextChargeDate: true,
+    changePaymentMethod: true,
+    changePlan: true,
+    retryNow: 'no failed invoice',
+    skipNextRetry: 'no retry is scheduled',
+    extendGrace: 'no trial, grace, tolerance or retry period',
+    linkExternalPayment: true,
+  },
   canceled: Object.fromEntries(Object.keys(OPERATIONS).map((name) => [name, ENDED])),
 };
 
 /** How each state is reached: scripted charge outcomes, a trial, or an operation. */
-const SETUP: Record<State, { script: ScriptedResult[]; trialDays?: number; then?: (b: BillingClient, id: string) => Promise<unknown> }> = {
+const SETUP: Record<
+  State,
+  { script: ScriptedResult[]; trialDays?: number; then?: (b: BillingClient, id: string) => Promise<unknown> }
+> = {
   trialing: { script: [], trialDays: 30 },
   active: { script: ['paid'] },
   past_due: { script: ['soft'] },
@@ -67,7 +139,17 @@ describe('every subscription operation in every state (time-skipping server)', (
       for (const operation of Object.keys(OPERATIONS)) {
         const id = `${state}-${operation}`;
         charges.scriptFor(id, ...SETUP[state].script);
-        await billing.subscriptions.create({ subscriptionId: id, customerId: 'ops', plan: { ...plan, trialDays: SETUP[state].trialDays ?? 0, setupAmountCents: state === 'trialing' ? 990 : undefined }, paymentMethod: { ...card, cardId: 'card-1' }, startDate });
+        await billing.subscriptions.create({
+          subscriptionId: id,
+          customerId: 'ops',
+          plan: {
+            ...plan,
+            trialDays: SETUP[state].trialDays ?? 0,
+            setupAmountCents: state === 'trialing' ? 990 : undefined,
+          },
+          paymentMethod: { ...card, cardId: 'card-1' },
+          startDate,
+        });
         ids.push([state, id]);
       }
     }
@@ -81,7 +163,10 @@ describe('every subscription operation in every state (time-skipping server)', (
       const expectedStatus = state === 'trialing' ? 'trialing' : state;
       const before = await billing.subscriptions.get(id);
       expect(before.status).toBe(expectedStatus);
-      const result = await defined(OPERATIONS[operation], `the operation ${operation}`)(billing, id, today).then(() => true as const, (error: Error) => error.message);
+      const result = await defined(OPERATIONS[operation], `the operation ${operation}`)(billing, id, today).then(
+        () => true as const,
+        (error: Error) => error.message,
+      );
       results.set(id, result);
       // A refusal changes nothing.
       if (result !== true && state !== 'canceled') expect(await billing.subscriptions.get(id)).toEqual(before);

@@ -24,10 +24,13 @@ describe('subscription workflow (time-skipping server)', () => {
   const today = async () => localDateOf(await env.currentTimeMs(), TZ);
   const days = (n: number) => env.sleep(`${n} days`);
   /** Moves the clock to a local wall time (tests that assert dates an hour or so apart start at a known hour). */
-  const sleepUntilLocal = async (date: string, hour: number, minute: number) => env.sleep(instantAt(date, hour, minute, TZ) - (await env.currentTimeMs()));
+  const sleepUntilLocal = async (date: string, hour: number, minute: number) =>
+    env.sleep(instantAt(date, hour, minute, TZ) - (await env.currentTimeMs()));
   const zapsignUpdates = async (clientRef: string) => {
     const response = await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`);
-    return ((await response.json()) as { updates: Array<{ paymentStatus: string }> }).updates.map((u) => u.paymentStatus);
+    return ((await response.json()) as { updates: Array<{ paymentStatus: string }> }).updates.map(
+      (u) => u.paymentStatus,
+    );
   };
   const notifications = async (subscriptionId: string): Promise<MerchantNotification[]> =>
     (await sandbox.control.merchantCallbacks())
@@ -36,7 +39,9 @@ describe('subscription workflow (time-skipping server)', () => {
       // Deliveries run concurrently; the sequence number is the order.
       .sort((a, b) => a.sequence - b.sequence);
   const attemptDates = async (subscriptionId: string) =>
-    (await billing.subscriptions.invoices(subscriptionId)).invoices.flatMap((i) => i.attempts.map((a) => `${i.cycle}:${localDateOf(Date.parse(a.at), TZ)}:${a.outcome}`));
+    (await billing.subscriptions.invoices(subscriptionId)).invoices.flatMap((i) =>
+      i.attempts.map((a) => `${i.cycle}:${localDateOf(Date.parse(a.at), TZ)}:${a.outcome}`),
+    );
 
   /** A new subscription starting today (or on `extra.startDate`), charging at 00:00 local unless the plan says otherwise. */
   async function subscribe(plan: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
@@ -51,7 +56,13 @@ describe('subscription workflow (time-skipping server)', () => {
     await billing.subscriptions.create({
       subscriptionId: id,
       customerId: `cus-${sequence}`,
-      plan: { planId: 'gold', amountCents: 5990, recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 }, chargeHourLocal: 0, ...plan },
+      plan: {
+        planId: 'gold',
+        amountCents: 5990,
+        recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+        chargeHourLocal: 0,
+        ...plan,
+      },
       paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-1' },
       startDate,
       merchant: { callbackUrl: `${sandbox.url}/merchant/callbacks`, secretRef: TEST_MERCHANT_SECRET.ref },
@@ -76,16 +87,35 @@ describe('subscription workflow (time-skipping server)', () => {
       [0, 2, 4, 8, 16].map((offset) => `1:${addDays(startDate, offset)}:soft_declined`),
     );
     const view = await billing.subscriptions.get(id);
-    expect(view).toMatchObject({ status: 'blocked', partnerStatus: 'inadimplente', providerStatus: { zspay: 4, adiq: 'Blocked' } });
+    expect(view).toMatchObject({
+      status: 'blocked',
+      partnerStatus: 'inadimplente',
+      providerStatus: { zspay: 4, adiq: 'Blocked' },
+    });
     expect(await zapsignUpdates(clientRef)).toEqual(['inadimplente']);
     await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-teimosinha-blocked');
 
     const sent = await notifications(id);
     expect(sent.map((n) => n.type)).toEqual([...Array<string>(5).fill('payment.failed'), 'subscription.blocked']);
     expect(sent.map((n) => n.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(sent[0]?.data).toMatchObject({ SubscriptionId: id, PlanId: 'gold', OrderNumber: `${id}-1-1`, ErrorCode: '51', ExpireAt: `${startDate}T00:00:00-03:00` });
-    for (const callback of (await sandbox.control.merchantCallbacks()).filter((c) => c.rawBody.includes(`"subscriptionId":"${id}"`))) {
-      expect(verifyMerchantSignature({ rawBody: callback.rawBody, header: callback.headers['billing-signature'], secret: TEST_MERCHANT_SECRET.secret, toleranceSeconds: 3600 }).valid).toBe(true);
+    expect(sent[0]?.data).toMatchObject({
+      SubscriptionId: id,
+      PlanId: 'gold',
+      OrderNumber: `${id}-1-1`,
+      ErrorCode: '51',
+      ExpireAt: `${startDate}T00:00:00-03:00`,
+    });
+    for (const callback of (await sandbox.control.merchantCallbacks()).filter((c) =>
+      c.rawBody.includes(`"subscriptionId":"${id}"`),
+    )) {
+      expect(
+        verifyMerchantSignature({
+          rawBody: callback.rawBody,
+          header: callback.headers['billing-signature'],
+          secret: TEST_MERCHANT_SECRET.secret,
+          toleranceSeconds: 3600,
+        }).valid,
+      ).toBe(true);
     }
   });
 
@@ -95,7 +125,10 @@ describe('subscription workflow (time-skipping server)', () => {
     charges.push('soft');
     const zero = await subscribe({ attempts: 0 });
     await days(5);
-    expect(await attemptDates(one.id)).toEqual([`1:${one.startDate}:soft_declined`, `1:${addDays(one.startDate, 2)}:soft_declined`]);
+    expect(await attemptDates(one.id)).toEqual([
+      `1:${one.startDate}:soft_declined`,
+      `1:${addDays(one.startDate, 2)}:soft_declined`,
+    ]);
     expect(await attemptDates(zero.id)).toEqual([`1:${zero.startDate}:soft_declined`]);
     expect((await billing.subscriptions.get(zero.id)).status).toBe('blocked');
   });
@@ -116,9 +149,15 @@ describe('subscription workflow (time-skipping server)', () => {
     const { startDate } = await subscribe({ chargeHourLocal: 9 }, { startDate: addDays(await today(), 1) });
     await sleepUntilLocal(startDate, 9, 10);
     const held = await billing.subscriptions.get(id);
-    expect(held).toMatchObject({ status: 'active', chargeHold: { cycle: 1, holds: 1, reason: stringContaining('ProviderAuth') } });
+    expect(held).toMatchObject({
+      status: 'active',
+      chargeHold: { cycle: 1, holds: 1, reason: stringContaining('ProviderAuth') },
+    });
     expect(held.summary).toContain('charge held');
-    const heldAttribute = async () => (await env.client.workflow.getHandle(`subscription-${id}`).describe()).typedSearchAttributes.get(BillingChargeHeld);
+    const heldAttribute = async () =>
+      (await env.client.workflow.getHandle(`subscription-${id}`).describe()).typedSearchAttributes.get(
+        BillingChargeHeld,
+      );
     expect(await heldAttribute()).toBe(true);
     expect(await attemptDates(id)).toEqual([]);
     await env.sleep('1 hour');
@@ -126,7 +165,11 @@ describe('subscription workflow (time-skipping server)', () => {
     expect((await billing.subscriptions.get(id)).chargeHold).toBeUndefined();
     expect(await heldAttribute()).toBeUndefined();
     expect((await notifications(id)).map((n) => n.type)).toEqual(['payment.held', 'payment.succeeded']);
-    expect((await notifications(id))[0]?.data).toMatchObject({ cycle: 1, reason: stringContaining('ProviderAuth'), retryAt: held.chargeHold!.retryAt });
+    expect((await notifications(id))[0]?.data).toMatchObject({
+      cycle: 1,
+      reason: stringContaining('ProviderAuth'),
+      retryAt: held.chargeHold!.retryAt,
+    });
     // The retry carried the same charge reference: nothing was asked of the provider the first time.
     expect(new Set(charges.calls.filter((c) => c.reference.startsWith(`${id}-`)).map((c) => c.reference)).size).toBe(1);
   });
@@ -158,14 +201,25 @@ describe('subscription workflow (time-skipping server)', () => {
 
     // A new card: the failed invoice is retried at once and paid; the partner is unblocked once.
     charges.push('paid');
-    const view = await billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-2' } });
+    const view = await billing.subscriptions.changePaymentMethod(id, {
+      paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-2' },
+    });
     expect(view.paymentMethod).toMatchObject({ cardId: 'card-2' });
     await days(1);
     // The anchor is kept: the next charge is a month after the original due date.
-    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active', partnerStatus: 'adimplente', nextChargeDate: addMonths(startDate, 1) });
+    expect(await billing.subscriptions.get(id)).toMatchObject({
+      status: 'active',
+      partnerStatus: 'adimplente',
+      nextChargeDate: addMonths(startDate, 1),
+    });
     expect(await zapsignUpdates(clientRef)).toEqual(['inadimplente', 'adimplente']);
     await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'subscription-recovered-with-new-card');
-    expect((await notifications(id)).map((n) => n.type)).toEqual(['payment.failed', 'subscription.blocked', 'subscription.recovered', 'payment.succeeded']);
+    expect((await notifications(id)).map((n) => n.type)).toEqual([
+      'payment.failed',
+      'subscription.blocked',
+      'subscription.recovered',
+      'payment.succeeded',
+    ]);
   });
 
   it('bills a year of monthly charges, continuing as new every cycle, without losing the history summary', async () => {
@@ -196,7 +250,9 @@ describe('subscription workflow (time-skipping server)', () => {
 
   it('refuses operations that make no sense now, with a reason, and applies those that do', async () => {
     const { id } = await subscribe({ trialDays: 10 });
-    await expect(billing.subscriptions.retryNow(id)).rejects.toThrow(new RejectedError('there is no failed invoice to retry'));
+    await expect(billing.subscriptions.retryNow(id)).rejects.toThrow(
+      new RejectedError('there is no failed invoice to retry'),
+    );
     await expect(billing.subscriptions.reactivate(id)).rejects.toBeInstanceOf(RejectedError);
     expect((await billing.subscriptions.suspend(id)).status).toBe('suspended');
     await expect(billing.subscriptions.suspend(id)).rejects.toThrow('the subscription is already suspended');
@@ -212,7 +268,10 @@ describe('subscription workflow (time-skipping server)', () => {
   });
 
   it('issues a boleto ahead of its due date and settles it when the paid webhook arrives', async () => {
-    const { id, startDate } = await subscribe({ trialDays: 10, tolerancePeriodDays: 3 }, { paymentMethod: { type: 'zspay_boleto', zspayClientId: 'cli-9' } });
+    const { id, startDate } = await subscribe(
+      { trialDays: 10, tolerancePeriodDays: 3 },
+      { paymentMethod: { type: 'zspay_boleto', zspayClientId: 'cli-9' } },
+    );
     await days(6);
     const boleto = charges.calls.find((c) => c.reference === `${id}-1-1`);
     expect(boleto).toMatchObject({ kind: 'boleto', dueDate: nextBusinessDay(addDays(startDate, 10)) });
@@ -232,30 +291,65 @@ describe('subscription workflow (time-skipping server)', () => {
   });
 
   it('pushes each outcome of a linked invoice to the payment status API once, and retries a failing merchant callback', async () => {
-    const payment = { paymentId: 'b8f2d832-72e2-4e47-8b8a-7f6a3a3e7abe', trustSeed: 'seed', trustValue: 'value', altTrustValue: 'alt' };
+    const payment = {
+      paymentId: 'b8f2d832-72e2-4e47-8b8a-7f6a3a3e7abe',
+      trustSeed: 'seed',
+      trustValue: 'value',
+      altTrustValue: 'alt',
+    };
     await sandbox.control.failMerchantCallbacks([500, 503], '/merchant/flaky');
     charges.push('soft', 'paid');
-    const { id } = await subscribe({ attempts: 2 }, { externalPayments: { '1': payment }, merchant: { callbackUrl: `${sandbox.url}/merchant/flaky`, secretRef: TEST_MERCHANT_SECRET.ref } });
+    const { id } = await subscribe(
+      { attempts: 2 },
+      {
+        externalPayments: { '1': payment },
+        merchant: { callbackUrl: `${sandbox.url}/merchant/flaky`, secretRef: TEST_MERCHANT_SECRET.ref },
+      },
+    );
     await days(3);
-    const pushed = (await (await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)).json()) as { updates: Array<{ status: string }> };
+    const pushed = (await (
+      await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)
+    ).json()) as { updates: Array<{ status: string }> };
     expect(pushed.updates.map((u) => u.status)).toEqual(['failed', 'paid']);
 
     // The first notification was refused twice, then delivered: same event id every time, in order of sequence.
     await days(1);
-    const callbacks = (await sandbox.control.merchantCallbacks()).filter((c) => c.rawBody.includes(`"subscriptionId":"${id}"`));
+    const callbacks = (await sandbox.control.merchantCallbacks()).filter((c) =>
+      c.rawBody.includes(`"subscriptionId":"${id}"`),
+    );
     const first = callbacks.filter((c) => c.headers['billing-event-id'] === `${id}-1`);
     expect(first.map((c) => c.status)).toEqual([500, 503, 200]);
-    const delivered = callbacks.filter((c) => c.status === 200).map((c) => JSON.parse(c.rawBody) as MerchantNotification).sort((a, b) => a.sequence - b.sequence);
+    const delivered = callbacks
+      .filter((c) => c.status === 200)
+      .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
+      .sort((a, b) => a.sequence - b.sequence);
     expect(delivered.map((n) => n.type)).toEqual(['payment.failed', 'subscription.recovered', 'payment.succeeded']);
   });
 
   it('keeps Updates sent while it continues as new every cycle', async () => {
     const { id } = await subscribe({ recurrence: { kind: 'calendar', frequency: 'daily', interval: 1 } });
-    const payments = [2, 3, 4, 5, 6].map((cycle) => ({ cycle, payment: { paymentId: `00000000-0000-4000-8000-00000000000${cycle}`, trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } }));
+    const payments = [2, 3, 4, 5, 6].map((cycle) => ({
+      cycle,
+      payment: {
+        paymentId: `00000000-0000-4000-8000-00000000000${cycle}`,
+        trustSeed: 's',
+        trustValue: 'v',
+        altTrustValue: 'a',
+      },
+    }));
     // The links arrive while daily cycles are being charged and the workflow keeps continuing as new.
-    await Promise.all([days(7), ...payments.map((link, i) => new Promise((resolve) => setTimeout(resolve, i * 20)).then(() => billing.subscriptions.linkExternalPayment(id, link)))]);
+    await Promise.all([
+      days(7),
+      ...payments.map((link, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 20)).then(() =>
+          billing.subscriptions.linkExternalPayment(id, link),
+        ),
+      ),
+    ]);
     for (const { payment } of payments) {
-      const pushed = (await (await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)).json()) as { updates: Array<{ status: string }> };
+      const pushed = (await (
+        await fetch(`${sandbox.url}/payment-status/__control/payments/${payment.paymentId}`)
+      ).json()) as { updates: Array<{ status: string }> };
       expect(pushed.updates.map((u) => u.status)).toEqual(['paid']);
     }
     const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
@@ -270,7 +364,9 @@ describe('subscription workflow (time-skipping server)', () => {
     await days(70);
     expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked' });
     await days(50);
-    await billing.subscriptions.changePaymentMethod(id, { paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-new' } });
+    await billing.subscriptions.changePaymentMethod(id, {
+      paymentMethod: { type: 'zspay_card', zspayClientId: 'cli-1', cardId: 'card-new' },
+    });
     await days(245);
 
     const attempts = await attemptDates(id);

@@ -22,11 +22,19 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
   let n = 0;
 
   const setBalance = (currentCents: number) =>
-    fetch(`${sandbox.url}/zspay/__control/balances/${SOURCE}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ currentCents }) });
-  const transfersInLedger = async (transferId: string) => (await sandbox.control.ledger({ provider: 'zspay' })).filter((e) => e.kind === 'transfer' && e.reference === `transfer-${transferId}`);
+    fetch(`${sandbox.url}/zspay/__control/balances/${SOURCE}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ currentCents }),
+    });
+  const transfersInLedger = async (transferId: string) =>
+    (await sandbox.control.ledger({ provider: 'zspay' })).filter(
+      (e) => e.kind === 'transfer' && e.reference === `transfer-${transferId}`,
+    );
   /** Transfer requests that reached Zspay, answered or not. */
   const transferSends = async () => (await sandbox.control.arrivals('zspay.transfer.create')).length;
-  const result = (transferId: string) => env.client.workflow.getHandle<typeof transferWorkflow>(`transfer-${transferId}`).result();
+  const result = (transferId: string) =>
+    env.client.workflow.getHandle<typeof transferWorkflow>(`transfer-${transferId}`).result();
   const schedule = async (extra: Record<string, unknown> = {}) => {
     const transferId = `t-${++n}`;
     await billing.transfers.schedule({
@@ -46,7 +54,13 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
   beforeAll(async () => {
     testEnv = await startWorkflowTestEnv();
     ({ env, sandbox, billing } = testEnv);
-    const account = await zspayClient(sandbox.url).createBankAccount({ tipoContaBancaria: 1, nomeTitular: 'Loja', bancoId: 2, agencia: '0001', conta: '12345' });
+    const account = await zspayClient(sandbox.url).createBankAccount({
+      tipoContaBancaria: 1,
+      nomeTitular: 'Loja',
+      bancoId: 2,
+      agencia: '0001',
+      conta: '12345',
+    });
     bankAccountId = String(account.id);
   });
   afterAll(() => testEnv?.teardown());
@@ -58,14 +72,19 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     expect(await transfersInLedger(transferId)).toHaveLength(0);
     const view = await result(transferId);
     expect(view).toMatchObject({ state: 'succeeded', amountCents: 10_000 });
-    expect(Date.parse(view.history.find((h: { state: string }) => h.state === 'executing')!.at)).toBeGreaterThanOrEqual(Date.parse(view.scheduledAt));
+    expect(Date.parse(view.history.find((h: { state: string }) => h.state === 'executing')!.at)).toBeGreaterThanOrEqual(
+      Date.parse(view.scheduledAt),
+    );
     expect(await transfersInLedger(transferId)).toHaveLength(1);
     await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-succeeded');
   });
 
   it('moves a bank transfer due on a holiday to the next business day', async () => {
     // Christmas 2037 is a Friday: the bank transfer runs on Monday the 28th.
-    const transferId = await schedule({ destination: { type: 'bank_account', bankAccountId }, executeOn: '2037-12-25' });
+    const transferId = await schedule({
+      destination: { type: 'bank_account', bankAccountId },
+      executeOn: '2037-12-25',
+    });
     const view = await billing.transfers.get(transferId);
     expect(view).toMatchObject({ executeOn: '2037-12-28', scheduledAt: '2037-12-28T13:00:00.000Z' });
     expect(view.history[0]?.note).toBe('moved from 2037-12-25 to the next business day');
@@ -77,7 +96,11 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     await env.sleep('8 days');
     const pending = await billing.transfers.get(transferId);
     expect(pending.state).toBe('pending');
-    await billing.transfers.statusUpdate(transferId, { providerTransferId: pending.providerTransferId!, status: 4, reason: 'conta encerrada' });
+    await billing.transfers.statusUpdate(transferId, {
+      providerTransferId: pending.providerTransferId!,
+      status: 4,
+      reason: 'conta encerrada',
+    });
     const failure = await result(transferId).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause?.message).toContain('conta encerrada');
@@ -95,16 +118,22 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     const late = await schedule({ destination: { type: 'bank_account', bankAccountId } });
     // Past its date, even if a weekend or holiday moved it.
     await env.sleep('8 days');
-    await expect(billing.transfers.cancel(late)).rejects.toThrow(new RejectedError('the transfer was already sent to Zspay; it can no longer be canceled'));
+    await expect(billing.transfers.cancel(late)).rejects.toThrow(
+      new RejectedError('the transfer was already sent to Zspay; it can no longer be canceled'),
+    );
   });
 
   it('waits for the balance instead of overdrawing, then gives up with the shortfall', async () => {
     await setBalance(2_500);
     const transferId = await schedule({ insufficientBalance: { recheckMinutes: 60, giveUpAfterHours: 5 } });
     const failure = await result(transferId).catch((e: unknown) => e);
-    expect((failure as WorkflowFailedError).cause?.message).toMatch(/insufficient balance: R\$ 25.00 available, R\$ 75.00 short/);
+    expect((failure as WorkflowFailedError).cause?.message).toMatch(
+      /insufficient balance: R\$ 25.00 available, R\$ 75.00 short/,
+    );
     expect(await transfersInLedger(transferId)).toHaveLength(0);
-    const attempts = (await sandbox.control.requests({ provider: 'zspay' })).filter((r) => r.method === 'POST' && r.path === '/zspay/transferencias');
+    const attempts = (await sandbox.control.requests({ provider: 'zspay' })).filter(
+      (r) => r.method === 'POST' && r.path === '/zspay/transferencias',
+    );
     expect(attempts.filter((r) => JSON.stringify(r.body).includes(`transfer-${transferId}`))).toHaveLength(0);
     await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-insufficient-balance');
   });
@@ -118,10 +147,18 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     return schedule({ executeOn, executeAt: '00:00', ...extra });
   };
   const stateOf = (transferId: string, states: string[]) =>
-    eventually(() => billing.transfers.get(transferId), (view) => states.includes(view.state));
+    eventually(
+      () => billing.transfers.get(transferId),
+      (view) => states.includes(view.state),
+    );
 
   it('never sends an immediate transfer twice: a lost answer goes to reconciliation, settled by the webhook with the reference', async () => {
-    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.transfer.create', outcome: { type: 'timeout', phase: 'after' }, times: 1 });
+    await sandbox.control.script({
+      provider: 'zspay',
+      operation: 'zspay.transfer.create',
+      outcome: { type: 'timeout', phase: 'after' },
+      times: 1,
+    });
     const sendsBefore = await transferSends();
     const transferId = await scheduleNow();
     const reconciling = await stateOf(transferId, ['needs_reconciliation', 'succeeded', 'failed']);
@@ -130,17 +167,33 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     const moved = at(await transfersInLedger(transferId), 0, 'transfers in the ledger');
     expect(moved).toBeDefined();
     // The transfer webhook (routed by the reference in its description) settles it.
-    await billing.transfers.statusUpdate(transferId, { providerTransferId: moved.providerId, status: 3, amountCents: 10_000, fromEstablishmentId: SOURCE, toEstablishmentId: '900' });
+    await billing.transfers.statusUpdate(transferId, {
+      providerTransferId: moved.providerId,
+      status: 3,
+      amountCents: 10_000,
+      fromEstablishmentId: SOURCE,
+      toEstablishmentId: '900',
+    });
     const view = await stateOf(transferId, ['succeeded', 'failed']);
     expect(view).toMatchObject({ state: 'succeeded', providerTransferId: moved.providerId, contradictedWebhooks: 0 });
-    expect(view.history.map((h: { state: string }) => h.state)).toEqual(['scheduled', 'executing', 'needs_reconciliation', 'succeeded']);
+    expect(view.history.map((h: { state: string }) => h.state)).toEqual([
+      'scheduled',
+      'executing',
+      'needs_reconciliation',
+      'succeeded',
+    ]);
     expect(await transfersInLedger(transferId)).toHaveLength(1);
     expect((await transferSends()) - sendsBefore).toBe(1);
     await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-reconciled-by-webhook');
   });
 
   it('sends again after Zspay refused the transfer with a 429 (nothing was done), once', async () => {
-    await sandbox.control.script({ provider: 'zspay', operation: 'zspay.transfer.create', outcome: { type: 'rate_limit', retryAfterSeconds: 1 }, times: 1 });
+    await sandbox.control.script({
+      provider: 'zspay',
+      operation: 'zspay.transfer.create',
+      outcome: { type: 'rate_limit', retryAfterSeconds: 1 },
+      times: 1,
+    });
     const sendsBefore = await transferSends();
     const transferId = await scheduleNow();
     expect((await stateOf(transferId, ['succeeded', 'failed', 'needs_reconciliation'])).state).toBe('succeeded');
@@ -155,18 +208,48 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     const id = pending.providerTransferId!;
     await billing.transfers.statusUpdate(transferId, { providerTransferId: String(Number(id) + 1000), status: 4 });
     await billing.transfers.statusUpdate(transferId, { providerTransferId: id, status: 4, amountCents: 1 });
-    await billing.transfers.statusUpdate(transferId, { providerTransferId: id, status: 3, bankAccountId: String(Number(bankAccountId) + 1) });
-    const ignored = await eventually(() => billing.transfers.get(transferId), (view) => view.contradictedWebhooks === 3);
-    expect(ignored).toMatchObject({ state: 'pending', contradictedWebhooks: 3, lastContradictedWebhook: { providerTransferId: id, status: 3, reason: `the webhook's bank account ${Number(bankAccountId) + 1} is not ${bankAccountId}` } });
-    await billing.transfers.statusUpdate(transferId, { providerTransferId: id, status: 3, amountCents: 10_000, bankAccountId });
-    expect(await stateOf(transferId, ['succeeded', 'failed'])).toMatchObject({ state: 'succeeded', contradictedWebhooks: 3 });
+    await billing.transfers.statusUpdate(transferId, {
+      providerTransferId: id,
+      status: 3,
+      bankAccountId: String(Number(bankAccountId) + 1),
+    });
+    const ignored = await eventually(
+      () => billing.transfers.get(transferId),
+      (view) => view.contradictedWebhooks === 3,
+    );
+    expect(ignored).toMatchObject({
+      state: 'pending',
+      contradictedWebhooks: 3,
+      lastContradictedWebhook: {
+        providerTransferId: id,
+        status: 3,
+        reason: `the webhook's bank account ${Number(bankAccountId) + 1} is not ${bankAccountId}`,
+      },
+    });
+    await billing.transfers.statusUpdate(transferId, {
+      providerTransferId: id,
+      status: 3,
+      amountCents: 10_000,
+      bankAccountId,
+    });
+    expect(await stateOf(transferId, ['succeeded', 'failed'])).toMatchObject({
+      state: 'succeeded',
+      contradictedWebhooks: 3,
+    });
     await recordHistory(env.client.workflow.getHandle(`transfer-${transferId}`), 'transfer-webhook-contradicted');
   });
 
   it('refuses a second transfer with the same id', async () => {
     const transferId = await schedule();
     await expect(
-      billing.transfers.schedule({ transferId, sourceEstablishmentId: SOURCE, destination: { type: 'digital_account', establishmentId: '1' }, amountCents: 1, description: 'x', executeOn: '2030-01-01' }),
+      billing.transfers.schedule({
+        transferId,
+        sourceEstablishmentId: SOURCE,
+        destination: { type: 'digital_account', establishmentId: '1' },
+        amountCents: 1,
+        description: 'x',
+        executeOn: '2030-01-01',
+      }),
     ).rejects.toBeInstanceOf(ConflictError);
     await billing.transfers.cancel(transferId);
   });

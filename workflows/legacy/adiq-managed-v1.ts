@@ -6,7 +6,14 @@
  * the subscriptions it bills — partner blocking, merchant notification, payment status push.
  * Each billing outcome is acted on once, however many times Adiq (or a poll) reports it.
  */
-import { blocked, recovered, type Effect, type OutcomeContext, type SubscriptionState, type Transition } from './machine-v1';
+import {
+  blocked,
+  recovered,
+  type Effect,
+  type OutcomeContext,
+  type SubscriptionState,
+  type Transition,
+} from './machine-v1';
 import type { Invoice } from '../../common/subscription/model';
 
 /** One billing outcome reported by Adiq (a notification or the billing search). */
@@ -44,7 +51,9 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
   const adiq = state.adiq;
   if (!adiq || alreadyHandled(adiq.handled, update, ctx.today)) return { state, effects: [] };
   const effects: Effect[] = [];
-  const existing = state.invoices.find((i) => i.boleto === undefined && i.attempts.some((a) => a.providerIds?.billingId === update.billingId));
+  const existing = state.invoices.find(
+    (i) => i.boleto === undefined && i.attempts.some((a) => a.providerIds?.billingId === update.billingId),
+  );
   const cycle = existing?.cycle ?? update.installment ?? Math.max(0, ...state.invoices.map((i) => i.cycle)) + 1;
   const invoice: Invoice = existing ?? {
     cycle,
@@ -58,12 +67,22 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
     number: invoice.attempts.length + 1,
     reference: update.billingId,
     at: ctx.now,
-    outcome: update.outcome === 'paid' ? ('succeeded' as const) : update.decline === 'hard' ? ('hard_declined' as const) : ('soft_declined' as const),
+    outcome:
+      update.outcome === 'paid'
+        ? ('succeeded' as const)
+        : update.decline === 'hard'
+          ? ('hard_declined' as const)
+          : ('soft_declined' as const),
     code: update.code,
     message: update.message,
     providerIds: { billingId: update.billingId },
   };
-  const updated: Invoice = { ...invoice, attempts: [...invoice.attempts, attempt], status: update.outcome === 'paid' ? 'paid' : invoice.status, paidAt: update.outcome === 'paid' ? ctx.now : invoice.paidAt };
+  const updated: Invoice = {
+    ...invoice,
+    attempts: [...invoice.attempts, attempt],
+    status: update.outcome === 'paid' ? 'paid' : invoice.status,
+    paidAt: update.outcome === 'paid' ? ctx.now : invoice.paidAt,
+  };
   let next: SubscriptionState = {
     ...state,
     invoices: existing ? state.invoices.map((i) => (i.cycle === cycle ? updated : i)) : [...state.invoices, updated],
@@ -72,14 +91,31 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
 
   if (update.outcome === 'paid') {
     const wasDown = next.status === 'blocked' || next.status === 'past_due';
-    next = { ...next, status: 'active', dunning: undefined, summary: { ...next.summary, paidCount: next.summary.paidCount + 1, paidCents: next.summary.paidCents + updated.amountCents } };
+    next = {
+      ...next,
+      status: 'active',
+      dunning: undefined,
+      summary: {
+        ...next.summary,
+        paidCount: next.summary.paidCount + 1,
+        paidCents: next.summary.paidCents + updated.amountCents,
+      },
+    };
     if (wasDown) next = recovered(next, effects, 'Adiq collected the payment');
-    effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: updated.amountCents, billingId: update.billingId } });
+    effects.push({
+      kind: 'notify',
+      type: 'payment.succeeded',
+      data: { cycle, amountCents: updated.amountCents, billingId: update.billingId },
+    });
     effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
     return { state: next, effects };
   }
 
-  next = { ...next, dunning: { cycle, failures: (next.dunning?.cycle === cycle ? next.dunning.failures : 0) + 1 }, summary: { ...next.summary, failedAttempts: next.summary.failedAttempts + 1 } };
+  next = {
+    ...next,
+    dunning: { cycle, failures: (next.dunning?.cycle === cycle ? next.dunning.failures : 0) + 1 },
+    summary: { ...next.summary, failedAttempts: next.summary.failedAttempts + 1 },
+  };
   effects.push({
     kind: 'notify',
     type: 'payment.failed',
@@ -97,14 +133,19 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
   });
   effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
   // A canceled card is never retried by Adiq: the subscription is blocked at once.
-  if (update.decline === 'hard') next = next.status === 'blocked' ? next : blocked(next, effects, `hard decline${update.code ? ` (${update.code})` : ''}`);
+  if (update.decline === 'hard')
+    next =
+      next.status === 'blocked'
+        ? next
+        : blocked(next, effects, `hard decline${update.code ? ` (${update.code})` : ''}`);
   else if (next.status !== 'blocked') next = { ...next, status: 'past_due' };
   return { state: next, effects };
 }
 
 /** Adiq itself reports the subscription blocked (retries exhausted on its side). */
 export function applyAdiqSubscriptionBlocked(state: SubscriptionState): Transition {
-  if (state.status === 'blocked' || state.status === 'canceled' || state.status === 'completed') return { state, effects: [] };
+  if (state.status === 'blocked' || state.status === 'canceled' || state.status === 'completed')
+    return { state, effects: [] };
   const effects: Effect[] = [];
   return { state: blocked(state, effects, 'blocked by Adiq (retries exhausted)'), effects };
 }

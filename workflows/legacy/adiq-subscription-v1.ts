@@ -24,7 +24,12 @@ import {
 import type { EngineActivities } from '../../activities';
 import { addDays, instantAt, localDateOf, utcOffsetOf } from '../../common/billing/calendar';
 import { providerReadRetry, providerWriteRetry } from '../../common/retry-policies';
-import { BillingCustomerId, BillingPlanId, BillingProviderSubscriptionId, BillingStatus } from '../../common/search-attributes';
+import {
+  BillingCustomerId,
+  BillingPlanId,
+  BillingProviderSubscriptionId,
+  BillingStatus,
+} from '../../common/search-attributes';
 import { applyAdiqBilling, applyAdiqSubscriptionBlocked, type AdiqBillingUpdate } from './adiq-managed-v1';
 import { checkSubscriptionInput, operationArgsProblems } from '../../common/subscription/checks';
 import { forecast, initialState, isTerminal, summaryLine, type SubscriptionState, type Transition } from './machine-v1';
@@ -51,7 +56,8 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
   if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
   const spec = checked.input;
   const { plan, paymentMethod } = spec;
-  if (paymentMethod.type !== 'adiq_vault' || plan.recurrence.kind !== 'adiq') throw invalidInput('An Adiq-billed subscription needs paymentMethod adiq_vault and an Adiq plan');
+  if (paymentMethod.type !== 'adiq_vault' || plan.recurrence.kind !== 'adiq')
+    throw invalidInput('An Adiq-billed subscription needs paymentMethod adiq_vault and an Adiq plan');
   const recurrence = plan.recurrence;
   const timeZone = plan.timeZone;
   const today = () => localDateOf(Date.now(), timeZone);
@@ -106,10 +112,13 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
   setHandler(
     defs.cancelUpdate,
     async () => {
-      if (state.adiq) await adiq.changeAdiqSubscriptionStatus({ subscriptionId: state.adiq.subscriptionId, status: 'canceled' });
+      if (state.adiq)
+        await adiq.changeAdiqSubscriptionStatus({ subscriptionId: state.adiq.subscriptionId, status: 'canceled' });
       state = { ...state, status: 'canceled', canceledAt: new Date().toISOString() };
       publish();
-      await consequences.run([{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at Adiq', atPeriodEnd: false } }]);
+      await consequences.run([
+        { kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at Adiq', atPeriodEnd: false } },
+      ]);
       version += 1;
       return view();
     },
@@ -119,7 +128,8 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
         if (problems.length > 0) throw new Error(problems.join('; '));
         const result = { data: args };
         if (isTerminal(state.status)) throw new Error(`the subscription is ${state.status}`);
-        if (result.data.atPeriodEnd) throw new Error('Adiq cancels a subscription at once; cancel with atPeriodEnd false');
+        if (result.data.atPeriodEnd)
+          throw new Error('Adiq cancels a subscription at once; cancel with atPeriodEnd false');
       },
     },
   );
@@ -127,7 +137,10 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
     defs.changePaymentMethodUpdate,
     async (args) => {
       if (args.paymentMethod.type === 'adiq_vault' && state.adiq) {
-        await adiq.changeAdiqSubscriptionVault({ subscriptionId: state.adiq.subscriptionId, vaultId: args.paymentMethod.vaultId });
+        await adiq.changeAdiqSubscriptionVault({
+          subscriptionId: state.adiq.subscriptionId,
+          vaultId: args.paymentMethod.vaultId,
+        });
         state = { ...state, paymentMethod: args.paymentMethod };
       }
       return view();
@@ -137,7 +150,8 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
         const problems = operationArgsProblems.changePaymentMethod(args);
         if (problems.length > 0) throw new Error(problems.join('; '));
         const result = { data: args };
-        if (result.data.paymentMethod.type !== 'adiq_vault') throw new Error('a subscription billed by Adiq takes an Adiq vault (paymentMethod adiq_vault)');
+        if (result.data.paymentMethod.type !== 'adiq_vault')
+          throw new Error('a subscription billed by Adiq takes an Adiq vault (paymentMethod adiq_vault)');
         if (isTerminal(state.status)) throw new Error(`the subscription is ${state.status}`);
       },
     },
@@ -155,7 +169,11 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
       installments: recurrence.installments,
       attempts: plan.attempts,
     });
-    const subscription = await adiq.createAdiqSubscription({ reference: state.subscriptionId, planId: created.planId, vaultId: paymentMethod.vaultId });
+    const subscription = await adiq.createAdiqSubscription({
+      reference: state.subscriptionId,
+      planId: created.planId,
+      vaultId: paymentMethod.vaultId,
+    });
     state = { ...state, adiq: { planId: created.planId, subscriptionId: subscription.subscriptionId, handled: [] } };
   }
   publish();
@@ -167,9 +185,14 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
   /** The billing search and subscription status: what notifications may have missed. */
   const reconcile = async () => {
     const adiqIds = state.adiq!;
-    const billings = await adiqReads.searchAdiqBillings({ subscriptionId: adiqIds.subscriptionId, from: addDays(today(), -SEARCH_WINDOW_DAYS), to: today() });
+    const billings = await adiqReads.searchAdiqBillings({
+      subscriptionId: adiqIds.subscriptionId,
+      from: addDays(today(), -SEARCH_WINDOW_DAYS),
+      to: today(),
+    });
     for (const billing of billings) {
-      if (billing.outcome !== 'succeeded' && billing.outcome !== 'soft_declined' && billing.outcome !== 'hard_declined') continue;
+      if (billing.outcome !== 'succeeded' && billing.outcome !== 'soft_declined' && billing.outcome !== 'hard_declined')
+        continue;
       queue.push({
         billingId: billing.billingId,
         outcome: billing.outcome === 'succeeded' ? 'paid' : 'failed',
@@ -196,20 +219,24 @@ export async function adiqSubscriptionWorkflowV1(input: SubscriptionWorkflowInpu
     const seen = version;
     // Once a day, an hour after Adiq's charging hour, look for what notifications missed.
     let nextCheck = instantAt(today(), (plan.chargeHourLocal + 1) % 24, 0, timeZone);
-    if (nextCheck <= Date.now()) nextCheck = instantAt(addDays(today(), 1), (plan.chargeHourLocal + 1) % 24, 0, timeZone);
+    if (nextCheck <= Date.now())
+      nextCheck = instantAt(addDays(today(), 1), (plan.chargeHourLocal + 1) % 24, 0, timeZone);
     if (await condition(() => version !== seen, nextCheck - Date.now())) continue;
     try {
       await reconcile();
     } catch (error) {
       // A refused read (revoked credentials...) skips one day's look; notifications still arrive.
       if (!(error instanceof ActivityFailure) || !patched(RECONCILE_SURVIVES_REFUSALS)) throw error;
-      log.warn('Daily Adiq reconciliation refused by the provider; trying again at the next check', { error: error.cause?.message ?? error.message });
+      log.warn('Daily Adiq reconciliation refused by the provider; trying again at the next check', {
+        error: error.cause?.message ?? error.message,
+      });
     }
   }
   if (queue.length > 0) log.info('Billing updates after the subscription ended are ignored', { count: queue.length });
 
   await condition(allHandlersFinished);
   await consequences.drain();
-  if (!isTerminal(state.status)) await continueAsNew<typeof adiqSubscriptionWorkflowV1>({ subscription: input.subscription, state });
+  if (!isTerminal(state.status))
+    await continueAsNew<typeof adiqSubscriptionWorkflowV1>({ subscription: input.subscription, state });
   return view();
 }

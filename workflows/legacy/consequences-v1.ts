@@ -55,15 +55,25 @@ export class Consequences {
         );
       } else if (effect.kind === 'partner') {
         if (!partner) continue;
-        await consequences.updatePartnerPaymentStatus({ clientRef: partner.zapsignClientRef, paymentStatus: effect.status }).catch((error: unknown) => {
-          log.error('Partner payment status not updated', { status: effect.status, error: (error as Error).message });
-        });
+        await consequences
+          .updatePartnerPaymentStatus({ clientRef: partner.zapsignClientRef, paymentStatus: effect.status })
+          .catch((error: unknown) => {
+            log.error('Partner payment status not updated', { status: effect.status, error: (error as Error).message });
+          });
       } else {
         const payment = this.targets.externalPayment(effect.cycle);
         if (!payment) continue;
         await consequences
-          .pushPaymentStatus({ paymentId: payment.paymentId, status: effect.status, trustSeed: payment.trustSeed, trustValue: payment.trustValue, altTrustValue: payment.altTrustValue })
-          .catch((error: unknown) => log.error('Payment status not pushed', { paymentId: payment.paymentId, error: (error as Error).message }));
+          .pushPaymentStatus({
+            paymentId: payment.paymentId,
+            status: effect.status,
+            trustSeed: payment.trustSeed,
+            trustValue: payment.trustValue,
+            altTrustValue: payment.altTrustValue,
+          })
+          .catch((error: unknown) =>
+            log.error('Payment status not pushed', { paymentId: payment.paymentId, error: (error as Error).message }),
+          );
       }
     }
   }

@@ -110,11 +110,11 @@ export function endReason(state: SubscriptionState, cycle: number, dueDate: Cale
   return undefined;
 }
 
-
 /** What the subscription does next, and on which calendar date. */
 export function nextStep(state: SubscriptionState): NextStep {
   if (isTerminal(state.status) || state.status === 'suspended') return { kind: 'idle' };
-  if (state.boletoWait) return { kind: 'await_boleto', cycle: state.boletoWait.cycle, deadline: state.boletoWait.deadline };
+  if (state.boletoWait)
+    return { kind: 'await_boleto', cycle: state.boletoWait.cycle, deadline: state.boletoWait.deadline };
   if (state.dunning) {
     // Blocked: nothing more is tried until a new card or an operator's retry sets a retry date
     // (or a late payment arrives).
@@ -131,7 +131,11 @@ export function nextStep(state: SubscriptionState): NextStep {
 }
 
 /** When to act on a charge step: boletos are issued ahead of their due date. */
-export function actionDate(state: SubscriptionState, step: NextStep & { kind: 'charge' }, today: CalendarDate): CalendarDate {
+export function actionDate(
+  state: SubscriptionState,
+  step: NextStep & { kind: 'charge' },
+  today: CalendarDate,
+): CalendarDate {
   if (state.paymentMethod.type !== 'zspay_boleto' || step.retry) return step.date;
   const issueOn = addDays(step.date, -BOLETO_LEAD_DAYS);
   return compareDates(issueOn, today) < 0 ? today : issueOn;
@@ -169,17 +173,28 @@ export function archiveOldInvoices(state: SubscriptionState): SubscriptionState 
     summary: {
       ...state.summary,
       archivedCount: state.summary.archivedCount + removable.length,
-      archivedPaidCents: state.summary.archivedPaidCents + removable.filter((i) => i.status === 'paid').reduce((sum, i) => sum + i.amountCents, 0),
+      archivedPaidCents:
+        state.summary.archivedPaidCents +
+        removable.filter((i) => i.status === 'paid').reduce((sum, i) => sum + i.amountCents, 0),
     },
   };
 }
 
-function updateInvoice(state: SubscriptionState, cycle: number, change: (invoice: Invoice) => Invoice): SubscriptionState {
+function updateInvoice(
+  state: SubscriptionState,
+  cycle: number,
+  change: (invoice: Invoice) => Invoice,
+): SubscriptionState {
   return { ...state, invoices: state.invoices.map((i) => (i.cycle === cycle ? change(i) : i)) };
 }
 
 /** Adiq's failure notification fields, for the merchant. */
-function failureData(state: SubscriptionState, invoice: Invoice, attempt: ChargeAttempt, timeZoneOffset: string): Record<string, unknown> {
+function failureData(
+  state: SubscriptionState,
+  invoice: Invoice,
+  attempt: ChargeAttempt,
+  timeZoneOffset: string,
+): Record<string, unknown> {
   return {
     SubscriptionId: state.subscriptionId,
     PlanId: state.plan.planId,
@@ -238,7 +253,9 @@ export interface OutcomeContext {
 export function applyOutcome(
   current: SubscriptionState,
   cycle: number,
-  outcome: Pick<PaymentOutcome, 'status' | 'reference' | 'declineCode' | 'message' | 'providerIds' | 'boleto'> | { status: 'unpaid'; reference: string },
+  outcome:
+    | Pick<PaymentOutcome, 'status' | 'reference' | 'declineCode' | 'message' | 'providerIds' | 'boleto'>
+    | { status: 'unpaid'; reference: string },
   ctx: OutcomeContext,
 ): Transition {
   const effects: Effect[] = [];
@@ -254,17 +271,27 @@ export function applyOutcome(
     providerIds: 'providerIds' in outcome ? outcome.providerIds : undefined,
   };
   // A boleto's payment belongs to the attempt that issued it: record the result on it.
-  const issuedBoleto = invoice.boleto && (outcome.status === 'succeeded' || outcome.status === 'unpaid') && state.boletoWait?.cycle === cycle;
+  const issuedBoleto =
+    invoice.boleto &&
+    (outcome.status === 'succeeded' || outcome.status === 'unpaid') &&
+    state.boletoWait?.cycle === cycle;
   state = updateInvoice(state, cycle, (i) => ({
     ...i,
-    attempts: issuedBoleto ? i.attempts.map((a, idx) => (idx === i.attempts.length - 1 ? { ...a, outcome: attempt.outcome, at: ctx.now } : a)) : [...i.attempts, attempt],
+    attempts: issuedBoleto
+      ? i.attempts.map((a, idx) =>
+          idx === i.attempts.length - 1 ? { ...a, outcome: attempt.outcome, at: ctx.now } : a,
+        )
+      : [...i.attempts, attempt],
   }));
 
   switch (outcome.status) {
     case 'pending': {
       const boleto = 'boleto' in outcome ? outcome.boleto : undefined;
       const deadline = addDays(boleto?.dueDate ?? invoice.dueDate, current.plan.tolerancePeriodDays ?? 0);
-      state = updateInvoice(state, cycle, (i) => ({ ...i, boleto: boleto ? { ...boleto, saleId: attempt.providerIds?.saleId } : i.boleto }));
+      state = updateInvoice(state, cycle, (i) => ({
+        ...i,
+        boleto: boleto ? { ...boleto, saleId: attempt.providerIds?.saleId } : i.boleto,
+      }));
       state = { ...state, boletoWait: { cycle, deadline } };
       effects.push({ kind: 'push_payment_status', cycle, status: 'pending' });
       return { state, effects };
@@ -280,7 +307,11 @@ export function applyOutcome(
         status: stillTrialing ? 'trialing' : 'active',
         dunning: undefined,
         boletoWait: state.boletoWait?.cycle === cycle ? undefined : state.boletoWait,
-        summary: { ...state.summary, paidCount: state.summary.paidCount + 1, paidCents: state.summary.paidCents + invoice.amountCents },
+        summary: {
+          ...state.summary,
+          paidCount: state.summary.paidCount + 1,
+          paidCents: state.summary.paidCents + invoice.amountCents,
+        },
       };
       if (cycle === 0) state = { ...state, setupFeeDue: false };
       else if (cycle >= state.nextCycle) state = { ...state, nextCycle: cycle + 1 };
@@ -289,8 +320,13 @@ export function applyOutcome(
         // anchor is kept, so billing resumes on the customer's usual day.
         state = { ...state, nextCycle: firstCycleDueAfter(state, ctx.today) };
       }
-      if (wasBlocked || wasPastDue) state = recovered(state, effects, wasBlocked ? 'payment after block' : 'retry succeeded');
-      effects.push({ kind: 'notify', type: 'payment.succeeded', data: { cycle, amountCents: invoice.amountCents, reference: attempt.reference } });
+      if (wasBlocked || wasPastDue)
+        state = recovered(state, effects, wasBlocked ? 'payment after block' : 'retry succeeded');
+      effects.push({
+        kind: 'notify',
+        type: 'payment.succeeded',
+        data: { cycle, amountCents: invoice.amountCents, reference: attempt.reference },
+      });
       effects.push({ kind: 'push_payment_status', cycle, status: 'paid' });
       return { state, effects };
     }
@@ -299,7 +335,10 @@ export function applyOutcome(
     case 'unpaid': {
       const failures = (state.dunning?.cycle === cycle ? state.dunning.failures : 0) + 1;
       // A blocked subscription's rescue attempts (new card, operator retry) do not restart teimosinha.
-      const retry = outcome.status === 'soft_declined' && state.status !== 'blocked' ? nextRetryDate(ctx.today, failures, state.plan.attempts) : undefined;
+      const retry =
+        outcome.status === 'soft_declined' && state.status !== 'blocked'
+          ? nextRetryDate(ctx.today, failures, state.plan.attempts)
+          : undefined;
       state = updateInvoice(state, cycle, (i) => ({ ...i, status: retry ? 'open' : 'failed' }));
       state = {
         ...state,
@@ -308,12 +347,21 @@ export function applyOutcome(
         summary: { ...state.summary, failedAttempts: state.summary.failedAttempts + 1 },
       };
       const latest = state.invoices.find((i) => i.cycle === cycle)!;
-      effects.push({ kind: 'notify', type: 'payment.failed', data: failureData(state, latest, latest.attempts[latest.attempts.length - 1]!, ctx.offset) });
+      effects.push({
+        kind: 'notify',
+        type: 'payment.failed',
+        data: failureData(state, latest, latest.attempts[latest.attempts.length - 1]!, ctx.offset),
+      });
       effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
       if (retry) {
         state = { ...state, status: 'past_due' };
       } else if (state.status !== 'blocked') {
-        const reason = outcome.status === 'hard_declined' ? `hard decline${attempt.code ? ` (${attempt.code})` : ''}` : outcome.status === 'unpaid' ? 'boleto unpaid' : 'retries exhausted';
+        const reason =
+          outcome.status === 'hard_declined'
+            ? `hard decline${attempt.code ? ` (${attempt.code})` : ''}`
+            : outcome.status === 'unpaid'
+              ? 'boleto unpaid'
+              : 'retries exhausted';
         state = blocked(state, effects, reason);
       }
       return { state, effects };
@@ -333,7 +381,15 @@ export function skipRetry(state: SubscriptionState, ctx: OutcomeContext): Transi
   let next: SubscriptionState = updateInvoice(state, dunning.cycle, (i) => ({
     ...i,
     status: retry ? 'open' : 'failed',
-    attempts: [...i.attempts, { number: i.attempts.length + 1, reference: attemptReference(state, dunning.cycle, i.attempts.length + 1), at: ctx.now, outcome: 'skipped' }],
+    attempts: [
+      ...i.attempts,
+      {
+        number: i.attempts.length + 1,
+        reference: attemptReference(state, dunning.cycle, i.attempts.length + 1),
+        at: ctx.now,
+        outcome: 'skipped',
+      },
+    ],
   }));
   next = { ...next, dunning: { ...dunning, failures, nextRetryDate: retry } };
   const effects: Effect[] = [];
@@ -349,7 +405,10 @@ export function firstCycleDueAfter(state: SubscriptionState, today: CalendarDate
 }
 
 /** The next charge dates (and, in dunning, the remaining retry dates), for the forecast query. */
-export function forecast(state: SubscriptionState, count: number): { charges: Array<{ cycle: number; date: CalendarDate; amountCents: number }>; retries: CalendarDate[] } {
+export function forecast(
+  state: SubscriptionState,
+  count: number,
+): { charges: Array<{ cycle: number; date: CalendarDate; amountCents: number }>; retries: CalendarDate[] } {
   const retries: CalendarDate[] = [];
   if (state.dunning?.nextRetryDate && state.status === 'past_due') {
     let date: CalendarDate | undefined = state.dunning.nextRetryDate;
@@ -361,7 +420,8 @@ export function forecast(state: SubscriptionState, count: number): { charges: Ar
     }
   }
   const charges: Array<{ cycle: number; date: CalendarDate; amountCents: number }> = [];
-  if (isTerminal(state.status) || state.status === 'suspended' || state.status === 'blocked' || state.cancelAtPeriodEnd) return { charges, retries };
+  if (isTerminal(state.status) || state.status === 'suspended' || state.status === 'blocked' || state.cancelAtPeriodEnd)
+    return { charges, retries };
   const plan = state.pendingPlan ?? state.plan;
   const first = Math.max(state.nextCycle, (state.dunning?.cycle ?? 0) + 1, (state.boletoWait?.cycle ?? 0) + 1);
   for (let cycle = first; charges.length < count; cycle += 1) {
@@ -377,9 +437,23 @@ export function summaryLine(state: SubscriptionState): string {
   const amount = `R$ ${(state.plan.amountCents / 100).toFixed(2)}`;
   const next = nextStep(state);
   const when =
-    next.kind === 'charge' ? `${next.retry ? 'retry' : 'next charge'} ${next.date}` : next.kind === 'await_boleto' ? `boleto due, deadline ${next.deadline}` : next.kind === 'idle' ? '' : `${next.kind} on ${next.date}`;
+    next.kind === 'charge'
+      ? `${next.retry ? 'retry' : 'next charge'} ${next.date}`
+      : next.kind === 'await_boleto'
+        ? `boleto due, deadline ${next.deadline}`
+        : next.kind === 'idle'
+          ? ''
+          : `${next.kind} on ${next.date}`;
   const held = state.chargeHold ? chargeHoldLine(state.chargeHold) : '';
-  return [`${state.status.replace('_', ' ')}`, `${amount} ${state.plan.planId}`, `customer ${state.customerId}`, when, held].filter(Boolean).join(' · ');
+  return [
+    `${state.status.replace('_', ' ')}`,
+    `${amount} ${state.plan.planId}`,
+    `customer ${state.customerId}`,
+    when,
+    held,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 export function initialState(input: ParsedSubscriptionInput, today: CalendarDate): SubscriptionState {

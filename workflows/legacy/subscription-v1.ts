@@ -23,7 +23,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { EngineActivities } from '../../activities';
-import { addDays, compareDates, instantAt, localDateOf, utcOffsetOf, type CalendarDate } from '../../common/billing/calendar';
+import {
+  addDays,
+  compareDates,
+  instantAt,
+  localDateOf,
+  utcOffsetOf,
+  type CalendarDate,
+} from '../../common/billing/calendar';
 import { nextBusinessDay } from '../../common/billing/holidays';
 import { monthlyEquivalentCents } from '../../common/billing/schedule';
 import { providerWriteRetry } from '../../common/retry-policies';
@@ -65,18 +72,28 @@ import { subscriptionConsequences } from './consequences-v1';
 import { invalidInput } from '../failures';
 
 // Card charges heartbeat the pre-authorized order id, so a retried attempt captures instead of charging again.
-const charges = proxyActivities<EngineActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '1 minute', retry: providerWriteRetry });
+const charges = proxyActivities<EngineActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: providerWriteRetry,
+});
 
 /** Workflows that failed on a refused charge before charges could be held replay that failure. */
 const HOLD_REFUSED_CHARGES = 'hold-refused-charges';
 
 /** "ProviderAuth: message" from an activity's failure. */
-const refusalOf = (error: ActivityFailure) => (error.cause instanceof ApplicationFailure ? `${error.cause.type ?? 'Error'}: ${error.cause.message}` : (error.cause?.message ?? error.message));
+const refusalOf = (error: ActivityFailure) =>
+  error.cause instanceof ApplicationFailure
+    ? `${error.cause.type ?? 'Error'}: ${error.cause.message}`
+    : (error.cause?.message ?? error.message);
 
 /** Workflows started before the card charge was split in two keep the one-activity charge on replay. */
 const TWO_STEP_CARD_CHARGE = 'two-step-card-charge';
 
-const isAuthorizationLost = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === AUTHORIZATION_LOST;
+const isAuthorizationLost = (error: unknown) =>
+  error instanceof ActivityFailure &&
+  error.cause instanceof ApplicationFailure &&
+  error.cause.type === AUTHORIZATION_LOST;
 
 /**
  * Authorize, then capture: the order id is in the history (the authorization's result) before any
@@ -88,7 +105,11 @@ async function chargeCard(card: ChargeStoredCardInput): Promise<PaymentOutcome> 
     const authorization = await charges.authorizeCard(card);
     if (authorization.kind === 'settled') return authorization.outcome;
     try {
-      return await charges.captureCard({ reference: card.reference, amountCents: card.amountCents, saleId: authorization.saleId });
+      return await charges.captureCard({
+        reference: card.reference,
+        amountCents: card.amountCents,
+        saleId: authorization.saleId,
+      });
     } catch (error) {
       // The authorization expired or was canceled before its capture: nothing was charged.
       if (authorizations < 3 && isAuthorizationLost(error)) continue;
@@ -111,7 +132,8 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
   const checked = checkSubscriptionInput(input.subscription);
   if (!checked.input) throw invalidInput(`Invalid subscription: ${checked.problems.join('; ')}`);
   const spec = checked.input;
-  if (spec.paymentMethod.type === 'adiq_vault') throw invalidInput('Subscriptions billed by Adiq run adiqSubscriptionWorkflow');
+  if (spec.paymentMethod.type === 'adiq_vault')
+    throw invalidInput('Subscriptions billed by Adiq run adiqSubscriptionWorkflow');
   const timeZone = spec.plan.timeZone;
   const today = (): CalendarDate => localDateOf(Date.now(), timeZone);
   let state: SubscriptionState = input.state ?? initialState(spec, today());
@@ -166,8 +188,20 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       if (args.atPeriodEnd) {
         state = { ...state, cancelAtPeriodEnd: true };
       } else {
-        state = { ...state, status: 'canceled', canceledAt: new Date().toISOString(), dunning: undefined, boletoWait: undefined };
-        await runEffects([{ kind: 'notify', type: 'subscription.canceled', data: { reason: args.reason ?? 'canceled', atPeriodEnd: false } }]);
+        state = {
+          ...state,
+          status: 'canceled',
+          canceledAt: new Date().toISOString(),
+          dunning: undefined,
+          boletoWait: undefined,
+        };
+        await runEffects([
+          {
+            kind: 'notify',
+            type: 'subscription.canceled',
+            data: { reason: args.reason ?? 'canceled', atPeriodEnd: false },
+          },
+        ]);
       }
       changed();
       return view();
@@ -176,7 +210,8 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       validator: (args) => {
         const parsedArgs = parseArgs<{ atPeriodEnd: boolean }>(operationArgsProblems.cancel, args);
         requireLive();
-        if (parsedArgs.atPeriodEnd && state.cancelAtPeriodEnd) reject('the subscription is already set to cancel at period end');
+        if (parsedArgs.atPeriodEnd && state.cancelAtPeriodEnd)
+          reject('the subscription is already set to cancel at period end');
       },
     },
   );
@@ -203,7 +238,8 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
         const resumeTo = state.statusBeforeSuspension ?? 'active';
         // Cycles that fell due during the suspension are not billed; the anchor day is kept.
         state = { ...state, status: resumeTo, statusBeforeSuspension: undefined };
-        if (!state.dunning && !state.setupFeeDue) state = { ...state, nextCycle: firstCycleDueAfter(state, addDays(today(), -1)) };
+        if (!state.dunning && !state.setupFeeDue)
+          state = { ...state, nextCycle: firstCycleDueAfter(state, addDays(today(), -1)) };
       } else {
         state = { ...state, cancelAtPeriodEnd: false };
       }
@@ -213,7 +249,8 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     {
       validator: () => {
         requireLive();
-        if (state.status !== 'suspended' && !state.cancelAtPeriodEnd) reject('only a suspended subscription, or one set to cancel at period end, can be reactivated');
+        if (state.status !== 'suspended' && !state.cancelAtPeriodEnd)
+          reject('only a suspended subscription, or one set to cancel at period end, can be reactivated');
       },
     },
   );
@@ -230,7 +267,8 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       validator: (args) => {
         const parsedArgs = parseArgs<{ date: string }>(operationArgsProblems.changeNextChargeDate, args);
         requireLive();
-        if (state.dunning || state.boletoWait) reject('the current invoice is still being collected; change the date after it is settled');
+        if (state.dunning || state.boletoWait)
+          reject('the current invoice is still being collected; change the date after it is settled');
         if (state.setupFeeDue) reject('the setup fee has not been charged yet');
         if (compareDates(parsedArgs.date, today()) <= 0) reject('date must be after today');
       },
@@ -248,9 +286,13 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        const parsedArgs = parseArgs<{ paymentMethod: { type: string } }>(operationArgsProblems.changePaymentMethod, args);
+        const parsedArgs = parseArgs<{ paymentMethod: { type: string } }>(
+          operationArgsProblems.changePaymentMethod,
+          args,
+        );
         requireLive();
-        if (parsedArgs.paymentMethod.type === 'adiq_vault') reject('paymentMethod adiq_vault is for subscriptions billed by Adiq');
+        if (parsedArgs.paymentMethod.type === 'adiq_vault')
+          reject('paymentMethod adiq_vault is for subscriptions billed by Adiq');
         if (state.boletoWait) reject('a boleto is waiting for payment; change the method after it is settled');
       },
     },
@@ -265,10 +307,15 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     },
     {
       validator: (args) => {
-        const parsedArgs = parseArgs<{ plan: { timeZone: string; amountCents: number } }>(operationArgsProblems.changePlan, args);
+        const parsedArgs = parseArgs<{ plan: { timeZone: string; amountCents: number } }>(
+          operationArgsProblems.changePlan,
+          args,
+        );
         requireLive();
-        if (parsedArgs.plan.timeZone !== state.plan.timeZone) reject('plan.timeZone cannot change during a subscription');
-        if (state.paymentMethod.type === 'zspay_boleto' && parsedArgs.plan.amountCents < 500) reject('plan.amountCents must be at least 500 (R$ 5.00) for boleto');
+        if (parsedArgs.plan.timeZone !== state.plan.timeZone)
+          reject('plan.timeZone cannot change during a subscription');
+        if (state.paymentMethod.type === 'zspay_boleto' && parsedArgs.plan.amountCents < 500)
+          reject('plan.amountCents must be at least 500 (R$ 5.00) for boleto');
       },
     },
   );
@@ -276,7 +323,8 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
   setHandler(
     defs.retryNowUpdate,
     () => {
-      if (state.chargeHold) state = { ...state, chargeHold: { ...state.chargeHold, retryAt: new Date().toISOString() } };
+      if (state.chargeHold)
+        state = { ...state, chargeHold: { ...state.chargeHold, retryAt: new Date().toISOString() } };
       else state = { ...state, dunning: { ...state.dunning!, nextRetryDate: today() } };
       changed();
       return view();
@@ -312,11 +360,21 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     defs.extendGraceUpdate,
     (args) => {
       if (state.boletoWait) {
-        state = { ...state, boletoWait: { ...state.boletoWait, deadline: addDays(state.boletoWait.deadline, args.days) } };
+        state = {
+          ...state,
+          boletoWait: { ...state.boletoWait, deadline: addDays(state.boletoWait.deadline, args.days) },
+        };
       } else if (state.status === 'trialing') {
-        state = { ...state, startDate: state.setupFeeDue ? addDays(state.startDate, args.days) : state.startDate, anchor: { ...state.anchor, date: addDays(state.anchor.date, args.days) } };
+        state = {
+          ...state,
+          startDate: state.setupFeeDue ? addDays(state.startDate, args.days) : state.startDate,
+          anchor: { ...state.anchor, date: addDays(state.anchor.date, args.days) },
+        };
       } else if (state.dunning?.nextRetryDate) {
-        state = { ...state, dunning: { ...state.dunning, nextRetryDate: addDays(state.dunning.nextRetryDate, args.days) } };
+        state = {
+          ...state,
+          dunning: { ...state.dunning, nextRetryDate: addDays(state.dunning.nextRetryDate, args.days) },
+        };
       }
       changed();
       return view();
@@ -325,7 +383,11 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       validator: (args) => {
         parseArgs(operationArgsProblems.extendGrace, args);
         requireLive();
-        if (!state.boletoWait && state.status !== 'trialing' && !(state.dunning?.nextRetryDate && state.status === 'past_due')) {
+        if (
+          !state.boletoWait &&
+          state.status !== 'trialing' &&
+          !(state.dunning?.nextRetryDate && state.status === 'past_due')
+        ) {
           reject('there is no trial, grace, tolerance or retry period to extend');
         }
       },
@@ -338,7 +400,9 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       state = {
         ...state,
         externalPayments: { ...state.externalPayments, [String(args.cycle)]: args.payment },
-        invoices: state.invoices.map((i) => (i.cycle === args.cycle ? { ...i, externalPaymentId: args.payment.paymentId } : i)),
+        invoices: state.invoices.map((i) =>
+          i.cycle === args.cycle ? { ...i, externalPaymentId: args.payment.paymentId } : i,
+        ),
       };
       changed();
       return view();
@@ -386,7 +450,12 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
   async function collect(step: NextStep & { kind: 'charge' }): Promise<void> {
     if (!step.retry && step.cycle > 0 && state.pendingPlan) {
       // A plan change takes effect from this cycle: re-anchor on its due date under the old plan.
-      state = { ...state, anchor: { cycle: step.cycle, date: step.date }, plan: state.pendingPlan, pendingPlan: undefined };
+      state = {
+        ...state,
+        anchor: { cycle: step.cycle, date: step.date },
+        plan: state.pendingPlan,
+        pendingPlan: undefined,
+      };
     }
     const ensured = ensureInvoice(state, step.cycle);
     state = ensured.state;
@@ -396,7 +465,13 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     let outcome: PaymentOutcome;
     try {
       if (paymentMethod.type === 'zspay_card') {
-        outcome = await chargeCard({ reference, amountCents: ensured.invoice.amountCents, clientId: paymentMethod.zspayClientId, cardId: paymentMethod.cardId, description });
+        outcome = await chargeCard({
+          reference,
+          amountCents: ensured.invoice.amountCents,
+          clientId: paymentMethod.zspayClientId,
+          cardId: paymentMethod.cardId,
+          description,
+        });
       } else if (paymentMethod.type === 'zspay_boleto') {
         outcome = await charges.issueBoleto({
           reference,
@@ -417,7 +492,14 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       log.warn('Charge held: the provider refused it for a reason a retry cannot fix', { cycle: step.cycle, hold });
       publish();
       // The merchant hears of it once per cycle, not at every refused retry.
-      if (hold.holds === 1) await runEffects([{ kind: 'notify', type: 'payment.held', data: { cycle: hold.cycle, reason: hold.reason, retryAt: hold.retryAt } }]);
+      if (hold.holds === 1)
+        await runEffects([
+          {
+            kind: 'notify',
+            type: 'payment.held',
+            data: { cycle: hold.cycle, reason: hold.reason, retryAt: hold.retryAt },
+          },
+        ]);
       return;
     }
     if (state.chargeHold) state = { ...state, chargeHold: undefined };
@@ -430,13 +512,19 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       const [first, ...rest] = state.pendingPayments;
       const payment = first!; // the loop runs while one is pending (frozen code: types only)
       state = { ...state, pendingPayments: rest };
-      const invoice = state.invoices.find((i) => i.boleto?.saleId === payment.saleId || i.attempts.some((a) => a.providerIds?.saleId === payment.saleId));
+      const invoice = state.invoices.find(
+        (i) => i.boleto?.saleId === payment.saleId || i.attempts.some((a) => a.providerIds?.saleId === payment.saleId),
+      );
       if (!invoice) {
         log.warn('Payment for an unknown sale', { saleId: payment.saleId });
         continue;
       }
       if (invoice.status === 'paid') continue; // the same webhook twice has one effect
-      await apply(invoice.cycle, { status: 'succeeded', reference: invoice.attempts[invoice.attempts.length - 1]?.reference ?? payment.saleId, providerIds: { saleId: payment.saleId } });
+      await apply(invoice.cycle, {
+        status: 'succeeded',
+        reference: invoice.attempts[invoice.attempts.length - 1]?.reference ?? payment.saleId,
+        providerIds: { saleId: payment.saleId },
+      });
     }
   }
 
@@ -478,7 +566,12 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     const seen = version;
     await settleReceivedPayments();
     publish();
-    if (paidCycleSinceStart || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE) break;
+    if (
+      paidCycleSinceStart ||
+      workflowInfo().continueAsNewSuggested ||
+      workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE
+    )
+      break;
 
     const step = nextStep(state);
     if (step.kind === 'charge' && state.chargeHold?.cycle === step.cycle) {
@@ -493,7 +586,10 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
       const endOfDeadline = instantAt(addDays(step.deadline, 1), 0, 0, timeZone);
       if (await condition(() => version !== seen, Math.max(1, endOfDeadline - Date.now()))) continue;
       const invoice = state.invoices.find((i) => i.cycle === step.cycle)!;
-      await apply(step.cycle, { status: 'unpaid', reference: invoice.attempts[invoice.attempts.length - 1]?.reference ?? attemptReference(state, step.cycle, 1) });
+      await apply(step.cycle, {
+        status: 'unpaid',
+        reference: invoice.attempts[invoice.attempts.length - 1]?.reference ?? attemptReference(state, step.cycle, 1),
+      });
       continue;
     }
     const date = step.kind === 'charge' ? actionDate(state, step, today()) : step.date;
@@ -503,7 +599,13 @@ export async function subscriptionWorkflowV1(input: SubscriptionWorkflowInput): 
     if (step.kind === 'cancel') {
       state = { ...state, status: 'canceled', canceledAt: new Date().toISOString() };
       publish();
-      await runEffects([{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at period end', atPeriodEnd: true } }]);
+      await runEffects([
+        {
+          kind: 'notify',
+          type: 'subscription.canceled',
+          data: { reason: 'canceled at period end', atPeriodEnd: true },
+        },
+      ]);
     } else if (step.kind === 'complete') {
       state = { ...state, status: 'completed' };
       publish();

@@ -10,6 +10,8 @@ import { sendTransferActivity } from '../../../workflows/transfer';
 
 const { executeTransfer } = proxyActivities<EngineActivities>(sendTransferActivity);
 
-export async function zspayScheduledTransferWorkflow(input: ExecuteTransferInput & { scheduledFor: string }): Promise<TransferResult> {
+export async function zspayScheduledTransferWorkflow(
+  input: ExecuteTransferInput & { scheduledFor: string },
+): Promise<TransferResult> {
   return executeTransfer(input);
 }

@@ -38,7 +38,11 @@ describe('ActivePlatform client against the sandbox', () => {
     expect(payment.document.included?.[0]).toMatchObject({ id: '2', type: 'payment_methods' });
     const ledger = await sandbox.control.ledger({ provider: 'activeplatform' });
     expect(ledger).toEqual([expect.objectContaining({ kind: 'completion', amountCents: 36000, providerId: '6475' })]);
-    const request = at(await sandbox.control.requests({ operation: 'activeplatform.payment.complete' }), 0, 'activeplatform.payment.complete requests');
+    const request = at(
+      await sandbox.control.requests({ operation: 'activeplatform.payment.complete' }),
+      0,
+      'activeplatform.payment.complete requests',
+    );
     expect(request.headers['content-type']).toBe(MEDIA);
     expect(request.headers.accept).toBe(MEDIA);
     expect(request.headers['x-api-token']).toBe(TOKEN);
@@ -48,12 +52,18 @@ describe('ActivePlatform client against the sandbox', () => {
   it('completes an expired payment and reads it back with GET', async () => {
     await seed({ resellerId: 1, paymentId: 10, status: 'expired', total: '19.99' });
     await client.completePayment({ resellerId: 1, paymentId: 10, paymentMethodId: 1 });
-    expect(await client.getPayment({ resellerId: 1, paymentId: 10 })).toMatchObject({ status: 'completed', totalCents: 1999 });
+    expect(await client.getPayment({ resellerId: 1, paymentId: 10 })).toMatchObject({
+      status: 'completed',
+      totalCents: 1999,
+    });
   });
 
   it.each(['completed', 'canceled'])('422 InvalidState with the title for a %s payment', async (status) => {
     await seed({ resellerId: 1, paymentId: 11, status, total: '10.00' });
-    const error = await expectProviderError(client.completePayment({ resellerId: 1, paymentId: 11, paymentMethodId: 2 }), InvalidStateError);
+    const error = await expectProviderError(
+      client.completePayment({ resellerId: 1, paymentId: 11, paymentMethodId: 2 }),
+      InvalidStateError,
+    );
     expect(error.statusCode).toBe(422);
     expect(error.message).toContain('Only payments with "waiting for payment/expired" status can be completed.');
     expect(error.retryable).toBe(false);
@@ -66,8 +76,13 @@ describe('ActivePlatform client against the sandbox', () => {
     await control(base, 'POST', '/__control/resellers', { resellerId: 99, parentId: null });
     await seed({ resellerId: 21, paymentId: 1, status: 'waiting_for_payment', total: '1.00' });
     await seed({ resellerId: 99, paymentId: 2, status: 'waiting_for_payment', total: '1.00' });
-    await expect(client.completePayment({ resellerId: 21, paymentId: 1, paymentMethodId: 2 })).resolves.toMatchObject({ status: 'completed' });
-    const error = await expectProviderError(client.completePayment({ resellerId: 99, paymentId: 2, paymentMethodId: 2 }), InvalidRequestError);
+    await expect(client.completePayment({ resellerId: 21, paymentId: 1, paymentMethodId: 2 })).resolves.toMatchObject({
+      status: 'completed',
+    });
+    const error = await expectProviderError(
+      client.completePayment({ resellerId: 99, paymentId: 2, paymentMethodId: 2 }),
+      InvalidRequestError,
+    );
     expect(error.statusCode).toBe(404);
     // A downstream manager's token does not reach its parent.
     await control(base, 'POST', '/__control/tokens', { token: 'manager-of-20', resellerId: 20 });
@@ -99,9 +114,13 @@ describe('ActivePlatform client against the sandbox', () => {
     expect(await json.json()).toEqual({ errors: { title: `Content-Type must be ${MEDIA}`, status: '415' } });
     expect((await call({ 'Content-Type': 'text/plain', Accept: MEDIA, 'X-Api-Token': TOKEN })).status).toBe(415);
     expect((await call({ 'Content-Type': 'application/xml', Accept: MEDIA, 'X-Api-Token': TOKEN })).status).toBe(415);
-    expect((await call({ 'Content-Type': `${MEDIA}; charset=utf-8`, Accept: MEDIA, 'X-Api-Token': TOKEN })).status).toBe(415);
+    expect(
+      (await call({ 'Content-Type': `${MEDIA}; charset=utf-8`, Accept: MEDIA, 'X-Api-Token': TOKEN })).status,
+    ).toBe(415);
     expect((await call({ 'Content-Type': MEDIA, Accept: 'application/json', 'X-Api-Token': TOKEN })).status).toBe(406);
-    expect((await control(base, 'GET', '/__control/payments/1/5')).body).toMatchObject({ status: 'waiting_for_payment' });
+    expect((await control(base, 'GET', '/__control/payments/1/5')).body).toMatchObject({
+      status: 'waiting_for_payment',
+    });
     expect(await sandbox.control.ledger({ provider: 'activeplatform' })).toHaveLength(0);
   });
 
@@ -120,28 +139,49 @@ describe('ActivePlatform client against the sandbox', () => {
   });
 
   it('client-side validation: an invalid payment method is never sent', async () => {
-    const error = await expectProviderError(client.completePayment({ resellerId: 1, paymentId: 7, paymentMethodId: 0 }), InvalidRequestError);
+    const error = await expectProviderError(
+      client.completePayment({ resellerId: 1, paymentId: 7, paymentMethodId: 0 }),
+      InvalidRequestError,
+    );
     expect(error.fieldErrors[0]?.field).toBe('data.attributes.payment_method_id');
     expect(await sandbox.control.requests({ provider: 'activeplatform' })).toHaveLength(0);
   });
 
   it('5xx: Transient', async () => {
     await seed({ resellerId: 1, paymentId: 8, status: 'waiting_for_payment', total: '1.00' });
-    await sandbox.control.script({ provider: 'activeplatform', times: 1, outcome: { type: 'server_error', status: 503 } });
-    const error = await expectProviderError(client.completePayment({ resellerId: 1, paymentId: 8, paymentMethodId: 2 }), TransientProviderError);
+    await sandbox.control.script({
+      provider: 'activeplatform',
+      times: 1,
+      outcome: { type: 'server_error', status: 503 },
+    });
+    const error = await expectProviderError(
+      client.completePayment({ resellerId: 1, paymentId: 8, paymentMethodId: 2 }),
+      TransientProviderError,
+    );
     expect(error.statusCode).toBe(503);
   });
 
   it('429: RateLimited with retryAfterMs', async () => {
-    await sandbox.control.script({ provider: 'activeplatform', times: 1, outcome: { type: 'rate_limit', retryAfterSeconds: 7 } });
+    await sandbox.control.script({
+      provider: 'activeplatform',
+      times: 1,
+      outcome: { type: 'rate_limit', retryAfterSeconds: 7 },
+    });
     const error = await expectProviderError(client.getPayment({ resellerId: 1, paymentId: 8 }), RateLimitedError);
     expect(error.retryAfterMs).toBe(7000);
   });
 
   it('timeout after the completion: UnknownOutcome, and the payment is completed', async () => {
     await seed({ resellerId: 1, paymentId: 9, status: 'waiting_for_payment', total: '5.00' });
-    await sandbox.control.script({ operation: 'activeplatform.payment.complete', times: 1, outcome: { type: 'timeout', phase: 'after' } });
-    await expectProviderError(client.completePayment({ resellerId: 1, paymentId: 9, paymentMethodId: 2 }), UnknownOutcomeError);
+    await sandbox.control.script({
+      operation: 'activeplatform.payment.complete',
+      times: 1,
+      outcome: { type: 'timeout', phase: 'after' },
+    });
+    await expectProviderError(
+      client.completePayment({ resellerId: 1, paymentId: 9, paymentMethodId: 2 }),
+      UnknownOutcomeError,
+    );
     expect((await control(base, 'GET', '/__control/payments/1/9')).body).toMatchObject({ status: 'completed' });
   });
 
@@ -152,14 +192,27 @@ describe('ActivePlatform client against the sandbox', () => {
 
   it('malformed answer to the completion: UnknownOutcome', async () => {
     await seed({ resellerId: 1, paymentId: 12, status: 'waiting_for_payment', total: '5.00' });
-    await sandbox.control.script({ operation: 'activeplatform.payment.complete', times: 1, outcome: { type: 'malformed' } });
-    await expectProviderError(client.completePayment({ resellerId: 1, paymentId: 12, paymentMethodId: 2 }), UnknownOutcomeError);
+    await sandbox.control.script({
+      operation: 'activeplatform.payment.complete',
+      times: 1,
+      outcome: { type: 'malformed' },
+    });
+    await expectProviderError(
+      client.completePayment({ resellerId: 1, paymentId: 12, paymentMethodId: 2 }),
+      UnknownOutcomeError,
+    );
   });
 
   it('latency within the timeout still succeeds', async () => {
     await seed({ resellerId: 1, paymentId: 13, status: 'waiting_for_payment', total: '5.00' });
-    await sandbox.control.script({ operation: 'activeplatform.payment.complete', times: 1, outcome: { type: 'latency', delayMs: 100 } });
-    await expect(client.completePayment({ resellerId: 1, paymentId: 13, paymentMethodId: 2 })).resolves.toMatchObject({ status: 'completed' });
+    await sandbox.control.script({
+      operation: 'activeplatform.payment.complete',
+      times: 1,
+      outcome: { type: 'latency', delayMs: 100 },
+    });
+    await expect(client.completePayment({ resellerId: 1, paymentId: 13, paymentMethodId: 2 })).resolves.toMatchObject({
+      status: 'completed',
+    });
   });
 
   it('reset clears payments, resellers and tokens', async () => {
@@ -170,14 +223,20 @@ describe('ActivePlatform client against the sandbox', () => {
 
   it('the sandbox can refuse the GET the document does not define (405, Allow: PATCH); the PATCH still works; reset allows it again', async () => {
     await seed({ resellerId: 1, paymentId: 15, status: 'waiting_for_payment', total: '5.00' });
-    expect((await control(base, 'POST', '/__control/payment-reads', { allowed: false })).body).toEqual({ allowed: false });
-    const raw = await fetch(`${base}/api/v3/resellers/1/payments/15`, { headers: { Accept: MEDIA, 'X-Api-Token': TOKEN } });
+    expect((await control(base, 'POST', '/__control/payment-reads', { allowed: false })).body).toEqual({
+      allowed: false,
+    });
+    const raw = await fetch(`${base}/api/v3/resellers/1/payments/15`, {
+      headers: { Accept: MEDIA, 'X-Api-Token': TOKEN },
+    });
     expect(raw.status).toBe(405);
     expect(raw.headers.get('allow')).toBe('PATCH');
     expect(await raw.json()).toEqual({ errors: { title: 'Method Not Allowed', status: '405' } });
     const error = await expectProviderError(client.getPayment({ resellerId: 1, paymentId: 15 }), InvalidRequestError);
     expect(error.statusCode).toBe(405);
-    await expect(client.completePayment({ resellerId: 1, paymentId: 15, paymentMethodId: 2 })).resolves.toMatchObject({ status: 'completed' });
+    await expect(client.completePayment({ resellerId: 1, paymentId: 15, paymentMethodId: 2 })).resolves.toMatchObject({
+      status: 'completed',
+    });
     expect((await control(base, 'POST', '/__control/payment-reads', { allowed: 'no' })).status).toBe(400);
     await sandbox.control.reset();
     await seed({ resellerId: 1, paymentId: 15, status: 'expired', total: '5.00' });

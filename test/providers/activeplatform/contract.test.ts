@@ -55,11 +55,15 @@ describe('ActivePlatform fixtures parse with their schemas', () => {
   });
 
   it('a 422 with a detail keeps both the title and the detail in the reason', () => {
-    const data = { errors: [{ title: 'Payment cannot be completed', detail: 'Payment 6475 is canceled', status: '422' }] };
+    const data = {
+      errors: [{ title: 'Payment cannot be completed', detail: 'Payment 6475 is canceled', status: '422' }],
+    };
     const error = mapActivePlatformError({ status: 422, data, headers: {} });
     expect(error).toBeInstanceOf(InvalidStateError);
     expect(error.message).toBe('activeplatform HTTP 422: Payment cannot be completed (Payment 6475 is canceled)');
-    expect(mapActivePlatformError({ status: 422, data: { errors: { detail: 'Only a detail' } }, headers: {} }).message).toBe('activeplatform HTTP 422: Only a detail');
+    expect(
+      mapActivePlatformError({ status: 422, data: { errors: { detail: 'Only a detail' } }, headers: {} }).message,
+    ).toBe('activeplatform HTTP 422: Only a detail');
   });
 
   it('rejects a request without a positive integer payment_method_id, naming the field', () => {

@@ -35,12 +35,22 @@ describe('Adiq client against the sandbox', () => {
     it('creates a plan: amount sent in reais from cents, token by HTTP Basic, Bearer on the call', async () => {
       const planId = await client.createPlan(monthlyPlan);
       expect(planId).toMatch(/^[0-9a-f-]{36}$/);
-      const tokenRequest = at(await sandbox.control.requests({ operation: 'adiq.auth.token' }), 0, 'adiq.auth.token requests');
-      const basic = Buffer.from(`${SANDBOX_CREDENTIALS.adiq.clientId}:${SANDBOX_CREDENTIALS.adiq.clientSecret}`).toString('base64');
+      const tokenRequest = at(
+        await sandbox.control.requests({ operation: 'adiq.auth.token' }),
+        0,
+        'adiq.auth.token requests',
+      );
+      const basic = Buffer.from(
+        `${SANDBOX_CREDENTIALS.adiq.clientId}:${SANDBOX_CREDENTIALS.adiq.clientSecret}`,
+      ).toString('base64');
       expect(tokenRequest.headers.authorization).toBe(`Basic ${basic}`);
       expect(tokenRequest.body).toEqual({ grantType: 'client_credentials' });
       expect(tokenRequest.path).toBe(`${SANDBOX_PREFIX.adiqAuth}/oauth2/v1/token`);
-      const create = at(await sandbox.control.requests({ operation: 'adiq.plan.create' }), 0, 'adiq.plan.create requests');
+      const create = at(
+        await sandbox.control.requests({ operation: 'adiq.plan.create' }),
+        0,
+        'adiq.plan.create requests',
+      );
       expect(create.headers.authorization).toMatch(/^Bearer sbx\./);
       expect(create.body).toEqual({
         name: monthlyPlan.name,
@@ -58,15 +68,34 @@ describe('Adiq client against the sandbox', () => {
     it('gets, searches, updates and changes the status of a plan', async () => {
       const planId = await client.createPlan(monthlyPlan);
       const plan = await client.getPlan(planId);
-      expect(plan).toMatchObject({ id: planId, amount: 5.99, planType: 'Monthly', interval: 30, status: 'Active', merchantId: ADIQ_SANDBOX_MERCHANT_ID });
+      expect(plan).toMatchObject({
+        id: planId,
+        amount: 5.99,
+        planType: 'Monthly',
+        interval: 30,
+        status: 'Active',
+        merchantId: ADIQ_SANDBOX_MERCHANT_ID,
+      });
       await client.createPlan({ ...monthlyPlan, name: 'Other plan' });
       const page = await client.searchPlans({ name: 'Neighborhood', page: 1, limit: 10 });
       expect(page).toMatchObject({ page: 1, limit: 10, total: 1 });
       expect(page.items[0]?.id).toBe(planId);
       await expect(
-        client.updatePlan(planId, { ...monthlyPlan, merchantId: ADIQ_SANDBOX_MERCHANT_ID, amountCents: 2999, planType: 'Custom', interval: 20, installments: 5 }),
+        client.updatePlan(planId, {
+          ...monthlyPlan,
+          merchantId: ADIQ_SANDBOX_MERCHANT_ID,
+          amountCents: 2999,
+          planType: 'Custom',
+          interval: 20,
+          installments: 5,
+        }),
       ).resolves.toBe(planId);
-      expect(await client.getPlan(planId)).toMatchObject({ amount: 29.99, planType: 'Custom', interval: 20, installments: 5 });
+      expect(await client.getPlan(planId)).toMatchObject({
+        amount: 29.99,
+        planType: 'Custom',
+        interval: 20,
+        installments: 5,
+      });
       await expect(client.updatePlanStatus(planId, 'Inactive')).resolves.toBe(planId);
       expect((await client.getPlan(planId)).status).toBe('Inactive');
       expect((await client.findPlansByName(monthlyPlan.name)).map((p) => p.id)).toEqual([planId]);
@@ -87,22 +116,41 @@ describe('Adiq client against the sandbox', () => {
     it('creates, reads, searches, changes status and vault', async () => {
       const { planId, subscriptionId } = await newSubscription();
       const subscription = await client.getSubscription(subscriptionId);
-      expect(subscription).toMatchObject({ id: subscriptionId, orderNumber: '1234567890', vaultId: VAULT_ID, status: 'Active', plan: { id: planId } });
+      expect(subscription).toMatchObject({
+        id: subscriptionId,
+        orderNumber: '1234567890',
+        vaultId: VAULT_ID,
+        status: 'Active',
+        plan: { id: planId },
+      });
       const page = await client.searchSubscriptions({ planName: 'Neighborhood' });
       expect(page.items.map((s) => s.id)).toEqual([subscriptionId]);
-      expect(await client.findSubscriptionByOrderNumber('1234567890', { planId })).toMatchObject({ id: subscriptionId });
+      expect(await client.findSubscriptionByOrderNumber('1234567890', { planId })).toMatchObject({
+        id: subscriptionId,
+      });
       expect(await client.findSubscriptionByOrderNumber('0000000000')).toBeUndefined();
 
       await expect(client.changeSubscriptionVault(subscriptionId, OTHER_VAULT_ID)).resolves.toBe(subscriptionId);
       await expect(client.changeSubscriptionStatus(subscriptionId, 'canceled')).resolves.toBe(subscriptionId);
-      expect(await client.getSubscription(subscriptionId)).toMatchObject({ status: 'Canceled', vaultId: OTHER_VAULT_ID });
-      const statusRequest = at(await sandbox.control.requests({ operation: 'adiq.subscription.status' }), 0, 'adiq.subscription.status requests');
+      expect(await client.getSubscription(subscriptionId)).toMatchObject({
+        status: 'Canceled',
+        vaultId: OTHER_VAULT_ID,
+      });
+      const statusRequest = at(
+        await sandbox.control.requests({ operation: 'adiq.subscription.status' }),
+        0,
+        'adiq.subscription.status requests',
+      );
       expect(statusRequest.body).toEqual({ status: 'Canceled' });
     });
 
     it('400 with [{tag, description}] becomes InvalidRequest with field errors from the tags', async () => {
       const error = await expectProviderError(
-        client.createSubscription({ vaultId: VAULT_ID, orderNumber: '1', planId: 'e776ab3b-4698-4afa-97d4-a621d70c4a11' }),
+        client.createSubscription({
+          vaultId: VAULT_ID,
+          orderNumber: '1',
+          planId: 'e776ab3b-4698-4afa-97d4-a621d70c4a11',
+        }),
         InvalidRequestError,
       );
       expect(error.statusCode).toBe(400);
@@ -124,7 +172,9 @@ describe('Adiq client against the sandbox', () => {
       expect(body.map((e) => e.tag).sort()).toEqual(['orderNumber', 'planId', 'vaultId']);
     });
 
-    const declines: Array<['soft_decline' | 'hard_decline', string, typeof SoftDeclineError | typeof HardDeclineError]> = [
+    const declines: Array<
+      ['soft_decline' | 'hard_decline', string, typeof SoftDeclineError | typeof HardDeclineError]
+    > = [
       ['soft_decline', '51', SoftDeclineError],
       ['hard_decline', '46', HardDeclineError],
       ['hard_decline', '14', HardDeclineError],
@@ -132,7 +182,10 @@ describe('Adiq client against the sandbox', () => {
     it.each(declines)('402 %s (%s) is a decline of the right class', async (type, code, errorClass) => {
       const planId = await client.createPlan(monthlyPlan);
       await sandbox.control.script({ operation: 'adiq.subscription.create', times: 1, outcome: { type, code } });
-      const error = await expectProviderError<ProviderError>(client.createSubscription({ vaultId: VAULT_ID, orderNumber: '42', planId }), errorClass);
+      const error = await expectProviderError<ProviderError>(
+        client.createSubscription({ vaultId: VAULT_ID, orderNumber: '42', planId }),
+        errorClass,
+      );
       expect(error).toMatchObject({ statusCode: 402, code });
       expect(await adiqControl<unknown[]>(sandbox, 'GET', '/subscriptions')).toMatchObject({ body: [] });
     });
@@ -144,10 +197,22 @@ describe('Adiq client against the sandbox', () => {
       await adiqControl(sandbox, 'POST', `/subscriptions/${subscriptionId}/bill`, { date: '2024-01-01' });
       await sandbox.control.script({ operation: 'adiq.billing.charge', times: 1, outcome: { type: 'soft_decline' } });
       await adiqControl(sandbox, 'POST', `/subscriptions/${subscriptionId}/bill`, { date: '2024-02-01' });
-      const page = await client.searchBillings({ ExpirationDateRangeStartDate: '2024-01-01', ExpirationDateRangeEndDate: '2024-01-31' });
+      const page = await client.searchBillings({
+        ExpirationDateRangeStartDate: '2024-01-01',
+        ExpirationDateRangeEndDate: '2024-01-31',
+      });
       expect(page.items).toHaveLength(1);
-      expect(page.items[0]).toMatchObject({ status: 'Paid', amount: 5.99, installment: 1, expireAt: '2024-01-01T00:00:00' });
-      const open = at(await client.findBillings({ status: 'Opened' }, (b) => b.subscription.id === subscriptionId), 0, 'open billings');
+      expect(page.items[0]).toMatchObject({
+        status: 'Paid',
+        amount: 5.99,
+        installment: 1,
+        expireAt: '2024-01-01T00:00:00',
+      });
+      const open = at(
+        await client.findBillings({ status: 'Opened' }, (b) => b.subscription.id === subscriptionId),
+        0,
+        'open billings',
+      );
       expect(open).toMatchObject({ installment: 2 });
       await expect(client.cancelBilling(open.id)).resolves.toBe(open.id);
       const canceled = at(await client.findBillings({ status: 'Canceled' }, () => true), 0, 'canceled billings');
@@ -159,12 +224,22 @@ describe('Adiq client against the sandbox', () => {
 
   describe('notifications', () => {
     it('creates, searches and updates a registration', async () => {
-      const request = { merchantId: '017005555500000', name: 'New Merchant Notifier', description: 'Adding callback', callbackUrl: 'http://test.com/feeds/paymentsFail/' };
+      const request = {
+        merchantId: '017005555500000',
+        name: 'New Merchant Notifier',
+        description: 'Adding callback',
+        callbackUrl: 'http://test.com/feeds/paymentsFail/',
+      };
       const id = await client.createNotification(request);
       expect(await client.searchNotifications({ merchantId: '017005555500000', status: 'Active' })).toEqual([
         expect.objectContaining({ ...request, id, status: 'Active' }),
       ]);
-      const updated = await client.updateNotification('017005555500000', { ...request, name: 'Merchant Notifier', callbackUrl: 'http://test.com/feeds/paymentsFail/v2', status: 'Canceled' });
+      const updated = await client.updateNotification('017005555500000', {
+        ...request,
+        name: 'Merchant Notifier',
+        callbackUrl: 'http://test.com/feeds/paymentsFail/v2',
+        status: 'Canceled',
+      });
       expect(updated).toMatchObject({ id, name: 'Merchant Notifier', status: 'Canceled', modifiedBy: 'Adiq' });
       expect(await client.searchNotifications({ status: 'Active' })).toEqual([]);
     });
@@ -181,7 +256,11 @@ describe('Adiq client against the sandbox', () => {
     });
 
     it('5xx is Transient', async () => {
-      await sandbox.control.script({ operation: 'adiq.plan.search', times: 1, outcome: { type: 'server_error', status: 503 } });
+      await sandbox.control.script({
+        operation: 'adiq.plan.search',
+        times: 1,
+        outcome: { type: 'server_error', status: 503 },
+      });
       const error = await expectProviderError(client.searchPlans(), TransientProviderError);
       expect(error.statusCode).toBe(503);
       expect(error.retryable).toBe(true);
@@ -194,15 +273,26 @@ describe('Adiq client against the sandbox', () => {
     });
 
     it('429 is RateLimited with retryAfterMs', async () => {
-      await sandbox.control.script({ operation: 'adiq.subscription.search', times: 1, outcome: { type: 'rate_limit', retryAfterSeconds: 7 } });
+      await sandbox.control.script({
+        operation: 'adiq.subscription.search',
+        times: 1,
+        outcome: { type: 'rate_limit', retryAfterSeconds: 7 },
+      });
       const error = await expectProviderError(client.searchSubscriptions(), RateLimitedError);
       expect(error.retryAfterMs).toBe(7000);
     });
 
     it('a timeout after the create took effect is UnknownOutcome (and the subscription exists)', async () => {
       const planId = await client.createPlan(monthlyPlan);
-      await sandbox.control.script({ operation: 'adiq.subscription.create', times: 1, outcome: { type: 'timeout', phase: 'after' } });
-      await expectProviderError(client.createSubscription({ vaultId: VAULT_ID, orderNumber: '77', planId }), UnknownOutcomeError);
+      await sandbox.control.script({
+        operation: 'adiq.subscription.create',
+        times: 1,
+        outcome: { type: 'timeout', phase: 'after' },
+      });
+      await expectProviderError(
+        client.createSubscription({ vaultId: VAULT_ID, orderNumber: '77', planId }),
+        UnknownOutcomeError,
+      );
       expect(await client.findSubscriptionByOrderNumber('77')).toMatchObject({ orderNumber: '77' });
     });
 
@@ -222,14 +312,19 @@ describe('Adiq client against the sandbox', () => {
   describe('billing runs (sandbox control) and notifications to the merchant', () => {
     const callbackUrl = () => `${sandbox.url}/merchant/adiq/payments`;
     const register = () =>
-      client.createNotification({ merchantId: ADIQ_SANDBOX_MERCHANT_ID, name: 'Engine', description: 'Engine webhooks', callbackUrl: callbackUrl() });
+      client.createNotification({
+        merchantId: ADIQ_SANDBOX_MERCHANT_ID,
+        name: 'Engine',
+        description: 'Engine webhooks',
+        callbackUrl: callbackUrl(),
+      });
     const bill = (subscriptionId: string, date: string) =>
-      adiqControl<{ outcome: string; retryOn: string | null; subscription: { status: string }; billing: { id: string; status: string } }>(
-        sandbox,
-        'POST',
-        `/subscriptions/${subscriptionId}/bill`,
-        { date },
-      );
+      adiqControl<{
+        outcome: string;
+        retryOn: string | null;
+        subscription: { status: string };
+        billing: { id: string; status: string };
+      }>(sandbox, 'POST', `/subscriptions/${subscriptionId}/bill`, { date });
 
     it('approved: ledger charge with the orderNumber, status notification 200', async () => {
       await register();
@@ -237,11 +332,21 @@ describe('Adiq client against the sandbox', () => {
       const { body } = await bill(subscriptionId, '2024-01-01');
       expect(body).toMatchObject({ outcome: 'paid', billing: { status: 'Paid' }, subscription: { status: 'Active' } });
       expect(await sandbox.control.ledger({ provider: 'adiq' })).toEqual([
-        expect.objectContaining({ kind: 'charge', amountCents: 599, reference: '5550001', providerId: body.billing.id }),
+        expect.objectContaining({
+          kind: 'charge',
+          amountCents: 599,
+          reference: '5550001',
+          providerId: body.billing.id,
+        }),
       ]);
       const callbacks = await sandbox.control.merchantCallbacks();
       expect(callbacks).toHaveLength(1);
-      expect(JSON.parse(callbacks[0]!.rawBody)).toMatchObject({ statusCode: '200', subscriptionId, billingId: body.billing.id, orderNumber: '5550001' });
+      expect(JSON.parse(callbacks[0]!.rawBody)).toMatchObject({
+        statusCode: '200',
+        subscriptionId,
+        billingId: body.billing.id,
+        orderNumber: '5550001',
+      });
     });
 
     it('teimosinha: soft declines retry 2, 2, 4 days later, then block when attempts (3) are exhausted', async () => {
@@ -253,13 +358,25 @@ describe('Adiq client against the sandbox', () => {
       expect((await bill(subscriptionId, '2024-01-03')).body.retryOn).toBe('2024-01-05');
       expect((await bill(subscriptionId, '2024-01-05')).body.retryOn).toBe('2024-01-09');
       const last = await bill(subscriptionId, '2024-01-09');
-      expect(last.body).toMatchObject({ outcome: 'blocked', retryOn: null, billing: { status: 'Denied' }, subscription: { status: 'Blocked' } });
+      expect(last.body).toMatchObject({
+        outcome: 'blocked',
+        retryOn: null,
+        billing: { status: 'Denied' },
+        subscription: { status: 'Blocked' },
+      });
       expect((await bill(subscriptionId, '2024-01-17')).status).toBe(409);
       // One failure notification and one status notification per failed attempt.
-      const payloads = (await sandbox.control.merchantCallbacks()).map((c) => JSON.parse(c.rawBody) as Record<string, unknown>);
+      const payloads = (await sandbox.control.merchantCallbacks()).map(
+        (c) => JSON.parse(c.rawBody) as Record<string, unknown>,
+      );
       expect(payloads.filter((p) => 'ErrorCode' in p)).toHaveLength(4);
       expect(payloads.filter((p) => p.statusCode === '51')).toHaveLength(4);
-      expect(payloads[0]).toMatchObject({ SubscriptionId: subscriptionId, OrderNumber: '5550002', ExpireAt: '2024-01-01T00:00:00-03:00', ErrorCode: '51' });
+      expect(payloads[0]).toMatchObject({
+        SubscriptionId: subscriptionId,
+        OrderNumber: '5550002',
+        ExpireAt: '2024-01-01T00:00:00-03:00',
+        ErrorCode: '51',
+      });
       expect(await sandbox.control.ledger({ provider: 'adiq' })).toHaveLength(0);
       expect((await client.getSubscription(subscriptionId)).status).toBe('Blocked');
     });
@@ -268,7 +385,11 @@ describe('Adiq client against the sandbox', () => {
       const { subscriptionId } = await newSubscription('5550003');
       await sandbox.control.script({ operation: 'adiq.billing.charge', times: 1, outcome: { type: 'hard_decline' } });
       const { body } = await bill(subscriptionId, '2024-01-01');
-      expect(body).toMatchObject({ outcome: 'blocked', billing: { status: 'PaymentInvalid' }, subscription: { status: 'Blocked' } });
+      expect(body).toMatchObject({
+        outcome: 'blocked',
+        billing: { status: 'PaymentInvalid' },
+        subscription: { status: 'Blocked' },
+      });
       // Re-activated by the merchant (e.g. after a vault change), it is billed again.
       await client.changeSubscriptionVault(subscriptionId, OTHER_VAULT_ID);
       await client.changeSubscriptionStatus(subscriptionId, 'active');

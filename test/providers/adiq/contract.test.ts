@@ -59,7 +59,13 @@ import {
   updatePlanStatusRequestSchema,
 } from '../../../providers/adiq/schemas';
 import { billingOutcome, engineBillingStatus, engineSubscriptionStatus } from '../../../providers/adiq/status';
-import { HardDeclineError, InvalidRequestError, ProviderAuthError, SoftDeclineError, TransientProviderError } from '../../../providers/errors';
+import {
+  HardDeclineError,
+  InvalidRequestError,
+  ProviderAuthError,
+  SoftDeclineError,
+  TransientProviderError,
+} from '../../../providers/errors';
 import type { z } from 'zod';
 
 const cases: Array<[string, z.ZodType, unknown]> = [
@@ -121,18 +127,42 @@ describe('Adiq fixtures parse with their schemas', () => {
 
   it('the notifications: failure fields, status code 200 = paid, either casing', () => {
     const failure = failureNotificationSchema.parse(failureNotification);
-    expect(failure).toMatchObject({ SubscriptionId: 'ba2dad08-7047-467d-8555-a947621d6554', OrderNumber: '1234567890' });
+    expect(failure).toMatchObject({
+      SubscriptionId: 'ba2dad08-7047-467d-8555-a947621d6554',
+      OrderNumber: '1234567890',
+    });
     expect(failureNotificationDecline(failure)).toBe('soft');
-    expect(failureNotificationSchema.parse({ subscriptionId: 'x', errorCode: '46' })).toMatchObject({ SubscriptionId: 'x', ErrorCode: '46' });
+    expect(failureNotificationSchema.parse({ subscriptionId: 'x', errorCode: '46' })).toMatchObject({
+      SubscriptionId: 'x',
+      ErrorCode: '46',
+    });
 
-    expect(paymentNotificationOutcome(paymentStatusNotificationSchema.parse(statusNotification))).toEqual({ kind: 'unknown' });
+    expect(paymentNotificationOutcome(paymentStatusNotificationSchema.parse(statusNotification))).toEqual({
+      kind: 'unknown',
+    });
     const paid = paymentStatusNotificationSchema.parse({ ...statusNotification, statusCode: 200 });
     expect(paymentNotificationOutcome(paid)).toEqual({ kind: 'paid' });
-    const pascal = paymentStatusNotificationSchema.parse({ PaymentId: 'p', StatusCode: '51', StatusDescription: 'Saldo insuficiente' });
-    expect(paymentNotificationOutcome(pascal)).toEqual({ kind: 'failed', decline: 'soft', code: '51', description: 'Saldo insuficiente' });
-    const canceled = paymentStatusNotificationSchema.parse({ statusCode: '999', statusDescription: 'Cartão cancelado' });
+    const pascal = paymentStatusNotificationSchema.parse({
+      PaymentId: 'p',
+      StatusCode: '51',
+      StatusDescription: 'Saldo insuficiente',
+    });
+    expect(paymentNotificationOutcome(pascal)).toEqual({
+      kind: 'failed',
+      decline: 'soft',
+      code: '51',
+      description: 'Saldo insuficiente',
+    });
+    const canceled = paymentStatusNotificationSchema.parse({
+      statusCode: '999',
+      statusDescription: 'Cartão cancelado',
+    });
     expect(paymentNotificationOutcome(canceled)).toMatchObject({ kind: 'failed', decline: 'hard' });
-    const expiredInWords = failureNotificationSchema.parse({ SubscriptionId: 'x', ErrorCode: 'Falha no pagamento', ErrorMessage: 'Cartão expirado' });
+    const expiredInWords = failureNotificationSchema.parse({
+      SubscriptionId: 'x',
+      ErrorCode: 'Falha no pagamento',
+      ErrorMessage: 'Cartão expirado',
+    });
     expect(failureNotificationDecline(expiredInWords)).toBe('hard');
   });
 });
@@ -141,7 +171,9 @@ describe('Adiq error mapping', () => {
   it('400 example: InvalidRequest with the tag as field', () => {
     const error = mapAdiqError({ status: 400, data: error400, headers: {} });
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect((error as InvalidRequestError).fieldErrors).toEqual([{ field: 'Campo', message: 'Não pode ser nulo ou vazio.' }]);
+    expect((error as InvalidRequestError).fieldErrors).toEqual([
+      { field: 'Campo', message: 'Não pode ser nulo ou vazio.' },
+    ]);
   });
 
   it('401: ProviderAuth naming the settings', () => {
@@ -166,7 +198,9 @@ describe('Adiq error mapping', () => {
   });
 
   it('500 (any body) is Transient', () => {
-    expect(mapAdiqError({ status: 500, data: [{ tag: 'Erro', description: 'Erro interno' }], headers: {} })).toBeInstanceOf(TransientProviderError);
+    expect(
+      mapAdiqError({ status: 500, data: [{ tag: 'Erro', description: 'Erro interno' }], headers: {} }),
+    ).toBeInstanceOf(TransientProviderError);
     expect(mapAdiqError({ status: 502, data: '<html>', headers: {} })).toBeInstanceOf(TransientProviderError);
   });
 
@@ -196,8 +230,14 @@ describe('Adiq money, references, paths', () => {
   });
 
   it('hosts and paths', () => {
-    expect(ADIQ_HOSTS.homologation).toEqual({ auth: 'https://authorization-hml.adiq.io', recurrence: 'https://recorrencia-hml.adiq.io' });
-    expect(ADIQ_HOSTS.production).toEqual({ auth: 'https://authorization.adiq.io', recurrence: 'https://recorrencia.adiq.io' });
+    expect(ADIQ_HOSTS.homologation).toEqual({
+      auth: 'https://authorization-hml.adiq.io',
+      recurrence: 'https://recorrencia-hml.adiq.io',
+    });
+    expect(ADIQ_HOSTS.production).toEqual({
+      auth: 'https://authorization.adiq.io',
+      recurrence: 'https://recorrencia.adiq.io',
+    });
     expect(fillPath(ADIQ_RECURRENCE_PATHS.planStatus, { planId: 'a/b' })).toBe('/v1/plans/a%2Fb/status');
     expect(() => fillPath(ADIQ_RECURRENCE_PATHS.plan)).toThrow(/planId/);
   });

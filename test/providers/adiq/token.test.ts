@@ -15,7 +15,9 @@ describe('Adiq token cache', () => {
   useSandbox((started) => (sandbox = started), { clock });
 
   const unauthorized = async () =>
-    (await sandbox.control.requests({ provider: 'adiq' })).filter((r) => r.status === 401 && r.path.includes('/recurrence/')).length;
+    (await sandbox.control.requests({ provider: 'adiq' })).filter(
+      (r) => r.status === 401 && r.path.includes('/recurrence/'),
+    ).length;
 
   it('20 concurrent calls share ONE token request', async () => {
     const client = adiqClient(sandbox);
@@ -70,7 +72,11 @@ describe('Adiq token cache', () => {
   });
 
   it('a second 401 is a credentials problem, not retried further', async () => {
-    const bogus: AdiqAccessToken = { authorization: 'Bearer revoked', accessToken: 'revoked', expiresAt: Number.MAX_SAFE_INTEGER };
+    const bogus: AdiqAccessToken = {
+      authorization: 'Bearer revoked',
+      accessToken: 'revoked',
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    };
     const invalidate = jest.fn();
     const tokens: AdiqTokenSource = { get: async () => bogus, invalidate };
     const client = adiqClient(sandbox, { tokens });
@@ -91,13 +97,17 @@ describe('Adiq token cache', () => {
   });
 
   it('the token endpoint checks the grant type in the documented error shape', async () => {
-    const basic = Buffer.from(`${SANDBOX_CREDENTIALS.adiq.clientId}:${SANDBOX_CREDENTIALS.adiq.clientSecret}`).toString('base64');
+    const basic = Buffer.from(`${SANDBOX_CREDENTIALS.adiq.clientId}:${SANDBOX_CREDENTIALS.adiq.clientSecret}`).toString(
+      'base64',
+    );
     const response = await fetch(`${sandbox.url}/adiq/auth/oauth2/v1/token`, {
       method: 'POST',
       headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ grantType: 'password' }),
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual([{ tag: 'grantType', description: 'grantType must be "client_credentials"' }]);
+    expect(await response.json()).toEqual([
+      { tag: 'grantType', description: 'grantType must be "client_credentials"' },
+    ]);
   });
 });

@@ -9,7 +9,11 @@ import responseExample from '../../fixtures/providers/payment-status/update-stat
 import { createPaymentStatusActivities } from '../../../activities/merchants/payment-status';
 import { PaymentStatusClient, type PushStatusInput } from '../../../providers/payment-status/client';
 import { mapPaymentStatusError } from '../../../providers/payment-status/errors';
-import { problemDocumentSchema, updateStatusRequestSchema, updateStatusResponseSchema } from '../../../providers/payment-status/schemas';
+import {
+  problemDocumentSchema,
+  updateStatusRequestSchema,
+  updateStatusResponseSchema,
+} from '../../../providers/payment-status/schemas';
 import {
   InvalidRequestError,
   InvalidStateError,
@@ -42,7 +46,13 @@ describe('payment status contract', () => {
   it('the JS example body does not meet the reference contract (casing, missing fields)', () => {
     const result = updateStatusRequestSchema.safeParse(jsExampleBody);
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['alt_Trust_Value', 'apiKey', 'id', 'trust_Seed', 'trust_Value']);
+    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'alt_Trust_Value',
+      'apiKey',
+      'id',
+      'trust_Seed',
+      'trust_Value',
+    ]);
     expect(result.error?.issues.find((i) => i.path[0] === 'apiKey')?.message).toBe('The apiKey field is required.');
   });
 
@@ -86,7 +96,11 @@ describe('payment status client and activity against the sandbox', () => {
 
   it('pushes a status with the documented path, header and exact body casing', async () => {
     await expect(client.pushStatus(input)).resolves.toEqual({ success: true });
-    const request = at(await sandbox.control.requests({ operation: 'payment-status.status.update' }), 0, 'payment-status.status.update requests');
+    const request = at(
+      await sandbox.control.requests({ operation: 'payment-status.status.update' }),
+      0,
+      'payment-status.status.update requests',
+    );
     expect(request.path).toBe(`/payment-status/status/${input.paymentId}`);
     expect(request.headers['api-key']).toBe(KEY);
     expect(request.body).toEqual({
@@ -97,8 +111,15 @@ describe('payment status client and activity against the sandbox', () => {
       trust_Value: 'value',
       alt_Trust_Value: 'alt',
     });
-    const stored = await control<{ status: string; updates: unknown[] }>(base, 'GET', `/__control/payments/${input.paymentId}`);
-    expect(stored.body).toMatchObject({ status: 'completed', updates: [expect.objectContaining({ trust_Seed: 'seed' })] });
+    const stored = await control<{ status: string; updates: unknown[] }>(
+      base,
+      'GET',
+      `/__control/payments/${input.paymentId}`,
+    );
+    expect(stored.body).toMatchObject({
+      status: 'completed',
+      updates: [expect.objectContaining({ trust_Seed: 'seed' })],
+    });
   });
 
   it('the sandbox answers the documented 400 problem document for the JS example body', async () => {
@@ -142,15 +163,25 @@ describe('payment status client and activity against the sandbox', () => {
 
   it('client-side validation: an empty field is never sent', async () => {
     const error = await expectProviderError(client.pushStatus({ ...input, altTrustValue: '' }), InvalidRequestError);
-    expect(error.fieldErrors).toEqual([{ field: 'alt_Trust_Value', message: 'The alt_Trust_Value field is required.' }]);
+    expect(error.fieldErrors).toEqual([
+      { field: 'alt_Trust_Value', message: 'The alt_Trust_Value field is required.' },
+    ]);
   });
 
   it('5xx Transient, 429 RateLimited, timeout after UnknownOutcome, malformed UnknownOutcome', async () => {
     await sandbox.control.script({ provider: 'payment-status', times: 1, outcome: { type: 'server_error' } });
     await expectProviderError(client.pushStatus(input), TransientProviderError);
-    await sandbox.control.script({ provider: 'payment-status', times: 1, outcome: { type: 'rate_limit', retryAfterSeconds: 4 } });
+    await sandbox.control.script({
+      provider: 'payment-status',
+      times: 1,
+      outcome: { type: 'rate_limit', retryAfterSeconds: 4 },
+    });
     expect((await expectProviderError(client.pushStatus(input), RateLimitedError)).retryAfterMs).toBe(4000);
-    await sandbox.control.script({ provider: 'payment-status', times: 1, outcome: { type: 'timeout', phase: 'after' } });
+    await sandbox.control.script({
+      provider: 'payment-status',
+      times: 1,
+      outcome: { type: 'timeout', phase: 'after' },
+    });
     await expectProviderError(client.pushStatus(input), UnknownOutcomeError);
     await sandbox.control.script({ provider: 'payment-status', times: 1, outcome: { type: 'malformed' } });
     await expectProviderError(client.pushStatus(input), UnknownOutcomeError);
@@ -160,7 +191,9 @@ describe('payment status client and activity against the sandbox', () => {
     const activities = createPaymentStatusActivities({
       paymentStatus: {
         pushStatus: () =>
-          Promise.reject(new InvalidStateError('refused', { provider: 'payment-status', statusCode: 200, code: 'success_false' })),
+          Promise.reject(
+            new InvalidStateError('refused', { provider: 'payment-status', statusCode: 200, code: 'success_false' }),
+          ),
       },
     });
     const failure = await rejectionOf(quietActivityEnvironment().run(activities.pushPaymentStatus, input));

@@ -2,7 +2,10 @@ import requestExample from '../../fixtures/providers/zapsign/update-payment-stat
 import { createPartnerActivities } from '../../../activities/partners/zapsign';
 import { ZapSignPartnerClient } from '../../../providers/zapsign/client';
 import { mapZapSignError } from '../../../providers/zapsign/errors';
-import { updatePaymentStatusRequestSchema, updatePaymentStatusResponseSchema } from '../../../providers/zapsign/schemas';
+import {
+  updatePaymentStatusRequestSchema,
+  updatePaymentStatusResponseSchema,
+} from '../../../providers/zapsign/schemas';
 import {
   InvalidRequestError,
   ProviderAuthError,
@@ -31,7 +34,10 @@ describe('ZapSign contract', () => {
 
   it('an unknown payment_status is rejected with the field name', () => {
     const result = updatePaymentStatusRequestSchema.safeParse({ ...requestExample, payment_status: 'pago' });
-    expect(result.error?.issues[0]).toMatchObject({ path: ['payment_status'], message: stringContaining('adimplente') });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['payment_status'],
+      message: stringContaining('adimplente'),
+    });
   });
 
   it('the undocumented success answer is accepted whatever its shape', () => {
@@ -41,9 +47,15 @@ describe('ZapSign contract', () => {
   });
 
   it('maps DRF-style errors', () => {
-    const badRequest = mapZapSignError({ status: 400, data: { payment_status: ['"x" is not a valid choice.'] }, headers: {} });
+    const badRequest = mapZapSignError({
+      status: 400,
+      data: { payment_status: ['"x" is not a valid choice.'] },
+      headers: {},
+    });
     expect(badRequest).toBeInstanceOf(InvalidRequestError);
-    expect((badRequest as InvalidRequestError).fieldErrors).toEqual([{ field: 'payment_status', message: '"x" is not a valid choice.' }]);
+    expect((badRequest as InvalidRequestError).fieldErrors).toEqual([
+      { field: 'payment_status', message: '"x" is not a valid choice.' },
+    ]);
     const forbidden = mapZapSignError({ status: 403, data: { detail: 'not parent' }, headers: {} });
     expect(forbidden).toBeInstanceOf(ProviderAuthError);
     expect(forbidden.message).toContain('ZAPSIGN_PARTNER_TOKEN');
@@ -66,14 +78,22 @@ describe('ZapSign client and activity against the sandbox', () => {
     await control(base, 'POST', '/__control/clients', { clientApiToken: CLIENT_TOKEN });
   });
 
-  const clientView = async (token = CLIENT_TOKEN) => (await control<ClientView>(base, 'GET', `/__control/clients/${token}`)).body;
+  const clientView = async (token = CLIENT_TOKEN) =>
+    (await control<ClientView>(base, 'GET', `/__control/clients/${token}`)).body;
 
   it('sets inadimplente then adimplente, with the documented request', async () => {
     await client.updatePaymentStatus({ clientApiToken: CLIENT_TOKEN, paymentStatus: 'inadimplente' });
-    expect(await clientView()).toMatchObject({ paymentStatus: 'inadimplente', updates: [{ paymentStatus: 'inadimplente' }] });
+    expect(await clientView()).toMatchObject({
+      paymentStatus: 'inadimplente',
+      updates: [{ paymentStatus: 'inadimplente' }],
+    });
     await client.updatePaymentStatus({ clientApiToken: CLIENT_TOKEN, paymentStatus: 'adimplente' });
     expect((await clientView()).paymentStatus).toBe('adimplente');
-    const request = at(await sandbox.control.requests({ operation: 'zapsign.partner.update_payment_status' }), 0, 'zapsign.partner.update_payment_status requests');
+    const request = at(
+      await sandbox.control.requests({ operation: 'zapsign.partner.update_payment_status' }),
+      0,
+      'zapsign.partner.update_payment_status requests',
+    );
     expect(request.path).toBe('/zapsign/api/v1/partner/update-payment-status/');
     expect(request.headers.authorization).toBe(`Bearer ${PARTNER}`);
     expect(request.body).toEqual({ client_api_token: CLIENT_TOKEN, payment_status: 'inadimplente' });
@@ -81,7 +101,10 @@ describe('ZapSign client and activity against the sandbox', () => {
 
   it('wrong partner token: 401 ProviderAuthError naming ZAPSIGN_PARTNER_TOKEN', async () => {
     const wrong = new ZapSignPartnerClient({ baseUrl: base, partnerToken: 'not-a-partner', timeoutMs: 400 });
-    const error = await expectProviderError(wrong.updatePaymentStatus({ clientApiToken: CLIENT_TOKEN, paymentStatus: 'inadimplente' }), ProviderAuthError);
+    const error = await expectProviderError(
+      wrong.updatePaymentStatus({ clientApiToken: CLIENT_TOKEN, paymentStatus: 'inadimplente' }),
+      ProviderAuthError,
+    );
     expect(error).toMatchObject({ statusCode: 401, setting: 'ZAPSIGN_PARTNER_TOKEN' });
   });
 
@@ -96,11 +119,17 @@ describe('ZapSign client and activity against the sandbox', () => {
 
   it('a partner that is not the parent (or an unknown client): 403 ProviderAuthError, status unchanged', async () => {
     await control(base, 'POST', '/__control/clients', { clientApiToken: 'other-client', parentToken: 'other-partner' });
-    const error = await expectProviderError(client.updatePaymentStatus({ clientApiToken: 'other-client', paymentStatus: 'inadimplente' }), ProviderAuthError);
+    const error = await expectProviderError(
+      client.updatePaymentStatus({ clientApiToken: 'other-client', paymentStatus: 'inadimplente' }),
+      ProviderAuthError,
+    );
     expect(error.statusCode).toBe(403);
     expect(error.message).toMatch(/parent/);
     expect((await clientView('other-client')).updates).toHaveLength(0);
-    await expectProviderError(client.updatePaymentStatus({ clientApiToken: 'unknown-client', paymentStatus: 'adimplente' }), ProviderAuthError);
+    await expectProviderError(
+      client.updatePaymentStatus({ clientApiToken: 'unknown-client', paymentStatus: 'adimplente' }),
+      ProviderAuthError,
+    );
   });
 
   it('the sandbox answers 400 with field errors for a bad body', async () => {
@@ -111,14 +140,21 @@ describe('ZapSign client and activity against the sandbox', () => {
     });
     expect(response.status).toBe(400);
     const error = mapZapSignError({ status: 400, data: await response.json(), headers: {} });
-    expect((error as InvalidRequestError).fieldErrors.map((e) => e.field).sort()).toEqual(['client_api_token', 'payment_status']);
+    expect((error as InvalidRequestError).fieldErrors.map((e) => e.field).sort()).toEqual([
+      'client_api_token',
+      'payment_status',
+    ]);
   });
 
   it('5xx Transient, 429 RateLimited, timeout after the update UnknownOutcome, malformed UnknownOutcome', async () => {
     const call = () => client.updatePaymentStatus({ clientApiToken: CLIENT_TOKEN, paymentStatus: 'inadimplente' });
     await sandbox.control.script({ provider: 'zapsign', times: 1, outcome: { type: 'server_error' } });
     await expectProviderError(call(), TransientProviderError);
-    await sandbox.control.script({ provider: 'zapsign', times: 1, outcome: { type: 'rate_limit', retryAfterSeconds: 2 } });
+    await sandbox.control.script({
+      provider: 'zapsign',
+      times: 1,
+      outcome: { type: 'rate_limit', retryAfterSeconds: 2 },
+    });
     expect((await expectProviderError(call(), RateLimitedError)).retryAfterMs).toBe(2000);
     await sandbox.control.script({ provider: 'zapsign', times: 1, outcome: { type: 'timeout', phase: 'after' } });
     await expectProviderError(call(), UnknownOutcomeError);
@@ -150,7 +186,10 @@ describe('ZapSign client and activity against the sandbox', () => {
   it('the activity turns a 403 into a non-retryable ProviderAuth failure', async () => {
     const activities = createPartnerActivities({ zapsign: client, resolveClientToken: async () => 'unknown-client' });
     const failure = await rejectionOf(
-      quietActivityEnvironment().run(activities.updatePartnerPaymentStatus, { clientRef: 'x', paymentStatus: 'adimplente' as const }),
+      quietActivityEnvironment().run(activities.updatePartnerPaymentStatus, {
+        clientRef: 'x',
+        paymentStatus: 'adimplente' as const,
+      }),
     );
     expect(failure).toMatchObject({ type: 'ProviderAuth', nonRetryable: true });
   });

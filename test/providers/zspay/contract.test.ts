@@ -70,7 +70,9 @@ const schemas: Record<string, z.ZodType> = {
 /** Requests the engine never sends (raw card or inline customer data; see test/fixtures/providers/zspay/NOTES.md). */
 const notSent = ['sale-card.request', 'sale-card-client.request', 'sale-boleto.request', 'subscription-list.request'];
 
-const all = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''));
 const webhooks = all.filter((name) => name.startsWith('webhook-'));
 
 describe('Zspay fixtures', () => {
@@ -94,7 +96,10 @@ describe('Zspay fixtures', () => {
   });
 
   it('keeps an unknown webhook type or status readable', () => {
-    expect(parseZspayWebhook({ type: 'payout', status: 'created', data: {} })).toMatchObject({ known: false, type: 'payout' });
+    expect(parseZspayWebhook({ type: 'payout', status: 'created', data: {} })).toMatchObject({
+      known: false,
+      type: 'payout',
+    });
     const changed = { ...(fixture('webhook-transfer-created') as object), status: 'exploded' };
     expect(parseZspayWebhook(changed)).toMatchObject({ known: true, knownStatus: 'unknown' });
   });
@@ -149,11 +154,20 @@ describe('Zspay fixtures', () => {
   });
 
   it('an acquirer code or a specific category outranks the words', () => {
-    const withCode = { success: false, error: { type: 'card_error', category: 'card_declined', code: '51', message: 'Cartão cancelado' } };
+    const withCode = {
+      success: false,
+      error: { type: 'card_error', category: 'card_declined', code: '51', message: 'Cartão cancelado' },
+    };
     expect(mapZspayError({ status: 402, data: withCode, headers: {} })).toBeInstanceOf(SoftDeclineError);
-    expect(mapZspayError({ status: 402, data: declineSaying('Saldo insuficiente', 'expired_card'), headers: {} })).toBeInstanceOf(HardDeclineError);
+    expect(
+      mapZspayError({ status: 402, data: declineSaying('Saldo insuficiente', 'expired_card'), headers: {} }),
+    ).toBeInstanceOf(HardDeclineError);
     // Only the outer message names the reason: still read.
-    const outerOnly = { success: false, error: { type: 'card_error', category: 'card_declined' }, message: 'Cartão cancelado' };
+    const outerOnly = {
+      success: false,
+      error: { type: 'card_error', category: 'card_declined' },
+      message: 'Cartão cancelado',
+    };
     expect(mapZspayError({ status: 402, data: outerOnly, headers: {} })).toBeInstanceOf(HardDeclineError);
   });
 

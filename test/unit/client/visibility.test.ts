@@ -13,7 +13,13 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 describe('listing through visibility', () => {
   it('keeps only the first (newest) run of a workflow listed twice while visibility catches up with a continue-as-new', async () => {
     const listed = await collect(
-      firstRunOfEachWorkflow(runs({ workflowId: 'subscription-a', runId: 'new' }, { workflowId: 'subscription-b', runId: 'b1' }, { workflowId: 'subscription-a', runId: 'old' })),
+      firstRunOfEachWorkflow(
+        runs(
+          { workflowId: 'subscription-a', runId: 'new' },
+          { workflowId: 'subscription-b', runId: 'b1' },
+          { workflowId: 'subscription-a', runId: 'old' },
+        ),
+      ),
     );
     expect(listed).toEqual([
       { workflowId: 'subscription-a', runId: 'new' },

@@ -1,4 +1,13 @@
-import { addDays, addMonths, compareDates, daysBetween, instantAt, localDateOf, utcOffsetOf, weekday } from '../../../common/billing/calendar';
+import {
+  addDays,
+  addMonths,
+  compareDates,
+  daysBetween,
+  instantAt,
+  localDateOf,
+  utcOffsetOf,
+  weekday,
+} from '../../../common/billing/calendar';
 import { isBusinessDay, nextBusinessDay } from '../../../common/billing/holidays';
 import { brazilianBankHolidays } from '../../../scripts/generate-holidays';
 import { BR_BANK_HOLIDAYS } from '../../../common/billing/br-bank-holidays.generated';

@@ -29,8 +29,16 @@ describe('registering a subscription at Adiq on a date both calendars agree on',
   });
 
   it('searches only the days a billing is due', () => {
-    let state = subscription({ recurrence: { kind: 'adiq', planType: 'Monthly' }, trialDays: 10 }, { paymentMethod: { type: 'adiq_vault', vaultId: 'v' } });
-    state = apply(state, { type: 'adiqSubscribed', planId: 'p', subscriptionId: 's', startDate: '2026-01-01' }, '2026-01-01', ADIQ_BILLED).state;
+    let state = subscription(
+      { recurrence: { kind: 'adiq', planType: 'Monthly' }, trialDays: 10 },
+      { paymentMethod: { type: 'adiq_vault', vaultId: 'v' } },
+    );
+    state = apply(
+      state,
+      { type: 'adiqSubscribed', planId: 'p', subscriptionId: 's', startDate: '2026-01-01' },
+      '2026-01-01',
+      ADIQ_BILLED,
+    ).state;
     expect(adiqDatesToSearch(state, '2026-01-05')).toEqual([]);
     expect(adiqDatesToSearch(state, '2026-01-12')).toEqual([{ from: '2026-01-10', to: '2026-01-12' }]);
   });

@@ -10,13 +10,31 @@ describe('held charges', () => {
 
   it('count refusals of the same cycle and keep when the hold began; a new cycle starts over', () => {
     const first = holdCharge(undefined, 3, 'ProviderAuth: 401', t0);
-    expect(first).toEqual({ cycle: 3, reason: 'ProviderAuth: 401', since: '2026-11-23T12:00:00.000Z', holds: 1, retryAt: '2026-11-23T13:00:00.000Z' });
+    expect(first).toEqual({
+      cycle: 3,
+      reason: 'ProviderAuth: 401',
+      since: '2026-11-23T12:00:00.000Z',
+      holds: 1,
+      retryAt: '2026-11-23T13:00:00.000Z',
+    });
     const second = holdCharge(first, 3, 'InvalidRequest: cartaoId', t0 + HOUR);
-    expect(second).toEqual({ cycle: 3, reason: 'InvalidRequest: cartaoId', since: '2026-11-23T12:00:00.000Z', holds: 2, retryAt: '2026-11-23T15:00:00.000Z' });
-    expect(holdCharge(second, 4, 'x', t0 + 2 * HOUR)).toMatchObject({ cycle: 4, holds: 1, since: '2026-11-23T14:00:00.000Z' });
+    expect(second).toEqual({
+      cycle: 3,
+      reason: 'InvalidRequest: cartaoId',
+      since: '2026-11-23T12:00:00.000Z',
+      holds: 2,
+      retryAt: '2026-11-23T15:00:00.000Z',
+    });
+    expect(holdCharge(second, 4, 'x', t0 + 2 * HOUR)).toMatchObject({
+      cycle: 4,
+      holds: 1,
+      since: '2026-11-23T14:00:00.000Z',
+    });
   });
 
   it('reads as one line for operators', () => {
-    expect(chargeHoldLine(holdCharge(undefined, 1, 'ProviderAuth: 401', t0))).toBe('charge held since 2026-11-23T12:00Z (ProviderAuth: 401), next try 2026-11-23T13:00Z');
+    expect(chargeHoldLine(holdCharge(undefined, 1, 'ProviderAuth: 401', t0))).toBe(
+      'charge held since 2026-11-23T12:00Z (ProviderAuth: 401), next try 2026-11-23T13:00Z',
+    );
   });
 });
