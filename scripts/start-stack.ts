@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installEngineLogger, logLevelFrom } from '../worker/logger';
 import { BillingClient } from '../client';
 import { encryptionCodecFromEnv, localStackKeyFile, newEncryptionKey } from '../client/encryption';
 import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
@@ -43,7 +44,7 @@ function localSecret(dataDir: string, variable: string, fileName: string): strin
 async function main(): Promise<void> {
   const startedAt = Date.now();
   // The SDK logs every bundling step at INFO; the stack's own lines say what matters.
-  Runtime.install({ logger: new DefaultLogger((env.BILLING_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  installEngineLogger(logLevelFrom(env.BILLING_LOG_LEVEL, 'WARN'));
   const dataDir = path.resolve(PROJECT_ROOT, env.BILLING_DATA_DIR ?? '.data');
   mkdirSync(dataDir, { recursive: true });
   const ports = {

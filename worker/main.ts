@@ -7,9 +7,11 @@ import { encryptionCodecFromEnv } from '../client/encryption';
 import { taskQueue } from '../common/task-queue';
 import { createEngineActivities } from './activities';
 import { loadWorkerConfig } from './config';
+import { installEngineLogger, logLevelFrom } from './logger';
 import { startWorker } from './run';
 
 async function main(): Promise<void> {
+  installEngineLogger(logLevelFrom(process.env.BILLING_LOG_LEVEL, 'INFO'));
   const config = loadWorkerConfig();
   const target = loadTemporalTarget();
   const connectionOptions = { ...target.connectionOptions, address: target.address };
