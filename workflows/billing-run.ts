@@ -19,6 +19,12 @@ import { paymentReceivedSignal } from './subscription-definitions';
 import { formatBRL } from '../common/money';
 
 const engine = proxyActivities<EngineActivities>({ startToCloseTimeout: '5 minutes', retry: providerReadRetry });
+/** Zspay reads in batches heartbeat each read: a retry resumes the batch, a dead worker is seen in a minute. */
+const zspayReads = proxyActivities<EngineActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: providerReadRetry,
+});
 
 export function chunk<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -38,7 +44,7 @@ export async function billingRunWorkflow(input: BillingRunInput = {}): Promise<B
 
   const repairedPayments: BillingRunSummary['repairedPayments'] = [];
   const runBatch = async (batch: typeof awaiting) => {
-    const paid = new Set(await engine.paidSales({ saleIds: batch.flatMap((s) => s.pendingSaleIds) }));
+    const paid = new Set(await zspayReads.paidSales({ saleIds: batch.flatMap((s) => s.pendingSaleIds) }));
     for (const subscription of batch) {
       for (const saleId of subscription.pendingSaleIds.filter((id) => paid.has(id))) {
         // The subscription is the dedupe record: a sale it already settled is ignored.

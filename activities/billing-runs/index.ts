@@ -2,6 +2,7 @@
  * Billing-run activities: read the engine's state from Temporal visibility (search attributes are
  * the index) and the provider's from Zspay, so a run can repair what a lost webhook left behind.
  */
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import {
   BillingAmountCents,
@@ -16,6 +17,14 @@ import { orderSettlement } from '../../providers/zspay/status';
 import { withProviderFailures } from '../provider-failure';
 import { currentRuns } from '../../common/visibility';
 import { subscriptionIdOf } from '../../common/subscription/input';
+
+/** What an earlier attempt of paidSales had read, from its last heartbeat. */
+function salesReadSoFar(details: unknown): { read: number; paid: string[] } | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const { read, paid } = details as { read?: unknown; paid?: unknown };
+  if (typeof read !== 'number' || !Array.isArray(paid) || !paid.every((id) => typeof id === 'string')) return undefined;
+  return { read, paid };
+}
 
 export interface BillingRunDeps {
   temporal: Client;
@@ -36,15 +45,23 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
       return found;
     },
 
-    /** Which of these sales Zspay reports as paid. */
+    /**
+     * Which of these sales Zspay reports as paid. Each read is recorded in a heartbeat, so a retry
+     * (after a 429's Retry-After, or a dead worker) resumes where the last attempt stopped instead
+     * of reading the whole batch again: under a tight rate limit the batch still gets done.
+     */
     paidSales: (input: { saleIds: string[] }): Promise<string[]> =>
       withProviderFailures(async () => {
-        const paid: string[] = [];
-        for (const saleId of input.saleIds) {
+        const context = Context.current();
+        const resumed = salesReadSoFar(context.info.heartbeatDetails);
+        const progress = { read: resumed?.read ?? 0, paid: [...(resumed?.paid ?? [])] };
+        for (const saleId of input.saleIds.slice(progress.read)) {
           const sale = await zspay.getSale(saleId);
-          if (orderSettlement(sale.status) === 'succeeded') paid.push(saleId);
+          if (orderSettlement(sale.status) === 'succeeded') progress.paid.push(saleId);
+          progress.read += 1;
+          context.heartbeat(progress);
         }
-        return paid;
+        return progress.paid;
       }),
 
     /** Every running subscription (both kinds). */
