@@ -1,16 +1,27 @@
 /**
- * `npm run bench`: throughput, burst, time-skipped year, memory and start-up figures for the engine,
- * each next to a skeleton or baseline. Loopback only; every process and temp dir it starts is
- * cleaned up, also on error or Ctrl-C. Prints a table and writes bench/results/latest.json.
+ * `npm run bench`: throughput, the billing day (burst, skeleton burst, billing run, two worker
+ * processes), a time-skipped year, memory and start-up figures for the engine, each next to a
+ * skeleton or baseline. Loopback only; every process and temp dir it starts is cleaned up, also on
+ * error or Ctrl-C. Prints a table and the closing block, and writes bench/results/latest.json.
  *
- * Scale with env vars (defaults finish in a few minutes on 2 cores):
+ * Profiles (BENCH_PROFILE): `default` (a few minutes on 2 cores) and `large` (the billing day at
+ * 10,000 subscriptions, 200 Zspay requests/s, worker cache bounded to 1,000 workflows; the other
+ * benchmarks at their defaults). Any setting below overrides the profile:
  *   BENCH_N=30              subscriptions for the dev-server cycle benchmark (and its skeleton)
- *   BENCH_BURST_N=30        subscriptions due at once in the burst benchmark
- *   BENCH_BURST_RPS=5       the sandbox's Zspay rate limit during the burst (requests/s; burst = one second's worth)
+ *   BENCH_BURST_N=30        subscriptions falling due at once on the billing day (large: 10000)
+ *   BENCH_BURST_RPS=5       the sandbox's Zspay limit on the billing day, and the engine's Zspay pacing (large: 200)
+ *   BENCH_BOLETO_PCT=20     share of the day's subscriptions paying by boleto (repaired by the billing run)
+ *   BENCH_DECLINE_PCT=10    share of the day's subscriptions whose card soft-declines
+ *   BENCH_PROCESSES=2       worker processes for the horizontal run (the day again, split)
+ *   BENCH_MAX_CACHED=1000   maxCachedWorkflows of each billing-day worker process
+ *   BENCH_LANES=20          creates (and skeleton starts) in flight on the billing day
+ *   BENCH_WARM_S=5          seconds the billing day's workers poll before the burst starts
+ *   BENCH_HISTORIES=1       read every run's history for workflow-task timeouts (0: skip)
+ *   BENCH_RUN_BATCH         the billing run's batch size (default min(25, rate/4): the engine's 25 never completes under 5/s)
  *   BENCH_YEAR_M=100        subscriptions for the time-skipped year (a tenth soft-decline)
  *   BENCH_MEM_N=200         cached workflows of each kind (subscription, skeleton) for the memory figures
- *   BENCH_TIMEOUT_S=120     deadline for each wait inside a benchmark
- *   BENCH_ONLY=cycles,burst,year,memory,startup   run a subset
+ *   BENCH_TIMEOUT_S=120     deadline for each wait inside a benchmark (large: 3600)
+ *   BENCH_ONLY=cycles,burst,horizontal,memory,year,startup   run a subset
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,100 +32,82 @@ import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { BillingClient } from '../client';
 import { localDateOf } from '../common/billing/calendar';
-import { DevServer } from '../scripts/dev-server';
 import { freePort } from '../scripts/ports';
 import { ensureTemporalBinaries, PROJECT_ROOT } from '../scripts/temporal-binaries';
-import { sandboxActivities } from '../test/helpers/engine';
-import { startSandbox, type RunningSandbox } from '../test/helpers/sandbox';
-import { createTimeSkippingEnv } from '../test/helpers/temporal';
-import { customerWithCard, zspayClient } from '../test/providers/zspay/helpers';
-import type { SkeletonActivities, SkeletonCycleInput } from './skeleton-workflows';
+import { billingDay, type DayPlan, type DayReport } from './billing-day';
+import { startBenchDevServer } from './dev-server';
+import {
+  createTimeSkippingEnv,
+  runEngineWorker,
+  runSkeletonWorker,
+  sandboxActivities,
+  skeletonActivities,
+  skeletonInput,
+  startSkeleton,
+  workflowBundle,
+} from './engine';
+import {
+  cleanupMark,
+  defer,
+  notes,
+  record,
+  rows,
+  runCleanups,
+  scoped,
+  startAll,
+  waitFor,
+  withDeadline,
+} from './harness';
+import { chargeCount, clearSandboxLogs, customerWithCard, startSandbox, zspayClient } from './sandbox';
 
 // ---------------------------------------------------------------------------------------------
-// settings, results, cleanup
+// settings
 // ---------------------------------------------------------------------------------------------
-const intEnv = (name: string, fallback: number, max: number): number => {
+const PROFILE = process.env.BENCH_PROFILE ?? 'default';
+if (PROFILE !== 'default' && PROFILE !== 'large')
+  throw new Error(`BENCH_PROFILE must be default or large, got ${PROFILE}`);
+const LARGE = PROFILE === 'large';
+const intEnv = (name: string, fallback: number, max: number, min = 1): number => {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}`);
   return Math.min(Math.floor(value), max);
 };
 const N = intEnv('BENCH_N', 30, 2_000);
-const BURST_N = intEnv('BENCH_BURST_N', 30, 2_000);
-const BURST_RPS = intEnv('BENCH_BURST_RPS', 5, 10_000);
+const BURST_N = intEnv('BENCH_BURST_N', LARGE ? 10_000 : 30, 20_000);
+const BURST_RPS = intEnv('BENCH_BURST_RPS', LARGE ? 200 : 5, 10_000);
+const BOLETO_PCT = intEnv('BENCH_BOLETO_PCT', 20, 100, 0);
+const DECLINE_PCT = intEnv('BENCH_DECLINE_PCT', 10, 100, 0);
+const PROCESSES = intEnv('BENCH_PROCESSES', 2, 8);
+const MAX_CACHED = intEnv('BENCH_MAX_CACHED', 1_000, 100_000);
+const LANES = intEnv('BENCH_LANES', 20, 500);
+const HISTORIES = intEnv('BENCH_HISTORIES', 1, 1, 0) === 1;
+// The engine's default is 25; a batch's reads go out back to back, unpaced: keep two batches within the burst.
+const WARM_S = intEnv('BENCH_WARM_S', 5, 600, 0);
+const RUN_BATCH = intEnv('BENCH_RUN_BATCH', Math.min(25, Math.max(1, Math.floor(BURST_RPS / 4))), 200);
 const YEAR_M = intEnv('BENCH_YEAR_M', 100, 2_000);
 const MEM_N = intEnv('BENCH_MEM_N', 200, 2_000);
-const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 120, 3_600) * 1000;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'cycles,burst,memory,year,startup').split(',').map((s) => s.trim()));
+const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', LARGE ? 3_600 : 120, 4 * 3_600) * 1000;
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'cycles,burst,horizontal,memory,year,startup').split(',').map((s) => s.trim()),
+);
+if (BOLETO_PCT + DECLINE_PCT > 100) throw new Error('BENCH_BOLETO_PCT + BENCH_DECLINE_PCT must be at most 100');
 const TZ = 'America/Sao_Paulo';
 const DAY_MS = 86_400_000;
 
-interface Row {
-  name: string;
-  value: number | null;
-  unit: string;
-  comparison: string;
-}
-const rows: Row[] = [];
-const notes: string[] = [];
-const record = (name: string, value: number | null, unit: string, comparison = ''): void => {
-  rows.push({ name, value: value === null ? null : Math.round(value * 100) / 100, unit, comparison });
-};
-
-/** Cleanups run last-in first-out; each runs once. */
-const cleanups: Array<() => Promise<void> | void> = [];
-const defer = (fn: () => Promise<void> | void): void => {
-  cleanups.push(fn);
-};
-async function runCleanups(downTo = 0): Promise<void> {
-  while (cleanups.length > downTo) {
-    const fn = cleanups.pop()!;
-    try {
-      await fn();
-    } catch (error) {
-      console.error(`cleanup failed: ${(error as Error).message}`);
-    }
-  }
-}
-/** Runs one benchmark with its own cleanup scope; a failure is reported, not fatal. */
-async function scoped(name: string, fn: () => Promise<void>): Promise<void> {
-  const mark = cleanups.length;
-  const started = performance.now();
-  console.error(`▶ ${name}`);
-  try {
-    await fn();
-  } catch (error) {
-    notes.push(`${name} failed: ${(error as Error).message}`);
-    console.error(`✘ ${name}: ${(error as Error).stack ?? String(error)}`);
-  } finally {
-    await runCleanups(mark);
-    console.error(`  (${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-/** Polls until the predicate holds or the deadline passes; true when it held. */
-async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = TIMEOUT_MS, intervalMs = 20): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return true;
-    await sleep(intervalMs);
-  }
-  return predicate();
-}
-/** Rejects after ms (the timer is cleared when the promise settles first). */
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The closing block's figures, filled in as the benchmarks run. */
+const closing: {
+  cyclesRatio?: number;
+  burstRatio?: number;
+  burst429?: number;
+  holdsLeft?: number;
+  memoryKiB?: number;
+  startRatio?: number;
+  yearRatio?: number;
+} = {};
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -148,7 +141,9 @@ async function attachWorkerThreadHeaps(): Promise<{ usedAfterGc(): Promise<numbe
     const id = nextId++;
     const answered = new Promise<Reply>((resolve) => replies.set(id, resolve));
     await session.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method }) });
-    const reply = await withDeadline(answered, 60_000, `${method} in a worker thread`).finally(() => replies.delete(id));
+    const reply = await withDeadline(answered, 60_000, `${method} in a worker thread`).finally(() =>
+      replies.delete(id),
+    );
     if (reply.error) throw new Error(`${method} in a worker thread: ${reply.error.message}`);
     return reply.result ?? {};
   };
@@ -166,187 +161,102 @@ async function attachWorkerThreadHeaps(): Promise<{ usedAfterGc(): Promise<numbe
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// shared pieces
-// ---------------------------------------------------------------------------------------------
-let bundlePromise: Promise<{ code: string }> | undefined;
-const workflowBundle = () =>
-  (bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') }));
-
-/** The no-op skeleton activities, counting the charges (the second step). */
-let skeletonCalls = 0;
-const skeletonActivities: SkeletonActivities = {
-  async skeletonAuthorize(input) {
-    return { saleId: `skeleton-${input.reference}` };
-  },
-  async skeletonCharge(input) {
-    skeletonCalls += 1;
-    return { status: 'succeeded', reference: input.reference };
-  },
-};
-
-const chargeCount = (sandbox: RunningSandbox, customer?: string) =>
-  sandbox.state.ledger.reduce((n, e) => n + (e.kind === 'charge' && (customer === undefined || e.customer === customer) ? 1 : 0), 0);
-/** Forgets the sandbox's logs and ledger (not its stored customers and cards). */
-const clearSandboxLogs = (sandbox: RunningSandbox) => {
-  sandbox.state.requests.length = 0;
-  sandbox.state.ledger.length = 0;
-  sandbox.state.arrivals.length = 0;
-  sandbox.state.clearRules();
-};
-
-function subscriptionInput(id: string, card: { clientId: string; cardId: string }, startDate: string, frequency: 'daily' | 'monthly') {
+function subscriptionInput(
+  id: string,
+  card: { clientId: string; cardId: string },
+  startDate: string,
+  frequency: 'daily' | 'monthly',
+) {
   return {
     subscriptionId: id,
     customerId: `cus-${id}`,
-    plan: { planId: 'bench', amountCents: 5990, recurrence: { kind: 'calendar' as const, frequency, interval: 1 }, chargeHourLocal: 0, timeZone: TZ },
+    plan: {
+      planId: 'bench',
+      amountCents: 5990,
+      recurrence: { kind: 'calendar' as const, frequency, interval: 1 },
+      chargeHourLocal: 0,
+      timeZone: TZ,
+    },
     paymentMethod: { type: 'zspay_card' as const, zspayClientId: card.clientId, cardId: card.cardId },
     startDate,
   };
 }
 
-/** Starts `count` workflows with at most 20 start calls in flight. */
-async function startAll(count: number, start: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await start(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(20, count) }, lane));
-}
-
-interface DevStack {
-  server: DevServer;
-  serverStartMs: number;
-  client: Client;
-  nativeConnection: NativeConnection;
-  sandbox: RunningSandbox;
-  card: { clientId: string; cardId: string };
-}
-
-async function startDevStack(): Promise<DevStack> {
-  const { cli } = ensureTemporalBinaries((line) => console.error(line));
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-bench-'));
-  defer(() => rmSync(dir, { recursive: true, force: true }));
-  const t0 = performance.now();
-  const server = await DevServer.start({
-    cli,
-    port: await freePort(),
-    dbFile: path.join(dir, 'temporal.sqlite'),
-    sqlitePragmas: { journal_mode: 'WAL', synchronous: 'OFF' },
-    readyTimeoutMs: 90_000,
-  });
-  const serverStartMs = performance.now() - t0;
-  defer(() => server.stop());
-  const connection = await Connection.connect({ address: server.address });
-  defer(() => connection.close());
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  defer(() => nativeConnection.close());
+// ---------------------------------------------------------------------------------------------
+// 1 + 4a: dev server — cycles/s vs skeleton, memory per cached workflow (workers in this process)
+// ---------------------------------------------------------------------------------------------
+async function devServerBenchmarks(): Promise<void> {
+  const stack = await startBenchDevServer();
+  record(
+    'dev server start (headless, empty temp db)',
+    stack.startMs / 1000,
+    's',
+    'DevServer.start until describeNamespace answers',
+  );
+  const { client } = stack;
+  const namespace = stack.server.namespace;
   const sandbox = await startSandbox();
   defer(() => sandbox.close());
   const card = await customerWithCard(zspayClient(sandbox.url));
-  return { server, serverStartMs, client: new Client({ connection, namespace: server.namespace }), nativeConnection, sandbox, card };
-}
-
-async function runWorker(options: WorkerOptions): Promise<Worker> {
-  const worker = await Worker.create(options);
-  const running = worker.run();
-  defer(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await withDeadline(running, 30_000, 'worker shutdown');
-  });
-  return worker;
-}
-
-// ---------------------------------------------------------------------------------------------
-// 1 + 2 + 4a: dev server — cycles/s vs skeleton, billing-day burst, memory per cached workflow
-// ---------------------------------------------------------------------------------------------
-async function devServerBenchmarks(): Promise<void> {
-  const stack = await startDevStack();
-  record('dev server start (headless, empty temp db)', stack.serverStartMs / 1000, 's', 'DevServer.start until describeNamespace answers');
-  const { client, sandbox, card } = stack;
-  const namespace = stack.server.namespace;
-  const taskQueue = `bench-${randomUUID()}`;
-  const billing = new BillingClient({ client, taskQueue });
-  const activities = { ...sandboxActivities(sandbox.url, client), ...skeletonActivities };
-  await runWorker({ connection: stack.nativeConnection, namespace, taskQueue, activities, workflowBundle: await workflowBundle() });
+  let skeletonCalls = 0;
+  const activities = { ...sandboxActivities(sandbox.url, client), ...skeletonActivities(() => (skeletonCalls += 1)) };
   const today = localDateOf(Date.now(), TZ);
 
-  // Warm-up: one subscription and one skeleton, so the first measured workflow does not pay for VM start-up.
-  await billing.subscriptions.create(subscriptionInput(`warm-${randomUUID().slice(0, 8)}`, card, today, 'daily'));
-  await client.workflow.start('skeletonCycleWorkflow', { taskQueue, workflowId: `skel-warm-${randomUUID()}`, args: [skeletonInput('warm', Date.now() - 1000, DAY_MS, 1)] });
-  if (!(await waitFor(() => chargeCount(sandbox) >= 1 && skeletonCalls >= 1))) throw new Error('warm-up did not charge');
-
   if (ONLY.has('cycles')) {
+    const mark = cleanupMark();
+    const taskQueue = `bench-${randomUUID()}`;
+    const billing = new BillingClient({ client, taskQueue });
+    await runEngineWorker({ connection: stack.nativeConnection, namespace, taskQueue, activities });
+    // Warm-up: one subscription and one skeleton, so the first measured workflow does not pay for VM start-up.
+    await billing.subscriptions.create(subscriptionInput(`warm-${randomUUID().slice(0, 8)}`, card, today, 'daily'));
+    await startSkeleton(
+      client,
+      taskQueue,
+      `skel-warm-${randomUUID()}`,
+      skeletonInput('warm', Date.now() - 1000, DAY_MS, 1),
+    );
+    if (!(await waitFor(() => chargeCount(sandbox) >= 1 && skeletonCalls >= 1, TIMEOUT_MS)))
+      throw new Error('warm-up did not charge');
+
     clearSandboxLogs(sandbox);
     const run = randomUUID().slice(0, 8);
     const t0 = performance.now();
     await startAll(N, (i) => billing.subscriptions.create(subscriptionInput(`cyc-${run}-${i}`, card, today, 'daily')));
-    const done = await waitFor(() => chargeCount(sandbox) >= N);
+    const done = await waitFor(() => chargeCount(sandbox) >= N, TIMEOUT_MS);
     const realMs = performance.now() - t0;
     if (!done) notes.push(`cycles: only ${chargeCount(sandbox)}/${N} charges before the deadline`);
 
     const skeletonBase = skeletonCalls;
     const t1 = performance.now();
     await startAll(N, (i) =>
-      client.workflow.start('skeletonCycleWorkflow', { taskQueue, workflowId: `skel-${run}-${i}`, args: [skeletonInput(`skel-${run}-${i}`, Date.now() - 1000, DAY_MS, 1)] }),
+      startSkeleton(
+        client,
+        taskQueue,
+        `skel-${run}-${i}`,
+        skeletonInput(`skel-${run}-${i}`, Date.now() - 1000, DAY_MS, 1),
+      ),
     );
-    const skelDone = await waitFor(() => skeletonCalls - skeletonBase >= N);
+    const skelDone = await waitFor(() => skeletonCalls - skeletonBase >= N, TIMEOUT_MS);
     const skelMs = performance.now() - t1;
     if (!skelDone) notes.push(`cycles: only ${skeletonCalls - skeletonBase}/${N} skeleton charges before the deadline`);
     const realRate = (chargeCount(sandbox) / realMs) * 1000;
     const skelRate = ((skeletonCalls - skeletonBase) / skelMs) * 1000;
-    record(`subscription cycles/s (dev server, N=${N})`, realRate, 'cycles/s', `${(realMs / 1000).toFixed(2)} s wall; ${(realRate / skelRate).toFixed(2)}× the skeleton`);
-    record(`skeleton cycles/s (dev server, N=${N})`, skelRate, 'cycles/s', `${(skelMs / 1000).toFixed(2)} s wall; no-op activities, same worker`);
+    if (done && skelDone) closing.cyclesRatio = realMs / skelMs;
+    record(
+      `subscription cycles/s (dev server, N=${N})`,
+      realRate,
+      'cycles/s',
+      `${(realMs / 1000).toFixed(2)} s wall; ${(realMs / skelMs).toFixed(2)}× the skeleton's wall time`,
+    );
+    record(
+      `skeleton cycles/s (dev server, N=${N})`,
+      skelRate,
+      'cycles/s',
+      `${(skelMs / 1000).toFixed(2)} s wall; update-with-start, two no-op activities, same worker`,
+    );
     const requests = sandbox.state.requests.filter((r) => r.provider === 'zspay').length;
     notes.push(`cycles: ${requests} Zspay requests for ${N} real charges (pre-capture + capture each)`);
-  }
-
-  if (ONLY.has('burst')) {
-    // One card per subscription, so the ledger shows each subscription's charges apart.
-    const zspay = zspayClient(sandbox.url);
-    const cards: Array<{ clientId: string; cardId: string }> = [];
-    await startAll(BURST_N, async () => cards.push(await customerWithCard(zspay)));
-    clearSandboxLogs(sandbox);
-    const limit = { requestsPerSecond: BURST_RPS, burst: BURST_RPS };
-    sandbox.state.rateLimits.set('zspay', limit);
-    const zspayRequests = () => sandbox.state.requests.filter((r) => r.direction === 'incoming' && r.provider === 'zspay');
-    const run = randomUUID().slice(0, 8);
-    let wallMs: number;
-    try {
-      const t0 = performance.now();
-      await startAll(BURST_N, (i) => billing.subscriptions.create(subscriptionInput(`burst-${run}-${i}`, cards[i]!, today, 'daily')));
-      const done = await waitFor(() => cards.every((card) => chargeCount(sandbox, card.clientId) >= 1));
-      wallMs = performance.now() - t0;
-      if (!done) notes.push(`burst: only ${cards.filter((card) => chargeCount(sandbox, card.clientId) >= 1).length}/${BURST_N} subscriptions charged before the deadline`);
-      // A second charge would come from a retry still under way: wait for 2 s without a Zspay request.
-      let lastCount = -1;
-      const quiet = () => {
-        const count = zspayRequests().length;
-        const unchanged = count === lastCount;
-        lastCount = count;
-        return unchanged;
-      };
-      await waitFor(quiet, 30_000, 2_000);
-    } finally {
-      sandbox.state.rateLimits.remove('zspay');
-    }
-    const requests = zspayRequests();
-    const refused = requests.filter((r) => r.status === 429).length;
-    const admitted = requests.length - refused;
-    const charges = chargeCount(sandbox);
-    // The limiter's floor: every admitted request needs a token; the bucket starts with `burst` of them.
-    const floorS = Math.max(0, admitted - limit.burst) / limit.requestsPerSecond;
-    const onceEach = cards.every((card) => chargeCount(sandbox, card.clientId) === 1);
-    record(
-      `billing-day burst wall time (N=${BURST_N} due at once, Zspay limited to ${limit.requestsPerSecond}/s, burst ${limit.burst})`,
-      wallMs / 1000,
-      's',
-      `floor ${floorS.toFixed(1)} s: ${(admitted / Math.max(charges, 1)).toFixed(2)} Zspay requests per charge (from the log; N/R alone = ${(BURST_N / limit.requestsPerSecond).toFixed(1)} s); every subscription charged exactly once: ${onceEach} (${charges} charges)`,
-    );
-    const byOperation = new Map<string, number>();
-    for (const r of requests) if (r.status !== 429) byOperation.set(r.operation ?? '?', (byOperation.get(r.operation ?? '?') ?? 0) + 1);
-    notes.push(`burst: admitted Zspay requests by operation: ${[...byOperation].map(([operation, n]) => `${operation} ${n}`).join(', ')}`);
-    record('burst: share of Zspay requests answered 429', requests.length ? (refused / requests.length) * 100 : null, '%', `${refused} of ${requests.length} Zspay requests`);
+    await runCleanups(mark); // stops the throughput worker
   }
 
   if (ONLY.has('memory')) {
@@ -356,43 +266,47 @@ async function devServerBenchmarks(): Promise<void> {
     // the main thread's (the SDK's per-run bookkeeping). RSS is shown too: it adds the Rust core's
     // per-run state and V8's reserved pages, but it is noisier and seldom shrinks. A skeleton from the
     // same bundle sits next to it, to tell the cost of the bundle from the cost of the billing state.
-    // (The former debugMode measure, main isolate only, gave the same total within 1% at N=300; the
-    // skeleton in a bundle of its own keeps ~75 KiB: the cost is each workflow's own module instances.)
-    await runCleanups(cleanups.length - 1); // stops the throughput worker (the last thing deferred)
     const threadHeaps = await attachWorkerThreadHeaps();
     defer(() => threadHeaps.close());
     const memoryNow = async () => ({ threads: await threadHeaps.usedAfterGc(), ...heapAfterGc() });
     const memQueue = `bench-mem-${randomUUID()}`;
     const memBilling = new BillingClient({ client, taskQueue: memQueue });
-    const memWorker = await runWorker({
-      connection: stack.nativeConnection,
-      namespace,
-      taskQueue: memQueue,
-      activities,
-      workflowBundle: await workflowBundle(),
-      maxCachedWorkflows: 2 * MEM_N + 50,
-    });
+    const memWorker = (
+      await runEngineWorker({
+        connection: stack.nativeConnection,
+        namespace,
+        taskQueue: memQueue,
+        activities,
+        workerOptions: { maxCachedWorkflows: 2 * MEM_N + 50 },
+      })
+    ).worker;
     /** Waits until the cache holds `target` workflows for a second (runs that continued as new leave it). */
     const settle = async (target: number): Promise<number> => {
       let stableSince = 0;
-      await waitFor(() => {
-        if (memWorker.getStatus().numCachedWorkflows !== target) stableSince = 0;
-        else stableSince ||= Date.now();
-        return stableSince > 0 && Date.now() - stableSince >= 1000;
-      }, 30_000, 50);
+      await waitFor(
+        () => {
+          if (memWorker.getStatus().numCachedWorkflows !== target) stableSince = 0;
+          else stableSince ||= Date.now();
+          return stableSince > 0 && Date.now() - stableSince >= 1000;
+        },
+        30_000,
+        50,
+      );
       return memWorker.getStatus().numCachedWorkflows;
     };
     const run = randomUUID().slice(0, 8);
-    const startSubscription = (id: string) => memBilling.subscriptions.create(subscriptionInput(id, card, today, 'daily'));
+    const startSubscription = (id: string) =>
+      memBilling.subscriptions.create(subscriptionInput(id, card, today, 'daily'));
     // The skeleton charges once, continues as new and parks on tomorrow's timer, as a paid subscription does.
-    const startSkeleton = (id: string) => client.workflow.start('skeletonCycleWorkflow', { taskQueue: memQueue, workflowId: id, args: [skeletonInput(id, Date.now() - 1000, DAY_MS, 1)] });
+    const startSkeletonHere = (id: string) =>
+      startSkeleton(client, memQueue, id, skeletonInput(id, Date.now() - 1000, DAY_MS, 1));
 
     // Warm-up: one of each, so the measured ones do not pay for the first compilation.
     clearSandboxLogs(sandbox);
     const skeletonBase = skeletonCalls;
     await startSubscription(`memwarm-${run}`);
-    await startSkeleton(`memwarm-skel-${run}`);
-    await waitFor(() => chargeCount(sandbox) >= 1 && skeletonCalls > skeletonBase);
+    await startSkeletonHere(`memwarm-skel-${run}`);
+    await waitFor(() => chargeCount(sandbox) >= 1 && skeletonCalls > skeletonBase, TIMEOUT_MS);
     let cached = await settle(2);
     clearSandboxLogs(sandbox);
     let last = await memoryNow();
@@ -400,7 +314,8 @@ async function devServerBenchmarks(): Promise<void> {
     /** Caches MEM_N more workflows of one kind and records the memory each added. */
     const measure = async (kind: string, start: (id: string) => Promise<unknown>, allCharged: () => boolean) => {
       await startAll(MEM_N, (i) => start(`mem-${kind}-${run}-${i}`));
-      if (!(await waitFor(allCharged))) notes.push(`memory: not every ${kind} workflow charged before the deadline`);
+      if (!(await waitFor(allCharged, TIMEOUT_MS)))
+        notes.push(`memory: not every ${kind} workflow charged before the deadline`);
       const now = await settle(cached + MEM_N);
       const added = Math.max(now - cached, 1);
       cached = now;
@@ -409,6 +324,7 @@ async function devServerBenchmarks(): Promise<void> {
       const kib = (bytes: number) => bytes / added / 1024;
       const threads = reading.threads - last.threads;
       const main = reading.heap - last.heap;
+      if (kind === 'subscription') closing.memoryKiB = kib(threads + main);
       record(
         `heap per cached ${kind} workflow (N=${added}, workflow thread + main thread, after GC)`,
         kib(threads + main),
@@ -419,12 +335,159 @@ async function devServerBenchmarks(): Promise<void> {
     };
     await measure('subscription', startSubscription, () => chargeCount(sandbox) >= MEM_N);
     const skeletonsBefore = skeletonCalls;
-    await measure('skeleton', startSkeleton, () => skeletonCalls >= skeletonsBefore + MEM_N);
+    await measure('skeleton', startSkeletonHere, () => skeletonCalls >= skeletonsBefore + MEM_N);
   }
 }
 
-function skeletonInput(id: string, dueAt: number, intervalMs: number, cyclesLeft: number): SkeletonCycleInput {
-  return { id, dueAt, intervalMs, cyclesLeft };
+// ---------------------------------------------------------------------------------------------
+// 2: the billing day (burst + skeleton burst + billing run), in one worker process, then split over several
+// ---------------------------------------------------------------------------------------------
+const mib = (bytes: number) => bytes / 1_048_576;
+const days: Array<{ label: string; report: DayReport }> = [];
+
+function recordDay(label: string, r: DayReport): void {
+  const { plan } = r;
+  const skeletonS = r.skeleton.wallMs / 1000;
+  const wallS = r.wallMs / 1000;
+  const bound = Math.max(r.floorS, skeletonS);
+  const share429 = r.zspay.total ? (r.zspay.refused / r.zspay.total) * 100 : 0;
+  const where = `${label}: N=${plan.n} (${r.counts.card} card, ${r.counts.decline} soft-declining, ${r.counts.boleto} boleto), Zspay ${plan.rps}/s, ${plan.processes} worker process${plan.processes > 1 ? 'es' : ''}`;
+  record(
+    `${where} — burst wall time`,
+    wallS,
+    's',
+    `${r.done ? '' : 'INCOMPLETE; '}floor ${r.floorS.toFixed(1)} s (${r.zspay.admitted} admitted Zspay requests / ${plan.rps}/s), skeleton ${skeletonS.toFixed(1)} s → ${(wallS / bound).toFixed(2)}× max(floor, skeleton); creates took ${(r.createMs / 1000).toFixed(1)} s`,
+  );
+  record(
+    `${label}: skeleton burst wall time (same server, N=${plan.n}, two no-op activities each)`,
+    skeletonS,
+    's',
+    `${r.skeleton.charges}/${plan.n} charged${r.skeleton.done ? '' : ' (INCOMPLETE)'}`,
+  );
+  record(
+    `${label}: ratio burst wall/max(floor, skeleton)`,
+    wallS / bound,
+    '×',
+    r.floorS >= skeletonS ? 'bound by the provider floor' : "bound by the skeleton (Temporal's own limit on this box)",
+  );
+  record(
+    `${label}: Zspay requests answered 429`,
+    share429,
+    '%',
+    `${r.zspay.refused} of ${r.zspay.total}; admitted by operation: ${Object.entries(r.zspay.byOperation)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')}`,
+  );
+  record(
+    `${label}: Zspay pre-authorizations / captures / releases / holds left`,
+    r.sales.holdsLeft,
+    'holds',
+    `${r.sales.preAuthorized} pre-authorized, ${r.sales.captured} captured, ${r.sales.released} released, ${r.sales.holdsLeft} still pre-authorized; ${r.sales.declined} declined; boletos ${r.sales.boletosIssued} issued, ${r.sales.boletosPaid} paid, ${r.sales.boletosPending} pending`,
+  );
+  const w = r.workflowTaskTimeouts;
+  record(
+    `${label}: workflow-task timeouts`,
+    w.fromHistories ?? w.logLines,
+    'timeouts',
+    `${w.fromHistories === null ? 'histories not read' : `from ${w.runsRead} runs' histories${Object.keys(w.byType).length ? ` (${JSON.stringify(w.byType)})` : ''}`}; ${w.workflowTaskFailures} workflow-task failures; ${w.logLines} worker log lines naming one`,
+  );
+  const l = r.ledger;
+  record(
+    `${label}: every customer charged exactly once (ledger)`,
+    l.payersChargedOnce,
+    'customers',
+    `${l.payersChargedOnce}/${l.payers} paying customers charged exactly once, ${l.overcharged} more than once, ${l.declinersCharged}/${l.decliners} decliners charged; ${l.charges} charges, R$ ${(l.cents / 100).toFixed(2)}; statuses ${JSON.stringify(r.statuses)}; ${r.notRunning} runs ended abnormally`,
+  );
+  if (r.billingRun) {
+    const b = r.billingRun;
+    record(
+      `${label}: billing run repairing ${r.counts.boleto} boletos paid without webhook`,
+      b.ms / 1000,
+      's',
+      `${b.settled ? '' : 'INCOMPLETE; '}run ${(b.runMs / 1000).toFixed(1)} s (checked ${b.checked}, repaired ${b.repaired}; phases seen at ${Object.entries(
+        b.phases,
+      )
+        .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(1)} s`)
+        .join(
+          ', ',
+        )}; its history ${b.events} events, ${b.workflowTasks} workflow tasks), then every subscription settled; ${b.zspay.admitted} Zspay requests (floor ${(b.zspay.admitted / plan.rps).toFixed(1)} s), ${b.zspay.refused} answered 429`,
+    );
+  }
+  if (r.cpu) {
+    const c = r.cpu;
+    const k = r.skeleton.cpu;
+    const line = (x: typeof c) =>
+      `dev server ${x.server.toFixed(0)}, worker process${plan.processes > 1 ? 'es' : ''} ${x.workers.toFixed(0)}, bench + sandbox ${x.bench.toFixed(0)} of ${x.available.toFixed(0)} core-s`;
+    record(
+      `${label}: CPU during the burst (core-seconds)`,
+      c.server + c.workers + c.bench,
+      'core-s',
+      `${line(c)}${k ? `; skeleton burst: ${line(k)}` : ''}`,
+    );
+  }
+  if (r.shape) {
+    const { subscriptions: e, skeletons: k } = r.shape;
+    const f = (x: number) => x.toFixed(1);
+    record(
+      `${label}: history events per paying card subscription (all its runs)`,
+      e.events,
+      'events',
+      `${f(e.runs)} runs, ${f(e.workflowTasks)} workflow tasks, ${f(e.activities)} activities (sample of ${e.sampled}); skeleton: ${f(k.events)} events, ${f(k.runs)} runs, ${f(k.workflowTasks)} workflow tasks, ${f(k.activities)} activities (sample of ${k.sampled})`,
+    );
+  }
+  const peak = Math.max(...r.workers.map((s) => s?.peakRss ?? 0));
+  record(
+    `${label}: worker process RSS, peak (maxCachedWorkflows ${plan.maxCachedWorkflows ?? 'SDK default'})`,
+    mib(peak),
+    'MiB',
+    `per process at the end: ${r.workers.map((s) => `${mib(s?.rss ?? 0).toFixed(0)} MiB, ${s?.cachedWorkflows ?? '?'} cached`).join('; ')}; skeleton burst peak ${mib(Math.max(...r.skeleton.workers.map((s) => s?.peakRss ?? 0))).toFixed(0)} MiB`,
+  );
+}
+
+const sameLedger = (a: DayReport, b: DayReport) =>
+  a.ledger.perIndex.length === b.ledger.perIndex.length &&
+  a.ledger.perIndex.every((n, i) => n === b.ledger.perIndex[i]) &&
+  a.ledger.cents === b.ledger.cents;
+
+async function billingDayBenchmarks(): Promise<void> {
+  const plan: DayPlan = {
+    n: BURST_N,
+    rps: BURST_RPS,
+    processes: 1,
+    boletoPct: BOLETO_PCT,
+    declinePct: DECLINE_PCT,
+    maxCachedWorkflows: MAX_CACHED,
+    lanes: LANES,
+    timeoutMs: TIMEOUT_MS,
+    readHistories: HISTORIES,
+    runBatchSize: RUN_BATCH,
+    warmMs: WARM_S * 1000,
+    partitions: process.env.BENCH_PARTITIONS ? intEnv('BENCH_PARTITIONS', 4, 64) : undefined,
+  };
+  let one: DayReport | undefined;
+  await scoped('billing day, one worker process', async () => {
+    one = await billingDay(plan, 'day ×1');
+    days.push({ label: 'one worker process', report: one });
+    recordDay('day ×1', one);
+    closing.burstRatio = one.wallMs / 1000 / Math.max(one.floorS, one.skeleton.wallMs / 1000);
+    closing.burst429 = one.zspay.total ? (one.zspay.refused / one.zspay.total) * 100 : 0;
+    closing.holdsLeft = one.sales.holdsLeft;
+  });
+  if (!ONLY.has('horizontal')) return;
+  await scoped(`billing day, ${PROCESSES} worker processes`, async () => {
+    const split = await billingDay({ ...plan, processes: PROCESSES }, `day ×${PROCESSES}`);
+    days.push({ label: `${PROCESSES} worker processes`, report: split });
+    recordDay(`day ×${PROCESSES}`, split);
+    closing.holdsLeft = (closing.holdsLeft ?? 0) + split.sales.holdsLeft;
+    if (one) {
+      record(
+        `horizontal: day wall time, ${PROCESSES} processes / 1 process`,
+        split.wallMs / one.wallMs,
+        '×',
+        `${(one.wallMs / 1000).toFixed(1)} s → ${(split.wallMs / 1000).toFixed(1)} s; skeleton ${(one.skeleton.wallMs / 1000).toFixed(1)} s → ${(split.skeleton.wallMs / 1000).toFixed(1)} s; same ledger (charges per customer, amounts): ${sameLedger(one, split)}`,
+      );
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,10 +501,10 @@ async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 async function yearBenchmarks(): Promise<void> {
   ensureTemporalBinaries((line) => console.error(line));
-  const bundle = await workflowBundle();
+  let yearWallMs: number | undefined;
   // The engine's year.
   {
-    const mark = cleanups.length;
+    const mark = cleanupMark();
     const env = await timeSkippingEnv();
     const sandbox = await startSandbox();
     defer(() => sandbox.close());
@@ -451,22 +514,46 @@ async function yearBenchmarks(): Promise<void> {
     for (let i = 0; i < decliners; i++) {
       const card = await customerWithCard(zspay);
       // A rule matches any key of the request (client id or card id): numeric ids of both kinds.
-      sandbox.state.addRule({ provider: 'zspay', operation: 'zspay.sale.precapture', match: card.cardId, outcome: { type: 'soft_decline', code: '51' } });
+      sandbox.state.addRule({
+        provider: 'zspay',
+        operation: 'zspay.sale.precapture',
+        match: card.cardId,
+        outcome: { type: 'soft_decline', code: '51' },
+      });
       declineCards.push(card);
     }
     // The paying customer must not share an id with a declining card, or its charges would decline too.
     const declineKeys = new Set(declineCards.map((c) => c.cardId));
     let payer = await customerWithCard(zspay);
-    for (let tries = 0; tries < decliners + 2 && (declineKeys.has(payer.clientId) || declineKeys.has(payer.cardId)); tries++) payer = await customerWithCard(zspay);
-    if (declineKeys.has(payer.clientId) || declineKeys.has(payer.cardId)) throw new Error('could not get a paying card whose ids differ from the declining ones');
-    const client = env.client as Client;
+    for (
+      let tries = 0;
+      tries < decliners + 2 && (declineKeys.has(payer.clientId) || declineKeys.has(payer.cardId));
+      tries++
+    )
+      payer = await customerWithCard(zspay);
+    if (declineKeys.has(payer.clientId) || declineKeys.has(payer.cardId))
+      throw new Error('could not get a paying card whose ids differ from the declining ones');
+    const client = env.client;
     const taskQueue = `bench-year-${randomUUID()}`;
-    await runWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities: { ...sandboxActivities(sandbox.url, client), ...skeletonActivities }, workflowBundle: bundle });
+    await runEngineWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: { ...sandboxActivities(sandbox.url, client), ...skeletonActivities(() => undefined) },
+    });
     const billing = new BillingClient({ client, taskQueue });
     const startDate = localDateOf(await env.currentTimeMs(), TZ);
     const t0 = performance.now();
-    await startAll(YEAR_M, (i) => billing.subscriptions.create(subscriptionInput(`year-${i}`, i < decliners ? declineCards[i]! : payer, startDate, 'monthly')));
-    const completed = await withDeadline(env.sleep(365 * DAY_MS).then(() => true), TIMEOUT_MS * 2, 'time-skipped year').catch((error: unknown) => {
+    await startAll(YEAR_M, (i) =>
+      billing.subscriptions.create(
+        subscriptionInput(`year-${i}`, i < decliners ? declineCards[i]! : payer, startDate, 'monthly'),
+      ),
+    );
+    const completed = await withDeadline(
+      env.sleep(365 * DAY_MS).then(() => true),
+      TIMEOUT_MS * 2,
+      'time-skipped year',
+    ).catch((error: unknown) => {
       notes.push(`year: ${(error as Error).message}`);
       return false;
     });
@@ -479,65 +566,93 @@ async function yearBenchmarks(): Promise<void> {
       's wall',
       `${completed ? '' : 'INCOMPLETE; '}${chargeCount(sandbox)} charges, ${attempts.length} card attempts (${softDeclined} soft-declined)`,
     );
-    yearWallMs = wallMs;
+    if (completed) yearWallMs = wallMs;
     await runCleanups(mark);
   }
   // The skeleton's year: same count of workflows, two no-op activities per 1/12 year, continue-as-new each cycle.
   {
     const env = await timeSkippingEnv();
-    const client = env.client as Client;
+    const client = env.client;
     const taskQueue = `bench-year-skel-${randomUUID()}`;
-    await runWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities: skeletonActivities, workflowBundle: bundle });
+    let calls = 0;
+    await runSkeletonWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: skeletonActivities(() => (calls += 1)),
+    });
     const now = await env.currentTimeMs();
-    const base = skeletonCalls;
     const t0 = performance.now();
     await startAll(YEAR_M, (i) =>
-      client.workflow.start('skeletonCycleWorkflow', { taskQueue, workflowId: `skel-year-${i}`, args: [skeletonInput(`skel-year-${i}`, now, (365 * DAY_MS) / 12, 1000)] }),
+      client.workflow.start('skeletonCycleWorkflow', {
+        taskQueue,
+        workflowId: `skel-year-${i}`,
+        args: [skeletonInput(`skel-year-${i}`, now, (365 * DAY_MS) / 12, 1000)],
+      }),
     );
-    const completed = await withDeadline(env.sleep(365 * DAY_MS).then(() => true), TIMEOUT_MS * 2, 'skeleton year').catch((error: unknown) => {
+    const completed = await withDeadline(
+      env.sleep(365 * DAY_MS).then(() => true),
+      TIMEOUT_MS * 2,
+      'skeleton year',
+    ).catch((error: unknown) => {
       notes.push(`skeleton year: ${(error as Error).message}`);
       return false;
     });
     const wallMs = performance.now() - t0;
+    if (completed && yearWallMs !== undefined) closing.yearRatio = yearWallMs / wallMs;
     record(
       `skeleton year, ${YEAR_M} timers-only workflows, time-skipping`,
       wallMs / 1000,
       's wall',
-      `${completed ? '' : 'INCOMPLETE; '}${skeletonCalls - base} no-op charges; engine year is ${yearWallMs ? (yearWallMs / wallMs).toFixed(2) : '?'}× this`,
+      `${completed ? '' : 'INCOMPLETE; '}${calls} no-op charges; engine year is ${yearWallMs ? (yearWallMs / wallMs).toFixed(2) : '?'}× this`,
     );
   }
 }
-let yearWallMs: number | undefined;
 
 // ---------------------------------------------------------------------------------------------
-// 4b: `npm start` ready time next to the dev server's own start
+// 5: `npm start` ready time next to the dev server's own start
 // ---------------------------------------------------------------------------------------------
 async function startupBenchmarks(): Promise<void> {
-  const { cli } = ensureTemporalBinaries((line) => console.error(line));
+  ensureTemporalBinaries((line) => console.error(line));
+  let serverMs: number;
   {
-    const mark = cleanups.length;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-bench-dev-'));
-    defer(() => rmSync(dir, { recursive: true, force: true }));
-    const t0 = performance.now();
-    const server = await DevServer.start({ cli, port: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), sqlitePragmas: { journal_mode: 'WAL', synchronous: 'NORMAL' }, readyTimeoutMs: 90_000 });
-    const ms = performance.now() - t0;
-    defer(() => server.stop());
-    record('dev server start (with Web UI, as npm start runs it)', ms / 1000, 's', 'DevServer.start alone');
+    const mark = cleanupMark();
+    serverMs = (await startBenchDevServer({ asNpmStart: true })).startMs;
+    record(
+      'dev server start (with Web UI, as npm start runs it)',
+      serverMs / 1000,
+      's',
+      'spawn until describeNamespace answers',
+    );
     await runCleanups(mark);
   }
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'billing-bench-stack-'));
   defer(() => rmSync(dataDir, { recursive: true, force: true }));
-  const env: NodeJS.ProcessEnv = { ...process.env, BILLING_DATA_DIR: dataDir, BILLING_RUN_SCHEDULE: process.env.BILLING_RUN_SCHEDULE };
-  for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE', 'TEMPORAL_TLS', 'API_HOST', 'SANDBOX_URL']) delete env[key];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BILLING_DATA_DIR: dataDir,
+    BILLING_RUN_SCHEDULE: process.env.BILLING_RUN_SCHEDULE,
+  };
+  for (const key of [
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_NAMESPACE',
+    'TEMPORAL_API_KEY',
+    'TEMPORAL_PROFILE',
+    'TEMPORAL_CONFIG_FILE',
+    'TEMPORAL_TLS',
+    'API_HOST',
+    'SANDBOX_URL',
+  ])
+    delete env[key];
   env.TEMPORAL_DEV_PORT = String(await freePort());
   env.TEMPORAL_UI_PORT = String(await freePort());
   env.SANDBOX_PORT = String(await freePort());
   env.API_PORT = String(await freePort());
 
   const t0 = performance.now();
-  // Its own process group, so that a stuck stack can be killed whole (dev server included).
-  const child = spawn('npx', ['tsx', 'scripts/start-stack.ts'], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `npm start` itself, in its own process group, so that a stuck stack can be killed whole (dev server included).
+  const child = spawn('npm', ['start'], { cwd: PROJECT_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   defer(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -564,17 +679,47 @@ async function startupBenchmarks(): Promise<void> {
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
   const ready = await waitFor(() => readyMs !== undefined || exitCode !== undefined, TIMEOUT_MS, 100);
-  if (!ready || readyMs === undefined) throw new Error(`npm start did not print "Ready in" (exit ${String(exitCode)}):\n${output.slice(-2000)}`);
-  record('npm start ready time (own report, "Ready in")', reported ?? null, 's', 'dev server + sandbox + worker (bundles workflows) + API + schedule');
-  record('npm start ready time (from spawning npx tsx)', readyMs / 1000, 's', 'includes npx and tsx start-up');
+  if (!ready || readyMs === undefined)
+    throw new Error(`npm start did not print "Ready in" (exit ${String(exitCode)}):\n${output.slice(-2000)}`);
+  closing.startRatio = readyMs / serverMs;
+  record(
+    'npm start ready time (spawning `npm start` until "Ready in")',
+    readyMs / 1000,
+    's',
+    `${(readyMs / serverMs).toFixed(2)}× the dev server alone; npm and tsx start-up included`,
+  );
+  record(
+    'npm start ready time (own report, "Ready in")',
+    reported ?? null,
+    's',
+    'dev server + sandbox + worker (bundles workflows) + API + schedule',
+  );
   const stopT0 = performance.now();
-  // As Ctrl-C in a terminal: SIGINT to the whole process group (npx, tsx, the stack, the dev server).
+  // As Ctrl-C in a terminal: SIGINT to the whole process group (npm, tsx, the stack, the dev server).
   process.kill(-child.pid!, 'SIGINT');
   const code = await withDeadline(exited, 30_000, 'npm start stop').catch(() => undefined);
-  record('npm start stop time (SIGINT to exit)', code === undefined ? null : (performance.now() - stopT0) / 1000, 's', code === undefined ? 'did not exit; killed' : `exit code ${String(code)}`);
+  record(
+    'npm start stop time (SIGINT to exit)',
+    code === undefined ? null : (performance.now() - stopT0) / 1000,
+    's',
+    code === undefined ? 'did not exit; killed' : `exit code ${String(code)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
+function closingLines(): string[] {
+  const ratio = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(2));
+  return [
+    `ratio cycles engine/skeleton ${ratio(closing.cyclesRatio)}`,
+    `ratio burst wall/floor ${ratio(closing.burstRatio)}`,
+    `share burst 429 ${closing.burst429 === undefined ? 'n/a' : `${closing.burst429.toFixed(1)}%`}`,
+    `holds left ${closing.holdsLeft ?? 'n/a'}`,
+    `memory KiB/workflow ${closing.memoryKiB === undefined ? 'n/a' : Math.round(closing.memoryKiB)}`,
+    `ratio start stack/server ${ratio(closing.startRatio)}`,
+    `ratio year engine/skeleton ${ratio(closing.yearRatio)}`,
+  ];
+}
+
 async function main(): Promise<void> {
   // ERROR: the SDK logs every retried activity failure (e.g. the sandbox's 429s) at WARN.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -585,7 +730,16 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   const started = performance.now();
   try {
-    if (ONLY.has('cycles') || ONLY.has('burst') || ONLY.has('memory')) await scoped('dev server: cycles, burst, memory', devServerBenchmarks);
+    const bundleT0 = performance.now();
+    const { code } = await workflowBundle();
+    record(
+      'workflow bundle (webpack, engine workflows + skeleton)',
+      (performance.now() - bundleT0) / 1000,
+      's',
+      `${(code.length / 1024).toFixed(0)} KiB of code; \`npm start\` and every worker process without a prebuilt bundle pay this at start`,
+    );
+    if (ONLY.has('cycles') || ONLY.has('memory')) await scoped('dev server: cycles, memory', devServerBenchmarks);
+    if (ONLY.has('burst') || ONLY.has('horizontal')) await billingDayBenchmarks();
     if (ONLY.has('year')) await scoped('time-skipping year', yearBenchmarks);
     if (ONLY.has('startup')) await scoped('start-up', startupBenchmarks);
   } finally {
@@ -594,22 +748,57 @@ async function main(): Promise<void> {
   const nameWidth = Math.max(4, ...rows.map((r) => r.name.length));
   const valueWidth = Math.max(5, ...rows.map((r) => String(r.value ?? '—').length));
   const unitWidth = Math.max(4, ...rows.map((r) => r.unit.length));
-  console.log(`\n${'name'.padEnd(nameWidth)}  ${'value'.padStart(valueWidth)}  ${'unit'.padEnd(unitWidth)}  comparison`);
+  console.log(
+    `\n${'name'.padEnd(nameWidth)}  ${'value'.padStart(valueWidth)}  ${'unit'.padEnd(unitWidth)}  comparison`,
+  );
   console.log(`${'-'.repeat(nameWidth)}  ${'-'.repeat(valueWidth)}  ${'-'.repeat(unitWidth)}  ----------`);
-  for (const r of rows) console.log(`${r.name.padEnd(nameWidth)}  ${String(r.value ?? '—').padStart(valueWidth)}  ${r.unit.padEnd(unitWidth)}  ${r.comparison}`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(nameWidth)}  ${String(r.value ?? '—').padStart(valueWidth)}  ${r.unit.padEnd(unitWidth)}  ${r.comparison}`,
+    );
   for (const note of notes) console.log(`note: ${note}`);
+  const lines = closingLines();
+  console.log(`\n${lines.join('\n')}`);
   const resultsDir = path.join(__dirname, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const result = {
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemMiB: Math.round(os.totalmem() / 1048576), node: process.version, platform: process.platform },
-    settings: { N, BURST_N, BURST_RPS, YEAR_M, MEM_N, TIMEOUT_MS, only: [...ONLY] },
+    profile: PROFILE,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      totalMemMiB: Math.round(os.totalmem() / 1048576),
+      node: process.version,
+      platform: process.platform,
+      loadAverage: os.loadavg(),
+    },
+    settings: {
+      N,
+      BURST_N,
+      BURST_RPS,
+      BOLETO_PCT,
+      DECLINE_PCT,
+      PROCESSES,
+      MAX_CACHED,
+      LANES,
+      WARM_S,
+      HISTORIES,
+      RUN_BATCH,
+      YEAR_M,
+      MEM_N,
+      TIMEOUT_MS,
+      only: [...ONLY],
+    },
     totalSeconds: Math.round((performance.now() - started) / 100) / 10,
+    closing: lines,
     rows,
+    days: days.map(({ label, report }) => ({ label, ...report, ledger: { ...report.ledger, perIndex: undefined } })),
     notes,
   };
   writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nwrote ${path.relative(process.cwd(), path.join(resultsDir, 'latest.json'))} (${result.totalSeconds} s total)`);
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), path.join(resultsDir, 'latest.json'))} (${result.totalSeconds} s total)`,
+  );
 }
 
 main().then(

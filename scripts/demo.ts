@@ -13,6 +13,7 @@ import { addSearchAttributes } from '../client/connection';
 import { localDateOf } from '../common/billing/calendar';
 import type { MerchantNotification } from '../common/merchant-notification';
 import { buildSandbox } from '../sandbox/server';
+import { customerWithCard } from '../sandbox/test-customer';
 import { ZspayClient } from '../providers/zspay/client';
 import { SANDBOX_CREDENTIALS } from '../common/sandbox-credentials';
 import { createEngineActivities } from '../worker/activities';
@@ -59,21 +60,7 @@ async function main(): Promise<void> {
 
   try {
     const startedAt = Date.now();
-    const customer = async (name: string) => {
-      const client = await zspay.createClient({
-        nome: name,
-        documento: '00000000000',
-        email: `${name.toLowerCase()}@example.com`,
-        endereco: { logradouro: 'Rua A', numero: '1', cep: '01000-000', cidade: 'São Paulo', estado: 'SP' },
-      });
-      const card = await zspay.linkCard(client.id, {
-        numero: '5234233381847212',
-        titular: name,
-        codigoSeguranca: '069',
-        validade: '02/2035',
-      });
-      return { clientId: String(client.id), cardId: card.cardId };
-    };
+    const customer = (name: string) => customerWithCard(zspay, { name, email: `${name.toLowerCase()}@example.com` });
     const people = {
       ana: await customer('Ana'),
       bruno: await customer('Bruno'),

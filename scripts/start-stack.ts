@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { cachedWorkflowBundle } from '../worker/bundle';
 import { installEngineLogger, logLevelFrom } from '../worker/logger';
 import { BillingClient } from '../client';
 import { encryptionCodecFromEnv, localStackKeyFile, newEncryptionKey } from '../client/encryption';
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
 
+  // Webpack runs while the dev server starts (or comes from the cache).
+  const bundle = cachedWorkflowBundle(Runtime.instance().logger);
+  bundle.catch(() => undefined); // awaited below; a failure surfaces there
+
   try {
     let address = target.address;
     if (embedded) {
@@ -152,6 +157,7 @@ async function main(): Promise<void> {
       namespace: target.namespace,
       taskQueue: taskQueue(env),
       activities: createEngineActivities(config, temporalClient),
+      workflowBundle: await bundle,
       workerOptions: { dataConverter },
       pacing: config.pacing,
     });

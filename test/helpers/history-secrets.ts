@@ -6,10 +6,11 @@
 import type { Client } from '@temporalio/client';
 import { SANDBOX_CREDENTIALS } from '../../common/sandbox-credentials';
 import { TEST_MERCHANT_SECRET } from './engine';
+import { ZSPAY_TEST_CARD_NUMBER as TEST_CARD_NUMBER } from '../../sandbox/test-customer';
 import { group } from './defined';
 
 /** The document's test card, which tests use to create stored cards at the sandbox. */
-export const TEST_CARD_NUMBER = '5234233381847212';
+export { TEST_CARD_NUMBER };
 
 // A function, not a constant: engine.ts and temporal.ts import each other through this module.
 const secrets = (): readonly string[] => [
