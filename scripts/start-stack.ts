@@ -158,7 +158,8 @@ async function main(): Promise<void> {
       taskQueue: taskQueue(env),
       activities: createEngineActivities(config, temporalClient),
       workflowBundle: await bundle,
-      workerOptions: { dataConverter },
+      workerOptions: { dataConverter, ...config.sizing.main },
+      activityWorkerOptions: config.sizing.providers,
       pacing: config.pacing,
     });
     stops.push(() => worker.shutdown());

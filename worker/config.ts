@@ -52,7 +52,20 @@ export const DEFAULT_PACING: Readonly<Record<ProviderQueue, number>> = {
   'payment-status': 10,
 };
 
+/** A worker-sizing count: a positive integer, or absent for the SDK's default. */
+const workerCount = (setting: string, max: number) =>
+  z.coerce
+    .number({ message: `${setting} must be a whole number` })
+    .int(`${setting} must be a whole number`)
+    .min(1, `${setting} must be at least 1`)
+    .max(max, `${setting} must be at most ${max}`)
+    .optional();
+
 const rawSchema = z.object({
+  WORKER_MAX_CACHED_WORKFLOWS: workerCount('WORKER_MAX_CACHED_WORKFLOWS', 1_000_000),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: workerCount('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 10_000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: workerCount('WORKER_MAX_CONCURRENT_ACTIVITIES', 10_000),
+  WORKER_MAX_CONCURRENT_PROVIDER_ACTIVITIES: workerCount('WORKER_MAX_CONCURRENT_PROVIDER_ACTIVITIES', 10_000),
   SANDBOX_URL: url('SANDBOX_URL').optional(),
   PROVIDER_TIMEOUT_MS: z.coerce
     .number({ message: 'PROVIDER_TIMEOUT_MS must be a number of milliseconds' })
@@ -117,6 +130,20 @@ export interface WorkerConfig {
   paymentStatus: ProviderEndpoint & { apiKey: string };
   /** Provider calls per second, per provider (0: no limit). */
   pacing: Record<ProviderQueue, number>;
+  /** Worker sizing; an absent field keeps the SDK's default. */
+  sizing: WorkerSizing;
+}
+
+/** How much one worker process holds and runs at once (README: Sizing workers). */
+export interface WorkerSizing {
+  /** The main queue's worker: workflows kept in memory, workflow tasks and engine activities at once. */
+  main: {
+    maxCachedWorkflows?: number;
+    maxConcurrentWorkflowTaskExecutions?: number;
+    maxConcurrentActivityTaskExecutions?: number;
+  };
+  /** Each provider queue's worker: provider calls in flight at once. */
+  providers: { maxConcurrentActivityTaskExecutions?: number };
 }
 
 export class ConfigError extends Error {
@@ -209,6 +236,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       ),
     },
     pacing: pacingOf(e),
+    sizing: {
+      main: definedOnly({
+        maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+        maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+        maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      }),
+      providers: definedOnly({ maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_PROVIDER_ACTIVITIES }),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -231,4 +266,9 @@ function pacingOf(values: Record<string, unknown>): Record<ProviderQueue, number
       (values[pacingSetting(provider)] as number | undefined) ?? DEFAULT_PACING[provider],
     ]),
   ) as Record<ProviderQueue, number>;
+}
+
+/** The object without its undefined fields, so that spreading it keeps the SDK's defaults. */
+function definedOnly<T extends Record<string, number | undefined>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
     namespace: target.namespace,
     taskQueue: taskQueue(),
     activities: createEngineActivities(config, temporal),
-    workerOptions: { dataConverter },
+    workerOptions: { dataConverter, ...config.sizing.main },
+    activityWorkerOptions: config.sizing.providers,
     pacing: config.pacing,
   });
   console.log(

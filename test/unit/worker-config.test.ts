@@ -51,4 +51,25 @@ describe('worker configuration', () => {
     const config = loadWorkerConfig({ ZSPAY_BASE_URL: 'https://api.zsystems.com.br', ZSPAY_TOKEN: 'live-token' });
     expect(config.zspay).toEqual({ baseUrl: 'https://api.zsystems.com.br', sandbox: false, token: 'live-token' });
   });
+
+  it('sizes workers from the environment, and keeps the SDK defaults for what is unset', () => {
+    expect(loadWorkerConfig({}).sizing).toEqual({ main: {}, providers: {} });
+    const config = loadWorkerConfig({
+      WORKER_MAX_CACHED_WORKFLOWS: '2000',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8',
+      WORKER_MAX_CONCURRENT_PROVIDER_ACTIVITIES: '50',
+    });
+    expect(config.sizing).toEqual({
+      main: { maxCachedWorkflows: 2000, maxConcurrentWorkflowTaskExecutions: 8 },
+      providers: { maxConcurrentActivityTaskExecutions: 50 },
+    });
+    try {
+      loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'many', WORKER_MAX_CONCURRENT_ACTIVITIES: '0' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('WORKER_MAX_CACHED_WORKFLOWS must be a whole number');
+      expect(problems).toContain('WORKER_MAX_CONCURRENT_ACTIVITIES must be at least 1');
+    }
+  });
 });

@@ -115,6 +115,30 @@ describe('hostile input at the HTTP API and webhooks (time-skipping server)', ()
     );
   });
 
+  it('answers a wrong webhook secret 401 before reading the body, whatever the body or its type', async () => {
+    const raw = (provider: string, secret: string, body: string, contentType: string) =>
+      fetch(`${baseUrl}/webhooks/${provider}/${secret}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType },
+      }).then((response) => response.status);
+    // Bodies the JSON parser itself refuses (a prototype key, broken JSON) or cannot read at all.
+    const refusedByTheParser: Array<[string, string]> = [
+      ['{"__proto__":[]}', 'application/json'],
+      ['{"constructor":{"prototype":{}}}', 'application/json'],
+      ['{not json', 'application/json'],
+      ['event=paid', 'application/x-www-form-urlencoded'],
+      ['paid', 'text/plain'],
+    ];
+    for (const provider of ['zspay', 'adiq'] as const) {
+      for (const [body, contentType] of refusedByTheParser) {
+        expect(await raw(provider, 'guess', body, contentType)).toBe(401);
+        expect(await raw(provider, secrets[provider], body, contentType)).toBeGreaterThanOrEqual(400);
+        expect(await raw(provider, secrets[provider], body, contentType)).toBeLessThan(500);
+      }
+    }
+  });
+
   it('refuses every /v1 request without the API key', async () => {
     await fc.assert(
       fc.asyncProperty(
