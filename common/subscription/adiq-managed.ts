@@ -7,8 +7,8 @@
  */
 import { addDays, compareDates, instantAt, localDateOf, offsetMinutes, type CalendarDate } from '../billing/calendar';
 import { firstChargeDate, totalCycles } from '../billing/schedule';
-import type { EventContext, EventOf, SubscriptionEvent, SubscriptionEventType } from './events';
-import { blocked, dueDateOf, isTerminal, recovered, APPLY, type Transition } from './machine';
+import type { EventContext, SubscriptionEvent, SubscriptionEventType } from './events';
+import { blocked, dueDateOf, isTerminal, only, recovered, APPLY, type Apply, type Transition } from './machine';
 import type { Invoice } from './model';
 import type { Effect } from './outbox';
 import type { SubscriptionState } from './state';
@@ -205,12 +205,6 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
   return { state: next, effects };
 }
 
-type Apply<T extends SubscriptionEventType> = (
-  state: SubscriptionState,
-  event: EventOf<T>,
-  ctx: EventContext,
-) => Transition;
-const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
 const refusedHere = (): never => {
   throw new Error('the transition table refuses this event for a subscription billed by Adiq');
 };

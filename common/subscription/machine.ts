@@ -480,12 +480,14 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 // --- what each event does once the table (table.ts) lets it apply -----------------------------------
 
-type Apply<T extends SubscriptionEventType> = (
+/** What one event does to a subscription's state, once its table lets it apply. */
+export type Apply<T extends SubscriptionEventType> = (
   state: SubscriptionState,
   event: EventOf<T>,
   ctx: EventContext,
 ) => Transition;
-const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
+/** A transition that changes nothing else: the state as given, no effects. */
+export const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
 const notBilledByAdiq = (): never => {
   throw new Error('the transition table refuses Adiq reports for a subscription the engine bills');
 };
