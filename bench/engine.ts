@@ -2,14 +2,13 @@
  * The engine as the bench runs it: its real activities pointed at a sandbox, its workers started
  * the engine's way (`startWorker`: the main queue plus one activity worker per provider queue), the
  * workflow bundle (the engine's workflows plus the skeleton, built once), the skeleton's no-op
- * activities and starter, and a time-skipping server. (The activity and server helpers are copied
- * from the test helpers, which the bench does not import.)
+ * activities and starter, and a time-skipping server (scripts/time-skipping.ts, as the tests start it).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -18,10 +17,9 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import type { EngineActivities } from '../activities';
-import { addSearchAttributes } from '../client/connection';
 import type { ProviderQueue } from '../common/task-queue';
 import { locateTemporalBinaries } from '../scripts/temporal-binaries';
-import { configuredClock, startClockAt } from '../scripts/test-clock';
+import { startTimeSkippingServer } from '../scripts/time-skipping';
 import { createEngineActivities } from '../worker/activities';
 import { loadWorkerConfig } from '../worker/config';
 import { startWorker, type RunningWorker } from '../worker/run';
@@ -42,16 +40,10 @@ export function sandboxActivities(sandboxUrl: string, temporal: Client, timeoutM
   );
 }
 
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const found = locateTemporalBinaries();
   if (!found) throw new Error('Temporal binaries are not installed: run `npm run setup`.');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: found.testServer } },
-  });
-  await addSearchAttributes(env.connection, env.namespace ?? 'default');
-  const clock = configuredClock();
-  if (clock) await startClockAt(env, clock);
-  return env;
+  return startTimeSkippingServer({ testServer: found.testServer });
 }
 
 let bundlePromise: Promise<{ code: string }> | undefined;

@@ -499,6 +499,23 @@ async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
+/** Skips the server's clock a year ahead, saying every 10 s how far it got (a stalled clock shows). */
+async function sleepAYear(env: TestWorkflowEnvironment, label: string, done: () => string): Promise<true> {
+  const from = await env.currentTimeMs();
+  const ticker = setInterval(() => {
+    void env.currentTimeMs().then(
+      (now) => console.error(`  … ${label}: day ${Math.floor((now - from) / DAY_MS)} of 365, ${done()}`),
+      () => undefined,
+    );
+  }, 10_000);
+  try {
+    await env.sleep(365 * DAY_MS);
+    return true;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
 async function yearBenchmarks(): Promise<void> {
   ensureTemporalBinaries((line) => console.error(line));
   let yearWallMs: number | undefined;
@@ -506,7 +523,8 @@ async function yearBenchmarks(): Promise<void> {
   {
     const mark = cleanupMark();
     const env = await timeSkippingEnv();
-    const sandbox = await startSandbox();
+    // Large enough that no request of the year leaves the log (the sandbox keeps its last logLimit).
+    const sandbox = await startSandbox({ logLimit: 60 * YEAR_M + 10_000 });
     defer(() => sandbox.close());
     const zspay = zspayClient(sandbox.url);
     const decliners = Math.floor(YEAR_M / 10);
@@ -550,7 +568,7 @@ async function yearBenchmarks(): Promise<void> {
       ),
     );
     const completed = await withDeadline(
-      env.sleep(365 * DAY_MS).then(() => true),
+      sleepAYear(env, 'engine year', () => `${chargeCount(sandbox)} charges`),
       TIMEOUT_MS * 2,
       'time-skipped year',
     ).catch((error: unknown) => {
@@ -591,7 +609,7 @@ async function yearBenchmarks(): Promise<void> {
       }),
     );
     const completed = await withDeadline(
-      env.sleep(365 * DAY_MS).then(() => true),
+      sleepAYear(env, 'skeleton year', () => `${calls} no-op charges`),
       TIMEOUT_MS * 2,
       'skeleton year',
     ).catch((error: unknown) => {

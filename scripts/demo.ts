@@ -5,11 +5,9 @@
  * at period end. Prints a timeline and a summary.
  */
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorker } from '../worker/run';
 import { BillingClient } from '../client';
-import { addSearchAttributes } from '../client/connection';
 import { localDateOf } from '../common/billing/calendar';
 import type { MerchantNotification } from '../common/merchant-notification';
 import { buildSandbox } from '../sandbox/server';
@@ -19,7 +17,8 @@ import { SANDBOX_CREDENTIALS } from '../common/sandbox-credentials';
 import { createEngineActivities } from '../worker/activities';
 import { loadWorkerConfig } from '../worker/config';
 import { ensureTemporalBinaries } from './temporal-binaries';
-import { configuredClock, parseClockSpec, startClockAt } from './test-clock';
+import { parseClockSpec } from './test-clock';
+import { startTimeSkippingServer } from './time-skipping';
 import { formatBRL } from '../common/money';
 
 const TZ = 'America/Sao_Paulo';
@@ -28,12 +27,8 @@ const brl = formatBRL;
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const { testServer } = ensureTemporalBinaries();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testServer } },
-  });
-  await addSearchAttributes(env.connection, env.namespace ?? 'default');
   // The year starts at 08:00 in São Paulo whatever the hour the demo runs (BILLING_TEST_CLOCK chooses another start).
-  await startClockAt(env, configuredClock() ?? parseClockSpec('08:00'));
+  const env = await startTimeSkippingServer({ testServer, defaultClock: parseClockSpec('08:00') });
   const { app: sandbox, state } = await buildSandbox();
   await sandbox.listen({ port: 0, host: '127.0.0.1' });
   const address = sandbox.server.address();

@@ -7,11 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { addSearchAttributes } from '../../client/connection';
 import { DevServer } from '../../scripts/dev-server';
 import { freePort } from '../../scripts/ports';
 import { locateTemporalBinaries } from '../../scripts/temporal-binaries';
-import { configuredClock, startClockAt } from '../../scripts/test-clock';
+import { startTimeSkippingServer } from '../../scripts/time-skipping';
 import { assertHistoriesHoldNoSecrets } from './history-secrets';
 
 function binaries() {
@@ -32,15 +31,9 @@ export function workflowBundle(): { code: string } {
   return bundle;
 }
 
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: binaries().testServer } },
-  });
-  await addSearchAttributes(env.connection, env.namespace ?? 'default');
-  // BILLING_TEST_CLOCK: start at a chosen local wall time (CI runs the suite at 23:30, 00:30 and a month's end).
-  const clock = configuredClock();
-  if (clock) await startClockAt(env, clock);
-  return env;
+/** The time-skipping server, its clock at BILLING_TEST_CLOCK when set (CI runs the suite at 23:30, 00:30 and a month's end). */
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return startTimeSkippingServer({ testServer: binaries().testServer });
 }
 
 /** Scans the time-skipping server's histories, then tears it down (the scan's failure fails the test file). */
