@@ -63,8 +63,8 @@ export interface DayPlan {
   runBatchSize: number;
   /** Time the worker processes poll before the burst starts. */
   warmMs: number;
-  /** Task queue partitions of the dev server (undefined: the server's default, 4). */
-  partitions?: number;
+  /** Task queue partitions of the dev server (`npm start`: 1; the server's own default: 4). */
+  partitions: number;
 }
 
 type Kind = 'card' | 'decline' | 'boleto';
@@ -314,12 +314,10 @@ const zspaySummary = (counter: RequestCounter) => {
 /** One billing day on a fresh dev server and sandbox: the skeleton burst first, then the engine's day. */
 export async function billingDay(plan: DayPlan, label: string): Promise<DayReport> {
   const { server, client } = await startBenchDevServer({
-    dynamicConfig: plan.partitions
-      ? {
-          'matching.numTaskqueueReadPartitions': plan.partitions,
-          'matching.numTaskqueueWritePartitions': plan.partitions,
-        }
-      : undefined,
+    dynamicConfig: {
+      'matching.numTaskqueueReadPartitions': plan.partitions,
+      'matching.numTaskqueueWritePartitions': plan.partitions,
+    },
   });
   const sandbox = await startSandbox({ logLimit: Math.max(10_000, 20 * plan.n) });
   defer(() => sandbox.close());

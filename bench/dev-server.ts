@@ -1,5 +1,6 @@
 /**
- * A dev server of the bench's own: free port, temporary SQLite file (WAL, synchronous=OFF), headless;
+ * A dev server of the bench's own: free port, temporary SQLite file (WAL, synchronous=OFF), headless,
+ * one partition per task queue as under `npm start` (unless `dynamicConfig` says otherwise);
  * `asNpmStart` starts it as `npm start` does instead (Web UI, synchronous=NORMAL).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { DevServer } from '../scripts/dev-server';
+import { DevServer, ONE_PARTITION_PER_TASK_QUEUE } from '../scripts/dev-server';
 import { freePort } from '../scripts/ports';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
 import { defer } from './harness';
@@ -33,7 +34,7 @@ export async function startBenchDevServer(
     uiPort: options.asNpmStart ? await freePort() : undefined,
     dbFile: path.join(dir, 'temporal.sqlite'),
     sqlitePragmas: { journal_mode: 'WAL', synchronous: options.asNpmStart ? 'NORMAL' : 'OFF' },
-    dynamicConfig: options.dynamicConfig,
+    dynamicConfig: options.dynamicConfig ?? ONE_PARTITION_PER_TASK_QUEUE,
     readyTimeoutMs: 90_000,
   });
   const startMs = performance.now() - t0;

@@ -16,6 +16,7 @@
  *   BENCH_MAX_CACHED=1000   maxCachedWorkflows of each billing-day worker process
  *   BENCH_LANES=20          creates (and skeleton starts) in flight on the billing day
  *   BENCH_WARM_S=5          seconds the billing day's workers poll before the burst starts
+ *   BENCH_PARTITIONS=1      task queue partitions of the billing day's dev server (npm start: 1; the server's default: 4)
  *   BENCH_HISTORIES=1       read every run's history for workflow-task timeouts (0: skip)
  *   BENCH_RUN_BATCH         the billing run's batch size (default min(25, rate/4): the engine's 25 never completes under 5/s)
  *   BENCH_YEAR_M=100        subscriptions for the time-skipped year (a tenth soft-decline)
@@ -462,7 +463,7 @@ async function billingDayBenchmarks(): Promise<void> {
     readHistories: HISTORIES,
     runBatchSize: RUN_BATCH,
     warmMs: WARM_S * 1000,
-    partitions: process.env.BENCH_PARTITIONS ? intEnv('BENCH_PARTITIONS', 4, 64) : undefined,
+    partitions: intEnv('BENCH_PARTITIONS', 1, 64),
   };
   let one: DayReport | undefined;
   await scoped('billing day, one worker process', async () => {

@@ -21,7 +21,7 @@ import { BILLING_RUN_SCHEDULE_ID } from '../common/billing-run';
 import { loadWorkerConfig } from '../worker/config';
 import { createEngineActivities } from '../worker/activities';
 import { startWorker } from '../worker/run';
-import { DevServer } from './dev-server';
+import { DevServer, ONE_PARTITION_PER_TASK_QUEUE } from './dev-server';
 import { assertPortFree } from './ports';
 import { ensureTemporalBinaries, PROJECT_ROOT } from './temporal-binaries';
 
@@ -105,6 +105,7 @@ async function main(): Promise<void> {
         dbFile: path.join(dataDir, 'temporal.sqlite'),
         namespace: target.namespace,
         sqlitePragmas: { journal_mode: 'WAL', synchronous: 'NORMAL' },
+        dynamicConfig: ONE_PARTITION_PER_TASK_QUEUE,
         uiCodecEndpoint: `http://127.0.0.1:${ports.api}/codec`,
       });
       stops.push(() => server.stop());
