@@ -21,6 +21,7 @@ import type { Client } from '@temporalio/client';
 import { BillingClient } from '../client';
 import { localDateOf } from '../common/billing/calendar';
 import type { CreateSubscriptionInput } from '../common/subscription/input';
+import { taskQueuePartitions } from '../scripts/dev-server';
 import { startBenchDevServer } from './dev-server';
 import { skeletonInput, startSkeleton, workflowBundleFile } from './engine';
 import { defer, mapAll, notes, progress, sleep, startAll, waitFor, withDeadline } from './harness';
@@ -314,10 +315,7 @@ const zspaySummary = (counter: RequestCounter) => {
 /** One billing day on a fresh dev server and sandbox: the skeleton burst first, then the engine's day. */
 export async function billingDay(plan: DayPlan, label: string): Promise<DayReport> {
   const { server, client } = await startBenchDevServer({
-    dynamicConfig: {
-      'matching.numTaskqueueReadPartitions': plan.partitions,
-      'matching.numTaskqueueWritePartitions': plan.partitions,
-    },
+    dynamicConfig: taskQueuePartitions(plan.partitions),
   });
   const sandbox = await startSandbox({ logLimit: Math.max(10_000, 20 * plan.n) });
   defer(() => sandbox.close());

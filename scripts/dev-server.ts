@@ -13,10 +13,11 @@ import { searchAttributeFlags } from '../common/search-attributes';
  * (12 s for 10 s of work) and 8 left at once where the provider allows 5 (3 answered 429); with one
  * partition, exactly 5 a second. A production cluster does the same per queue (README: pacing).
  */
-export const ONE_PARTITION_PER_TASK_QUEUE: Readonly<Record<string, number>> = {
-  'matching.numTaskqueueReadPartitions': 1,
-  'matching.numTaskqueueWritePartitions': 1,
-};
+export const taskQueuePartitions = (partitions: number): Readonly<Record<string, number>> => ({
+  'matching.numTaskqueueReadPartitions': partitions,
+  'matching.numTaskqueueWritePartitions': partitions,
+});
+export const ONE_PARTITION_PER_TASK_QUEUE = taskQueuePartitions(1);
 
 export interface DevServerOptions {
   cli: string;

@@ -112,8 +112,8 @@ export interface FaultHarness {
   killDuring(points: readonly KillPoint[]): Promise<InFlight[]>;
   /** Zspay customers with a stored card each. */
   customers(count: number): Promise<Customer[]>;
-  /** A monthly card subscription whose first charge is due now. */
-  subscribe(customer: Customer, prefix: string): Promise<string>;
+  /** A monthly subscription whose first charge is due now, paid by the customer's card (or by boleto). */
+  subscribe(customer: Customer, prefix: string, paidBy?: 'card' | 'boleto'): Promise<string>;
   /** Scripts the provider to decline this customer's first charge (soft: insufficient funds; hard: invalid card). */
   decideFirstCharge(customer: Customer, fate: ChargeFate): Promise<void>;
   /** Waits until each subscription's first charge has an outcome; its state per FIRST_CHARGE_STATE. */
@@ -246,7 +246,7 @@ export async function startFaultHarness(
       return inFlight;
     },
     customers: (count) => inBatches(Array.from({ length: count }), 10, () => customerWithCard(zspay)),
-    subscribe: async (customer, prefix) => {
+    subscribe: async (customer, prefix, paidBy = 'card') => {
       const subscriptionId = `${prefix}-${randomUUID().slice(0, 8)}`;
       await billing.subscriptions.create({
         subscriptionId,
@@ -257,7 +257,10 @@ export async function startFaultHarness(
           recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
           chargeHourLocal: 0,
         },
-        paymentMethod: { type: 'zspay_card', zspayClientId: customer.clientId, cardId: customer.cardId },
+        paymentMethod:
+          paidBy === 'card'
+            ? { type: 'zspay_card', zspayClientId: customer.clientId, cardId: customer.cardId }
+            : { type: 'zspay_boleto', zspayClientId: customer.clientId },
       });
       return subscriptionId;
     },

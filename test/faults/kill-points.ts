@@ -202,18 +202,7 @@ export const BOLETO_ISSUE_KILL_POINT: KillPoint = {
   hold: { type: 'latency', delayMs: FOUR_SECONDS },
   start: async (harness) => {
     const customer = at(await harness.customers(1), 0, 'customers');
-    const subscriptionId = `kill-boleto-${randomUUID().slice(0, 8)}`;
-    await harness.billing.subscriptions.create({
-      subscriptionId,
-      customerId: customer.clientId,
-      plan: {
-        planId: 'gold',
-        amountCents: 5990,
-        recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
-        chargeHourLocal: 0,
-      },
-      paymentMethod: { type: 'zspay_boleto', zspayClientId: customer.clientId },
-    });
+    const subscriptionId = await harness.subscribe(customer, 'kill-boleto', 'boleto');
     const firstInvoice = async () => (await harness.billing.subscriptions.invoices(subscriptionId)).invoices[0];
     return {
       settled: async () => {
