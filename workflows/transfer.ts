@@ -16,6 +16,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -54,6 +55,9 @@ export const sendTransferActivity: ActivityOptions = {
 
 /** How long to follow a sent transfer's webhooks before handing it to reconciliation. */
 const SETTLEMENT_WAIT_MS = 7 * 24 * 3_600_000;
+/** Runs that met a cancel during the balance check end canceled instead of sending (see below). */
+export const CANCEL_DURING_BALANCE_CHECK_PATCH = 'transfer-cancel-during-balance-check';
+
 const FINAL: readonly TransferState[] = ['succeeded', 'failed', 'canceled', 'needs_reconciliation'];
 
 export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise<TransferView> {
@@ -134,6 +138,9 @@ export async function transferWorkflow(rawInput: ScheduleTransferInput): Promise
   const giveUpAt = runAt + input.insufficientBalance.giveUpAfterHours * 3_600_000;
   for (;;) {
     const balance = await getBalance({ establishmentId: input.sourceEstablishmentId });
+    // A cancel acknowledged while the balance was being read stands: nothing is sent. (Released
+    // code sent the transfer anyway; the patch marker appears only in runs that met such a cancel.)
+    if (cancelRequested && patched(CANCEL_DURING_BALANCE_CHECK_PATCH)) return view;
     if (balance.currentCents >= input.amountCents) break;
     const shortfall = input.amountCents - balance.currentCents;
     if (Date.now() + input.insufficientBalance.recheckMinutes * 60_000 > giveUpAt) {

@@ -11,6 +11,8 @@ import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-
 import { zspayClient } from '../providers/zspay/helpers';
 import type { transferWorkflow } from '../../workflows/transfer';
 import { at } from '../helpers/defined';
+import { sandboxActivities } from '../helpers/engine';
+import { gates } from '../helpers/gates';
 
 const SOURCE = String(ZSPAY_SANDBOX_ESTABLISHMENT_ID);
 
@@ -50,10 +52,19 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     return transferId;
   };
 
+  // The balance check can be held in flight, to land an operation while it runs.
+  const held = gates();
+  let real: ReturnType<typeof sandboxActivities> | undefined;
   let testEnv: WorkflowTestEnv;
   beforeAll(async () => {
-    testEnv = await startWorkflowTestEnv();
+    testEnv = await startWorkflowTestEnv({
+      getBalance: async (input) => {
+        await held.pass('balance');
+        return real!.getBalance(input);
+      },
+    });
     ({ env, sandbox, billing } = testEnv);
+    real = sandboxActivities(sandbox.url, env.client);
     const account = await zspayClient(sandbox.url).createBankAccount({
       tipoContaBancaria: 1,
       nomeTitular: 'Loja',
@@ -121,6 +132,30 @@ describe('scheduled transfer workflow (time-skipping server)', () => {
     await expect(billing.transfers.cancel(late)).rejects.toThrow(
       new RejectedError('the transfer was already sent to Zspay; it can no longer be canceled'),
     );
+  });
+
+  it('a cancel acknowledged while the balance check is in flight is never undone: nothing is sent', async () => {
+    const balance = held.hold('balance');
+    const sendsBefore = await transferSends();
+    const transferId = await schedule();
+    // Past its date: the balance check starts and waits at the gate (the server's clock stops
+    // while an activity runs, so the skip itself is not awaited).
+    const skipped = env.sleep('3 days');
+    await balance.reached;
+    expect((await billing.transfers.cancel(transferId, 'duplicate payout')).state).toBe('canceled');
+    balance.open();
+    await skipped;
+    // Read without result(): the test client's result() lets the server skip time while it waits.
+    const handle = env.client.workflow.getHandle(`transfer-${transferId}`);
+    await eventually(
+      async () => (await handle.describe()).status.name,
+      (status) => status !== 'RUNNING',
+    );
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    expect(await billing.transfers.get(transferId)).toMatchObject({ state: 'canceled', reason: 'duplicate payout' });
+    expect(await transferSends()).toBe(sendsBefore);
+    expect(await transfersInLedger(transferId)).toHaveLength(0);
+    await recordHistory(handle, 'transfer-canceled-during-balance-check');
   });
 
   it('waits for the balance instead of overdrawing, then gives up with the shortfall', async () => {
