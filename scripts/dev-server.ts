@@ -3,7 +3,7 @@
  * and waits until it answers. Used by `npm start`, the end-to-end tests and the benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../common/search-attributes';
 
 /**
@@ -18,6 +18,15 @@ export const taskQueuePartitions = (partitions: number): Readonly<Record<string,
   'matching.numTaskqueueWritePartitions': partitions,
 });
 export const ONE_PARTITION_PER_TASK_QUEUE = taskQueuePartitions(1);
+
+/**
+ * The dev server's environment: only what a process needs to run. The engine's keys and provider
+ * secrets live in the stack's environment and must never reach a child process.
+ */
+export function serverEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'];
+  return Object.fromEntries(kept.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+}
 
 export interface DevServerOptions {
   cli: string;
@@ -70,7 +79,7 @@ export class DevServer {
     if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
     args.push(...searchAttributeFlags());
 
-    const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnvironment(process.env) });
     let output = '';
     const collect = (chunk: Buffer) => {
       const text = chunk.toString();
@@ -102,6 +111,8 @@ export class DevServer {
   async isReady(): Promise<boolean> {
     let connection: Connection | undefined;
     try {
+      // Loaded here, not at the top: `npm start` spawns the server before it loads the SDK's client.
+      const { Connection } = await import('@temporalio/client');
       connection = await Connection.connect({ address: this.address, connectTimeout: 1000 });
       await connection.workflowService.describeNamespace({ namespace: this.namespace });
       return true;

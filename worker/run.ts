@@ -39,18 +39,19 @@ export function activitiesOf(activities: Partial<EngineActivities>, queue: Provi
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
-  const worker = await Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities: options.activities,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
-    ...options.workerOptions,
-  });
-  const providerWorkers = await Promise.all(
-    PROVIDER_QUEUES.map((provider) =>
+  // Created together: each loads or validates on its own, and the main worker's bundle is the slow one.
+  const [worker, ...providerWorkers] = await Promise.all([
+    Worker.create({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue,
+      activities: options.activities,
+      ...(options.workflowBundle
+        ? { workflowBundle: options.workflowBundle }
+        : { workflowsPath: require.resolve('../workflows') }),
+      ...options.workerOptions,
+    }),
+    ...PROVIDER_QUEUES.map((provider) =>
       Worker.create({
         connection: options.connection,
         namespace: options.namespace,
@@ -61,7 +62,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         ...options.activityWorkerOptions,
       }),
     ),
-  );
+  ]);
   const workers = [worker, ...providerWorkers];
   const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
