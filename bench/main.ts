@@ -8,8 +8,8 @@
  * 10,000 subscriptions, 200 Zspay requests/s, worker cache bounded to 1,000 workflows; the other
  * benchmarks at their defaults). Any setting below overrides the profile:
  *   BENCH_N=30              subscriptions for the dev-server cycle benchmark (and its skeleton)
- *   BENCH_BURST_N=30        subscriptions falling due at once on the billing day (large: 10000)
- *   BENCH_BURST_RPS=5       the sandbox's Zspay limit on the billing day, and the engine's Zspay pacing (large: 200)
+ *   BENCH_BURST_N=300       subscriptions falling due at once on the billing day (large: 10000)
+ *   BENCH_BURST_RPS=25      the sandbox's Zspay limit on the billing day, and the engine's Zspay pacing (large: 200)
  *   BENCH_BOLETO_PCT=20     share of the day's subscriptions paying by boleto (repaired by the billing run)
  *   BENCH_DECLINE_PCT=10    share of the day's subscriptions whose card soft-declines
  *   BENCH_PROCESSES=2       worker processes for the horizontal run (the day again, split)
@@ -78,8 +78,8 @@ const intEnv = (name: string, fallback: number, max: number, min = 1): number =>
   return Math.min(Math.floor(value), max);
 };
 const N = intEnv('BENCH_N', 30, 2_000);
-const BURST_N = intEnv('BENCH_BURST_N', LARGE ? 10_000 : 30, 20_000);
-const BURST_RPS = intEnv('BENCH_BURST_RPS', LARGE ? 200 : 5, 10_000);
+const BURST_N = intEnv('BENCH_BURST_N', LARGE ? 10_000 : 300, 20_000);
+const BURST_RPS = intEnv('BENCH_BURST_RPS', LARGE ? 200 : 25, 10_000);
 const BOLETO_PCT = intEnv('BENCH_BOLETO_PCT', 20, 100, 0);
 const DECLINE_PCT = intEnv('BENCH_DECLINE_PCT', 10, 100, 0);
 const PROCESSES = intEnv('BENCH_PROCESSES', 2, 8);
