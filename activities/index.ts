@@ -87,7 +87,9 @@ export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQ
   // Reads of the engine's own state, and Zspay reads batched by the billing run's own concurrency.
   listSubscriptionsAwaitingPayment: 'main',
   paidSales: 'main',
+  readSales: 'main',
   listRunningSubscriptions: 'main',
+  listSubscriptionsToTally: 'main',
   tallySubscriptions: 'main',
   summarizeEngine: 'main',
   // Merchant callbacks go to each merchant's own host.

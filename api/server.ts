@@ -2,16 +2,20 @@
  * The HTTP API for services not written in TypeScript: JSON over the typed client, API-key
  * authentication, problem documents for errors, health and readiness.
  */
-import { secretsEqual } from './auth';
+import { presentedKey, secretsEqual } from './auth';
 import Fastify, { type FastifyInstance, type FastifyLoggerOptions, type FastifyRequest } from 'fastify';
+import type { PinoLoggerOptions } from 'fastify/types/logger';
 import type { BillingClient } from '../client';
 import type { PayloadCodec } from '@temporalio/common';
+import { z } from 'zod';
+import { parseInput } from '../common/validation';
 import { openApiDocument } from './openapi';
 import { registerCodecRoutes } from './routes/codec';
 import { problemFor, sendProblem } from './problems';
 import { decodedUrl, secretRedactor } from './redaction';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
-import { registerBillingRunRoutes, registerTransferRoutes } from './routes/transfers';
+import { registerTransferRoutes } from './routes/transfers';
+import { registerBillingRunRoutes } from './routes/billing-runs';
 import { registerWebhookRoutes, type WebhookSecrets } from './routes/webhooks';
 
 export interface ApiOptions {
@@ -37,10 +41,17 @@ export interface ApiLoggerOptions {
  * (the req serializer), and so is every whole line on its way out, whatever wrote it (Fastify's own
  * messages, an error's stack): no secret reaches the log.
  */
-function apiLogger(options: ApiLoggerOptions, redact: (text: string) => string): FastifyLoggerOptions {
+function apiLogger(
+  options: ApiLoggerOptions,
+  redact: (text: string) => string,
+): FastifyLoggerOptions & PinoLoggerOptions {
   const destination = options.stream ?? process.stdout;
   return {
     level: options.level ?? 'info',
+    // The engine's log shape (README: Metrics and logs): an ISO time and a named level, one line.
+    base: undefined,
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label: string) => ({ level: label.toUpperCase() }) },
     serializers: {
       req: (request: FastifyRequest) => ({
         method: request.method,
@@ -54,13 +65,16 @@ function apiLogger(options: ApiLoggerOptions, redact: (text: string) => string):
   };
 }
 
-function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const header = headers['x-api-key'];
-  if (typeof header === 'string') return header;
-  const authorization = headers.authorization;
-  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) return authorization.slice(7);
-  return undefined;
-}
+const pathInteger = (field: string) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, `${field} must be a positive whole number`)
+    .transform(Number)
+    .refine((value) => value > 0, `${field} must be a positive whole number`);
+const resellerPaymentParamsSchema = z.object({
+  resellerId: pathInteger('resellerId'),
+  paymentId: pathInteger('paymentId'),
+});
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { client } = options;
@@ -80,14 +94,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     },
   });
 
+  // Every error is a problem document: typed client errors and zod issues (4xx, field by field),
+  // Fastify's own client errors (a body that is not JSON: 400) with their status, the rest 500.
   app.setErrorHandler((error, request, reply) => {
     const problem = problemFor(error);
-    if (problem.status === 500) request.log.error(error);
-    // Fastify's own errors (bad JSON, unsupported media type) keep their status.
-    const status = (error as { statusCode?: number }).statusCode;
-    if (problem.status === 500 && status && status < 500) {
-      return sendProblem(reply, { type: 'about:blank', title: (error as Error).message, status });
-    }
+    if (problem.status >= 500) request.log.error(error);
     return sendProblem(reply, problem);
   });
 
@@ -138,12 +149,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         const started = await client.resellerPayments.complete(request.body);
         return reply.code(started.attached ? 200 : 201).send(started);
       });
-      v1.get<{ Params: { resellerId: string; paymentId: string } }>(
-        '/reseller-payments/:resellerId/:paymentId',
-        async (request) => {
-          return client.resellerPayments.get(Number(request.params.resellerId), Number(request.params.paymentId));
-        },
-      );
+      v1.get('/reseller-payments/:resellerId/:paymentId', async (request) => {
+        const { resellerId, paymentId } = parseInput(resellerPaymentParamsSchema, request.params, 'path');
+        return client.resellerPayments.get(resellerId, paymentId);
+      });
     },
     { prefix: '/v1' },
   );

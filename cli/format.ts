@@ -2,8 +2,8 @@
  * The CLI's pure side: human formatting (money, tables, the engine's views) and the mapping from
  * typed errors to the exit codes and JSON error documents scripts rely on. No I/O here.
  */
-import { chargeHoldLine } from '../common/subscription/charge-hold';
-import { formatBRL } from '../common/money';
+import type { ChargeHold } from '../common/subscription/charge-hold';
+import { DEFAULT_MERCHANT_TIME_ZONE, formatBRL, formatDate, formatDateTime } from '../common/money';
 import { CommanderError } from 'commander';
 import { ConflictError, NotFoundError, RejectedError, ValidationError, type FieldIssue } from '../client/errors';
 import type { ResellerPaymentView } from '../common/reseller-payment';
@@ -15,6 +15,8 @@ import {
   type SubscriptionView,
 } from '../common/subscription/model';
 import type { SubscriptionListItem } from '../client/subscriptions';
+import type { PayoutListItem, PayoutView, ScheduledTransfer, TransferListItem } from '../client/transfers';
+import type { TransferView } from '../common/transfer';
 import type { Forecast } from '../workflows/subscription-definitions';
 
 /**
@@ -99,8 +101,35 @@ export function describeError(error: unknown): string {
   return `error: ${messageOf(error)}`;
 }
 
-/** Integer cents as Brazilian reais, "R$ 1.234,56" (common/money.ts). */
+/** Integer cents as Brazilian reais, "R$ 1.234,56" (common/money.ts, the one format). */
 export const formatCents = formatBRL;
+
+/**
+ * Human output's dates (common/money.ts): calendar dates as "01/12/2026", instants in the
+ * merchant's zone (MERCHANT_TIMEZONE, America/Sao_Paulo by default) as "01/12/2026 06:14 BRT".
+ * --json keeps ISO.
+ */
+export { formatDate, formatDateTime };
+
+/** The zone human output shows instants in: MERCHANT_TIMEZONE when it is a real zone. */
+export function merchantTimeZone(env: NodeJS.ProcessEnv): string {
+  const zone = env.MERCHANT_TIMEZONE;
+  if (!zone) return DEFAULT_MERCHANT_TIME_ZONE;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return DEFAULT_MERCHANT_TIME_ZONE;
+  }
+}
+
+const optionalDateTime = (instant: string | undefined | null, timeZone: string) =>
+  instant ? formatDateTime(instant, timeZone) : undefined;
+
+/** A held charge for people: why, since when and the next try, in the merchant's zone. */
+export function formatChargeHold(hold: ChargeHold, timeZone = DEFAULT_MERCHANT_TIME_ZONE): string {
+  return `charge held since ${formatDateTime(hold.since, timeZone)} (${hold.reason}), next try ${formatDateTime(hold.retryAt, timeZone)}`;
+}
 
 export interface Column<Row> {
   header: string;
@@ -159,7 +188,7 @@ function formatDelivery(delivery: SubscriptionView['delivery'] | undefined): str
   return parts.filter(Boolean).join(' · ');
 }
 
-export function formatSubscription(view: SubscriptionView): string {
+export function formatSubscription(view: SubscriptionView, timeZone = DEFAULT_MERCHANT_TIME_ZONE): string {
   const dunning = view.dunning;
   return renderDetails([
     ['Subscription', view.subscriptionId],
@@ -168,12 +197,13 @@ export function formatSubscription(view: SubscriptionView): string {
     ['Amount', formatCents(view.amountCents)],
     ['Status', `${view.status} (Zspay ${view.providerStatus.zspay}, Adiq ${view.providerStatus.adiq})`],
     ['Payment method', formatPaymentMethod(view.paymentMethod)],
-    ['Next charge', view.nextChargeDate],
+    ['Next charge', view.nextChargeDate && formatDate(view.nextChargeDate)],
     // An ended subscription may keep the flag; "cancels at period end" would then mislead.
     ['Cancels', view.cancelAtPeriodEnd && !TERMINAL_STATUSES.includes(view.status) ? 'at period end' : undefined],
     [
       'Dunning',
-      dunning && `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ?? 'none'}`,
+      dunning &&
+        `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ? formatDate(dunning.nextRetryDate) : 'none'}`,
     ],
     [
       'Partner',
@@ -184,9 +214,9 @@ export function formatSubscription(view: SubscriptionView): string {
     [
       'Charging',
       view.chargeInFlight &&
-        `cycle ${view.chargeInFlight.cycle} since ${view.chargeInFlight.since} (${view.chargeInFlight.reference})`,
+        `cycle ${view.chargeInFlight.cycle} since ${formatDateTime(view.chargeInFlight.since, timeZone)} (${view.chargeInFlight.reference})`,
     ],
-    ['Charge held', view.chargeHold && chargeHoldLine(view.chargeHold)],
+    ['Charge held', view.chargeHold && formatChargeHold(view.chargeHold, timeZone)],
     ['Notifications', formatDelivery(view.delivery)],
     [
       'Ignored notices',
@@ -216,13 +246,16 @@ export function formatSubscriptionList(items: readonly SubscriptionListItem[]): 
   );
 }
 
-export function formatInvoices({
-  invoices,
-  summary,
-}: {
-  invoices: readonly Invoice[];
-  summary: InvoiceSummary;
-}): string {
+export function formatInvoices(
+  {
+    invoices,
+    summary,
+  }: {
+    invoices: readonly Invoice[];
+    summary: InvoiceSummary;
+  },
+  timeZone = DEFAULT_MERCHANT_TIME_ZONE,
+): string {
   const table =
     invoices.length === 0
       ? 'No invoices yet.'
@@ -231,11 +264,11 @@ export function formatInvoices({
             { header: 'Cycle', value: (i) => i.cycle, align: 'right' },
             { header: 'Kind', value: (i) => i.kind },
             { header: 'Amount', value: (i) => formatCents(i.amountCents), align: 'right' },
-            { header: 'Due', value: (i) => i.dueDate },
+            { header: 'Due', value: (i) => formatDate(i.dueDate) },
             { header: 'Status', value: (i) => i.status },
             { header: 'Attempts', value: (i) => i.attempts.length, align: 'right' },
             { header: 'Last outcome', value: (i) => i.attempts.at(-1)?.outcome },
-            { header: 'Paid at', value: (i) => i.paidAt },
+            { header: 'Paid at', value: (i) => optionalDateTime(i.paidAt, timeZone) },
           ],
           invoices,
         );
@@ -251,27 +284,117 @@ export function formatForecast(forecast: Forecast): string {
   const table = renderTable<Forecast['charges'][number]>(
     [
       { header: 'Cycle', value: (c) => c.cycle, align: 'right' },
-      { header: 'Date', value: (c) => c.date },
+      { header: 'Date', value: (c) => formatDate(c.date) },
       { header: 'Amount', value: (c) => formatCents(c.amountCents), align: 'right' },
     ],
     forecast.charges,
   );
-  return forecast.retries.length > 0 ? `${table}\n\nRetries: ${forecast.retries.join(', ')}` : table;
+  return forecast.retries.length > 0 ? `${table}\n\nRetries: ${forecast.retries.map(formatDate).join(', ')}` : table;
 }
 
-export function formatResellerPayment(view: ResellerPaymentView): string {
+export function formatResellerPayment(view: ResellerPaymentView, timeZone = DEFAULT_MERCHANT_TIME_ZONE): string {
   const result = view.result;
   return renderDetails([
     ['Reseller', view.resellerId],
     ['Payment', view.paymentId],
     ['State', view.state],
     ['Provider reference', view.providerReference],
-    ['Confirmed at', view.confirmedAt],
+    ['Confirmed at', optionalDateTime(view.confirmedAt, timeZone)],
     ['Reason', view.reason],
     ['Status', result?.status],
     ['Total', result && formatCents(result.totalCents)],
     ['Discount', result && formatCents(result.discountCents)],
-    ['Closed at', result?.closedAt ?? undefined],
+    ['Closed at', optionalDateTime(result?.closedAt, timeZone)],
     ['Payment method', result?.paymentMethodName ?? undefined],
   ]);
+}
+
+function formatDestination(destination: TransferView['destination']): string {
+  return destination.type === 'bank_account'
+    ? `bank account ${destination.bankAccountId}`
+    : `establishment ${destination.establishmentId}`;
+}
+
+export function formatScheduledTransfer(scheduled: ScheduledTransfer): string {
+  const what = scheduled.created ? 'Scheduled' : 'Already scheduled with this input:';
+  return `${what} ${scheduled.workflowId} for ${formatDate(scheduled.executeOn)} (run ${scheduled.runId})`;
+}
+
+export function formatTransfer(view: TransferView, timeZone = DEFAULT_MERCHANT_TIME_ZONE): string {
+  const details = renderDetails([
+    ['Transfer', view.transferId],
+    ['State', view.state.replace(/_/g, ' ')],
+    ['Amount', formatCents(view.amountCents)],
+    ['To', formatDestination(view.destination)],
+    ['Executes', `${formatDate(view.executeOn)} ${view.executeAt}`],
+    ['Scheduled at', formatDateTime(view.scheduledAt, timeZone)],
+    ['Zspay transfer', view.providerTransferId],
+    ['Reason', view.reason],
+    [
+      'Ignored webhooks',
+      view.contradictedWebhooks
+        ? `${view.contradictedWebhooks} contradicted the transfer${view.lastContradictedWebhook ? ` (last: ${view.lastContradictedWebhook.reason})` : ''}`
+        : undefined,
+    ],
+  ]);
+  if (view.history.length === 0) return details;
+  const history = renderTable<TransferView['history'][number]>(
+    [
+      { header: 'At', value: (h) => formatDateTime(h.at, timeZone) },
+      { header: 'State', value: (h) => h.state.replace(/_/g, ' ') },
+      { header: 'Note', value: (h) => h.note },
+    ],
+    view.history,
+  );
+  return `${details}\n\n${history}`;
+}
+
+export function formatTransferList(items: readonly TransferListItem[], timeZone = DEFAULT_MERCHANT_TIME_ZONE): string {
+  if (items.length === 0) return 'No transfers found.';
+  return renderTable<TransferListItem>(
+    [
+      { header: 'Transfer', value: (t) => t.transferId },
+      { header: 'State', value: (t) => t.state?.replace(/_/g, ' ') },
+      { header: 'Establishment', value: (t) => t.establishmentId },
+      { header: 'Scheduled at', value: (t) => optionalDateTime(t.scheduledAt, timeZone) },
+    ],
+    items,
+  );
+}
+
+export function formatPayout(view: PayoutView, timeZone = DEFAULT_MERCHANT_TIME_ZONE): string {
+  const input = view.input;
+  return renderDetails([
+    ['Payout', view.payoutId],
+    ['Schedule', `${view.scheduleId}${view.paused ? ' (paused)' : ''}`],
+    ['From', input?.sourceEstablishmentId && `establishment ${input.sourceEstablishmentId}`],
+    ['To', input && formatDestination(input.destination)],
+    ['When', input && `every ${input.weekday.toLowerCase()} at ${input.at} (${input.timeZone})`],
+    ['Keeps', input && formatCents(input.keepCents)],
+    ['Minimum', input && formatCents(input.minimumCents)],
+    [
+      'Next runs',
+      view.nextRuns.length > 0 ? view.nextRuns.map((at) => formatDateTime(at, timeZone)).join(', ') : undefined,
+    ],
+    [
+      'Recent runs',
+      view.recentRuns.length > 0
+        ? view.recentRuns.map((run) => `${formatDateTime(run.scheduledAt, timeZone)} (${run.workflowId})`).join(', ')
+        : undefined,
+    ],
+    ['Note', view.note || undefined],
+  ]);
+}
+
+export function formatPayoutList(items: readonly PayoutListItem[], timeZone = DEFAULT_MERCHANT_TIME_ZONE): string {
+  if (items.length === 0) return 'No payouts found.';
+  return renderTable<PayoutListItem>(
+    [
+      { header: 'Payout', value: (p) => p.payoutId },
+      { header: 'Paused', value: (p) => (p.paused ? 'yes' : 'no') },
+      { header: 'Next run', value: (p) => optionalDateTime(p.nextRun, timeZone) },
+      { header: 'Summary', value: (p) => p.summary },
+    ],
+    items,
+  );
 }

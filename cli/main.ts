@@ -8,8 +8,10 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { CliContext, type CliIo, type GlobalOptions } from './commands/context';
 import { registerAdiqCommands } from './commands/adiq';
+import { registerBillingRunCommands } from './commands/billing-runs';
 import { registerResellerPaymentCommands } from './commands/reseller-payments';
 import { registerSubscriptionCommands } from './commands/subscriptions';
+import { registerTransferCommands } from './commands/transfers';
 import { describeError, errorDocument, exitCodeFor, ExitCode } from './format';
 
 export function buildProgram(context: CliContext): Command {
@@ -31,6 +33,8 @@ export function buildProgram(context: CliContext): Command {
   registerSubscriptionCommands(program, context);
   registerResellerPaymentCommands(program, context);
   registerAdiqCommands(program, context);
+  registerBillingRunCommands(program, context);
+  registerTransferCommands(program, context);
   return program;
 }
 

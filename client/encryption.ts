@@ -3,6 +3,10 @@
  * metadata so keys can rotate: new payloads use the active key, old ones decrypt with theirs).
  * Unencrypted payloads pass through, so turning encryption on needs no migration. The same codec
  * runs in the client, the worker and the codec server the Web UI and CLI decode through.
+ *
+ * Every process finds its keys one way (encryptionKeysFromEnv) and fails closed without one: the
+ * worker does not start (requiredEncryptionCodec), clients write nothing in clear (MissingKeyCodec),
+ * unless BILLING_ENCRYPTION=off says payloads are meant to be in clear.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -46,7 +50,9 @@ export class EncryptionCodec implements PayloadCodec {
       const keyId = payload.metadata[KEY_ID_METADATA] ? decoder.decode(payload.metadata[KEY_ID_METADATA]) : '';
       const key = this.keys.get(keyId);
       if (!key)
-        throw new Error(`Payload encrypted with unknown key ${keyId || '(none)'}: add it to BILLING_ENCRYPTION_KEYS`);
+        throw new Error(
+          `Payload encrypted with unknown key ${keyId || '(none)'}: add it to BILLING_ENCRYPTION_KEYS (or BILLING_ENCRYPTION_KEYS_FILE)`,
+        );
       const data = Buffer.from(payload.data ?? []);
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
       decipher.setAuthTag(data.subarray(data.length - 16));
@@ -56,40 +62,128 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-/**
- * The codec from the environment: BILLING_ENCRYPTION_KEYS (a JSON object of key id -> base64
- * 32-byte key) and BILLING_ENCRYPTION_KEY_ID (the key new payloads use; default: the last listed).
- * Undefined when no key is configured.
- */
-export function encryptionCodecFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionCodec | undefined {
-  if (!env.BILLING_ENCRYPTION_KEYS) return undefined;
-  let parsed: Record<string, string>;
-  try {
-    parsed = JSON.parse(env.BILLING_ENCRYPTION_KEYS) as Record<string, string>;
-  } catch {
-    throw new Error('BILLING_ENCRYPTION_KEYS must be a JSON object of key id -> base64 32-byte key');
-  }
-  const keys = new Map(Object.entries(parsed).map(([id, value]) => [id, Buffer.from(value, 'base64')]));
-  if (keys.size === 0) throw new Error('BILLING_ENCRYPTION_KEYS has no key');
-  return new EncryptionCodec(keys, env.BILLING_ENCRYPTION_KEY_ID ?? [...keys.keys()].at(-1)!);
-}
-
-export function newEncryptionKey(): string {
-  return randomBytes(32).toString('base64');
-}
+/** How payload encryption is switched off: `BILLING_ENCRYPTION=off` (payloads are then stored in clear). */
+export const ENCRYPTION_OFF_SETTING = 'BILLING_ENCRYPTION=off';
 
 /** Where `npm start` keeps the development key it generates (BILLING_DATA_DIR, default `.data/`). */
 export function localStackKeyFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(path.resolve(__dirname, '..', env.BILLING_DATA_DIR ?? '.data'), 'encryption-keys.json');
 }
 
+export interface EncryptionKeys {
+  /** The JSON object of key id -> base64 key. */
+  json: string;
+  /** Where it came from, for messages: the variable or the file. */
+  source: string;
+}
+
 /**
- * The keys for talking to the embedded local stack: configured ones, else the development key file
- * `npm start` wrote, if any. Only for the embedded stack: a remote cluster's payloads must never be
- * encrypted with a development key its workers do not have.
+ * The one place every process (typed client, CLI, HTTP API, worker, `npm start`) finds its keys,
+ * whatever Temporal address it talks to: BILLING_ENCRYPTION_KEYS, else the file named by
+ * BILLING_ENCRYPTION_KEYS_FILE, else the local stack's key file (`.data/encryption-keys.json`, under
+ * BILLING_DATA_DIR) when `npm start` has written one. Undefined when none is found.
  */
-export function localStackEncryptionKeys(env: NodeJS.ProcessEnv, embedded: boolean): string | undefined {
-  if (env.BILLING_ENCRYPTION_KEYS || !embedded) return env.BILLING_ENCRYPTION_KEYS;
+export function encryptionKeysFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionKeys | undefined {
+  if (env.BILLING_ENCRYPTION_KEYS) return { json: env.BILLING_ENCRYPTION_KEYS, source: 'BILLING_ENCRYPTION_KEYS' };
+  if (env.BILLING_ENCRYPTION_KEYS_FILE) {
+    const file = env.BILLING_ENCRYPTION_KEYS_FILE;
+    try {
+      return { json: readFileSync(file, 'utf8'), source: `BILLING_ENCRYPTION_KEYS_FILE (${file})` };
+    } catch (error) {
+      throw new Error(`BILLING_ENCRYPTION_KEYS_FILE: cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
   const file = localStackKeyFile(env);
-  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  return existsSync(file) ? { json: readFileSync(file, 'utf8'), source: file } : undefined;
+}
+
+/** True when payload encryption is switched off explicitly (BILLING_ENCRYPTION=off). */
+export function encryptionOff(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.BILLING_ENCRYPTION?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'on') return false;
+  if (value === 'off') return true;
+  throw new Error(`BILLING_ENCRYPTION must be "on" (the default) or "off", got ${env.BILLING_ENCRYPTION}`);
+}
+
+/** What to do when no key is found: the settings that provide one, or the explicit opt-out. */
+export function missingKeyMessage(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    'No payload encryption key: set BILLING_ENCRYPTION_KEYS (a JSON object of key id -> base64 32-byte key) ' +
+    `or BILLING_ENCRYPTION_KEYS_FILE (a file holding it), or run \`npm start\` once to generate ${localStackKeyFile(env)}; ` +
+    `${ENCRYPTION_OFF_SETTING} stores payloads in clear.`
+  );
+}
+
+export class EncryptionKeyMissingError extends Error {
+  override readonly name = 'EncryptionKeyMissingError';
+}
+
+function codecFromKeys({ json, source }: EncryptionKeys, env: NodeJS.ProcessEnv): EncryptionCodec {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`${source} must be a JSON object of key id -> base64 32-byte key`);
+  const keys = new Map(Object.entries(parsed).map(([id, value]) => [id, Buffer.from(String(value), 'base64')]));
+  if (keys.size === 0) throw new Error(`${source} has no key`);
+  return new EncryptionCodec(keys, env.BILLING_ENCRYPTION_KEY_ID ?? [...keys.keys()].at(-1)!);
+}
+
+/**
+ * The codec from the keys encryptionKeysFromEnv finds (BILLING_ENCRYPTION_KEY_ID names the key new
+ * payloads use; default: the last listed). Undefined when no key is found or BILLING_ENCRYPTION=off.
+ */
+export function encryptionCodecFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionCodec | undefined {
+  if (encryptionOff(env)) return undefined;
+  const keys = encryptionKeysFromEnv(env);
+  return keys ? codecFromKeys(keys, env) : undefined;
+}
+
+/**
+ * For processes that run workflows (the worker): the codec, undefined only with BILLING_ENCRYPTION=off,
+ * else an EncryptionKeyMissingError naming the settings. A worker without the key would poll and
+ * fail every task of the engine's encrypted workflows, or write their results in clear.
+ */
+export function requiredEncryptionCodec(env: NodeJS.ProcessEnv = process.env): EncryptionCodec | undefined {
+  const codec = encryptionCodecFromEnv(env);
+  if (!codec && !encryptionOff(env)) throw new EncryptionKeyMissingError(missingKeyMessage(env));
+  return codec;
+}
+
+/**
+ * Stands in for the encryption codec when no key is found (and encryption is not switched off):
+ * plaintext payloads read as usual, but nothing is written in clear, and an encrypted payload's
+ * error names the settings instead of "Unknown encoding".
+ */
+export class MissingKeyCodec implements PayloadCodec {
+  constructor(private readonly message: string) {}
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    if (payloads.length > 0)
+      throw new EncryptionKeyMissingError(`Refusing to write payloads in clear. ${this.message}`);
+    return payloads;
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    for (const payload of payloads)
+      if (payload.metadata?.encoding && decoder.decode(payload.metadata.encoding) === ENCRYPTED_ENCODING)
+        throw new EncryptionKeyMissingError(`Cannot read an encrypted payload. ${this.message}`);
+    return payloads;
+  }
+}
+
+/**
+ * For clients (the typed client, the CLI, the HTTP API): the encryption codec, a MissingKeyCodec
+ * when no key is found, or undefined with BILLING_ENCRYPTION=off.
+ */
+export function clientPayloadCodec(env: NodeJS.ProcessEnv = process.env): PayloadCodec | undefined {
+  if (encryptionOff(env)) return undefined;
+  return encryptionCodecFromEnv(env) ?? new MissingKeyCodec(missingKeyMessage(env));
+}
+
+export function newEncryptionKey(): string {
+  return randomBytes(32).toString('base64');
 }

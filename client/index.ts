@@ -25,8 +25,9 @@ import { DEFAULT_TASK_QUEUE } from '../common/task-queue';
 import { parseInput } from '../common/validation';
 import { resellerPaymentConfirmedSignal, resellerPaymentQuery } from '../workflows/definitions';
 import type { resellerPaymentWorkflow } from '../workflows';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { loadTemporalTarget } from './connection';
-import { encryptionCodecFromEnv } from './encryption';
+import { clientPayloadCodec } from './encryption';
 import { SubscriptionsApi } from './subscriptions';
 import { TransfersApi } from './transfers';
 import { BillingRunsApi } from './billing-runs';
@@ -52,6 +53,8 @@ export type {
   ResellerPaymentView,
 } from '../common/reseller-payment';
 
+export { canonicalJson, differingPaths } from './canonical';
+
 export interface BillingClientOptions {
   client: Client;
   taskQueue?: string;
@@ -75,9 +78,10 @@ export class BillingClient {
 
   /** Connects with the Temporal environment configuration (TEMPORAL_ADDRESS, profiles...). */
   static async connect(env: NodeJS.ProcessEnv = process.env): Promise<BillingClient> {
+    // Without a key nothing is written in clear (BILLING_ENCRYPTION=off says the payloads are plain).
+    const codec = clientPayloadCodec(env);
     const target = loadTemporalTarget(env);
     const connection = await Connection.connect({ ...target.connectionOptions, address: target.address });
-    const codec = encryptionCodecFromEnv(env);
     return new BillingClient({
       client: new Client({
         connection,
@@ -187,6 +191,25 @@ export class BillingClient {
       if (!existing) throw new ConflictError(`${workflowId} exists but cannot be described`);
       return { workflowId, runId: existing.runId, attached: true };
     }
+  }
+
+  /**
+   * The arguments the workflow id's first run was started with (decoded, decrypted), whatever
+   * runs followed it (continue-as-new carries state, not the caller's input); undefined when no
+   * run exists. Only the first event is read.
+   */
+  async firstRunInput(workflowId: string): Promise<unknown[] | undefined> {
+    const description = await this.describe(workflowId);
+    if (!description) return undefined;
+    const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+    const response = await this.temporal.workflowService.getWorkflowExecutionHistory({
+      namespace: this.temporal.options.namespace,
+      execution: { workflowId, runId: firstRunId },
+      maximumPageSize: 1,
+    });
+    const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+    if (!started) return undefined;
+    return decodeArrayFromPayloads(this.temporal.options.loadedDataConverter, started.input?.payloads);
   }
 
   async describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {

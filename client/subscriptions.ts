@@ -2,6 +2,7 @@
  * Subscriptions through the typed client: every input validated with the workflow's own schemas
  * before anything reaches Temporal; every refusal a typed error.
  */
+import { staticSummaryOf } from '../common/subscription/web-ui';
 import {
   ApplicationFailure,
   WithStartWorkflowOperation,
@@ -13,7 +14,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { BillingAmountCents, BillingCustomerId, BillingPlanId, BillingStatus } from '../common/search-attributes';
 import {
   changePlanArgsSchema,
@@ -33,9 +34,10 @@ import {
   linkExternalPaymentArgsSchema,
   paymentReceivedSchema,
 } from '../common/subscription/operations';
-import { parseInput, ValidationError, type FieldIssue } from '../common/validation';
+import { businessIdSchema, listLimitSchema, parseInput, ValidationError, type FieldIssue } from '../common/validation';
 import * as defs from '../workflows/subscription-definitions';
 import type { BillingClient } from './index';
+import { canonicalJson, differingPaths } from './canonical';
 import { ConflictError, NotFoundError, RejectedError } from './errors';
 import { currentRuns } from '../common/visibility';
 import { FailureType } from '../common/failure-types';
@@ -60,13 +62,44 @@ const OPERATIONS = {
 };
 export type SubscriptionOperation = keyof typeof OPERATIONS;
 
+// A Record so that the compiler flags a status added to the model but missing here.
+const STATUS_SET: Record<SubscriptionStatus, true> = {
+  trialing: true,
+  active: true,
+  past_due: true,
+  blocked: true,
+  suspended: true,
+  canceled: true,
+  completed: true,
+};
+/** Every subscription status, for filters (API query strings, CLI choices). */
+export const SUBSCRIPTION_STATUSES = Object.keys(STATUS_SET) as [SubscriptionStatus, ...SubscriptionStatus[]];
+
+export const subscriptionListFilterSchema = z.object({
+  status: z
+    .enum(SUBSCRIPTION_STATUSES, { error: `status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}` })
+    .optional(),
+  customerId: businessIdSchema('customerId').optional(),
+  planId: businessIdSchema('planId').optional(),
+  query: z.string().optional(),
+  limit: listLimitSchema.optional(),
+});
+
 export interface SubscriptionListFilter {
   status?: SubscriptionStatus;
   customerId?: string;
   planId?: string;
   /** Raw visibility query appended with AND (e.g. "BillingDunningAttempt >= 2"). */
   query?: string;
+  /** 1..1000, default 100. */
   limit?: number;
+}
+
+/** What `create` answers: `created` is false when the subscription existed with this same input. */
+export interface CreatedSubscription {
+  workflowId: string;
+  runId: string;
+  created: boolean;
 }
 
 export interface SubscriptionListItem {
@@ -86,10 +119,15 @@ export class SubscriptionsApi {
 
   /**
    * Starts the subscription's workflow and waits for its first run to accept it: the start date
-   * against the workflow's own clock, and the references only the worker can resolve. The same subscription id twice is refused (ConflictError),
-   * never doubled; a refused create can be sent again once fixed.
+   * against the workflow's own clock, and the references only the worker can resolve.
+   *
+   * Idempotent by subscription id: sending the same input again (a retry after a dropped
+   * connection) answers the existing subscription with `created: false`; a different input for an
+   * existing id is refused (ConflictError naming the fields that differ), never doubled. Inputs
+   * are compared with the first run's, parsed with today's schema and canonicalized (key order
+   * and defaults do not matter). A create its first run refused can be sent again once fixed.
    */
-  async create(input: CreateSubscriptionInput): Promise<{ workflowId: string; runId: string }> {
+  async create(input: CreateSubscriptionInput): Promise<CreatedSubscription> {
     const parsed = parseInput(createSubscriptionInputSchema, input, 'subscription');
     const workflowId = subscriptionWorkflowId(parsed.subscriptionId);
     const start = new WithStartWorkflowOperation(subscriptionWorkflowType(parsed), {
@@ -106,15 +144,16 @@ export class SubscriptionsApi {
         { key: BillingAmountCents, value: parsed.plan.amountCents },
       ],
       memo: { summary: `Subscription ${parsed.subscriptionId} for customer ${parsed.customerId}` },
+      // What the Web UI shows for this run without a query; its current details come from the workflow.
+      staticSummary: staticSummaryOf(parsed),
     });
     try {
       const created = await this.billing.temporal.workflow.executeUpdateWithStart(defs.createdUpdate, {
         startWorkflowOperation: start,
       });
-      return { workflowId, runId: created.runId };
+      return { workflowId, runId: created.runId, created: true };
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError)
-        throw new ConflictError(`Subscription ${parsed.subscriptionId} already exists`);
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return this.existing(workflowId, parsed);
       const refusal =
         error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure
           ? error.cause
@@ -129,6 +168,26 @@ export class SubscriptionsApi {
     }
   }
 
+  /** The subscription the id names, when it was created with this same input; a ConflictError otherwise. */
+  private async existing(
+    workflowId: string,
+    parsed: z.output<typeof createSubscriptionInputSchema>,
+  ): Promise<CreatedSubscription> {
+    const stored = await this.billing.firstRunInput(workflowId);
+    const first = stored?.[0] as { subscription?: unknown } | undefined;
+    const previous = createSubscriptionInputSchema.safeParse(first?.subscription);
+    if (previous.success && canonicalJson(previous.data) === canonicalJson(parsed)) {
+      const description = await this.billing.describe(workflowId);
+      return { workflowId, runId: description?.runId ?? '', created: false };
+    }
+    const fields = previous.success ? differingPaths(previous.data, parsed) : [];
+    throw new ConflictError(
+      `Subscription ${parsed.subscriptionId} already exists with a different input` +
+        (fields.length > 0 ? ` (${fields.join(', ')} differ)` : '') +
+        '; send the same input to get it, or choose another subscriptionId',
+    );
+  }
+
   get(subscriptionId: string): Promise<SubscriptionView> {
     return this.call(subscriptionId, (h) => h.query(defs.subscriptionQuery));
   }
@@ -138,11 +197,21 @@ export class SubscriptionsApi {
   }
 
   forecast(subscriptionId: string, count = 6) {
+    parseInput(
+      z
+        .number()
+        .int('count must be a whole number')
+        .min(1, 'count must be between 1 and 36')
+        .max(36, 'count must be between 1 and 36'),
+      count,
+      'forecast count',
+    );
     return this.call(subscriptionId, (h) => h.query(defs.forecastQuery, count));
   }
 
   /** Lists subscriptions by their search attributes (needs a server with visibility, not the time-skipping one). */
-  async list(filter: SubscriptionListFilter = {}): Promise<SubscriptionListItem[]> {
+  async list(input: SubscriptionListFilter = {}): Promise<SubscriptionListItem[]> {
+    const filter = parseInput(subscriptionListFilterSchema, input, 'subscription filter');
     const clauses = [
       `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow')`,
       `ExecutionStatus = 'Running'`,
@@ -173,6 +242,11 @@ export class SubscriptionsApi {
    * refused with field-level issues (ValidationError) before anything reaches the workflow.
    */
   operate(subscriptionId: string, name: SubscriptionOperation, args: unknown): Promise<SubscriptionView> {
+    if (!Object.hasOwn(OPERATIONS, name))
+      throw new ValidationError(
+        [{ field: 'operation', message: `operation must be one of ${Object.keys(OPERATIONS).join(', ')}` }],
+        'operation',
+      );
     const { schema, update, label } = OPERATIONS[name];
     return this.update(subscriptionId, update, parseInput(schema, args, label));
   }

@@ -60,3 +60,10 @@ export const calendarDateSchema = (field: string) =>
     .string({ message: `${field} is required` })
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${field} must be a date as YYYY-MM-DD`)
     .refine((value) => isCalendarDate(value), `${field} is not a real calendar date`);
+
+/** How many items a list returns: 1 to 1000, refused outside (never silently clamped). */
+export const listLimitSchema = z
+  .number({ error: 'limit must be a number' })
+  .int('limit must be a whole number')
+  .min(1, 'limit must be between 1 and 1000')
+  .max(1000, 'limit must be between 1 and 1000');

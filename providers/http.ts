@@ -49,6 +49,33 @@ export interface ProviderRequest<T> {
   acceptStatus?: (status: number) => boolean;
 }
 
+/** One provider HTTP exchange, as metrics see it: no URL, no body, nothing secret. */
+export interface ProviderRequestSample {
+  provider: ProviderName;
+  method: string;
+  /** The answer's status; undefined when no answer came (timeout, connection refused...). */
+  status: number | undefined;
+  durationMs: number;
+}
+
+let requestObserver: ((sample: ProviderRequestSample) => void) | undefined;
+
+/**
+ * Every provider request is reported here once answered or failed (the worker's metrics: latency
+ * and 429s by provider). One observer per process; `undefined` stops reporting.
+ */
+export function observeProviderRequests(observer: ((sample: ProviderRequestSample) => void) | undefined): void {
+  requestObserver = observer;
+}
+
+function report(sample: ProviderRequestSample): void {
+  try {
+    requestObserver?.(sample);
+  } catch {
+    // Metrics never fail a provider call.
+  }
+}
+
 export class ProviderHttp {
   readonly axios: AxiosInstance;
 
@@ -87,14 +114,17 @@ export class ProviderHttp {
     let status: number;
     let text: string;
     let headers: Record<string, string | undefined>;
+    const started = performance.now();
     try {
       const response = await this.axios.request<string>(config);
       status = response.status;
       text = typeof response.data === 'string' ? response.data : '';
       headers = normalizeHeaders(response.headers);
     } catch (error) {
+      report({ provider, method: req.method, status: undefined, durationMs: performance.now() - started });
       throw classifyTransportError(provider, req, error);
     }
+    report({ provider, method: req.method, status, durationMs: performance.now() - started });
 
     const body = parseJson(text);
     const requestId = headers['x-request-id'];

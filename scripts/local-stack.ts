@@ -4,20 +4,27 @@
  * registration. What needs no server starts while the server does.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { cachedWorkflowBundle } from '../worker/bundle';
-import { installEngineLogger, logLevelFrom } from '../worker/logger';
+import { apiLoggerOptions, logLevelFrom } from '../worker/logger';
+import { DEFAULT_METRICS_ADDRESS, installEngineRuntime, metricsUrl } from '../worker/metrics';
 import { BillingClient } from '../client';
-import { encryptionCodecFromEnv, localStackKeyFile, newEncryptionKey } from '../client/encryption';
+import {
+  encryptionCodecFromEnv,
+  encryptionKeysFromEnv,
+  encryptionOff,
+  localStackKeyFile,
+  newEncryptionKey,
+} from '../client/encryption';
 import { ensureSearchAttributes, type TemporalTarget } from '../client/connection';
 import { buildApi } from '../api/server';
 import { buildSandbox } from '../sandbox/server';
 import { taskQueue } from '../common/task-queue';
 import { BILLING_RUN_SCHEDULE_ID } from '../common/billing-run';
-import { loadWorkerConfig } from '../worker/config';
+import { loadTelemetryConfig, loadWorkerConfig } from '../worker/config';
 import { createEngineActivities } from '../worker/activities';
 import { startWorker } from '../worker/run';
 import type { DevServer } from './dev-server';
@@ -46,21 +53,23 @@ function localSecret(dataDir: string, variable: string, fileName: string): strin
 
 export async function runLocalStack(options: LocalStackOptions): Promise<void> {
   const { dataDir, ports, target, onStop } = options;
-  // The SDK logs every bundling step at INFO; the stack's own lines say what matters.
-  installEngineLogger(logLevelFrom(env.BILLING_LOG_LEVEL, 'WARN'));
+  // The SDK logs every bundling step at INFO; the stack's own lines say what matters. The engine's
+  // records are JSON lines (BILLING_LOG_FORMAT=pretty: readable ones); the metrics share the runtime.
+  const logLevel = logLevelFrom(env.BILLING_LOG_LEVEL, 'WARN');
+  const telemetry = loadTelemetryConfig(env, { metricsAddress: DEFAULT_METRICS_ADDRESS });
+  installEngineRuntime({ level: logLevel, format: telemetry.logFormat, metricsAddress: telemetry.metricsAddress });
   // Webpack runs while the dev server starts (or comes from the cache).
   const bundle = cachedWorkflowBundle(Runtime.instance().logger);
   bundle.catch(() => undefined); // awaited below; a failure surfaces there
 
   env.SANDBOX_URL ??= `http://127.0.0.1:${ports.sandbox}`;
-  // Payloads are encrypted locally too, with a development key generated once and kept in .data/.
-  if (!env.BILLING_ENCRYPTION_KEYS) {
-    const keyFile = localStackKeyFile(env);
-    if (!existsSync(keyFile)) writeFileSync(keyFile, JSON.stringify({ 'dev-1': newEncryptionKey() }), { mode: 0o600 });
-    env.BILLING_ENCRYPTION_KEYS = readFileSync(keyFile, 'utf8');
-  }
-  const codec = encryptionCodecFromEnv(env)!;
-  const dataConverter = { payloadCodecs: [codec] };
+  // Payloads are encrypted locally too, with a development key generated once and kept in the data
+  // folder, where every client finds it (client/encryption.ts); the key stays out of the environment
+  // the stack's children inherit. BILLING_ENCRYPTION=off stores payloads in clear.
+  if (!encryptionOff(env) && !encryptionKeysFromEnv(env))
+    writeFileSync(localStackKeyFile(env), JSON.stringify({ 'dev-1': newEncryptionKey() }), { mode: 0o600 });
+  const codec = encryptionCodecFromEnv(env);
+  const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
   // The worker registers the engine's notification URL at Adiq (the sandbox's here): its secret and base.
   env.ADIQ_WEBHOOK_SECRET = localSecret(dataDir, 'ADIQ_WEBHOOK_SECRET', 'adiq-webhook-secret');
   env.BILLING_PUBLIC_URL ??= `http://127.0.0.1:${ports.api}`;
@@ -71,6 +80,15 @@ export async function runLocalStack(options: LocalStackOptions): Promise<void> {
     adiq: localSecret(dataDir, 'ADIQ_WEBHOOK_SECRET', 'adiq-webhook-secret'),
   };
   const apiUrl = `http://127.0.0.1:${ports.api}`;
+  const uiOrigin = options.server ? `http://127.0.0.1:${ports.ui}` : env.TEMPORAL_UI_ORIGIN;
+  // Temporal's own tools (the CLI, envconfig) read payloads through the codec server with this profile.
+  const profile = options.server
+    ? writeTemporalProfile(dataDir, {
+        address: `127.0.0.1:${ports.temporal}`,
+        namespace: target.namespace,
+        codec: codec ? { endpoint: `${apiUrl}/codec`, auth: `Bearer ${apiKey}` } : undefined,
+      })
+    : undefined;
 
   // The sandbox calls back the engine the way the real providers would, on URLs carrying the secrets.
   // What the providers hold survives a restart, as the workflows do: a retry finds its card again.
@@ -132,7 +150,9 @@ export async function runLocalStack(options: LocalStackOptions): Promise<void> {
       client,
       apiKey,
       webhookSecrets,
-      codec: { codec, uiOrigin: options.server ? `http://127.0.0.1:${ports.ui}` : env.TEMPORAL_UI_ORIGIN },
+      // Requests' errors (5xx) are logged, as JSON lines like the worker's.
+      logger: apiLoggerOptions({ level: logLevel, format: telemetry.logFormat }),
+      codec: codec ? { codec, uiOrigin } : undefined,
     });
     await api.listen({ port: ports.api, host: env.API_HOST ?? '127.0.0.1' });
     onStop(() => api.close());
@@ -146,15 +166,60 @@ export async function runLocalStack(options: LocalStackOptions): Promise<void> {
     void options.stopAll(1);
   });
   console.log(`✔ Worker                task queue ${taskQueue(env)}`);
+  if (telemetry.metricsAddress)
+    console.log(`✔ Metrics               ${metricsUrl(telemetry.metricsAddress)} (Prometheus)`);
   const adiq = ensureAdiqNotification(client);
   const scheduled = await schedule;
   if (scheduled) console.log(`✔ Billing-run schedule  ${BILLING_RUN_SCHEDULE_ID}, daily at ${scheduled}`);
   await startingApi;
   console.log(
-    `✔ HTTP API              ${apiUrl} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `${apiKey} — kept in ${path.relative(process.cwd(), dataDir)}/api-key`})`,
+    `✔ HTTP API              ${apiUrl} (API key: ${env.BILLING_API_KEY ? 'from BILLING_API_KEY' : `in ${path.relative(process.cwd(), dataDir)}/api-key`})`,
   );
   console.log(await adiq);
+  if (codec)
+    console.log(
+      `✔ Codec server          ${apiUrl}/codec (API key; the Web UI decodes once this browser signs in at ${apiUrl}/codec/session)`,
+    );
+  if (profile)
+    console.log(
+      `✔ Temporal CLI profile  ${profile.relative} (profile ${TEMPORAL_PROFILE}): TEMPORAL_CONFIG_FILE=${profile.relative} TEMPORAL_PROFILE=${TEMPORAL_PROFILE} temporal workflow describe --workflow-id …`,
+    );
   console.log(`\nReady in ${((Date.now() - options.startedAt) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
+}
+
+/** The profile `npm start` writes for Temporal's own tools (the CLI, @temporalio/envconfig). */
+export const TEMPORAL_PROFILE = 'billing-local';
+
+const tomlString = (value: string) => JSON.stringify(value);
+
+/**
+ * Writes `<data>/temporal.toml`, a Temporal environment-configuration file with the profile
+ * `billing-local`: the embedded server's address and namespace and, when payloads are encrypted, the
+ * codec server with the API key (the CLI's `--codec-endpoint`/`--codec-auth`). Owner-only, like the
+ * API key file it repeats.
+ */
+export function writeTemporalProfile(
+  dataDir: string,
+  profile: { address: string; namespace: string; codec?: { endpoint: string; auth: string } },
+): { file: string; relative: string } {
+  const lines = [
+    "# Written by `npm start` on every start: the local stack, for Temporal's own tools. Use it with",
+    `#   TEMPORAL_CONFIG_FILE=${path.join(dataDir, 'temporal.toml')} TEMPORAL_PROFILE=${TEMPORAL_PROFILE} temporal workflow describe --workflow-id …`,
+    `[profile.${TEMPORAL_PROFILE}]`,
+    `address = ${tomlString(profile.address)}`,
+    `namespace = ${tomlString(profile.namespace)}`,
+  ];
+  if (profile.codec)
+    lines.push(
+      '',
+      `[profile.${TEMPORAL_PROFILE}.codec]`,
+      `endpoint = ${tomlString(profile.codec.endpoint)}`,
+      `auth = ${tomlString(profile.codec.auth)}`,
+    );
+  const file = path.join(dataDir, 'temporal.toml');
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { file, relative: path.relative(process.cwd(), file) || file };
 }
 
 async function ensureBillingRunSchedule(

@@ -272,3 +272,37 @@ function pacingOf(values: Record<string, unknown>): Record<ProviderQueue, number
 function definedOnly<T extends Record<string, number | undefined>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** How the engine's logs are written: one JSON object per line, or one readable line per record. */
+export type LogFormat = 'json' | 'pretty';
+
+/** Metrics and logs of a worker process (README: Metrics and logs). */
+export interface TelemetryConfig {
+  /** The Prometheus endpoint's bind address (host:port); undefined: no metrics. */
+  metricsAddress?: string;
+  logFormat: LogFormat;
+}
+
+/**
+ * `BILLING_METRICS_ADDRESS` (host:port, default `defaults.metricsAddress`; empty or `off`: no
+ * endpoint) and `BILLING_LOG_FORMAT` (`json`, the default, or `pretty`). Read before the Temporal
+ * runtime is installed, which is before the rest of the configuration.
+ */
+export function loadTelemetryConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: { metricsAddress?: string } = {},
+): TelemetryConfig {
+  const problems: string[] = [];
+  const address = env.BILLING_METRICS_ADDRESS?.trim();
+  let metricsAddress: string | undefined = defaults.metricsAddress;
+  if (address !== undefined) {
+    if (address === '' || address.toLowerCase() === 'off') metricsAddress = undefined;
+    else if (/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address) && Number(address.split(':').pop()) <= 65535)
+      metricsAddress = address;
+    else problems.push('BILLING_METRICS_ADDRESS must be host:port (e.g. 127.0.0.1:9464), or off');
+  }
+  const format = env.BILLING_LOG_FORMAT?.trim().toLowerCase() || 'json';
+  if (format !== 'json' && format !== 'pretty') problems.push('BILLING_LOG_FORMAT must be json or pretty');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { metricsAddress, logFormat: format as LogFormat };
+}

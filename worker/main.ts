@@ -3,21 +3,34 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { BillingClient } from '../client';
 import { ensureSearchAttributes, loadTemporalTarget } from '../client/connection';
-import { encryptionCodecFromEnv } from '../client/encryption';
+import { requiredEncryptionCodec } from '../client/encryption';
 import { taskQueue } from '../common/task-queue';
 import { createEngineActivities } from './activities';
-import { loadWorkerConfig } from './config';
-import { installEngineLogger, logLevelFrom } from './logger';
+import { loadTelemetryConfig, loadWorkerConfig } from './config';
+import { logLevelFrom } from './logger';
+import { DEFAULT_METRICS_ADDRESS, installEngineRuntime, metricsUrl } from './metrics';
 import { startWorker } from './run';
 
 async function main(): Promise<void> {
-  installEngineLogger(logLevelFrom(process.env.BILLING_LOG_LEVEL, 'INFO'));
+  const telemetry = loadTelemetryConfig(process.env, { metricsAddress: DEFAULT_METRICS_ADDRESS });
+  installEngineRuntime({
+    level: logLevelFrom(process.env.BILLING_LOG_LEVEL, 'INFO'),
+    format: telemetry.logFormat,
+    metricsAddress: telemetry.metricsAddress,
+  });
+  console.log(
+    telemetry.metricsAddress
+      ? `Metrics at ${metricsUrl(telemetry.metricsAddress)} (Prometheus)`
+      : 'Metrics off (BILLING_METRICS_ADDRESS=off)',
+  );
   const config = loadWorkerConfig();
+  // Before polling: without the key the worker would fail every task of the engine's encrypted
+  // workflows (or write in clear). Only BILLING_ENCRYPTION=off runs it without one.
+  const codec = requiredEncryptionCodec();
   const target = loadTemporalTarget();
   const connectionOptions = { ...target.connectionOptions, address: target.address };
   const connection = await NativeConnection.connect(connectionOptions);
   // Billing runs read the engine's state through visibility, with a plain client.
-  const codec = encryptionCodecFromEnv();
   const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
   const clientConnection = await Connection.connect(connectionOptions);
   const temporal = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });

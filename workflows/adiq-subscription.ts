@@ -19,6 +19,7 @@ import { initialState, upgradeState } from '../common/subscription/state';
 import { ADIQ_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
 import { adiqSubscriptionWorkflowV1 } from './legacy/adiq-subscription-v1';
+import { countAdiqCharge } from './metrics';
 import { failureText } from './outbox';
 import { providerActivities } from './provider-activities';
 import { acceptSubscription, STATE_MACHINE_PATCH, type SubscriptionWorkflowInput } from './subscription';
@@ -141,6 +142,17 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
   const datesToSearch = (notices: readonly AdiqBillingUpdate[] = []) =>
     adiqDatesToSearch(runtime.state, runtime.context().today, notices);
 
+  /** Applies a billing Adiq reported; one Adiq recorded for the first time is counted (billing_charges_total). */
+  const reported = (update: AdiqBillingUpdate): void => {
+    const attempts = () => runtime.state.invoices.reduce((count, invoice) => count + invoice.attempts.length, 0);
+    const before = attempts();
+    runtime.dispatch({ type: 'adiqBillingReported', update });
+    if (attempts() > before)
+      countAdiqCharge(
+        update.outcome === 'paid' ? 'succeeded' : update.decline === 'hard' ? 'hard_declined' : 'soft_declined',
+      );
+  };
+
   /** Notifications are hints: Adiq's billing search decides what each one means. */
   const confirmNotices = async (): Promise<void> => {
     const notices = runtime.state.adiqNotices ?? [];
@@ -148,7 +160,7 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
     for (const notice of notices) {
       const billing = billings.find((b) => b.billingId === notice.billingId);
       const report = confirmedNotice(billing, notice);
-      if (report) runtime.dispatch({ type: 'adiqBillingReported', update: report });
+      if (report) reported(report);
       else {
         log.warn('An Adiq notification its billing search contradicts was ignored', {
           billingId: notice.billingId,
@@ -163,7 +175,7 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
   const reconcile = async (): Promise<void> => {
     for (const billing of await search(datesToSearch())) {
       const report = reportOf(billing);
-      if (report) runtime.dispatch({ type: 'adiqBillingReported', update: report });
+      if (report) reported(report);
     }
     const subscription = await adiqReads.getAdiqSubscription(runtime.state.adiq!.subscriptionId);
     if (subscription.status === 'blocked') runtime.dispatch({ type: 'adiqSubscriptionBlocked' });

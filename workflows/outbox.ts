@@ -12,6 +12,7 @@ import type { DeliveryEvent } from '../common/subscription/events';
 import type { ExternalPayment } from '../common/subscription/model';
 import { deliverable, nextRetryAt, type OutboxEntry } from '../common/subscription/outbox';
 import { Alarm } from './alarm';
+import { countDeliveryFailure } from './metrics';
 import { providerActivities } from './provider-activities';
 
 /** One attempt per delivery: the outbox decides when to try again. */
@@ -121,7 +122,10 @@ export class OutboxPump {
     this.send(entry)
       .then(
         () => this.record({ type: 'effectDelivered', id: entry.id }),
-        (error: unknown) => this.record({ type: 'effectFailed', id: entry.id, error: failureText(error) }),
+        (error: unknown) => {
+          countDeliveryFailure(entry.effect.kind);
+          this.record({ type: 'effectFailed', id: entry.id, error: failureText(error) });
+        },
       )
       .finally(() => {
         this.inFlight.delete(entry.id);

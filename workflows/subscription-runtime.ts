@@ -11,6 +11,7 @@ import {
   continueAsNew,
   log,
   setHandler,
+  setCurrentDetails,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -36,6 +37,7 @@ import type { SubscriptionView } from '../common/subscription/model';
 import type { SubscriptionState } from '../common/subscription/state';
 import { isSettled, transition, type Decision, type SubscriptionMachine } from '../common/subscription/table';
 import { forecastView, subscriptionView } from '../common/subscription/view';
+import { currentDetails } from '../common/subscription/web-ui';
 import { Alarm } from './alarm';
 import { deliverEntry, OutboxPump } from './outbox';
 import * as defs from './subscription-definitions';
@@ -246,6 +248,8 @@ export class SubscriptionRuntime {
   /** Search attributes and memo, written only when something operators see changed. */
   publish(): void {
     const state = this.state;
+    // The Web UI's "current details": no history event, refreshed with the memo.
+    setCurrentDetails(currentDetails(state));
     const current = this.view();
     const attributes = {
       held: state.chargeHold !== undefined,

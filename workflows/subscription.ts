@@ -26,9 +26,11 @@ import {
 import { ENGINE_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
 import { subscriptionWorkflowV1 } from './legacy/subscription-v1';
+import { countChargeHeld, countChargeRetry } from './metrics';
 import { failureText } from './outbox';
 import { providerActivities } from './provider-activities';
 import { eventContext, SubscriptionRuntime } from './subscription-runtime';
+import { providerCallSummary, type ProviderCall } from '../common/subscription/web-ui';
 
 /** Runs started before the state machine replay the released code until their next continue-as-new. */
 export const STATE_MACHINE_PATCH = 'subscription-state-machine';
@@ -106,28 +108,29 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
    */
   const chargeCard = async (
     card: ChargeStoredCardInput,
+    cycle: number,
   ): Promise<{ kind: 'settled'; outcome: PaymentOutcome } | { kind: 'released'; reason: string }> => {
+    // The Web UI shows each provider call as "authorize R$ 49,90 · cycle 3 · attempt 2 of 5".
+    const summary = (call: ProviderCall) => ({
+      summary: providerCallSummary(runtime.state, call, cycle, card.amountCents),
+    });
     for (let authorizations = 1; ; authorizations += 1) {
-      const authorization = await charges.authorizeCard(card);
+      const authorization = await charges.authorizeCard.executeWithOptions(summary('authorize'), [card]);
       if (authorization.kind === 'settled') return authorization;
       const status = runtime.state.status;
       if (status === 'canceled' || status === 'suspended') {
-        const release = await charges.releaseCardAuthorization({
-          reference: card.reference,
-          amountCents: card.amountCents,
-          saleId: authorization.saleId,
-        });
+        const release = await charges.releaseCardAuthorization.executeWithOptions(summary('release'), [
+          { reference: card.reference, amountCents: card.amountCents, saleId: authorization.saleId },
+        ]);
         if (release.released) return { kind: 'released', reason: `the subscription was ${status} before the capture` };
         return { kind: 'settled', outcome: release.outcome };
       }
       try {
         return {
           kind: 'settled',
-          outcome: await charges.captureCard({
-            reference: card.reference,
-            amountCents: card.amountCents,
-            saleId: authorization.saleId,
-          }),
+          outcome: await charges.captureCard.executeWithOptions(summary('capture'), [
+            { reference: card.reference, amountCents: card.amountCents, saleId: authorization.saleId },
+          ]),
         };
       } catch (error) {
         // The authorization expired or was canceled before its capture: nothing was charged.
@@ -141,18 +144,22 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (runtime.dispatch({ type: 'chargeStarted', cycle: step.cycle }).answer !== 'applied') return;
     runtime.publish();
     const inFlight = runtime.state.charge!;
+    if (step.retry) countChargeRetry(inFlight.reference);
     const description = `${runtime.state.plan.planId} ${step.cycle === 0 ? 'setup fee' : `cycle ${step.cycle}`}`;
     const method = inFlight.paymentMethod;
     try {
       let outcome: PaymentOutcome;
       if (method.type === 'zspay_card') {
-        const result = await chargeCard({
-          reference: inFlight.reference,
-          amountCents: inFlight.amountCents,
-          clientId: method.zspayClientId,
-          cardId: method.cardId,
-          description,
-        });
+        const result = await chargeCard(
+          {
+            reference: inFlight.reference,
+            amountCents: inFlight.amountCents,
+            clientId: method.zspayClientId,
+            cardId: method.cardId,
+            description,
+          },
+          step.cycle,
+        );
         if (result.kind === 'released') {
           runtime.dispatch({ type: 'chargeReleased', cycle: step.cycle, reason: result.reason });
           return;
@@ -160,13 +167,18 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         outcome = result.outcome;
       } else if (method.type === 'zspay_boleto') {
         const dueDate = runtime.state.invoices.find((i) => i.cycle === step.cycle)!.dueDate;
-        outcome = await charges.issueBoleto({
-          reference: inFlight.reference,
-          amountCents: inFlight.amountCents,
-          clientId: method.zspayClientId,
-          dueDate: nextBusinessDay(dueDate),
-          description,
-        });
+        outcome = await charges.issueBoleto.executeWithOptions(
+          { summary: providerCallSummary(runtime.state, 'boleto', step.cycle, inFlight.amountCents) },
+          [
+            {
+              reference: inFlight.reference,
+              amountCents: inFlight.amountCents,
+              clientId: method.zspayClientId,
+              dueDate: nextBusinessDay(dueDate),
+              description,
+            },
+          ],
+        );
       } else {
         throw invalidInput(`payment method ${method.type} is billed by its provider, not by this workflow`);
       }
@@ -178,6 +190,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         cycle: step.cycle,
         error: failureText(error),
       });
+      countChargeHeld('zspay', method.type === 'zspay_boleto' ? 'boleto' : 'card');
       runtime.dispatch({ type: 'chargeHeld', cycle: step.cycle, reason: failureText(error) });
     }
   };

@@ -10,21 +10,55 @@ import {
   BillingStatus,
   TransferStatus,
 } from '../../common/search-attributes';
-import { addTallies, EMPTY_TALLY, type BillingTally, type SubscriptionToReconcile } from '../../common/billing-run';
+import {
+  addTallies,
+  EMPTY_TALLY,
+  type BillingTally,
+  type SaleReadFailure,
+  type SaleReads,
+  type SubscriptionToReconcile,
+} from '../../common/billing-run';
 import { invoicesQuery } from '../../workflows/subscription-definitions';
 import type { ZspayClient } from '../../providers/zspay/client';
 import { orderSettlement } from '../../providers/zspay/status';
+import { isProviderError, type ProviderError } from '../../providers/errors';
+import { FailureType } from '../../common/failure-types';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { withProviderFailures } from '../provider-failure';
 import { currentRuns } from '../../common/visibility';
 import { subscriptionIdOf } from '../../common/subscription/input';
 
-/** What an earlier attempt of paidSales had read, from its last heartbeat. */
-function salesReadSoFar(details: unknown): { read: number; paid: string[] } | undefined {
+/** What an earlier attempt of paidSales or readSales had read, from its last heartbeat. */
+function salesReadSoFar(details: unknown): { read: number; paid: string[]; failed: SaleReadFailure[] } | undefined {
   if (typeof details !== 'object' || details === null) return undefined;
-  const { read, paid } = details as { read?: unknown; paid?: unknown };
+  const { read, paid, failed } = details as { read?: unknown; paid?: unknown; failed?: unknown };
   if (typeof read !== 'number' || !Array.isArray(paid) || !paid.every((id) => typeof id === 'string')) return undefined;
-  return { read, paid };
+  // Heartbeats of paidSales (before item failures were kept) carry no `failed`.
+  const failures = Array.isArray(failed) ? failed.filter(isSaleReadFailure) : [];
+  return { read, paid, failed: failures };
 }
+
+function isSaleReadFailure(value: unknown): value is SaleReadFailure {
+  if (typeof value !== 'object' || value === null) return false;
+  const { saleId, type, reason } = value as Partial<SaleReadFailure>;
+  return typeof saleId === 'string' && typeof type === 'string' && typeof reason === 'string';
+}
+
+/**
+ * A read failure that belongs to the one sale, not to the run: the provider refused this read for
+ * good (404, a request it calls invalid, a state conflict). Credentials rejected, 429s, 5xx and
+ * timeouts are not: they concern every read, and keep the activity's retry policy (or fail the run
+ * for a human to fix the configuration).
+ */
+function itemFailure(error: unknown): ProviderError | undefined {
+  if (!isProviderError(error)) return undefined;
+  return error.name === FailureType.InvalidRequest || error.name === FailureType.InvalidState ? error : undefined;
+}
+
+/** Subscription workflow types, in visibility queries. */
+const SUBSCRIPTION_TYPES = `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow')`;
+/** Closed for good: a continued-as-new run is not (its successor carries the subscription on). */
+const ENDED = `ExecutionStatus IN ('Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut')`;
 
 export interface BillingRunDeps {
   temporal: Client;
@@ -64,6 +98,59 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
         return progress.paid;
       }),
 
+    /**
+     * paidSales that survives bad items (billing runs since `billing-run-item-failures`): a sale
+     * the provider refuses to read for good (404: Zspay no longer knows it; a request it calls
+     * invalid) is returned among `failed` with its reason instead of failing the batch. Other
+     * errors keep Temporal's retry policy, and a retry resumes after the last sale read, failures
+     * included (they are in the heartbeat too).
+     */
+    readSales: (input: { saleIds: string[] }): Promise<SaleReads> =>
+      withProviderFailures(async () => {
+        const context = Context.current();
+        const resumed = salesReadSoFar(context.info.heartbeatDetails);
+        const progress = {
+          read: resumed?.read ?? 0,
+          paid: [...(resumed?.paid ?? [])],
+          failed: [...(resumed?.failed ?? [])],
+        };
+        for (const saleId of input.saleIds.slice(progress.read)) {
+          try {
+            const sale = await zspay.getSale(saleId);
+            if (orderSettlement(sale.status) === 'succeeded') progress.paid.push(saleId);
+          } catch (error) {
+            const failure = itemFailure(error);
+            if (!failure) throw error;
+            progress.failed.push({
+              saleId,
+              type: failure.name,
+              ...(failure.statusCode === undefined ? {} : { statusCode: failure.statusCode }),
+              reason: failure.message,
+            });
+          }
+          progress.read += 1;
+          context.heartbeat(progress);
+        }
+        return { paid: progress.paid, failed: progress.failed };
+      }),
+
+    /**
+     * The subscriptions whose charges a run's window counts: every running one, and every one that
+     * ended (canceled, completed, failed, terminated) inside the window — its invoices are still
+     * queryable while the namespace retains it. One entry per subscription id.
+     */
+    async listSubscriptionsToTally(input: { from: string; to: string }): Promise<string[]> {
+      const ids = new Set<string>();
+      // Normalized, so nothing but a timestamp reaches the query.
+      const [from, to] = [input.from, input.to].map((at) => new Date(at).toISOString());
+      for await (const workflow of currentRuns(temporal, `${SUBSCRIPTION_TYPES} AND ExecutionStatus = 'Running'`))
+        ids.add(subscriptionIdOf(workflow.workflowId));
+      const closedInWindow = `${SUBSCRIPTION_TYPES} AND ${ENDED} AND CloseTime >= '${from}' AND CloseTime < '${to}'`;
+      for await (const workflow of currentRuns(temporal, closedInWindow))
+        ids.add(subscriptionIdOf(workflow.workflowId));
+      return [...ids];
+    },
+
     /** Every running subscription (both kinds). */
     async listRunningSubscriptions(): Promise<string[]> {
       const ids: string[] = [];
@@ -78,7 +165,14 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
       const from = Date.parse(input.from);
       const to = Date.parse(input.to);
       for (const subscriptionId of input.subscriptionIds) {
-        const { invoices } = await temporal.workflow.getHandle(`subscription-${subscriptionId}`).query(invoicesQuery);
+        let invoices;
+        try {
+          ({ invoices } = await temporal.workflow.getHandle(`subscription-${subscriptionId}`).query(invoicesQuery));
+        } catch (error) {
+          // An ended subscription the namespace no longer retains has nothing left to count.
+          if (error instanceof WorkflowNotFoundError) continue;
+          throw error;
+        }
         for (const invoice of invoices) {
           for (const attempt of invoice.attempts) {
             const at = Date.parse(attempt.at);

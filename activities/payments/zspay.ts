@@ -70,6 +70,43 @@ function refusedByPreviousAttempt(saleId: string, attempt: number): boolean {
   return details?.saleId === saleId && details.refusedAtAttempt === attempt - 1;
 }
 
+/**
+ * `billing_charges_total{provider, method, outcome}` (README: Metrics and logs): one per charge
+ * activity that settled a charge (succeeded, soft_declined, hard_declined; pending: a boleto issued
+ * or a capture Zspay has not settled yet) and one per attempt that failed (error). An authorization
+ * that leaves an order to capture counts when the capture settles.
+ */
+function countCharge(method: 'card' | 'boleto', outcome: PaymentOutcome['status'] | 'error'): void {
+  try {
+    Context.current()
+      .metricMeter.createCounter('billing_charges_total', undefined, 'Charges by provider, method and outcome')
+      .add(1, { provider: 'zspay', method, outcome });
+  } catch {
+    // Metrics never fail a charge.
+  }
+}
+
+/** Runs a charge activity's body and counts what it settled (see countCharge). */
+async function counted<T>(
+  method: 'card' | 'boleto',
+  outcomeOf: (result: T) => PaymentOutcome | undefined,
+  body: () => Promise<T>,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await body();
+  } catch (error) {
+    // A lost authorization is the workflow's cue to authorize again, not a failed charge.
+    if (!(error instanceof ApplicationFailure && error.type === AUTHORIZATION_LOST)) countCharge(method, 'error');
+    throw error;
+  }
+  const outcome = outcomeOf(result);
+  if (outcome) countCharge(method, outcome.status);
+  return result;
+}
+
+const itself = (outcome: PaymentOutcome): PaymentOutcome => outcome;
+
 export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
   type ChargeReference = { reference: string; amountCents: number };
   const outcome = (input: ChargeReference, sale: ZspaySale, status: PaymentOutcome['status']): PaymentOutcome => ({
@@ -168,9 +205,16 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     heartbeating({ reference, liveAtAttempt: Context.current().info.attempt }, call);
 
   const authorizeCard = (input: ChargeStoredCardInput): Promise<CardAuthorization> =>
-    withProviderFailures(() => live(input.reference, () => authorize(input)));
+    counted(
+      'card',
+      (authorization) => (authorization.kind === 'settled' ? authorization.outcome : undefined),
+      () => withProviderFailures(() => live(input.reference, () => authorize(input))),
+    );
 
   const captureCard = (input: CaptureCardInput): Promise<PaymentOutcome> =>
+    counted('card', itself, () => captureOnce(input));
+
+  const captureOnce = (input: CaptureCardInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
       const { attempt } = Context.current().info;
       if (attempt > 1 && !refusedByPreviousAttempt(input.saleId, attempt)) {
@@ -195,6 +239,9 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     });
 
   const chargeStoredCard = (input: ChargeStoredCardInput): Promise<PaymentOutcome> =>
+    counted('card', itself, () => chargeInOneActivity(input));
+
+  const chargeInOneActivity = (input: ChargeStoredCardInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
       const checkpoint = checkpointFor(input.reference);
       if (checkpoint) {
@@ -214,6 +261,9 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
     });
 
   const issueBoleto = (input: IssueBoletoInput): Promise<PaymentOutcome> =>
+    counted('boleto', itself, () => issueOnce(input));
+
+  const issueOnce = (input: IssueBoletoInput): Promise<PaymentOutcome> =>
     withProviderFailures(async () => {
       const sale = await live(input.reference, () =>
         zspay.createBoletoSale({

@@ -1,12 +1,14 @@
-/** /v1/subscriptions: JSON over the typed client's subscription API. */
+/**
+ * /v1/subscriptions: JSON over the typed client's subscription API. Every path parameter, query
+ * parameter and body is checked with zod before anything reaches Temporal: a malformed one is a
+ * 400 problem document naming the field.
+ */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { BillingClient } from '../../client';
-import type { SubscriptionOperation } from '../../client/subscriptions';
-import type { SubscriptionStatus } from '../../common/subscription/model';
-import { createSubscriptionInputSchema } from '../../common/subscription/input';
-import { parseInput } from '../../common/validation';
-
-type IdParams = { Params: { id: string } };
+import { SUBSCRIPTION_STATUSES, type SubscriptionOperation } from '../../client/subscriptions';
+import { businessIdSchema, parseInput } from '../../common/validation';
+import { parseQuery, queryEnum, queryInteger, querySchema, queryText } from '../problems';
 
 /** Operations that take no arguments, and those that take a JSON body, by URL verb. */
 const PLAIN_OPERATIONS = ['suspend', 'reactivate', 'retry-now', 'skip-next-retry'] as const;
@@ -19,33 +21,46 @@ const BODY_OPERATIONS = [
   'link-external-payment',
 ] as const;
 
+const idParamsSchema = z.object({ id: businessIdSchema('id') });
+const parseId = (params: unknown) => parseInput(idParamsSchema, params, 'path').id;
+
+export const subscriptionListQuerySchema = querySchema({
+  status: queryEnum('status', SUBSCRIPTION_STATUSES).optional(),
+  customerId: queryText('customerId').pipe(businessIdSchema('customerId')).optional(),
+  planId: queryText('planId').pipe(businessIdSchema('planId')).optional(),
+  limit: queryInteger('limit', 1, 1000).optional(),
+});
+
+export const forecastQuerySchema = querySchema({ count: queryInteger('count', 1, 36).optional() });
+const noQuery = querySchema({});
+
 export function registerSubscriptionRoutes(app: FastifyInstance, client: BillingClient): void {
   const subscriptions = client.subscriptions;
 
-  app.post('/subscriptions', async (request, reply) =>
-    reply
-      .code(201)
-      .send(await subscriptions.create(parseInput(createSubscriptionInputSchema, request.body, 'subscription'))),
+  // The subscription id is the idempotency key: the same body again answers 200 with the existing
+  // subscription (a retry after a dropped connection), a different body for the id 409.
+  app.post('/subscriptions', async (request, reply) => {
+    parseQuery(noQuery, request.query);
+    const created = await subscriptions.create(request.body as Parameters<typeof subscriptions.create>[0]);
+    return reply.code(created.created ? 201 : 200).send(created);
+  });
+
+  app.get('/subscriptions', async (request) =>
+    subscriptions.list(parseQuery(subscriptionListQuerySchema, request.query)),
   );
 
-  app.get<{ Querystring: { status?: SubscriptionStatus; customerId?: string; planId?: string; limit?: string } }>(
-    '/subscriptions',
-    async (request) => {
-      const { status, customerId, planId, limit } = request.query;
-      return subscriptions.list({
-        status,
-        customerId,
-        planId,
-        limit: limit ? Math.min(Number(limit) || 100, 1000) : undefined,
-      });
-    },
-  );
-
-  app.get<IdParams>('/subscriptions/:id', async (request) => subscriptions.get(request.params.id));
-  app.get<IdParams>('/subscriptions/:id/invoices', async (request) => subscriptions.invoices(request.params.id));
-  app.get<IdParams & { Querystring: { count?: string } }>('/subscriptions/:id/forecast', async (request) =>
-    subscriptions.forecast(request.params.id, request.query.count ? Number(request.query.count) : undefined),
-  );
+  app.get('/subscriptions/:id', async (request) => {
+    parseQuery(noQuery, request.query);
+    return subscriptions.get(parseId(request.params));
+  });
+  app.get('/subscriptions/:id/invoices', async (request) => {
+    parseQuery(noQuery, request.query);
+    return subscriptions.invoices(parseId(request.params));
+  });
+  app.get('/subscriptions/:id/forecast', async (request) => {
+    const { count } = parseQuery(forecastQuerySchema, request.query);
+    return subscriptions.forecast(parseId(request.params), count);
+  });
 
   const plain = {
     suspend: (id: string) => subscriptions.suspend(id),
@@ -54,7 +69,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, client: Billing
     'skip-next-retry': (id: string) => subscriptions.skipNextRetry(id),
   } satisfies Record<(typeof PLAIN_OPERATIONS)[number], (id: string) => Promise<unknown>>;
   for (const operation of PLAIN_OPERATIONS) {
-    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) => plain[operation](request.params.id));
+    app.post(`/subscriptions/:id/${operation}`, async (request) => plain[operation](parseId(request.params)));
   }
 
   const withBody = {
@@ -66,8 +81,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, client: Billing
     'link-external-payment': 'linkExternalPayment',
   } as const satisfies Record<(typeof BODY_OPERATIONS)[number], SubscriptionOperation>;
   for (const operation of BODY_OPERATIONS) {
-    app.post<IdParams>(`/subscriptions/:id/${operation}`, async (request) =>
-      subscriptions.operate(request.params.id, withBody[operation], request.body ?? {}),
+    app.post(`/subscriptions/:id/${operation}`, async (request) =>
+      subscriptions.operate(parseId(request.params), withBody[operation], request.body ?? {}),
     );
   }
 }

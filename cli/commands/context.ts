@@ -2,11 +2,11 @@
  * What every command shares: the global options, one lazily opened BillingClient, output in the
  * chosen mode (a table for people, one JSON document for scripts), input files and progress.
  */
-import { localStackEncryptionKeys } from '../../client/encryption';
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { BillingClient } from '../../client';
 import { loadTemporalTarget } from '../../client/connection';
+import { clientPayloadCodec } from '../../client/encryption';
 import { TemporalUnavailableError, UsageError } from '../format';
 
 export interface GlobalOptions {
@@ -37,15 +37,12 @@ export class CliContext {
   /** The environment with the command line's overrides, in the variables envconfig reads. */
   temporalEnv(): NodeJS.ProcessEnv {
     const { address, namespace, taskQueue } = this.globalOptions();
-    const env: NodeJS.ProcessEnv = {
+    return {
       ...this.io.env,
       ...(address ? { TEMPORAL_ADDRESS: address } : {}),
       ...(namespace ? { TEMPORAL_NAMESPACE: namespace } : {}),
       ...(taskQueue ? { BILLING_TASK_QUEUE: taskQueue } : {}),
     };
-    // Against the embedded stack `npm start` runs, decode with its development key.
-    const keys = localStackEncryptionKeys(env, !loadTemporalTarget(env).configured);
-    return keys ? { ...env, BILLING_ENCRYPTION_KEYS: keys } : env;
   }
 
   client(): Promise<BillingClient> {
@@ -55,6 +52,10 @@ export class CliContext {
 
   private async connect(): Promise<BillingClient> {
     const env = this.temporalEnv();
+    // Keys are found the same way whatever the address (client/encryption.ts): without one, plaintext
+    // workflows still read, but nothing is written in clear and encrypted payloads name the setting.
+    // Read first, so that a malformed key setting is named as such, not as Temporal being unreachable.
+    clientPayloadCodec(env);
     try {
       return await BillingClient.connect(env);
     } catch (error) {

@@ -1,22 +1,18 @@
 /** `billing subscriptions ...`: create, read and steer subscriptions through the typed client. */
 import { Option, type Command } from 'commander';
-import type { SubscriptionsApi } from '../../client/subscriptions';
+import { SUBSCRIPTION_STATUSES, type SubscriptionsApi } from '../../client/subscriptions';
 import type { PaymentMethod, SubscriptionStatus, SubscriptionView } from '../../common/subscription/model';
 import { createSubscriptionInputSchema } from '../../common/subscription/input';
 import { parseInput } from '../../common/validation';
-import { formatForecast, formatInvoices, formatSubscription, formatSubscriptionList, UsageError } from '../format';
+import {
+  formatForecast,
+  formatInvoices,
+  formatSubscription,
+  formatSubscriptionList,
+  merchantTimeZone,
+  UsageError,
+} from '../format';
 import { numberForSchema, positiveInteger, type CliContext } from './context';
-
-// A Record so that the compiler flags a status added to the model but missing here.
-const STATUSES: Record<SubscriptionStatus, true> = {
-  trialing: true,
-  active: true,
-  past_due: true,
-  blocked: true,
-  suspended: true,
-  canceled: true,
-  completed: true,
-};
 
 export function registerSubscriptionCommands(program: Command, context: CliContext): void {
   const subscriptions = program
@@ -24,11 +20,13 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .alias('subs')
     .description('Create, inspect and operate subscriptions');
   const api = async (): Promise<SubscriptionsApi> => (await context.client()).subscriptions;
+  const zone = () => merchantTimeZone(context.io.env);
+  const show = (view: SubscriptionView) => formatSubscription(view, zone());
 
   /** An operation on a running subscription: prints the subscription as the workflow left it. */
   const operate = async (done: string, run: (api: SubscriptionsApi) => Promise<SubscriptionView>) => {
     const view = await run(await api());
-    context.print(view, (v) => `${done}\n\n${formatSubscription(v)}`);
+    context.print(view, (v) => `${done}\n\n${show(v)}`);
   };
 
   subscriptions
@@ -38,7 +36,11 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .action(async (options: { file: string }) => {
       const input = await context.readJson(options.file);
       const started = await (await api()).create(parseInput(createSubscriptionInputSchema, input, 'subscription'));
-      context.print(started, (s) => `Created ${s.workflowId} (run ${s.runId})`);
+      context.print(started, (s) =>
+        s.created
+          ? `Created ${s.workflowId} (run ${s.runId})`
+          : `Already exists with this input: ${s.workflowId} (run ${s.runId})`,
+      );
     });
 
   subscriptions
@@ -46,13 +48,13 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .description('Show a subscription')
     .argument('<id>', 'subscription id')
     .action(async (id: string) => {
-      context.print(await (await api()).get(id), formatSubscription);
+      context.print(await (await api()).get(id), show);
     });
 
   subscriptions
     .command('list')
     .description('List running subscriptions (visibility is eventually consistent)')
-    .addOption(new Option('--status <status>', 'only this status').choices(Object.keys(STATUSES)))
+    .addOption(new Option('--status <status>', 'only this status').choices(SUBSCRIPTION_STATUSES))
     .option('--customer <customerId>', 'only this customer')
     .option('--plan <planId>', 'only this plan')
     .option('--limit <n>', 'at most n subscriptions', positiveInteger, 100)
@@ -68,7 +70,7 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .description("Show a subscription's invoices and totals")
     .argument('<id>', 'subscription id')
     .action(async (id: string) => {
-      context.print(await (await api()).invoices(id), formatInvoices);
+      context.print(await (await api()).invoices(id), (invoices) => formatInvoices(invoices, zone()));
     });
 
   subscriptions

@@ -12,7 +12,8 @@
  * Control routes (no token): POST /__control/boletos/:id/pay, POST /__control/transfers/:id/status
  * { status: 2|3|4 }, POST /__control/balances/:establishmentId { currentCents, futureCents? },
  * POST /__control/subscriptions/:id/invoices { paid: boolean }, POST /__control/sales/:id/expire
- * (a pre-authorization lapses uncaptured), POST /__control/decline-messages { code?, message } (the
+ * (a pre-authorization lapses uncaptured), DELETE /__control/sales/:id (Zspay forgets the sale: its
+ * reads answer 404), POST /__control/decline-messages { code?, message } (the
  * words of the scripted declines answered with that code or category, e.g. card_declined +
  * "Cartão cancelado"; without a code, of every scripted decline; cleared on reset).
  */
@@ -1067,6 +1068,14 @@ function controlRoutes(app: FastifyInstance, zspay: Zspay): void {
     });
     await notify('transaction', 'succeeded', pedidoDetail(sale));
     return reply.send({ pedidoId: sale.id, status: sale.status });
+  });
+
+  // Zspay no longer knows the sale (purged, or another account's): every read of it answers 404.
+  app.delete<{ Params: { pedidoId: string } }>('/__control/sales/:pedidoId', async (request, reply) => {
+    const sale = byId(sales, numericId(request.params.pedidoId));
+    if (!sale) return reply.code(404).send({ message: 'No such sale' });
+    sales.delete(sale.id);
+    return reply.code(204).send();
   });
 
   app.post<{ Params: { pedidoId: string } }>('/__control/sales/:pedidoId/expire', async (request, reply) => {

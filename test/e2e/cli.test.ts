@@ -1,11 +1,15 @@
 /**
  * The `billing` CLI end to end: the real launcher (`node bin/billing.js`) as a child process
  * against a dev server, the sandbox and a worker, checking what scripts rely on: output and exit codes.
+ * The stack encrypts its payloads, and the CLI, pointed at the dev server's (non-default) address,
+ * finds the key where `npm start` keeps it (BILLING_DATA_DIR/encryption-keys.json), as operators do.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { EncryptionCodec, ENCRYPTED_ENCODING } from '../../client/encryption';
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
@@ -21,6 +25,9 @@ interface CliRun {
 describe('billing CLI (child process against dev server, sandbox, worker)', () => {
   let stack: TestStack;
   let dir: string;
+  let noKeyDir: string;
+  const keyBytes = Buffer.alloc(32, 11);
+  const codec = new EncryptionCodec(new Map([['cli-1', keyBytes]]), 'cli-1');
   let card: { clientId: string; cardId: string };
   const customerId = 'cli-acme';
   const plan = {
@@ -31,7 +38,7 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
   };
 
   // Asynchronous on purpose: the worker runs in this process and must keep polling while the CLI waits.
-  const billing = (args: string[], stdin?: string): Promise<CliRun> =>
+  const billing = (args: string[], stdin?: string, dataDir = dir): Promise<CliRun> =>
     new Promise((resolve, reject) => {
       const global = [
         '--address',
@@ -41,7 +48,16 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
         '--task-queue',
         stack.taskQueue,
       ];
-      const child = spawn(process.execPath, ['bin/billing.js', ...global, ...args], { cwd: repoRoot, stdio: 'pipe' });
+      // The key comes only from the data folder: none in the environment, whatever the parent has.
+      const env: NodeJS.ProcessEnv = { ...process.env, BILLING_DATA_DIR: dataDir };
+      delete env.BILLING_ENCRYPTION_KEYS;
+      delete env.BILLING_ENCRYPTION_KEYS_FILE;
+      delete env.BILLING_ENCRYPTION;
+      const child = spawn(process.execPath, ['bin/billing.js', ...global, ...args], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+        env,
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -58,16 +74,19 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
   };
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ codec });
     dir = mkdtempSync(path.join(os.tmpdir(), 'billing-cli-'));
+    noKeyDir = mkdtempSync(path.join(os.tmpdir(), 'billing-cli-no-key-'));
+    writeFileSync(path.join(dir, 'encryption-keys.json'), JSON.stringify({ 'cli-1': keyBytes.toString('base64') }));
     card = await customerWithCard(zspayClient(stack.sandbox.url));
   });
   afterAll(async () => {
     await stack?.teardown();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (noKeyDir) rmSync(noKeyDir, { recursive: true, force: true });
   });
 
-  it('creates a card subscription from a JSON file, then refuses the same id with exit code 4', async () => {
+  it('creates a card subscription from a JSON file; the same file again answers it, another input for the id exits 4', async () => {
     const file = writeJson('subscription.json', {
       subscriptionId: 'cli-card-1',
       customerId,
@@ -79,12 +98,55 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.stdout).toMatch(/^Created subscription-cli-card-1 \(run [\w-]+\)\n$/);
 
-    const duplicate = await billing(['--json', 'subscriptions', 'create', '--file', file]);
-    expect(duplicate.code).toBe(4);
-    expect(duplicate.stderr).toContain('already exists');
-    expect(JSON.parse(duplicate.stdout)).toEqual({
-      error: { type: 'conflict', message: 'Subscription cli-card-1 already exists' },
+    // A retry (the connection dropped after the create): the same input answers the same subscription.
+    const retried = await billing(['subscriptions', 'create', '--file', file]);
+    expect(retried).toMatchObject({ code: 0, stderr: '' });
+    expect(retried.stdout).toMatch(/^Already exists with this input: subscription-cli-card-1 \(run [\w-]+\)\n$/);
+
+    const other = writeJson('other.json', {
+      subscriptionId: 'cli-card-1',
+      customerId: 'someone-else',
+      plan,
+      paymentMethod: { type: 'zspay_card', zspayClientId: card.clientId, cardId: card.cardId },
     });
+    const duplicate = await billing(['--json', 'subscriptions', 'create', '--file', other]);
+    expect(duplicate.code).toBe(4);
+    expect(duplicate.stderr).toContain('already exists with a different input');
+    expect(JSON.parse(duplicate.stdout)).toEqual({
+      error: {
+        type: 'conflict',
+        message:
+          'Subscription cli-card-1 already exists with a different input (customerId differ); send the same input to get it, or choose another subscriptionId',
+      },
+    });
+  });
+
+  it('wrote the input encrypted with the key from the data folder (the address is not the default)', async () => {
+    expect(stack.temporal.server.address).not.toBe('127.0.0.1:7233');
+    const raw = new Client({ connection: stack.temporal.env.connection, namespace: stack.temporal.server.namespace });
+    const history = await raw.workflow.getHandle('subscription-cli-card-1').fetchHistory();
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
+    expect(Buffer.from(input?.data ?? []).toString('latin1')).not.toContain(card.clientId);
+  });
+
+  it('without a key, refuses to create (nothing written in clear) and names the setting when reading', async () => {
+    const file = writeJson('no-key.json', {
+      subscriptionId: 'cli-no-key',
+      customerId,
+      plan,
+      paymentMethod: { type: 'zspay_card', zspayClientId: card.clientId, cardId: card.cardId },
+    });
+    const refused = await billing(['subscriptions', 'create', '--file', file], undefined, noKeyDir);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Refusing to write payloads in clear');
+    expect(refused.stderr).toContain('BILLING_ENCRYPTION_KEYS');
+    await expect(stack.client.subscriptions.get('cli-no-key')).rejects.toThrow();
+
+    const unreadable = await billing(['subscriptions', 'get', 'cli-card-1'], undefined, noKeyDir);
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.stderr).toContain('BILLING_ENCRYPTION_KEYS');
+    expect(unreadable.stderr).not.toContain('Unknown encoding');
   });
 
   it('shows the subscription as one JSON document with --json, and in a table in `list`', async () => {
@@ -137,5 +199,85 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
     const run = await billing(['subscriptions', 'retry-now', 'cli-card-1']);
     expect(run.code).toBe(5);
     expect(run.stderr).toContain('there is no failed invoice to retry');
+  });
+
+  it('schedules, shows, lists and refuses transfers; creates, shows and deletes payouts', async () => {
+    await fetch(`${stack.sandbox.url}/zspay/__control/balances/131`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ currentCents: 100_000 }),
+    });
+    const transfer = {
+      transferId: 'cli-transfer-1',
+      sourceEstablishmentId: '131',
+      destination: { type: 'digital_account', establishmentId: '900' },
+      amountCents: 12_345,
+      description: 'CLI payout',
+    };
+    const past = await billing(
+      ['transfers', 'create', '--file', '-'],
+      JSON.stringify({ ...transfer, executeOn: '2026-01-01' }),
+    );
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(
+      /^ {2}executeOn: executeOn 2026-01-01 is in the past \(today is \d{4}-\d{2}-\d{2} in America\/Sao_Paulo\)/m,
+    );
+
+    const file = writeJson('transfer.json', transfer);
+    const created = await billing(['transfers', 'create', '--run-now', '--file', file]);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/^Scheduled transfer-cli-transfer-1 for \d{2}\/\d{2}\/\d{4} \(run [\w-]+\)\n$/);
+    const again = await billing(['--json', 'transfers', 'create', '--file', file]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ workflowId: 'transfer-cli-transfer-1', created: false });
+
+    await eventually(
+      () => stack.client.transfers.get('cli-transfer-1'),
+      (view) => view.state === 'succeeded',
+    );
+    const shown = await billing(['transfers', 'show', 'cli-transfer-1']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^Amount +R\$ 123,45$/m);
+    expect(shown.stdout).toMatch(/^State +succeeded$/m);
+    expect(shown.stdout).toMatch(/^Scheduled at +\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} BRT$/m);
+    const json = await billing(['--json', 'transfers', 'get', 'cli-transfer-1']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      transferId: 'cli-transfer-1',
+      state: 'succeeded',
+      amountCents: 12_345,
+    });
+
+    const refused = await billing(['transfers', 'cancel', 'cli-transfer-1']);
+    expect(refused.code).toBe(5);
+    expect((await billing(['transfers', 'get', 'cli-nobody'])).code).toBe(3);
+    expect((await billing(['transfers', 'list', '--from', 'garbage'])).code).toBe(2);
+    expect((await billing(['transfers', 'list', '--state', 'bogus'])).code).toBe(2);
+    await eventually(
+      () => stack.client.transfers.list({ establishmentId: '900' }),
+      (items) => items.length > 0,
+    );
+    const listed = await billing(['transfers', 'list', '--establishment', '900']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^cli-transfer-1 +succeeded +900 +\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} BRT$/m);
+
+    const payout = writeJson('payout.json', {
+      payoutId: 'cli-store-9',
+      sourceEstablishmentId: '131',
+      destination: { type: 'digital_account', establishmentId: '9' },
+      weekday: 'FRIDAY',
+      at: '18:00',
+      keepCents: 10_000,
+    });
+    expect((await billing(['payouts', 'create', '--file', payout])).stdout).toBe('Created payout-cli-store-9\n');
+    expect((await billing(['payouts', 'create', '--file', payout])).stdout).toBe(
+      'Already exists with this input: payout-cli-store-9\n',
+    );
+    const payoutShown = await billing(['payouts', 'get', 'cli-store-9']);
+    expect(payoutShown.code).toBe(0);
+    expect(payoutShown.stdout).toMatch(/^When +every friday at 18:00 \(America\/Sao_Paulo\)$/m);
+    expect(payoutShown.stdout).toMatch(/^Keeps +R\$ 100,00$/m);
+    expect(payoutShown.stdout).toMatch(/^Next runs +\d{2}\/\d{2}\/\d{4} 18:00 BRT/m);
+    expect((await billing(['payouts', 'cancel', 'cli-store-9'])).code).toBe(0);
+    expect((await billing(['payouts', 'get', 'cli-store-9'])).code).toBe(3);
   });
 });

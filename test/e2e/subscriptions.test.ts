@@ -54,13 +54,25 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
     expect(charges).toHaveLength(1);
     expect(charges[0]!.amountCents).toBe(5990);
 
+    // A create retried after a dropped connection: the same body answers the subscription it made
+    // (read back from the first run's encrypted input), a different body for the id is a 409.
+    const retried = await api('/v1/subscriptions', {
+      paymentMethod: { cardId, type: 'zspay_card', zspayClientId: clientId },
+      plan: { ...plan, chargeHourLocal: 0 },
+      customerId: 'acme',
+      subscriptionId: 'e2e-card-1',
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ workflowId: 'subscription-e2e-card-1', created: false });
+    expect(typeof retried.body.runId).toBe('string');
     const duplicate = await api('/v1/subscriptions', {
       subscriptionId: 'e2e-card-1',
-      customerId: 'acme',
-      plan,
+      customerId: 'acme-2',
+      plan: { ...plan, chargeHourLocal: 0 },
       paymentMethod: { type: 'zspay_card', zspayClientId: clientId, cardId },
     });
     expect(duplicate.status).toBe(409);
+    expect(duplicate.body.detail).toContain('already exists with a different input (customerId differ)');
 
     const listed = await eventually(
       () => api('/v1/subscriptions?status=active&customerId=acme'),
@@ -157,11 +169,26 @@ describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () 
       destination: { type: 'bank_account', bankAccountId: String(account.id) },
       amountCents: 25_000,
       description: 'Payout',
-      // A business day already past: the transfer executes at once.
+      // A date already past is refused; asked to run now, it executes at once (a bank transfer: on
+      // the next business day when today is not one).
       executeOn: '2026-11-19',
       executeAt: '00:00',
     });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(400);
+    expect(created.body.errors).toEqual({
+      executeOn: [expect.stringContaining('executeOn 2026-11-19 is in the past')],
+    });
+    const body = {
+      transferId: 'e2e-transfer-1',
+      sourceEstablishmentId: '131',
+      destination: { type: 'bank_account', bankAccountId: String(account.id) },
+      amountCents: 25_000,
+      description: 'Payout',
+      runNow: true,
+    };
+    expect((await api('/v1/transfers', body)).status).toBe(201);
+    // Retried: the same request answers the same transfer.
+    expect(await api('/v1/transfers', body)).toMatchObject({ status: 200, body: { created: false } });
     const sent = await eventually(
       () => api('/v1/transfers/e2e-transfer-1'),
       (r) => r.body.state === 'pending' || r.body.state === 'succeeded',

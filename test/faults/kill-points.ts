@@ -91,6 +91,7 @@ export const IMMEDIATE_TRANSFER_KILL_POINT: KillPoint = {
       // Already due: the transfer runs at once.
       executeOn: '2026-01-01',
       executeAt: '00:00',
+      runNow: true,
     });
     return {
       settled: async () => {

@@ -7,8 +7,13 @@ import {
   errorDocument,
   exitCodeFor,
   formatCents,
+  formatForecast,
   formatInvoices,
+  formatPayout,
   formatSubscription,
+  formatTransfer,
+  formatTransferList,
+  merchantTimeZone,
   renderDetails,
   renderTable,
   TemporalUnavailableError,
@@ -25,7 +30,7 @@ describe('formatCents', () => {
     [100_000_000_00, 'R$ 100.000.000,00'],
     [-1, '-R$ 0,01'],
     [-123456789, '-R$ 1.234.567,89'],
-    // Beyond float-friendly magnitudes: still exact, because it is string math.
+    // Beyond float-friendly magnitudes: still exact (Intl formats the decimal string, not a float).
     [Number.MAX_SAFE_INTEGER, 'R$ 90.071.992.547.409,91'],
   ])('%d cents is %s', (cents, expected) => {
     expect(formatCents(cents)).toBe(expected);
@@ -103,7 +108,8 @@ describe('renderDetails and views', () => {
     expect(text).toContain('Amount          R$ 59,90');
     expect(text).toContain('Status          past_due (Zspay 4, Adiq Active)');
     expect(text).toContain('Payment method  Zspay card card-7 (client 42)');
-    expect(text).toContain('Dunning         cycle 2, 1 failed, next retry 2025-07-03');
+    expect(text).toContain('Next charge     01/07/2025');
+    expect(text).toContain('Dunning         cycle 2, 1 failed, next retry 03/07/2025');
     expect(text).not.toContain('Cancels');
     expect(text).not.toContain('Charge held');
     const held = formatSubscription({
@@ -116,9 +122,16 @@ describe('renderDetails and views', () => {
         retryAt: '2025-07-01T13:00:00.000Z',
       },
     });
+    // Instants in the merchant's zone (São Paulo by default), never UTC.
     expect(held).toContain(
-      'Charge held     charge held since 2025-07-01T12:00Z (ProviderAuth: 401), next try 2025-07-01T13:00Z',
+      'Charge held     charge held since 01/07/2025 09:00 BRT (ProviderAuth: 401), next try 01/07/2025 10:00 BRT',
     );
+    expect(
+      formatSubscription(
+        { ...view, chargeInFlight: { cycle: 2, reference: 'sub-1-2-1', since: '2025-07-01T12:00:00.000Z' } },
+        'America/Manaus',
+      ),
+    ).toContain('Charging        cycle 2 since 01/07/2025 08:00 AMT (sub-1-2-1)');
   });
 
   it('shows invoices with totals', () => {
@@ -138,6 +151,7 @@ describe('renderDetails and views', () => {
     });
     expect(text).toMatch(/^CYCLE +KIND +AMOUNT +DUE/);
     expect(text).toContain('Paid: 1 (R$ 59,90); failed attempts: 0');
+    expect(text.split('\n')[1]).toMatch(/ 01\/06\/2025 +paid +0 +- +01\/06\/2025 09:00 BRT$/);
   });
 });
 
@@ -188,5 +202,69 @@ describe('exit codes and error documents', () => {
   it("drops commander's terminal prefix from the JSON message", () => {
     const error = new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'id'");
     expect(errorDocument(error).error.message).toBe("missing required argument 'id'");
+  });
+});
+
+describe('transfers, payouts and dates in human output', () => {
+  it('reads the merchant zone from MERCHANT_TIMEZONE, São Paulo when unset or not a zone', () => {
+    expect(merchantTimeZone({ MERCHANT_TIMEZONE: 'America/Manaus' })).toBe('America/Manaus');
+    expect(merchantTimeZone({})).toBe('America/Sao_Paulo');
+    expect(merchantTimeZone({ MERCHANT_TIMEZONE: 'Mars/Olympus' })).toBe('America/Sao_Paulo');
+  });
+
+  it('shows forecast dates the Brazilian way', () => {
+    const text = formatForecast({
+      charges: [{ cycle: 3, date: '2026-01-05', amountCents: 5990 }],
+      retries: ['2026-01-07'],
+    });
+    expect(text).toMatch(/^ +3 +05\/01\/2026 +R\$ 59,90$/m);
+    expect(text).toContain('Retries: 07/01/2026');
+  });
+
+  it('shows a transfer with money, dates in the merchant zone and its history', () => {
+    const text = formatTransfer({
+      transferId: 't-1',
+      state: 'waiting_for_balance',
+      amountCents: 123456,
+      destination: { type: 'bank_account', bankAccountId: '27' },
+      executeOn: '2026-12-01',
+      executeAt: '09:00',
+      scheduledAt: '2026-12-01T12:00:00.000Z',
+      reason: 'R$ 10,00 short',
+      history: [{ at: '2026-12-01T12:00:05.000Z', state: 'waiting_for_balance', note: 'R$ 10,00 short' }],
+    });
+    expect(text).toMatch(/^State +waiting for balance$/m);
+    expect(text).toMatch(/^Amount +R\$ 1\.234,56$/m);
+    expect(text).toMatch(/^To +bank account 27$/m);
+    expect(text).toMatch(/^Executes +01\/12\/2026 09:00$/m);
+    expect(text).toMatch(/^Scheduled at +01\/12\/2026 09:00 BRT$/m);
+    expect(text).toMatch(/^01\/12\/2026 09:00 BRT +waiting for balance +R\$ 10,00 short$/m);
+    expect(formatTransferList([])).toBe('No transfers found.');
+    expect(
+      formatTransferList([{ transferId: 't-1', state: 'scheduled', scheduledAt: '2026-12-01T12:00:00.000Z' }]),
+    ).toMatch(/^t-1 +scheduled +- +01\/12\/2026 09:00 BRT$/m);
+  });
+
+  it('shows a payout with its input and next runs', () => {
+    const text = formatPayout({
+      payoutId: 'store-9',
+      scheduleId: 'payout-store-9',
+      paused: false,
+      nextRuns: ['2026-12-04T21:00:00.000Z'],
+      recentRuns: [],
+      input: {
+        payoutId: 'store-9',
+        sourceEstablishmentId: '131',
+        destination: { type: 'digital_account', establishmentId: '9' },
+        weekday: 'FRIDAY',
+        at: '18:00',
+        timeZone: 'America/Sao_Paulo',
+        keepCents: 10000,
+        minimumCents: 100,
+      },
+    });
+    expect(text).toMatch(/^When +every friday at 18:00 \(America\/Sao_Paulo\)$/m);
+    expect(text).toMatch(/^Keeps +R\$ 100,00$/m);
+    expect(text).toMatch(/^Next runs +04\/12\/2026 18:00 BRT$/m);
   });
 });

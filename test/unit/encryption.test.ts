@@ -3,11 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import {
+  clientPayloadCodec,
   EncryptionCodec,
   encryptionCodecFromEnv,
-  localStackEncryptionKeys,
+  EncryptionKeyMissingError,
+  encryptionKeysFromEnv,
   localStackKeyFile,
+  MissingKeyCodec,
   newEncryptionKey,
+  requiredEncryptionCodec,
 } from '../../client/encryption';
 import { at } from '../helpers/defined';
 
@@ -58,7 +62,9 @@ describe('payload encryption codec (AES-256-GCM)', () => {
   });
 
   it('reads keys from the environment, the last one active unless named', () => {
-    expect(encryptionCodecFromEnv({})).toBeUndefined();
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'billing-no-keys-'));
+    expect(encryptionCodecFromEnv({ BILLING_DATA_DIR: empty })).toBeUndefined();
+    rmSync(empty, { recursive: true, force: true });
     expect(() => encryptionCodecFromEnv({ BILLING_ENCRYPTION_KEYS: 'nope' })).toThrow(
       'BILLING_ENCRYPTION_KEYS must be a JSON object',
     );
@@ -73,24 +79,70 @@ describe('payload encryption codec (AES-256-GCM)', () => {
   });
 });
 
-describe('the local stack development key', () => {
+describe('finding the keys: one way for every process, whatever the Temporal address', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'billing-keys-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'billing-no-keys-'));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
+  });
   const keys = JSON.stringify({ 'dev-1': Buffer.alloc(32, 7).toString('base64') });
+  const other = JSON.stringify({ 'prod-1': Buffer.alloc(32, 9).toString('base64') });
 
-  it('is what the CLI decodes with against the embedded stack, once `npm start` has written it', () => {
-    const env = { BILLING_DATA_DIR: dir };
-    expect(localStackEncryptionKeys(env, true)).toBeUndefined();
+  it('uses the local stack key file once `npm start` has written it, for any address', () => {
+    const env = { BILLING_DATA_DIR: dir, TEMPORAL_ADDRESS: '127.0.0.1:17233' };
+    expect(encryptionKeysFromEnv(env)).toBeUndefined();
     writeFileSync(localStackKeyFile(env), keys);
     expect(localStackKeyFile(env)).toBe(path.join(dir, 'encryption-keys.json'));
-    expect(localStackEncryptionKeys(env, true)).toBe(keys);
+    expect(encryptionKeysFromEnv(env)).toEqual({ json: keys, source: path.join(dir, 'encryption-keys.json') });
+    expect(encryptionCodecFromEnv(env)).toBeInstanceOf(EncryptionCodec);
   });
 
-  it('is never used for a configured cluster, and configured keys win', () => {
+  it('prefers BILLING_ENCRYPTION_KEYS, then BILLING_ENCRYPTION_KEYS_FILE, then the local file', () => {
     writeFileSync(localStackKeyFile({ BILLING_DATA_DIR: dir }), keys);
-    expect(localStackEncryptionKeys({ BILLING_DATA_DIR: dir }, false)).toBeUndefined();
-    expect(localStackEncryptionKeys({ BILLING_DATA_DIR: dir, BILLING_ENCRYPTION_KEYS: '{"k":"x"}' }, true)).toBe(
-      '{"k":"x"}',
+    const file = path.join(dir, 'prod-keys.json');
+    writeFileSync(file, other);
+    expect(encryptionKeysFromEnv({ BILLING_DATA_DIR: dir, BILLING_ENCRYPTION_KEYS_FILE: file })?.json).toBe(other);
+    expect(
+      encryptionKeysFromEnv({
+        BILLING_DATA_DIR: dir,
+        BILLING_ENCRYPTION_KEYS_FILE: file,
+        BILLING_ENCRYPTION_KEYS: '{}',
+      })?.source,
+    ).toBe('BILLING_ENCRYPTION_KEYS');
+    expect(() => encryptionKeysFromEnv({ BILLING_ENCRYPTION_KEYS_FILE: path.join(empty, 'missing.json') })).toThrow(
+      'BILLING_ENCRYPTION_KEYS_FILE: cannot read',
     );
+    expect(() =>
+      encryptionCodecFromEnv({ BILLING_DATA_DIR: dir, BILLING_ENCRYPTION_KEYS_FILE: file + '.x' }),
+    ).toThrow();
+  });
+
+  it('the worker refuses to start without a key unless BILLING_ENCRYPTION=off', () => {
+    expect(() => requiredEncryptionCodec({ BILLING_DATA_DIR: empty })).toThrow(EncryptionKeyMissingError);
+    expect(() => requiredEncryptionCodec({ BILLING_DATA_DIR: empty })).toThrow(
+      /BILLING_ENCRYPTION_KEYS.*BILLING_ENCRYPTION_KEYS_FILE.*BILLING_ENCRYPTION=off/s,
+    );
+    expect(requiredEncryptionCodec({ BILLING_DATA_DIR: empty, BILLING_ENCRYPTION: 'off' })).toBeUndefined();
+    expect(requiredEncryptionCodec({ BILLING_DATA_DIR: dir })).toBeInstanceOf(EncryptionCodec);
+    expect(() => requiredEncryptionCodec({ BILLING_DATA_DIR: dir, BILLING_ENCRYPTION: 'maybe' })).toThrow(
+      'BILLING_ENCRYPTION must be',
+    );
+  });
+
+  it('clients without a key read plaintext but write nothing in clear and name the setting on ciphertext', async () => {
+    const codec = clientPayloadCodec({ BILLING_DATA_DIR: empty });
+    expect(codec).toBeInstanceOf(MissingKeyCodec);
+    const plain = defaultPayloadConverter.toPayload({ id: 'acme-42' });
+    expect(await codec!.decode([plain])).toEqual([plain]);
+    expect(await codec!.encode([])).toEqual([]);
+    await expect(codec!.encode([plain])).rejects.toThrow(
+      /Refusing to write payloads in clear.*BILLING_ENCRYPTION_KEYS/s,
+    );
+    const encrypted = await new EncryptionCodec(new Map([['k1', key(1)]]), 'k1').encode([plain]);
+    await expect(codec!.decode(encrypted)).rejects.toThrow(
+      /Cannot read an encrypted payload.*BILLING_ENCRYPTION_KEYS/s,
+    );
+    expect(clientPayloadCodec({ BILLING_DATA_DIR: empty, BILLING_ENCRYPTION: 'off' })).toBeUndefined();
   });
 });

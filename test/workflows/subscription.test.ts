@@ -119,6 +119,41 @@ describe('subscription workflow (time-skipping server)', () => {
     }
   });
 
+  it('tells its story in the Web UI: current details, and a summary on every provider call', async () => {
+    charges.push('soft', 'paid');
+    const { id, startDate } = await subscribe({ attempts: 2, amountCents: 4990 });
+    await days(3);
+    const handle = env.client.workflow.getHandle(`subscription-${id}`);
+    // What the Web UI reads: the workflow's metadata query and the scheduled activities' user metadata.
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    const nextCharge = addMonths(startDate, 1).split('-').reverse().join('/');
+    expect(metadata.currentDetails).toContain('**active** · R$ 49,90 · plan gold');
+    expect(metadata.currentDetails).toContain(`Next charge: ${nextCharge} at 00:00 America/Sao_Paulo (cycle 2)`);
+    const summaries: string[] = [];
+    let staticSummary: string | undefined;
+    // Every run of the chain, newest first (the retry may have run after a continue-as-new).
+    for (let runId: string | undefined = (await handle.describe()).runId; runId;) {
+      const history = await env.client.workflow.getHandle(`subscription-${id}`, runId).fetchHistory();
+      for (const event of history.events ?? []) {
+        const summary = event.userMetadata?.summary?.data;
+        if (event.activityTaskScheduledEventAttributes && summary)
+          summaries.push(JSON.parse(Buffer.from(summary).toString()) as string);
+      }
+      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+      const started = history.events?.[0]?.userMetadata?.summary?.data;
+      if (!runId && started) staticSummary = JSON.parse(Buffer.from(started).toString()) as string;
+    }
+    // The first run's, set by the create.
+    expect(staticSummary).toBe(`customer cus-${sequence} · plan gold · R$ 49,90 every month`);
+    expect(summaries).toEqual(
+      expect.arrayContaining([
+        'authorize R$ 49,90 · cycle 1 · attempt 1 of 3',
+        'authorize R$ 49,90 · cycle 1 · attempt 2 of 3',
+        'capture R$ 49,90 · cycle 1 · attempt 2 of 3',
+      ]),
+    );
+  });
+
   it('makes one retry two days later with attempts 1, none with attempts 0', async () => {
     charges.push('soft', 'soft');
     const one = await subscribe({ attempts: 1 });
