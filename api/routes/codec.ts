@@ -14,12 +14,18 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { z } from 'zod';
+import { ValidationError } from '../../common/validation';
 import { presentedKey, secretsEqual } from '../auth';
 
-interface JsonPayload {
-  metadata?: Record<string, string>;
-  data?: string;
-}
+/** The Temporal codec server protocol's body: payloads with base64 metadata values and data. */
+const base64 = z.base64('must be base64');
+const codecBodySchema = z.object({
+  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }), {
+    error: 'payloads must be an array of payloads',
+  }),
+});
+type JsonPayload = z.infer<typeof codecBodySchema>['payloads'][number];
 
 export interface CodecRouteOptions {
   codec: PayloadCodec;
@@ -147,7 +153,7 @@ export function registerCodecRoutes(app: FastifyInstance, options: CodecRouteOpt
         cors(request, reply);
         return reply.code(204).send();
       });
-      scope.post<{ Body: { payloads?: JsonPayload[] } }>(`/codec/${direction}`, async (request, reply) => {
+      scope.post(`/codec/${direction}`, async (request, reply) => {
         cors(request, reply);
         if (!allowed(request))
           return reply.code(401).header('WWW-Authenticate', 'Bearer').type('application/problem+json').send({
@@ -156,9 +162,15 @@ export function registerCodecRoutes(app: FastifyInstance, options: CodecRouteOpt
             status: 401,
             detail: 'Send the API key as a Bearer token, or sign the browser in at /codec/session.',
           });
-        const payloads = Array.isArray(request.body?.payloads) ? request.body.payloads.map(fromJson) : [];
-        const result =
-          direction === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+        // A malformed body is a 400 naming the field (zod's error), never a 500.
+        const payloads = codecBodySchema.parse(request.body).payloads.map(fromJson);
+        let result: Payload[];
+        try {
+          result = direction === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+        } catch (error) {
+          // A payload this key cannot open (tampered, another key id) is the caller's, not the server's, fault.
+          throw new ValidationError([{ field: 'payloads', message: (error as Error).message }], 'codec request');
+        }
         return { payloads: result.map(toJson) };
       });
     }

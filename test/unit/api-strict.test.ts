@@ -12,6 +12,7 @@ import type { BillingClient } from '../../client';
 import { SubscriptionsApi } from '../../client/subscriptions';
 import { TransfersApi } from '../../client/transfers';
 import { localDateOf } from '../../common/billing/calendar';
+import { EncryptionCodec } from '../../client/encryption';
 
 interface Problem {
   type: string;
@@ -59,7 +60,12 @@ describe('a strict HTTP API', () => {
   Object.assign(client, { subscriptions: new SubscriptionsApi(client), transfers: new TransfersApi(client) });
 
   beforeAll(async () => {
-    api = await buildApi({ client, apiKey: 'test-key', webhookSecrets: { zspay: 'zs-secret', adiq: 'ad-secret' } });
+    api = await buildApi({
+      client,
+      apiKey: 'test-key',
+      webhookSecrets: { zspay: 'zs-secret', adiq: 'ad-secret' },
+      codec: { codec: new EncryptionCodec(new Map([['k1', Buffer.alloc(32, 7)]]), 'k1') },
+    });
     // A real socket, as the other API tests: Fastify's inject pulls in an ESM-only dependency Jest does not load.
     await api.listen({ port: 0, host: '127.0.0.1' });
     const address = api.server.address();
@@ -94,6 +100,42 @@ describe('a strict HTTP API', () => {
     expect(temporal.workflow.getHandle).not.toHaveBeenCalled();
     expect(temporal.schedule.create).not.toHaveBeenCalled();
   };
+
+  describe('the codec server', () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    it.each([
+      ['no payloads', {}, 'payloads'],
+      ['payloads not an array', { payloads: 'x' }, 'payloads'],
+      [
+        'metadata values not strings',
+        { payloads: [{ metadata: { encoding: 5 }, data: {} }] },
+        'payloads.0.metadata.encoding',
+      ],
+      [
+        'data not base64',
+        { payloads: [{ metadata: { encoding: b64('json/plain') }, data: '%%%' }] },
+        'payloads.0.data',
+      ],
+    ])('answers a malformed body (%s) with a 400 naming the field', async (_case, body, field) => {
+      const response = await request('POST', '/codec/decode', { body });
+      expect(response.status).toBe(400);
+      expect(Object.keys(response.body?.errors ?? {})).toContain(field);
+    });
+
+    it('answers a payload its key cannot open with a 400, not a 500', async () => {
+      const tampered = {
+        payloads: [
+          {
+            metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('k1') },
+            data: b64('not a ciphertext'),
+          },
+        ],
+      };
+      const response = await request('POST', '/codec/decode', { body: tampered });
+      expect(response.status).toBe(400);
+      expect(response.body?.errors?.payloads).toBeDefined();
+    });
+  });
 
   describe('query strings, paths and bodies: 400 problem documents naming the field, nothing changed', () => {
     it.each([
