@@ -15,6 +15,7 @@ import { createBillingRunActivities } from './billing-runs';
 import type { ChargeActivities } from './payments/types';
 import { createZspayPaymentActivities } from './payments/zspay';
 import { createZspayTransferActivities } from './transfers/zspay';
+import { createTransfersSincePaymentActivities } from './transfers/since-payment';
 import { createPaymentStatusActivities } from './merchants/payment-status';
 import { createPartnerActivities, type ClientTokenResolver } from './partners/zapsign';
 import { createResellerActivities } from './resellers/activeplatform';
@@ -43,6 +44,7 @@ export function createActivities(deps: EngineDependencies) {
     ...(createZspayPaymentActivities({ zspay: deps.zspay }) satisfies ChargeActivities),
     ...createZspayTransferActivities({ zspay: deps.zspay }),
     ...createBillingRunActivities({ temporal: deps.temporal, zspay: deps.zspay }),
+    ...createTransfersSincePaymentActivities({ temporal: deps.temporal }),
     ...createAdiqActivities({ adiq: deps.adiq, notification: deps.adiqNotification }),
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
@@ -72,6 +74,7 @@ export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQ
   issueBoleto: 'zspay',
   saleSettlement: 'zspay',
   releaseCardAuthorization: 'zspay',
+  refundCardSale: 'zspay',
   getBalance: 'zspay',
   executeTransfer: 'zspay',
   createAdiqPlan: 'adiq',
@@ -92,6 +95,7 @@ export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQ
   listSubscriptionsToTally: 'main',
   tallySubscriptions: 'main',
   summarizeEngine: 'main',
+  transfersSincePayment: 'main',
   // Merchant callbacks go to each merchant's own host.
   notifyMerchant: 'main',
   checkSubscriptionReferences: 'main',

@@ -6,11 +6,13 @@ import { z } from 'zod';
 import { completeResellerPaymentInputSchema } from '../common/reseller-payment';
 import { changePlanArgsSchema, createSubscriptionInputSchema } from '../common/subscription/input';
 import {
+  applyCouponArgsSchema,
   cancelArgsSchema,
   changeNextChargeDateArgsSchema,
   changePaymentMethodArgsSchema,
   extendGraceArgsSchema,
   linkExternalPaymentArgsSchema,
+  refundArgsSchema,
 } from '../common/subscription/operations';
 import { recurringPayoutInputSchema } from '../common/transfer';
 import { SUBSCRIPTION_STATUSES } from '../client/subscriptions';
@@ -138,11 +140,25 @@ const SUBSCRIPTION_OPERATIONS: Array<[string, string | undefined, string]> = [
     'ChangePaymentMethodArgs',
     'Change the card or boleto client (in dunning: retried at once)',
   ],
-  ['change-plan', 'ChangePlanArgs', 'Change the plan from the next cycle'],
+  [
+    'change-plan',
+    'ChangePlanArgs',
+    'Change the plan from the next cycle, or from today with proration next_invoice (the unused days on the next invoice)',
+  ],
+  [
+    'apply-coupon',
+    'ApplyCouponArgs',
+    'Apply a coupon (percent or cents off, for N cycles or forever) to the next recurring invoices',
+  ],
   ['retry-now', undefined, 'Retry the failed invoice now'],
   ['skip-next-retry', undefined, 'Skip the next scheduled retry'],
   ['extend-grace', 'ExtendGraceArgs', 'Extend the trial, tolerance or next retry'],
   ['link-external-payment', 'LinkExternalPaymentArgs', "Link a cycle's invoice to a payment of the payment status API"],
+  [
+    'refund',
+    'RefundArgs',
+    'Refund a paid card invoice at Zspay, in full (answered once recorded; 422 for an unpaid, boleto or partial refund)',
+  ],
 ];
 
 export function openApiDocument(): Record<string, unknown> {
@@ -380,8 +396,10 @@ export function openApiDocument(): Record<string, unknown> {
         ChangeNextChargeDateArgs: schema(changeNextChargeDateArgsSchema),
         ChangePaymentMethodArgs: schema(changePaymentMethodArgsSchema),
         ChangePlanArgs: schema(changePlanArgsSchema),
+        ApplyCouponArgs: schema(applyCouponArgsSchema),
         ExtendGraceArgs: schema(extendGraceArgsSchema),
         LinkExternalPaymentArgs: schema(linkExternalPaymentArgsSchema),
+        RefundArgs: schema(refundArgsSchema),
         ScheduleTransferInput: schema(scheduleTransferRequestSchema),
         RecurringPayoutInput: schema(recurringPayoutInputSchema),
         CompleteResellerPaymentInput: schema(completeResellerPaymentInputSchema),

@@ -42,6 +42,13 @@ export const subscriptionViewResponse = z.object({
   dunning: z.object({ cycle: z.number().int(), failures: z.number().int(), nextRetryDate: date.optional() }).optional(),
   partnerStatus: partnerStatus.optional(),
   pendingPlanId: z.string().optional(),
+  coupon: z
+    .object({ code: z.string(), terms: z.string(), cyclesLeft: z.number().int().optional() })
+    .optional()
+    .describe('the coupon discounting the next invoices (cyclesLeft absent: forever)'),
+  nextInvoiceAdjustmentCents: cents
+    .optional()
+    .describe('signed cents waiting for the next invoice (proration, carried balances)'),
   chargeHold: z
     .object({
       cycle: z.number().int(),
@@ -78,9 +85,21 @@ export const subscriptionListResponse = z.array(
 const invoice = z.object({
   cycle: z.number().int(),
   kind: z.enum(['setup', 'recurring']),
-  amountCents: cents,
+  amountCents: cents.describe('what is charged: base - discount + lines, never below zero'),
+  baseAmountCents: cents.optional().describe("the plan's amount before discount and lines"),
+  discount: z.object({ code: z.string(), amountCents: cents }).optional(),
+  lines: z
+    .array(
+      z.object({
+        kind: z.enum(['proration_credit', 'proration_charge', 'carried_in', 'carried_out']),
+        amountCents: cents.describe('signed: negative lowers the total'),
+        cycle: z.number().int().optional(),
+        description: z.string(),
+      }),
+    )
+    .optional(),
   dueDate: date,
-  status: z.enum(['open', 'paid', 'failed', 'void']),
+  status: z.enum(['open', 'paid', 'failed', 'void', 'refunded']),
   attempts: z.array(
     z.object({
       number: z.number().int(),
@@ -102,6 +121,19 @@ const invoice = z.object({
       saleId: z.string().optional(),
     })
     .optional(),
+  refund: z
+    .object({
+      status: z.enum(['requested', 'refunded', 'failed']),
+      reference: z.string(),
+      saleId: z.string(),
+      amountCents: cents,
+      reason: z.string().optional(),
+      source: z.enum(['engine', 'provider']),
+      requestedAt: instant.optional(),
+      refundedAt: instant.optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const invoicesResponse = z.object({
@@ -116,7 +148,16 @@ export const invoicesResponse = z.object({
 });
 
 export const forecastResponse = z.object({
-  charges: z.array(z.object({ cycle: z.number().int(), date, amountCents: cents })),
+  charges: z.array(
+    z.object({
+      cycle: z.number().int(),
+      date,
+      amountCents: cents,
+      baseAmountCents: cents.optional(),
+      discountCents: cents.optional(),
+      adjustmentCents: cents.optional(),
+    }),
+  ),
   retries: z.array(date),
 });
 

@@ -195,6 +195,17 @@ export function formatSubscription(view: SubscriptionView, timeZone = DEFAULT_ME
     ['Customer', view.customerId],
     ['Plan', view.pendingPlanId ? `${view.planId} (changing to ${view.pendingPlanId})` : view.planId],
     ['Amount', formatCents(view.amountCents)],
+    [
+      'Coupon',
+      view.coupon &&
+        `${view.coupon.code}: ${view.coupon.terms}${view.coupon.cyclesLeft === undefined ? '' : `, ${view.coupon.cyclesLeft} cycle(s) left`}`,
+    ],
+    [
+      'Next invoice',
+      view.nextInvoiceAdjustmentCents === undefined
+        ? undefined
+        : `${view.nextInvoiceAdjustmentCents < 0 ? '' : '+'}${formatCents(view.nextInvoiceAdjustmentCents)} of adjustments (proration, carried balance)`,
+    ],
     ['Status', `${view.status} (Zspay ${view.providerStatus.zspay}, Adiq ${view.providerStatus.adiq})`],
     ['Payment method', formatPaymentMethod(view.paymentMethod)],
     ['Next charge', view.nextChargeDate && formatDate(view.nextChargeDate)],
@@ -246,6 +257,11 @@ export function formatSubscriptionList(items: readonly SubscriptionListItem[]): 
   );
 }
 
+function refundCell(refund: NonNullable<Invoice['refund']>): string {
+  const by = refund.source === 'provider' ? ' (at Zspay)' : '';
+  return `${refund.status}${by}${refund.error ? `: ${refund.error}` : ''}`;
+}
+
 export function formatInvoices(
   {
     invoices,
@@ -263,12 +279,37 @@ export function formatInvoices(
           [
             { header: 'Cycle', value: (i) => i.cycle, align: 'right' },
             { header: 'Kind', value: (i) => i.kind },
+            // Shown once any invoice has a discount or lines: before, discount, lines, then what is charged.
+            ...(invoices.some((i) => i.baseAmountCents !== undefined)
+              ? [
+                  {
+                    header: 'Base',
+                    value: (i: Invoice) => formatCents(i.baseAmountCents ?? i.amountCents),
+                    align: 'right' as const,
+                  },
+                  {
+                    header: 'Discount',
+                    value: (i: Invoice) => (i.discount ? `-${formatCents(i.discount.amountCents)}` : ''),
+                    align: 'right' as const,
+                  },
+                  {
+                    header: 'Adjustments',
+                    value: (i: Invoice) =>
+                      i.lines ? formatCents(i.lines.reduce((total, line) => total + line.amountCents, 0)) : '',
+                    align: 'right' as const,
+                  },
+                ]
+              : []),
             { header: 'Amount', value: (i) => formatCents(i.amountCents), align: 'right' },
             { header: 'Due', value: (i) => formatDate(i.dueDate) },
             { header: 'Status', value: (i) => i.status },
             { header: 'Attempts', value: (i) => i.attempts.length, align: 'right' },
             { header: 'Last outcome', value: (i) => i.attempts.at(-1)?.outcome },
             { header: 'Paid at', value: (i) => optionalDateTime(i.paidAt, timeZone) },
+            // Shown once any invoice has a refund.
+            ...(invoices.some((i) => i.refund)
+              ? [{ header: 'Refund', value: (i: Invoice) => (i.refund ? refundCell(i.refund) : '') }]
+              : []),
           ],
           invoices,
         );
@@ -286,6 +327,17 @@ export function formatForecast(forecast: Forecast): string {
       { header: 'Cycle', value: (c) => c.cycle, align: 'right' },
       { header: 'Date', value: (c) => formatDate(c.date) },
       { header: 'Amount', value: (c) => formatCents(c.amountCents), align: 'right' },
+      ...(forecast.charges.some((c) => c.baseAmountCents !== undefined)
+        ? [
+            {
+              header: 'Before',
+              value: (c: Forecast['charges'][number]) =>
+                c.baseAmountCents === undefined
+                  ? ''
+                  : `${formatCents(c.baseAmountCents)} − ${formatCents(c.discountCents ?? 0)} discount ${(c.adjustmentCents ?? 0) < 0 ? '−' : '+'} ${formatCents(Math.abs(c.adjustmentCents ?? 0))}`,
+            },
+          ]
+        : []),
     ],
     forecast.charges,
   );

@@ -27,12 +27,15 @@ import {
 import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import type { SubscriptionStatus, SubscriptionView } from '../common/subscription/model';
 import {
+  applyCouponArgsSchema,
   cancelArgsSchema,
   changeNextChargeDateArgsSchema,
   changePaymentMethodArgsSchema,
   extendGraceArgsSchema,
   linkExternalPaymentArgsSchema,
   paymentReceivedSchema,
+  refundArgsSchema,
+  refundNoticeSchema,
 } from '../common/subscription/operations';
 import { businessIdSchema, listLimitSchema, parseInput, ValidationError, type FieldIssue } from '../common/validation';
 import * as defs from '../workflows/subscription-definitions';
@@ -57,8 +60,10 @@ const OPERATIONS = {
   changeNextChargeDate: operation(changeNextChargeDateArgsSchema, defs.changeNextChargeDateUpdate, 'new charge date'),
   changePaymentMethod: operation(changePaymentMethodArgsSchema, defs.changePaymentMethodUpdate, 'payment method'),
   changePlan: operation(changePlanArgsSchema, defs.changePlanUpdate, 'plan'),
+  applyCoupon: operation(applyCouponArgsSchema, defs.applyCouponUpdate, 'coupon'),
   extendGrace: operation(extendGraceArgsSchema, defs.extendGraceUpdate, 'extension'),
   linkExternalPayment: operation(linkExternalPaymentArgsSchema, defs.linkExternalPaymentUpdate, 'external payment'),
+  refund: operation(refundArgsSchema, defs.refundUpdate, 'refund'),
 };
 export type SubscriptionOperation = keyof typeof OPERATIONS;
 
@@ -271,8 +276,18 @@ export class SubscriptionsApi {
     return this.operate(subscriptionId, 'changePaymentMethod', args);
   }
 
+  /**
+   * Changes the plan: from the next cycle (`proration` left out or `none`), or from today with
+   * `proration: 'next_invoice'` (the current paid cycle's unused days credited at the old price and
+   * charged at the new one, as lines of the next invoice; the billing period must stay the same).
+   */
   changePlan(subscriptionId: string, args: z.input<typeof changePlanArgsSchema>) {
     return this.operate(subscriptionId, 'changePlan', args);
+  }
+
+  /** Applies a coupon (its terms in full) to the next recurring invoices; refused while one is in force. */
+  applyCoupon(subscriptionId: string, args: z.input<typeof applyCouponArgsSchema>) {
+    return this.operate(subscriptionId, 'applyCoupon', args);
   }
 
   retryNow(subscriptionId: string) {
@@ -289,6 +304,23 @@ export class SubscriptionsApi {
 
   linkExternalPayment(subscriptionId: string, args: z.input<typeof linkExternalPaymentArgsSchema>) {
     return this.operate(subscriptionId, 'linkExternalPayment', args);
+  }
+
+  /**
+   * Refunds a paid invoice at Zspay (a card sale, in full: `amountCents` may be left out or be the
+   * invoice's amount). Answers once the refund is recorded (`refund.status: 'requested'` on the
+   * invoice); the workflow sends it exactly once, then the invoice reads `refunded` (or the refund
+   * `failed`, with Zspay's reason). Refused (RejectedError) for an unpaid, boleto or already
+   * refunded invoice, or a partial amount.
+   */
+  refund(subscriptionId: string, args: z.input<typeof refundArgsSchema>) {
+    return this.operate(subscriptionId, 'refund', args);
+  }
+
+  /** A provider webhook says a sale was refunded (estornado): the workflow asks Zspay before acting. */
+  refundReceived(subscriptionId: string, notice: z.input<typeof refundNoticeSchema>): Promise<void> {
+    const parsed = parseInput(refundNoticeSchema, notice, 'refund notice');
+    return this.call(subscriptionId, (h) => h.signal(defs.refundReceivedSignal, parsed));
   }
 
   /** Adiq reported a billing outcome for an Adiq-billed subscription (notification ingress). */

@@ -6,7 +6,7 @@
  * `ignored` so the provider stops retrying.
  */
 import { ZodError, type z } from 'zod';
-import { BillingPendingSaleIds, BillingProviderSubscriptionId } from '../common/search-attributes';
+import { BillingPaidSaleIds, BillingPendingSaleIds, BillingProviderSubscriptionId } from '../common/search-attributes';
 import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import { subscriptionIdOf } from '../common/subscription/input';
 import { fieldIssues, ValidationError } from '../common/validation';
@@ -37,6 +37,14 @@ async function subscriptionsAwaitingSale(client: BillingClient, saleId: string):
   return ids;
 }
 
+/** Subscriptions whose paid invoices include this sale (search attribute `BillingPaidSaleIds`). */
+async function subscriptionsWithPaidSale(client: BillingClient, saleId: string): Promise<string[]> {
+  const ids: string[] = [];
+  const query = `WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running' AND ${BillingPaidSaleIds.name} = '${saleId.replace(/'/g, '')}'`;
+  for await (const workflow of currentRuns(client.temporal, query)) ids.push(subscriptionIdOf(workflow.workflowId));
+  return ids;
+}
+
 async function routeZspayWebhook(client: BillingClient, body: unknown): Promise<WebhookResult> {
   let parsed;
   try {
@@ -55,6 +63,26 @@ async function routeZspayWebhook(client: BillingClient, body: unknown): Promise<
     return {
       outcome: 'routed',
       detail: `sale ${saleId} paid: ${subscriptions.map((s) => `subscription ${s}`).join(', ')}`,
+    };
+  }
+  // A refund ("estornado"): the transaction's "void", the receivable's "refunded". Routed to the
+  // subscription that shows the sale paid; the workflow asks Zspay (GET the sale) before acting.
+  const refundedSale =
+    event.type === 'transaction' && event.status === 'void'
+      ? String(event.data.id)
+      : event.type === 'receivable' && event.status === 'refunded'
+        ? String(event.data.pedido_id ?? event.data.pedido?.id ?? '')
+        : undefined;
+  if (refundedSale !== undefined) {
+    if (refundedSale === '') return { outcome: 'ignored', detail: `receivable ${event.data.id} names no sale` };
+    const subscriptions = await subscriptionsWithPaidSale(client, refundedSale);
+    if (subscriptions.length === 0)
+      return { outcome: 'ignored', detail: `no subscription shows sale ${refundedSale} paid` };
+    for (const subscriptionId of subscriptions)
+      await client.subscriptions.refundReceived(subscriptionId, { saleId: refundedSale });
+    return {
+      outcome: 'routed',
+      detail: `sale ${refundedSale} refunded: ${subscriptions.map((s) => `subscription ${s}`).join(', ')}`,
     };
   }
   if (event.type === 'transfer') {

@@ -9,6 +9,10 @@ export type MerchantEventType =
   | 'payment.failed'
   /** The provider refused a charge for a reason no retry fixes (credentials, configuration): it waits. */
   | 'payment.held'
+  /** A paid invoice was refunded at the provider (by the engine's refund operation or outside it). */
+  | 'payment.refunded'
+  /** The provider refused a refund the engine asked for: the invoice stays paid. */
+  | 'payment.refund_failed'
   | 'subscription.blocked'
   | 'subscription.recovered'
   | 'subscription.canceled'

@@ -15,6 +15,8 @@ export const BillingPendingSaleIds = defineSearchAttributeKey(
   'BillingPendingSaleIds',
   SearchAttributeType.KEYWORD_LIST,
 );
+/** Provider sale ids of paid invoices still in state: how a refund webhook ("estornado") finds its subscription. */
+export const BillingPaidSaleIds = defineSearchAttributeKey('BillingPaidSaleIds', SearchAttributeType.KEYWORD_LIST);
 /** The provider's id of a provider-billed subscription (Adiq): how its notifications find it. */
 export const BillingProviderSubscriptionId = defineSearchAttributeKey(
   'BillingProviderSubscriptionId',
@@ -38,6 +40,7 @@ export const ENGINE_SEARCH_ATTRIBUTES = [
   BillingAmountCents,
   BillingDunningAttempt,
   BillingPendingSaleIds,
+  BillingPaidSaleIds,
   BillingProviderSubscriptionId,
   BillingChargeHeld,
   BillingDeliveryFailing,

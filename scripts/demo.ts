@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: a year of billing in seconds, on the time-skipping test server, against the
- * provider sandbox — our answer to Stripe's test clocks. Five subscriptions: healthy, soft-declining
- * then recovering, hard-declined (canceled card) then rescued with a new card, boleto, and canceled
- * at period end. Prints a timeline and a summary.
+ * provider sandbox — our answer to Stripe's test clocks. Six subscriptions: healthy (upgraded mid-cycle
+ * with proration in month 4), soft-declining then recovering, hard-declined (canceled card) then
+ * rescued with a new card, boleto, canceled at period end, and one with a 20% coupon for 3 cycles.
+ * Prints a timeline and a summary.
  */
 import { randomUUID } from 'node:crypto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
       carla: await customer('Carla'),
       davi: await customer('Davi'),
       eva: await customer('Eva'),
+      fabio: await customer('Fabio'),
     };
     // Bruno's card lacks funds for the first two tries; Carla's card was canceled.
     await script({
@@ -105,7 +107,10 @@ async function main(): Promise<void> {
       plan: { ...plan, trialDays: 7, tolerancePeriodDays: 3 },
     });
     await subscribe('eva-leaves', people.eva, { plan: { ...plan, trialDays: 14 } });
-    const ids = ['ana-healthy', 'bruno-recovers', 'carla-canceled-card', 'davi-boleto', 'eva-leaves'];
+    await subscribe('fabio-coupon', people.fabio, { coupon: { code: 'WELCOME20', percentOff: 20, cycles: 3 } });
+    const ids = ['ana-healthy', 'bruno-recovers', 'carla-canceled-card', 'davi-boleto', 'eva-leaves', 'fabio-coupon'];
+    /** Operations worth a line of their own in the timeline. */
+    const operations: Array<{ date: string; subscription: string; event: string; amount: string; status: string }> = [];
 
     for (let month = 1; month <= 12; month += 1) {
       for (let day = 0; day < 30; day += 5) {
@@ -116,6 +121,20 @@ async function main(): Promise<void> {
           await fetch(`${sandboxUrl}/zspay/__control/boletos/${invoice.boleto!.saleId}/pay`, { method: 'POST' });
           await billing.subscriptions.paymentReceived('davi-boleto', { saleId: invoice.boleto!.saleId! });
         }
+        if (month === 4 && day === 10) {
+          // Mid-cycle, Ana upgrades: the unused days are credited at the old price and charged at the new one.
+          const view = await billing.subscriptions.changePlan('ana-healthy', {
+            plan: { ...plan, planId: 'pro-plus-monthly', amountCents: 8990 },
+            proration: 'next_invoice',
+          });
+          operations.push({
+            date: localDateOf(await env.currentTimeMs(), TZ),
+            subscription: 'ana-healthy',
+            event: 'plan → pro-plus-monthly (prorated)',
+            amount: brl(view.nextInvoiceAdjustmentCents ?? 0),
+            status: 'on the next invoice',
+          });
+        }
       }
       if (month === 2) {
         // Carla updates her card; the blocked invoice is retried at once.
@@ -125,18 +144,43 @@ async function main(): Promise<void> {
       }
       if (month === 3)
         await billing.subscriptions.cancel('eva-leaves', { atPeriodEnd: true, reason: 'moving to a competitor' });
+      if (month === 6) {
+        // Bruno's third month is refunded in full at Zspay ("Estornar venda"), sent once by the workflow.
+        await billing.subscriptions.refund('bruno-recovers', { cycle: 3, reason: 'goodwill: outage in month 3' });
+        const refunded = await waitFor(async () =>
+          (await billing.subscriptions.invoices('bruno-recovers')).invoices.find(
+            (i) => i.cycle === 3 && i.status === 'refunded',
+          ),
+        );
+        operations.push({
+          date: localDateOf(
+            Date.parse(refunded?.refund?.refundedAt ?? new Date(await env.currentTimeMs()).toISOString()),
+            TZ,
+          ),
+          subscription: 'bruno-recovers',
+          event: `cycle 3 refunded at Zspay (sale ${refunded?.refund?.saleId ?? '?'})`,
+          amount: brl(refunded?.amountCents ?? 0),
+          status: refunded ? 'refunded; merchant told (payment.refunded)' : 'refund pending',
+        });
+      }
     }
 
     type Row = { date: string; subscription: string; event: string; amount: string; status: string };
-    const rows: Row[] = [];
+    const rows: Row[] = [...operations];
     for (const id of ids) {
       const { invoices } = await billing.subscriptions.invoices(id);
       for (const invoice of invoices) {
+        // A discount or adjustment lines: "(R$ 49,90 − R$ 9,98 WELCOME20)", "(R$ 89,90 + R$ 26,19 proration)".
+        const adjustment = (invoice.lines ?? []).reduce((sum, line) => sum + line.amountCents, 0);
+        const pricing =
+          invoice.baseAmountCents === undefined
+            ? ''
+            : ` (${brl(invoice.baseAmountCents)}${invoice.discount ? ` − ${brl(invoice.discount.amountCents)} ${invoice.discount.code}` : ''}${adjustment !== 0 ? ` ${adjustment < 0 ? '−' : '+'} ${brl(Math.abs(adjustment))} proration` : ''})`;
         for (const attempt of invoice.attempts) {
           rows.push({
             date: localDateOf(Date.parse(attempt.at), TZ),
             subscription: id,
-            event: `${invoice.kind === 'setup' ? 'setup fee' : `cycle ${invoice.cycle}`} ${attempt.outcome.replace('_', ' ')}${attempt.code ? ` (${attempt.code})` : ''}`,
+            event: `${invoice.kind === 'setup' ? 'setup fee' : `cycle ${invoice.cycle}`} ${attempt.outcome.replace('_', ' ')}${attempt.code ? ` (${attempt.code})` : ''}${pricing}`,
             amount: brl(invoice.amountCents),
             status: invoice.status,
           });
@@ -157,14 +201,14 @@ async function main(): Promise<void> {
     }
     rows.sort((a, b) => a.date.localeCompare(b.date) || a.subscription.localeCompare(b.subscription));
 
-    const widths = { date: 10, subscription: 20, event: 34, amount: 10 };
+    const widths = { date: 10, subscription: 20, event: 58, amount: 10 };
     console.log(
       `\nA year of billing from ${startDate}, simulated in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
     );
     console.log(
       `${'date'.padEnd(widths.date)}  ${'subscription'.padEnd(widths.subscription)}  ${'event'.padEnd(widths.event)}  ${'amount'.padStart(widths.amount)}  status`,
     );
-    console.log('-'.repeat(100));
+    console.log('-'.repeat(124));
     for (const row of rows) {
       console.log(
         `${row.date.padEnd(widths.date)}  ${row.subscription.padEnd(widths.subscription)}  ${row.event.padEnd(widths.event)}  ${row.amount.padStart(widths.amount)}  ${row.status}`,
@@ -179,14 +223,25 @@ async function main(): Promise<void> {
       );
     }
     const charged = state.ledger.filter((e) => e.kind === 'charge').reduce((sum, e) => sum + e.amountCents, 0);
+    const refundedCents = state.ledger.filter((e) => e.kind === 'refund').reduce((sum, e) => sum + e.amountCents, 0);
     console.log(
-      `  money moved at the provider (sandbox ledger): ${brl(charged)}; merchant notifications sent: ${state.merchantCallbacks.length}`,
+      `  money moved at the provider (sandbox ledger): ${brl(charged)} charged, ${brl(refundedCents)} refunded; merchant notifications sent: ${state.merchantCallbacks.length}`,
     );
   } finally {
     await worker.shutdown();
   }
   await sandbox.close();
   await env.teardown();
+}
+
+/** Polls until `read` finds something (a workflow's background step), for at most `timeoutMs`. */
+async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await read();
+    if (found !== undefined || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 main().catch((error: unknown) => {

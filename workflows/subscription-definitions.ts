@@ -7,18 +7,29 @@ import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import type { ChangePlanArgs } from '../common/subscription/input';
 import type { Invoice, InvoiceSummary, SubscriptionView } from '../common/subscription/model';
 import type {
+  ApplyCouponArgs,
   CancelArgs,
   ChangeNextChargeDateArgs,
   ChangePaymentMethodArgs,
   ExtendGraceArgs,
   LinkExternalPaymentArgs,
   PaymentReceived,
+  RefundArgs,
+  RefundNotice,
 } from '../common/subscription/operations';
 
 export const subscriptionQuery = defineQuery<SubscriptionView>('subscription');
 export const invoicesQuery = defineQuery<{ invoices: Invoice[]; summary: InvoiceSummary }>('invoices');
 export interface Forecast {
-  charges: Array<{ cycle: number; date: string; amountCents: number }>;
+  charges: Array<{
+    cycle: number;
+    date: string;
+    amountCents: number;
+    /** With a coupon or lines for the invoice: the plan's amount, the discount, the lines' sum. */
+    baseAmountCents?: number;
+    discountCents?: number;
+    adjustmentCents?: number;
+  }>;
   retries: string[];
 }
 export const forecastQuery = defineQuery<Forecast, [number?]>('forecast');
@@ -40,12 +51,22 @@ export const changePaymentMethodUpdate = defineUpdate<SubscriptionView, [ChangeP
   'changePaymentMethod',
 );
 export const changePlanUpdate = defineUpdate<SubscriptionView, [ChangePlanArgs]>('changePlan');
+export const applyCouponUpdate = defineUpdate<SubscriptionView, [ApplyCouponArgs]>('applyCoupon');
 export const retryNowUpdate = defineUpdate<SubscriptionView>('retryNow');
 export const skipNextRetryUpdate = defineUpdate<SubscriptionView>('skipNextRetry');
 export const extendGraceUpdate = defineUpdate<SubscriptionView, [ExtendGraceArgs]>('extendGrace');
 export const linkExternalPaymentUpdate = defineUpdate<SubscriptionView, [LinkExternalPaymentArgs]>(
   'linkExternalPayment',
 );
+
+/**
+ * Refunds a paid invoice at the provider: answered once the refund is recorded (the invoice shows
+ * `refund.status: 'requested'`); the workflow then sends it exactly once and records the outcome.
+ */
+export const refundUpdate = defineUpdate<SubscriptionView, [RefundArgs]>('refund');
+
+/** A webhook says a sale was refunded (estornado): the provider's sale confirms it before anything changes. */
+export const refundReceivedSignal = defineSignal<[RefundNotice]>('refundReceived');
 
 /** Adiq reported a billing outcome (notification ingress) for an Adiq-billed subscription. */
 export const adiqBillingSignal = defineSignal<[AdiqBillingUpdate]>('adiqBilling');

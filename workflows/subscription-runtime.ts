@@ -10,6 +10,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   setCurrentDetails,
   upsertMemo,
@@ -26,6 +27,7 @@ import {
   BillingDeliveryFailing,
   BillingDunningAttempt,
   BillingNextChargeAt,
+  BillingPaidSaleIds,
   BillingPendingSaleIds,
   BillingPlanId,
   BillingStatus,
@@ -42,6 +44,14 @@ import { Alarm } from './alarm';
 import { deliverEntry, OutboxPump } from './outbox';
 import * as defs from './subscription-definitions';
 import { FailureType } from '../common/failure-types';
+import { paidSaleIds, refundToSend } from '../common/subscription/refunds';
+
+const CLOSING_REFUND = 'the subscription has ended and its workflow is closing; refund the sale at Zspay';
+const refusedFailure = (message: string) =>
+  ApplicationFailure.create({ type: FailureType.Refused, message, nonRetryable: true });
+
+/** Runs from this release publish `BillingPaidSaleIds` (refund webhooks find their subscription by it). */
+export const PAID_SALE_IDS_PATCH = 'subscription-paid-sale-ids';
 
 /** Continue-as-new once the history passes this many events, even within a cycle. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
@@ -94,6 +104,10 @@ export class SubscriptionRuntime {
   private pumping?: Promise<void>;
   private published = '';
   private heldPublished = false;
+  private paidSalesShown = false;
+  /** Set once an ended run is closing: refunds are refused (nothing would send them). */
+  private closing = false;
+  private paidSalesPatched?: boolean;
   private failingPublished = false;
   private readonly alarm = new Alarm();
 
@@ -173,8 +187,14 @@ export class SubscriptionRuntime {
     );
     this.operation(
       defs.changePlanUpdate,
-      (args) => ({ type: 'changePlan', plan: args.plan }),
+      // `proration` only when given, so a change without it is the event it always was.
+      (args) => ({ type: 'changePlan', plan: args.plan, ...(args.proration ? { proration: args.proration } : {}) }),
       operationArgsProblems.changePlan,
+    );
+    this.operation(
+      defs.applyCouponUpdate,
+      (args) => ({ type: 'applyCoupon', coupon: args.coupon }),
+      operationArgsProblems.applyCoupon,
     );
     this.operation(defs.retryNowUpdate, () => ({ type: 'retryNow' }));
     this.operation(defs.skipNextRetryUpdate, () => ({ type: 'skipNextRetry' }));
@@ -189,6 +209,16 @@ export class SubscriptionRuntime {
       operationArgsProblems.linkExternalPayment,
     );
 
+    this.operation(
+      defs.refundUpdate,
+      (args) => ({ type: 'refund', cycle: args.cycle, amountCents: args.amountCents, reason: args.reason }),
+      operationArgsProblems.refund,
+    );
+    setHandler(defs.refundReceivedSignal, (notice) => {
+      const problems = operationArgsProblems.refundReceived(notice);
+      if (problems.length > 0) return log.warn('Ignoring a malformed refund notification', { problems });
+      this.dispatch({ type: 'refundNoticed', saleId: notice.saleId });
+    });
     setHandler(defs.paymentReceivedSignal, (payment) => {
       const problems = operationArgsProblems.paymentReceived(payment);
       if (problems.length > 0) return log.warn('Ignoring a malformed payment notification', { problems });
@@ -217,7 +247,9 @@ export class SubscriptionRuntime {
     setHandler(
       definition,
       (...args: A): SubscriptionView => {
-        const decision = this.dispatch(toEvent(...args));
+        const event = toEvent(...args);
+        if (this.closing && event.type === 'refund') throw refusedFailure(CLOSING_REFUND);
+        const decision = this.dispatch(event);
         if (decision.answer !== 'applied')
           throw ApplicationFailure.create({ type: FailureType.Refused, message: decision.reason, nonRetryable: true });
         this.publish();
@@ -227,7 +259,9 @@ export class SubscriptionRuntime {
         validator: (...args: A): void => {
           const problems = argsProblems?.(args[0]) ?? [];
           if (problems.length > 0) throw new Error(problems.join('; '));
-          const decision = this.decide(toEvent(...args));
+          const event = toEvent(...args);
+          if (this.closing && event.type === 'refund') throw new Error(CLOSING_REFUND);
+          const decision = this.decide(event);
           if (decision.answer !== 'applied') throw new Error(decision.reason);
         },
       },
@@ -262,7 +296,11 @@ export class SubscriptionRuntime {
       plan: state.plan.planId,
       dunning: state.dunning?.failures ?? 0,
       summary: current.summary,
-      pendingSales: state.invoices.filter((i) => i.status !== 'paid' && i.boleto?.saleId).map((i) => i.boleto!.saleId!),
+      pendingSales: state.invoices
+        .filter((i) => i.status !== 'paid' && i.status !== 'refunded' && i.boleto?.saleId)
+        .map((i) => i.boleto!.saleId!),
+      // Behind a patch: runs recorded before refunds upsert exactly what they did.
+      paidSales: this.paidSalesPublished() ? paidSaleIds(state) : [],
       extra: this.options.extraAttributes?.(state) ?? [],
     };
     const key = JSON.stringify(attributes);
@@ -276,6 +314,9 @@ export class SubscriptionRuntime {
       { key: BillingDunningAttempt, value: attributes.dunning },
       { key: BillingNextChargeAt, value: attributes.next === null ? null : new Date(attributes.next) },
       { key: BillingPendingSaleIds, value: attributes.pendingSales.length > 0 ? attributes.pendingSales : null },
+      ...(attributes.paidSales.length > 0 || this.paidSalesShown
+        ? [{ key: BillingPaidSaleIds, value: attributes.paidSales.length > 0 ? attributes.paidSales : null }]
+        : []),
       // Only present while true, so filters find exactly the subscriptions that need an operator.
       ...(attributes.held || this.heldPublished
         ? [{ key: BillingChargeHeld, value: attributes.held ? true : null }]
@@ -286,8 +327,19 @@ export class SubscriptionRuntime {
       ...attributes.extra,
     ]);
     this.heldPublished = attributes.held;
+    this.paidSalesShown = attributes.paidSales.length > 0;
     this.failingPublished = attributes.failing;
     upsertMemo({ summary: attributes.summary, monthlyAmountCents: monthlyEquivalentCents(state.plan) });
+  }
+
+  /**
+   * Whether this run publishes paid sale ids (how refund webhooks find a subscription): asked once
+   * a sale was paid, so histories recorded before refunds replay their upserts unchanged.
+   */
+  private paidSalesPublished(): boolean {
+    if (this.paidSalesPatched === undefined && paidSaleIds(this.state).length > 0)
+      this.paidSalesPatched = patched(PAID_SALE_IDS_PATCH);
+    return this.paidSalesPatched ?? false;
   }
 
   startDeliveries(): void {
@@ -298,7 +350,13 @@ export class SubscriptionRuntime {
   shouldStop(): boolean {
     const state = this.state;
     if (isSettled(state))
-      return state.outbox.length === 0 && state.pendingPayments.length === 0 && (state.adiqNotices ?? []).length === 0;
+      return (
+        state.outbox.length === 0 &&
+        state.pendingPayments.length === 0 &&
+        (state.adiqNotices ?? []).length === 0 &&
+        (state.pendingRefunds ?? []).length === 0 &&
+        refundToSend(state) === undefined
+      );
     return (
       this.paidCycleThisRun ||
       workflowInfo().continueAsNewSuggested ||
@@ -316,6 +374,8 @@ export class SubscriptionRuntime {
     continueWith: (state: SubscriptionState) => Parameters<W>,
   ): Promise<SubscriptionView> {
     this.pump.stop();
+    // An ended run that is closing sends nothing more: a refund asked now would never be sent.
+    this.closing = isSettled(this.state);
     if (!isSettled(this.state)) {
       // Deliveries on the wire may report first; the rest of the outbox travels with the state.
       await this.alarm.until(() => this.pump.idle, Date.now() + DELIVERIES_SETTLE_MS);

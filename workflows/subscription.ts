@@ -24,6 +24,10 @@ import {
   type SubscriptionStateV1,
 } from '../common/subscription/state';
 import { ENGINE_BILLED } from '../common/subscription/table';
+import { couponExpired } from '../common/subscription/pricing';
+import { paidInvoiceOfSale, refundToSend } from '../common/subscription/refunds';
+import type { PaidOutTransfer } from '../common/subscription/events';
+import { formatBRL } from '../common/money';
 import { invalidInput } from './failures';
 import { subscriptionWorkflowV1 } from './legacy/subscription-v1';
 import { countChargeHeld, countChargeRetry } from './metrics';
@@ -52,6 +56,12 @@ const configuration = proxyActivities<EngineActivities>({
   retry: { maximumAttempts: 5 },
 });
 
+/** The engine's own reads (visibility), on the main queue: a few tries, then the caller goes on without. */
+const engineReads = proxyActivities<EngineActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
 /** A card authorization that keeps lapsing before its capture is given up after this many. */
 const MAX_AUTHORIZATIONS = 3;
 
@@ -73,11 +83,19 @@ const isAuthorizationLost = (error: unknown) =>
  */
 export async function acceptSubscription(runtime: SubscriptionRuntime, spec: ParsedSubscriptionInput): Promise<void> {
   const startProblem = startDateProblem(spec.startDate, runtime.context().today);
+  const couponProblem =
+    spec.coupon && couponExpired(spec.coupon, runtime.context().today)
+      ? [{ field: 'coupon.expiresAt', message: `the coupon expired on ${spec.coupon.expiresAt}` }]
+      : [];
   const references = await configuration.checkSubscriptionReferences({
     merchantSecretRef: spec.merchant?.secretRef,
     zapsignClientRef: spec.partner?.zapsignClientRef,
   });
-  await runtime.accept([...(startProblem ? [{ field: 'startDate', message: startProblem }] : []), ...references]);
+  await runtime.accept([
+    ...(startProblem ? [{ field: 'startDate', message: startProblem }] : []),
+    ...couponProblem,
+    ...references,
+  ]);
 }
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
@@ -143,7 +161,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const charge = async (step: NextStep & { kind: 'charge' }): Promise<void> => {
     if (runtime.dispatch({ type: 'chargeStarted', cycle: step.cycle }).answer !== 'applied') return;
     runtime.publish();
-    const inFlight = runtime.state.charge!;
+    // An invoice of 0 (a 100% discount, a credit) was paid at once: nothing goes to the provider.
+    if (!runtime.state.charge) return;
+    const inFlight = runtime.state.charge;
     if (step.retry) countChargeRetry(inFlight.reference);
     const description = `${runtime.state.plan.planId} ${step.cycle === 0 ? 'setup fee' : `cycle ${step.cycle}`}`;
     const method = inFlight.paymentMethod;
@@ -214,6 +234,73 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     }
   };
 
+  /**
+   * Transfers and payouts sent since a refunded payment was made may have carried its money out of
+   * the balance: named to the merchant (never reversed). A failed read names none, never blocks.
+   */
+  const transfersSince = async (paidAt: string | undefined): Promise<PaidOutTransfer[] | undefined> => {
+    if (paidAt === undefined) return undefined;
+    try {
+      return await engineReads.transfersSincePayment({ since: paidAt });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      log.warn('Could not read the transfers since a refunded payment', { error: failureText(error) });
+      return undefined;
+    }
+  };
+
+  /**
+   * Refund webhooks ("estornado") are hints: the sale's own status at Zspay decides (6 Estornado),
+   * whoever refunded it (the engine, or the merchant at Zspay directly).
+   */
+  const confirmNoticedRefunds = async (): Promise<void> => {
+    for (const saleId of runtime.state.pendingRefunds ?? []) {
+      const sale = await reads.saleSettlement({ saleId }).catch((error: unknown) => {
+        if (error instanceof ActivityFailure) return { settlement: 'unknown', status: failureText(error) };
+        throw error;
+      });
+      if (sale.settlement === 'reversed') {
+        const invoice = paidInvoiceOfSale(runtime.state, saleId);
+        runtime.dispatch({
+          type: 'refundConfirmed',
+          saleId,
+          transfersSincePayment: invoice ? await transfersSince(invoice.paidAt) : undefined,
+        });
+      } else {
+        log.warn('A refund notice the provider contradicts was ignored', { saleId, providerStatus: sale.status });
+        runtime.dispatch({ type: 'refundContradicted', saleId, providerStatus: String(sale.status) });
+      }
+    }
+  };
+
+  /**
+   * The refund acknowledged by the refund operation, sent once: the activity reads the sale before
+   * any retry (refunded = done). A refusal no retry fixes is recorded; the invoice stays paid.
+   */
+  const sendRefund = async (): Promise<void> => {
+    const pending = refundToSend(runtime.state);
+    if (!pending) return;
+    const { invoice, refund } = pending;
+    try {
+      await charges.refundCardSale.executeWithOptions(
+        {
+          summary: `refund ${formatBRL(refund.amountCents)} · ${invoice.cycle === 0 ? 'setup fee' : `cycle ${invoice.cycle}`} · sale ${refund.saleId}`,
+        },
+        [{ reference: refund.reference, saleId: refund.saleId, amountCents: refund.amountCents }],
+      );
+      runtime.dispatch({
+        type: 'refundSettled',
+        cycle: invoice.cycle,
+        result: 'refunded',
+        transfersSincePayment: await transfersSince(invoice.paidAt),
+      });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      log.warn('Refund refused by the provider', { cycle: invoice.cycle, error: failureText(error) });
+      runtime.dispatch({ type: 'refundSettled', cycle: invoice.cycle, result: 'failed', error: failureText(error) });
+    }
+  };
+
   /** When a step is due: charges at the plan's hour (boletos issued ahead), a held charge at its retry time. */
   const dueAt = (
     state: SubscriptionState,
@@ -229,6 +316,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   for (;;) {
     const seen = runtime.version;
     if (runtime.state.pendingPayments.length > 0) await confirmNoticedPayments();
+    if ((runtime.state.pendingRefunds ?? []).length > 0) await confirmNoticedRefunds();
+    if (refundToSend(runtime.state)) await sendRefund();
     runtime.publish();
     if (runtime.shouldStop()) break;
     const step = nextStep(runtime.state);

@@ -33,6 +33,20 @@ export interface IssueBoletoInput {
   description: string;
 }
 
+/** A paid card sale to refund in full; the reference (`<subscription>-<cycle>-refund`) names it in logs. */
+export interface RefundCardSaleInput {
+  reference: string;
+  saleId: string;
+  amountCents: number;
+}
+
+/** The sale is refunded at the provider (`alreadyRefunded`: found so by a read, nothing was sent). */
+export interface RefundCardSaleResult {
+  saleId: string;
+  providerStatus: number;
+  alreadyRefunded: boolean;
+}
+
 export interface ChargeActivities {
   /** Reserves the amount on the stored card; moves no money. */
   authorizeCard(input: ChargeStoredCardInput): Promise<CardAuthorization>;

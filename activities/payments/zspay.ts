@@ -24,7 +24,14 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AUTHORIZATION_LOST, type PaymentOutcome } from '../../common/payment-outcome';
-import { HardDeclineError, RateLimitedError, SoftDeclineError, TransientProviderError } from '../../providers/errors';
+import {
+  HardDeclineError,
+  InvalidStateError,
+  isProviderError,
+  RateLimitedError,
+  SoftDeclineError,
+  TransientProviderError,
+} from '../../providers/errors';
 import type { ZspayClient, ZspaySale } from '../../providers/zspay/client';
 import { withReference } from '../../providers/zspay/reference';
 import { orderSettlement } from '../../providers/zspay/status';
@@ -36,6 +43,8 @@ import type {
   ChargeActivities,
   ChargeStoredCardInput,
   IssueBoletoInput,
+  RefundCardSaleInput,
+  RefundCardSaleResult,
 } from './types';
 
 export interface ZspayPaymentDeps {
@@ -276,6 +285,54 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
       return { ...outcome(input, sale, 'pending'), boleto: { url: sale.boletoUrl, dueDate: input.dueDate } };
     });
 
+  /**
+   * Refunds a paid card sale in full ("Estornar venda via cartão de crédito": the document takes no
+   * amount). Zspay has no idempotency key, but a sale is refunded once and shows it (status 6
+   * Estornado), so every retry reads the sale before sending anything (unless the attempt just
+   * before was answered 429: nothing was done): refunded = done, nothing sent; approved = send;
+   * anything else cannot be refunded (InvalidState, not retried). A first attempt Zspay refuses is
+   * checked the same way: a sale refunded outside the engine is a refund done, not a failure.
+   */
+  const refundCardSale = (input: RefundCardSaleInput): Promise<RefundCardSaleResult> =>
+    withProviderFailures(async () => {
+      const { attempt } = Context.current().info;
+      const read = async (): Promise<RefundCardSaleResult | 'send'> => {
+        const sale = await zspay.getSale(input.saleId);
+        log.info('Zspay refund: read the sale before sending', {
+          reference: input.reference,
+          saleId: sale.id,
+          status: sale.status,
+        });
+        if (sale.status === 'refunded')
+          return { saleId: sale.id, providerStatus: sale.statusCode, alreadyRefunded: true };
+        if (sale.status === 'approved') return 'send';
+        throw new InvalidStateError(
+          `zspay sale ${sale.id} is ${sale.status} (${sale.statusCode}): it cannot be refunded`,
+          {
+            provider: 'zspay',
+            code: String(sale.statusCode),
+          },
+        );
+      };
+      if (attempt > 1 && !refusedByPreviousAttempt(input.saleId, attempt)) {
+        const found = await live(input.reference, read);
+        if (found !== 'send') return found;
+      }
+      try {
+        await live(input.reference, () => zspay.refundSale(input.saleId));
+      } catch (error) {
+        if (error instanceof RateLimitedError)
+          Context.current().heartbeat({ saleId: input.saleId, refusedAtAttempt: attempt } satisfies CaptureRefusal);
+        // Refused for good: maybe because it is refunded already (outside the engine, or by a lost answer).
+        if (isProviderError(error) && !error.retryable) {
+          const found = await live(input.reference, read).catch(() => undefined);
+          if (found !== undefined && found !== 'send') return found;
+        }
+        throw error;
+      }
+      return { saleId: input.saleId, providerStatus: 6, alreadyRefunded: false };
+    });
+
   return {
     authorizeCard,
     captureCard,
@@ -307,6 +364,8 @@ export function createZspayPaymentActivities({ zspay }: ZspayPaymentDeps) {
           return { released: true };
         }),
       ),
+
+    refundCardSale,
   } satisfies ChargeActivities & Record<string, unknown>;
 }
 

@@ -17,8 +17,10 @@ const BODY_OPERATIONS = [
   'change-next-charge-date',
   'change-payment-method',
   'change-plan',
+  'apply-coupon',
   'extend-grace',
   'link-external-payment',
+  'refund',
 ] as const;
 
 const idParamsSchema = z.object({ id: businessIdSchema('id') });
@@ -77,8 +79,10 @@ export function registerSubscriptionRoutes(app: FastifyInstance, client: Billing
     'change-next-charge-date': 'changeNextChargeDate',
     'change-payment-method': 'changePaymentMethod',
     'change-plan': 'changePlan',
+    'apply-coupon': 'applyCoupon',
     'extend-grace': 'extendGrace',
     'link-external-payment': 'linkExternalPayment',
+    refund: 'refund',
   } as const satisfies Record<(typeof BODY_OPERATIONS)[number], SubscriptionOperation>;
   for (const operation of BODY_OPERATIONS) {
     app.post(`/subscriptions/:id/${operation}`, async (request) =>

@@ -130,13 +130,56 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .description('Switch plans from the next cycle on')
     .argument('<id>', 'subscription id')
     .requiredOption('-f, --file <path>', 'JSON file with the plan (or {"plan": ...}), or - for stdin')
-    .action(async (id: string, options: { file: string }) => {
+    .addOption(
+      new Option(
+        '--proration <mode>',
+        'none: from the next cycle; next_invoice: from today, the unused days credited and charged on the next invoice',
+      ).choices(['none', 'next_invoice']),
+    )
+    .action(async (id: string, options: { file: string; proration?: 'none' | 'next_invoice' }) => {
       const json = await context.readJson(options.file);
       const args = typeof json === 'object' && json !== null && 'plan' in json ? json : { plan: json };
-      await operate('Plan change scheduled.', (s) =>
-        s.changePlan(id, args as Parameters<SubscriptionsApi['changePlan']>[1]),
+      const withProration = options.proration ? { ...args, proration: options.proration } : args;
+      await operate(
+        options.proration === 'next_invoice'
+          ? 'Plan changed; proration added to the next invoice.'
+          : 'Plan change scheduled.',
+        (s) => s.changePlan(id, withProration as Parameters<SubscriptionsApi['changePlan']>[1]),
       );
     });
+
+  subscriptions
+    .command('apply-coupon')
+    .description('Discount the next recurring invoices with a coupon (percent or cents off, N cycles or forever)')
+    .argument('<id>', 'subscription id')
+    .requiredOption('--code <code>', 'the coupon code')
+    .option('--percent-off <n>', 'whole percent off (1..100)', numberForSchema)
+    .option('--amount-off-cents <cents>', 'cents off each invoice', numberForSchema)
+    .option('--cycles <n>', 'how many invoices it discounts (default: forever)', numberForSchema)
+    .option('--expires-at <date>', 'the last day it may be redeemed (YYYY-MM-DD)')
+    .option(
+      '--max-redemptions <n>',
+      'how many times this subscription may redeem the code (default 1)',
+      numberForSchema,
+    )
+    .action(
+      (
+        id: string,
+        options: {
+          code: string;
+          percentOff?: number;
+          amountOffCents?: number;
+          cycles?: number;
+          expiresAt?: string;
+          maxRedemptions?: number;
+        },
+      ) => {
+        const coupon = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+        return operate(`Coupon ${options.code} applied.`, (s) =>
+          s.applyCoupon(id, { coupon } as Parameters<SubscriptionsApi['applyCoupon']>[1]),
+        );
+      },
+    );
 
   subscriptions
     .command('retry-now')
@@ -157,6 +200,24 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .argument('<days>', 'days to add (1..90)', numberForSchema)
     .action((id: string, days: number) =>
       operate(`Grace extended by ${days} days.`, (s) => s.extendGrace(id, { days })),
+    );
+
+  subscriptions
+    .command('refund')
+    .description('Refund a paid card invoice at Zspay, in full (the refund is sent once; see `invoices`)')
+    .argument('<id>', 'subscription id')
+    .requiredOption('--cycle <n>', "the invoice's cycle (0: the setup fee)", numberForSchema)
+    .option(
+      '--amount-cents <cents>',
+      "the invoice's full amount (Zspay refunds a card sale only in full)",
+      numberForSchema,
+    )
+    .option('--reason <text>', 'why (kept on the invoice and told to the merchant)')
+    .action((id: string, options: { cycle: number; amountCents?: number; reason?: string }) =>
+      operate(
+        `Refund of cycle ${options.cycle} recorded; Zspay refunds the sale and the invoice then reads refunded.`,
+        (s) => s.refund(id, { cycle: options.cycle, amountCents: options.amountCents, reason: options.reason }),
+      ),
     );
 }
 

@@ -123,6 +123,27 @@ export function externalPaymentProblems(value: unknown, field: string): Problems
     .text('altTrustValue', value.altTrustValue, 512).problems;
 }
 
+const COUPON_KEYS = ['code', 'percentOff', 'amountOffCents', 'cycles', 'expiresAt', 'maxRedemptions'];
+
+/** A coupon's terms, checked the way couponSchema checks them. */
+export function couponProblems(value: unknown, field = 'coupon'): Problems {
+  if (!isObject(value)) return [`${field}: ${field} is required`];
+  const check = new Check(`${field}.`)
+    .id('code', value.code)
+    .whole('percentOff', value.percentOff, 1, 100, true)
+    .whole('amountOffCents', value.amountOffCents, 1, MAX_AMOUNT_CENTS, true)
+    .whole('cycles', value.cycles, 1, 120, true)
+    .date('expiresAt', value.expiresAt, true)
+    .whole('maxRedemptions', value.maxRedemptions, 1, 1000, true)
+    .that(
+      'percentOff',
+      (value.percentOff === undefined) !== (value.amountOffCents === undefined),
+      'is required unless amountOffCents is given, and not with it',
+    );
+  for (const key of Object.keys(value)) if (!COUPON_KEYS.includes(key)) check.that(key, false, 'is not a coupon field');
+  return check.problems;
+}
+
 const INPUT_KEYS = ['subscriptionId', 'customerId', 'startDate', 'backBillCycles'];
 const METHOD_KEYS: Record<string, string[]> = {
   zspay_card: ['type', 'zspayClientId', 'cardId'],
@@ -164,7 +185,10 @@ export function checkSubscriptionInput(value: unknown): { input?: ParsedSubscrip
           .that('externalPayments', /^\d+$/.test(cycle), 'keys are cycle numbers')
           .merge(externalPaymentProblems(payment, `externalPayments.${cycle}`));
   }
+  if (value.coupon !== undefined) check.merge(couponProblems(value.coupon));
   const method = value.paymentMethod as PaymentMethod | undefined;
+  if (value.coupon !== undefined && method?.type === 'adiq_vault')
+    check.that('coupon', false, 'is not available for a subscription billed by Adiq (Adiq charges the plan amount)');
   if (plan && method?.type === 'adiq_vault')
     check.that(
       'plan.recurrence.kind',
@@ -185,6 +209,7 @@ export function checkSubscriptionInput(value: unknown): { input?: ParsedSubscrip
   };
   if (isObject(value.merchant)) input.merchant = known(value.merchant, ['callbackUrl', 'secretRef']);
   if (isObject(value.partner)) input.partner = known(value.partner, ['zapsignClientRef']);
+  if (isObject(value.coupon)) input.coupon = known(value.coupon, COUPON_KEYS);
   if (isObject(value.externalPayments)) {
     input.externalPayments = Object.fromEntries(
       Object.entries(value.externalPayments).map(([cycle, payment]) => [
@@ -208,7 +233,18 @@ export const operationArgsProblems = {
     new Check().date('date', isObject(args) ? args.date : undefined).problems,
   changePaymentMethod: (args: unknown): Problems =>
     paymentMethodProblems(isObject(args) ? args.paymentMethod : undefined),
-  changePlan: (args: unknown): Problems => checkPlan(isObject(args) ? args.plan : undefined).problems,
+  changePlan: (args: unknown): Problems =>
+    new Check()
+      .merge(checkPlan(isObject(args) ? args.plan : undefined).problems)
+      .that(
+        'proration',
+        !isObject(args) ||
+          args.proration === undefined ||
+          args.proration === 'none' ||
+          args.proration === 'next_invoice',
+        'must be one of none, next_invoice',
+      ).problems,
+  applyCoupon: (args: unknown): Problems => couponProblems(isObject(args) ? args.coupon : undefined),
   extendGrace: (args: unknown): Problems =>
     new Check().whole('days', isObject(args) ? args.days : undefined, 1, 90).problems,
   linkExternalPayment: (args: unknown): Problems =>
@@ -226,4 +262,13 @@ export const operationArgsProblems = {
       )
       .whole('amountCents', fields.amountCents, 1, Number.MAX_SAFE_INTEGER, true).problems;
   },
+  refund: (args: unknown): Problems => {
+    const fields = isObject(args) ? args : {};
+    return new Check()
+      .whole('cycle', fields.cycle, 0, Number.MAX_SAFE_INTEGER)
+      .whole('amountCents', fields.amountCents, 1, 10_000_000_000, true)
+      .text('reason', fields.reason, 500, true).problems;
+  },
+  refundReceived: (args: unknown): Problems =>
+    new Check().text('saleId', isObject(args) ? args.saleId : undefined, Number.MAX_SAFE_INTEGER).problems,
 };

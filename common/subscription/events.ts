@@ -5,7 +5,8 @@
  */
 import type { CalendarDate } from '../billing/calendar';
 import type { PaymentOutcome } from '../payment-outcome';
-import type { SubscriptionPlan } from './input';
+import type { Coupon } from '../billing/proration';
+import type { ProrationMode, SubscriptionPlan } from './input';
 import type { ExternalPayment, PaymentMethod } from './model';
 import type { PaymentReceived } from './operations';
 import type { AdiqBillingUpdate } from './adiq-managed';
@@ -23,17 +24,40 @@ export type OperationEvent =
   | { type: 'reactivate' }
   | { type: 'changeNextChargeDate'; date: CalendarDate }
   | { type: 'changePaymentMethod'; paymentMethod: PaymentMethod }
-  | { type: 'changePlan'; plan: SubscriptionPlan }
+  /** `proration` absent or `none`: from the next cycle; `next_invoice`: from today, prorated on the next invoice. */
+  | { type: 'changePlan'; plan: SubscriptionPlan; proration?: ProrationMode }
+  | { type: 'applyCoupon'; coupon: Coupon }
   | { type: 'retryNow' }
   | { type: 'skipNextRetry' }
   | { type: 'extendGrace'; days: number }
-  | { type: 'linkExternalPayment'; cycle: number; payment: ExternalPayment };
+  | { type: 'linkExternalPayment'; cycle: number; payment: ExternalPayment }
+  /** Refund a paid invoice at the provider (full only for a Zspay card sale). */
+  | { type: 'refund'; cycle: number; amountCents?: number; reason?: string };
+
+/** A transfer (one-off or a payout's) sent since a payment was made: its money may have left the balance. */
+export interface PaidOutTransfer {
+  transferId: string;
+  state: string;
+}
 
 export type ProviderEvent =
   /** A webhook or billing run says a sale was paid: a hint, until the provider confirms it. */
   | { type: 'paymentNoticed'; payment: PaymentReceived }
   | { type: 'paymentConfirmed'; saleId: string }
-  | { type: 'paymentContradicted'; saleId: string; providerStatus: string };
+  | { type: 'paymentContradicted'; saleId: string; providerStatus: string }
+  /** The engine's refund call came back: the sale is refunded, or the provider refused the refund. */
+  | {
+      type: 'refundSettled';
+      cycle: number;
+      result: 'refunded' | 'failed';
+      error?: string;
+      /** Transfers that may have carried the money out since the payment (named to the merchant). */
+      transfersSincePayment?: PaidOutTransfer[];
+    }
+  /** A webhook says a sale was refunded (estornado): a hint, until the provider confirms it. */
+  | { type: 'refundNoticed'; saleId: string }
+  | { type: 'refundConfirmed'; saleId: string; transfersSincePayment?: PaidOutTransfer[] }
+  | { type: 'refundContradicted'; saleId: string; providerStatus: string };
 
 export type ChargeEvent =
   /** The workflow starts collecting a cycle (its due date and hour came). */

@@ -9,6 +9,11 @@ import { businessIdSchema } from '../validation';
 import { MAX_BACK_BILLED_CYCLES } from './state';
 import { BOLETO_MINIMUM_CENTS } from '../billing/plan-rules';
 import { formatBRL } from '../money';
+import { couponSchema } from './operations';
+
+/** How a plan change settles the current cycle: `none` (from the next cycle) or `next_invoice`. */
+export const PRORATION_MODES = ['none', 'next_invoice'] as const;
+export type ProrationMode = (typeof PRORATION_MODES)[number];
 
 export const subscriptionPlanSchema = planSchema.and(z.object({ planId: businessIdSchema('plan.planId') }));
 export type SubscriptionPlan = z.infer<typeof subscriptionPlanSchema>;
@@ -39,8 +44,17 @@ export const createSubscriptionInputSchema = z
     externalPayments: z
       .record(z.string().regex(/^\d+$/, 'externalPayments keys are cycle numbers'), externalPaymentSchema)
       .optional(),
+    /** A coupon discounting the first recurring invoices (its terms in full; see couponSchema). */
+    coupon: couponSchema().optional(),
   })
   .superRefine((input, ctx) => {
+    if (input.coupon && input.paymentMethod.type === 'adiq_vault') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coupon'],
+        message: 'coupon is not available for a subscription billed by Adiq (Adiq charges the plan amount)',
+      });
+    }
     if (input.paymentMethod.type === 'adiq_vault' && input.plan.recurrence.kind !== 'adiq') {
       ctx.addIssue({
         code: 'custom',
@@ -59,7 +73,15 @@ export const createSubscriptionInputSchema = z
 export type CreateSubscriptionInput = z.input<typeof createSubscriptionInputSchema>;
 export type ParsedSubscriptionInput = z.output<typeof createSubscriptionInputSchema>;
 
-export const changePlanArgsSchema = z.object({ plan: subscriptionPlanSchema });
+export const changePlanArgsSchema = z.object({
+  plan: subscriptionPlanSchema,
+  /**
+   * `none` (default): the new plan applies from the next cycle. `next_invoice`: it applies today;
+   * the current paid cycle's unused days are credited at the old price and charged at the new one,
+   * as lines of the next invoice.
+   */
+  proration: z.enum(PRORATION_MODES, { message: `proration must be one of ${PRORATION_MODES.join(', ')}` }).optional(),
+});
 export type ChangePlanArgs = z.infer<typeof changePlanArgsSchema>;
 
 /** Adiq-billed subscriptions run their own workflow type; both answer the same queries. */

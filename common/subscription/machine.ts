@@ -13,6 +13,8 @@ import type { ChargeAttempt, Invoice, SubscriptionStatus } from './model';
 import { delivered, deliveryFailed, deliveryStatus, type Effect } from './outbox';
 import type { SubscriptionState } from './state';
 import { formatBRL } from '../money';
+import { priceRecurring, prorationLines, type PricedInvoice } from './pricing';
+import { refundConfirmed, refundContradicted, refundNoticed, refundSettled, requestRefund } from './refunds';
 
 export type { Effect } from './outbox';
 export type { SubscriptionState } from './state';
@@ -129,23 +131,42 @@ export function firstCycleDueAfter(state: SubscriptionState, today: CalendarDate
 export function ensureInvoice(state: SubscriptionState, cycle: number): { state: SubscriptionState; invoice: Invoice } {
   const existing = state.invoices.find((i) => i.cycle === cycle);
   if (existing) return { state, invoice: existing };
+  // A recurring invoice takes the coupon's discount and the lines waiting for it (pricing.ts).
+  const priced = cycle === 0 ? undefined : priceRecurring(state, cycle);
   const invoice: Invoice = {
     cycle,
     kind: cycle === 0 ? 'setup' : 'recurring',
     amountCents: invoiceAmount(state, cycle),
+    ...priced?.invoice,
     dueDate: cycle === 0 ? state.startDate : dueDateOf(state, cycle),
     status: 'open',
     attempts: [],
     externalPaymentId: state.externalPayments[String(cycle)]?.paymentId,
   };
-  return { state: archiveOldInvoices({ ...state, invoices: [...state.invoices, invoice] }), invoice };
+  const next: SubscriptionState = priced
+    ? withPricing({ ...state, invoices: [...state.invoices, invoice] }, priced)
+    : { ...state, invoices: [...state.invoices, invoice] };
+  return { state: archiveOldInvoices(next), invoice };
+}
+
+/** The coupon and pending lines after an invoice took its share (fields left out when empty). */
+function withPricing(state: SubscriptionState, priced: PricedInvoice): SubscriptionState {
+  const { coupon: _coupon, adjustments: _adjustments, ...rest } = state;
+  return {
+    ...rest,
+    ...(priced.coupon ? { coupon: priced.coupon } : {}),
+    ...(priced.adjustments && priced.adjustments.length > 0 ? { adjustments: priced.adjustments } : {}),
+  };
 }
 
 /** Keeps the most recent invoices in full; the rest survive as totals. Open ones are never dropped. */
 export function archiveOldInvoices(state: SubscriptionState): SubscriptionState {
   if (state.invoices.length <= RECENT_INVOICES_KEPT) return state;
   const sorted = [...state.invoices].sort((a, b) => a.cycle - b.cycle);
-  const removable = sorted.filter((i) => i.status !== 'open').slice(0, state.invoices.length - RECENT_INVOICES_KEPT);
+  // Nor is one whose refund is under way (its refund call reads it).
+  const removable = sorted
+    .filter((i) => i.status !== 'open' && i.refund?.status !== 'requested')
+    .slice(0, state.invoices.length - RECENT_INVOICES_KEPT);
   const dropped = new Set(removable.map((i) => i.cycle));
   return {
     ...state,
@@ -541,7 +562,25 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     if (next.dunning) next = { ...next, dunning: { ...next.dunning, nextRetryDate: ctx.today } };
     return only(next);
   },
-  changePlan: (state, event) => only({ ...state, pendingPlan: event.plan }),
+  changePlan: (state, event, ctx) => {
+    if ((event.proration ?? 'none') === 'none') return only({ ...state, pendingPlan: event.plan });
+    // Prorated: the new plan applies today. Its period is the same (a guard), so the anchor stays
+    // (a 31st keeps billing on the 31st); the current cycle's unused days are credited at the old
+    // price and charged at the new one on the next invoice.
+    const { lines } = prorationLines(state, event.plan, ctx.today);
+    return only({
+      ...state,
+      plan: event.plan,
+      pendingPlan: undefined,
+      adjustments: [...(state.adjustments ?? []), ...lines],
+    });
+  },
+  applyCoupon: (state, event, ctx) =>
+    only({
+      ...state,
+      coupon: { coupon: event.coupon, redeemedOn: ctx.today, cyclesUsed: 0 },
+      redemptions: { ...state.redemptions, [event.coupon.code]: (state.redemptions?.[event.coupon.code] ?? 0) + 1 },
+    }),
   retryNow: (state, _event, ctx) => {
     if (state.chargeHold) return only({ ...state, chargeHold: { ...state.chargeHold, retryAt: ctx.now } });
     return only({ ...state, dunning: { ...state.dunning!, nextRetryDate: ctx.today } });
@@ -596,6 +635,12 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
       ),
     }),
 
+  refund: requestRefund,
+  refundSettled,
+  refundNoticed,
+  refundConfirmed,
+  refundContradicted,
+
   paymentNoticed: (state, event) =>
     // The same notice twice is one notice; the provider is asked before it changes anything.
     state.pendingPayments.some((p) => p.saleId === event.payment.saleId)
@@ -606,8 +651,9 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     const invoice = state.invoices.find(
       (i) => i.boleto?.saleId === event.saleId || i.attempts.some((a) => a.providerIds?.saleId === event.saleId),
     );
-    // A sale no invoice knows, or an invoice already paid (the same webhook twice): nothing to do.
-    if (!invoice || invoice.status === 'paid') return only(state);
+    // A sale no invoice knows, or an invoice already paid (the same webhook twice) or refunded
+    // (a late "paid" webhook never undoes a refund): nothing to do.
+    if (!invoice || invoice.status === 'paid' || invoice.status === 'refunded') return only(state);
     const reference = invoice.attempts[invoice.attempts.length - 1]?.reference ?? event.saleId;
     return settle(state, invoice.cycle, { status: 'succeeded', reference, providerIds: { saleId: event.saleId } }, ctx);
   },
@@ -632,6 +678,17 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     }
     const ensured = ensureInvoice(state, event.cycle);
     state = ensured.state;
+    // Nothing to charge (a 100% discount, a credit): the invoice of 0 is paid at once, no provider call.
+    if (ensured.invoice.amountCents === 0 && ensured.invoice.status === 'open' && event.cycle > 0) {
+      const reference = attemptReference(state, event.cycle, ensured.invoice.attempts.length + 1);
+      return paidInvoice(
+        state,
+        event.cycle,
+        { number: 0, reference, at: ctx.now, outcome: 'succeeded', message: 'nothing to charge' },
+        ctx,
+        [],
+      );
+    }
     return only({
       ...state,
       charge: {
@@ -724,7 +781,12 @@ export function applyEvent(state: SubscriptionState, event: SubscriptionEvent, c
 export interface ForecastCharge {
   cycle: number;
   date: CalendarDate;
+  /** What will be charged (after the coupon and the lines waiting for the invoice). */
   amountCents: number;
+  /** Present when a coupon or lines change the amount: the plan's amount, the discount, the lines' sum. */
+  baseAmountCents?: number;
+  discountCents?: number;
+  adjustmentCents?: number;
 }
 
 /**
@@ -755,13 +817,28 @@ export function forecast(
     (state.boletoWait?.cycle ?? 0) + 1,
     (state.charge?.cycle ?? 0) + 1,
   );
-  const schedule = state.pendingPlan
+  let schedule = state.pendingPlan
     ? { ...state, anchor: { cycle: first, date: dueDateOf(state, first) }, plan: state.pendingPlan }
     : state;
   for (let cycle = first; charges.length < count; cycle += 1) {
     const date = dueDateOf(schedule, cycle);
     if (endReason(schedule, cycle, date)) break;
-    charges.push({ cycle, date, amountCents: schedule.plan.amountCents });
+    // Priced as the invoice will be: the coupon's remaining cycles and the lines waiting for it.
+    const priced = priceRecurring(schedule, cycle);
+    const { invoice } = priced;
+    charges.push({
+      cycle,
+      date,
+      amountCents: invoice.amountCents,
+      ...(invoice.baseAmountCents === undefined
+        ? {}
+        : {
+            baseAmountCents: invoice.baseAmountCents,
+            discountCents: invoice.discount?.amountCents ?? 0,
+            adjustmentCents: (invoice.lines ?? []).reduce((total, line) => total + line.amountCents, 0),
+          }),
+    });
+    schedule = { ...schedule, coupon: priced.coupon, adjustments: priced.adjustments };
   }
   return { charges, retries };
 }

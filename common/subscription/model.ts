@@ -67,19 +67,61 @@ export interface ChargeAttempt {
   providerIds?: Record<string, string>;
 }
 
-export type InvoiceStatus = 'open' | 'paid' | 'failed' | 'void';
+/** `refunded`: paid, then refunded in full at the provider (by the engine or outside it). */
+export type InvoiceStatus = 'open' | 'paid' | 'failed' | 'void' | 'refunded';
+
+/**
+ * A refund of a paid invoice. `requested`: acknowledged and recorded, the provider call is under
+ * way (it reconciles by reading the sale before any retry); `refunded`: the provider shows the sale
+ * refunded; `failed`: the provider refused it (the invoice stays paid; it may be asked again).
+ */
+export interface InvoiceRefund {
+  status: 'requested' | 'refunded' | 'failed';
+  /** `<subscription>-<cycle>-refund`: one refund per invoice, named by business ids. */
+  reference: string;
+  saleId: string;
+  amountCents: number;
+  reason?: string;
+  /** `engine`: asked through the refund operation; `provider`: made outside the engine, seen in a webhook. */
+  source: 'engine' | 'provider';
+  requestedAt?: string;
+  refundedAt?: string;
+  error?: string;
+}
+
+/**
+ * A line of a recurring invoice besides its base amount (signed cents: negative lowers the total).
+ * `proration_credit`/`proration_charge`: a plan change with proration; `carried_in`: a balance from
+ * the previous invoice; `carried_out`: this invoice's negative total (a credit) or boleto amount
+ * under the minimum, moved to the next invoice.
+ */
+export interface InvoiceLine {
+  kind: 'proration_credit' | 'proration_charge' | 'carried_in' | 'carried_out';
+  amountCents: number;
+  /** Proration lines: the cycle whose unused days they settle. */
+  cycle?: number;
+  description: string;
+}
 
 export interface Invoice {
   /** 0 is the setup fee when the plan has one; recurring cycles count from 1. */
   cycle: number;
   kind: 'setup' | 'recurring';
+  /** What is charged: base - discount + lines, never below zero (0: nothing is charged, paid at once). */
   amountCents: number;
+  /** The plan's amount before discount and lines (absent on invoices without either: = amountCents). */
+  baseAmountCents?: number;
+  /** The coupon's discount on the base amount. */
+  discount?: { code: string; amountCents: number };
+  /** Adjustments (proration, balances carried between invoices). */
+  lines?: InvoiceLine[];
   dueDate: string;
   status: InvoiceStatus;
   attempts: ChargeAttempt[];
   paidAt?: string;
   externalPaymentId?: string;
   boleto?: { url?: string; barcode?: string; dueDate: string; saleId?: string };
+  refund?: InvoiceRefund;
 }
 
 export interface InvoiceSummary {
@@ -107,6 +149,10 @@ export interface SubscriptionView {
   /** What the partner (ZapSign) was last told and confirmed. */
   partnerStatus?: 'adimplente' | 'inadimplente';
   pendingPlanId?: string;
+  /** The coupon discounting the next invoices, and how many cycles it has left (absent: forever). */
+  coupon?: { code: string; terms: string; cyclesLeft?: number };
+  /** Signed cents waiting for the next invoice (proration, carried balances); absent when none. */
+  nextInvoiceAdjustmentCents?: number;
   /** A charge refused for a reason no retry can fix, waiting to be tried again. */
   chargeHold?: ChargeHold;
   /** The cycle being charged right now, if any. */

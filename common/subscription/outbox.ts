@@ -12,7 +12,7 @@ import type { SubscriptionState } from './state';
 export type Effect =
   | { kind: 'notify'; type: MerchantEventType; data: Record<string, unknown> }
   | { kind: 'partner'; status: 'adimplente' | 'inadimplente' }
-  | { kind: 'push_payment_status'; cycle: number; status: 'paid' | 'failed' | 'pending' }
+  | { kind: 'push_payment_status'; cycle: number; status: 'paid' | 'failed' | 'pending' | 'refunded' }
   /** Adiq-billed: forward a cancel or a new card (vault) to Adiq. */
   | { kind: 'adiq_cancel'; adiqSubscriptionId: string }
   | { kind: 'adiq_change_vault'; adiqSubscriptionId: string; vaultId: string };

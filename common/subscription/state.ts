@@ -6,7 +6,8 @@ import { addDays, compareDates, type CalendarDate } from '../billing/calendar';
 import { chargeDateForCycle, firstChargeDate } from '../billing/schedule';
 import type { ChargeHold } from './charge-hold';
 import type { ParsedSubscriptionInput, SubscriptionPlan } from './input';
-import type { ExternalPayment, Invoice, InvoiceSummary, PaymentMethod, SubscriptionStatus } from './model';
+import type { Coupon } from '../billing/proration';
+import type { ExternalPayment, Invoice, InvoiceLine, InvoiceSummary, PaymentMethod, SubscriptionStatus } from './model';
 import type { PaymentReceived } from './operations';
 import type { OutboxEntry } from './outbox';
 import type { AdiqBillingUpdate } from './adiq-managed';
@@ -20,6 +21,13 @@ export interface ChargeInFlight {
   /** The method being charged: a method changed meanwhile is tried at once if this one declines. */
   paymentMethod: PaymentMethod;
   startedAt: string;
+}
+
+/** A coupon redeemed by a subscription: its terms, when, and how many invoices it discounted so far. */
+export interface ActiveCoupon {
+  coupon: Coupon;
+  redeemedOn: CalendarDate;
+  cyclesUsed: number;
 }
 
 /** What became of side effects that could not be delivered (shown in the view, memo and search attributes). */
@@ -38,6 +46,12 @@ export interface SubscriptionState {
   plan: SubscriptionPlan;
   /** A plan change waiting for the next cycle. */
   pendingPlan?: SubscriptionPlan;
+  /** The coupon discounting the next recurring invoices (absent: none; states before coupons have none). */
+  coupon?: ActiveCoupon;
+  /** How many times each coupon code was redeemed by this subscription (absent: none). */
+  redemptions?: Record<string, number>;
+  /** Lines waiting for the next recurring invoice: proration, carried balances (absent: none). */
+  adjustments?: InvoiceLine[];
   paymentMethod: PaymentMethod;
   status: SubscriptionStatus;
   /** Where a suspension returns to (a charge settling during the suspension updates it). */
@@ -66,6 +80,8 @@ export interface SubscriptionState {
   pendingPayments: PaymentReceived[];
   /** Announced payments the provider contradicted (ignored). */
   ignoredPaymentNotices: number;
+  /** Sales a webhook said were refunded, waiting for the provider to confirm it (absent: none). */
+  pendingRefunds?: string[];
   /** A charge refused for a reason no retry can fix, waiting to be tried again (see charge-hold.ts). */
   chargeHold?: ChargeHold;
   charge?: ChargeInFlight;
@@ -163,5 +179,11 @@ export function initialState(input: ParsedSubscriptionInput, today: CalendarDate
     outbox: [],
     outboxSequence: 0,
     delivery: { givenUp: 0 },
+    ...(input.coupon
+      ? {
+          coupon: { coupon: input.coupon, redeemedOn: today, cyclesUsed: 0 },
+          redemptions: { [input.coupon.code]: 1 },
+        }
+      : {}),
   };
 }

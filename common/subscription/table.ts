@@ -7,12 +7,21 @@
 import { addDays, compareDates } from '../billing/calendar';
 import type { EventContext, EventOf, SubscriptionEvent, SubscriptionEventType } from './events';
 import { applyAdiqEvent } from './adiq-managed';
-import { applyEvent, isTerminal, NEXT_CHARGE_DATE_HORIZON_DAYS, type Transition } from './machine';
+import {
+  applyEvent,
+  dueDateOf,
+  endReason,
+  isTerminal,
+  NEXT_CHARGE_DATE_HORIZON_DAYS,
+  type Transition,
+} from './machine';
 import type { SubscriptionStatus } from './model';
 import { enqueue, type Effect } from './outbox';
 import type { SubscriptionState } from './state';
 import { BOLETO_MINIMUM_CENTS } from '../billing/plan-rules';
 import { formatBRL } from '../money';
+import { couponExpired, couponInForce, prorationProblem } from './pricing';
+import { refundGuards } from './refunds';
 
 export const STATUSES: readonly SubscriptionStatus[] = [
   'trialing',
@@ -40,6 +49,9 @@ interface Guard {
   label: string;
   holds(state: SubscriptionState, event: SubscriptionEvent, ctx: EventContext): boolean;
 }
+
+const prorated = (e: SubscriptionEvent) => ((e as EventOf<'changePlan'>).proration ?? 'none') !== 'none';
+const planOf = (e: SubscriptionEvent) => (e as EventOf<'changePlan'>).plan;
 
 /** Conditions beyond the status that turn an event away. */
 export const GUARDS = {
@@ -72,6 +84,41 @@ export const GUARDS = {
     holds: (s, e) =>
       s.paymentMethod.type === 'zspay_boleto' && (e as EventOf<'changePlan'>).plan.amountCents < BOLETO_MINIMUM_CENTS,
   },
+  prorationWhileCollecting: {
+    label: 'proration is asked while a charge is in flight or an invoice is being collected',
+    holds: (s, e) => prorated(e) && (s.charge !== undefined || s.dunning !== undefined || s.boletoWait !== undefined),
+  },
+  prorationPeriodChanges: {
+    label: 'proration is asked and the plan changes its billing period',
+    holds: (s, e, ctx) => prorated(e) && prorationProblem(s, planOf(e), ctx.today) === 'periodChanges',
+  },
+  nothingToProrate: {
+    label: 'proration is asked and today is not inside a paid cycle',
+    holds: (s, e, ctx) => prorated(e) && prorationProblem(s, planOf(e), ctx.today) === 'unpaidCycle',
+  },
+  noNextInvoice: {
+    label: 'proration is asked and no next invoice will come (a cancel at period end is set, or the plan ends)',
+    holds: (s, e) =>
+      prorated(e) &&
+      (s.cancelAtPeriodEnd ||
+        endReason({ ...s, plan: planOf(e) }, s.nextCycle, dueDateOf(s, s.nextCycle)) !== undefined),
+  },
+  alreadyProrated: {
+    label: 'proration is asked and the plan was already changed with proration in this cycle',
+    holds: (s, e, ctx) => prorated(e) && prorationProblem(s, planOf(e), ctx.today) === 'alreadyProrated',
+  },
+  couponActive: { label: 'a coupon is in force', holds: (s) => couponInForce(s.coupon) !== undefined },
+  couponExpired: {
+    label: 'the coupon’s expiresAt is past',
+    holds: (_s, e, ctx) => couponExpired((e as EventOf<'applyCoupon'>).coupon, ctx.today),
+  },
+  couponRedeemed: {
+    label: 'this subscription redeemed the code maxRedemptions times',
+    holds: (s, e) => {
+      const { coupon } = e as EventOf<'applyCoupon'>;
+      return (s.redemptions?.[coupon.code] ?? 0) >= (coupon.maxRedemptions ?? 1);
+    },
+  },
   cancelScheduled: { label: 'a cancel at period end is set', holds: (s) => s.cancelAtPeriodEnd },
   cancelNotScheduled: { label: 'no cancel at period end is set', holds: (s) => !s.cancelAtPeriodEnd },
   noFailedInvoice: {
@@ -95,6 +142,31 @@ export const GUARDS = {
   notAdiqVault: {
     label: 'the method is not an Adiq vault',
     holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type !== 'adiq_vault',
+  },
+  noSuchInvoice: {
+    label: 'no invoice for that cycle',
+    holds: (s, e) => refundGuards.noSuchInvoice(s, e as EventOf<'refund'>),
+  },
+  alreadyRefunded: {
+    label: 'the invoice is refunded',
+    holds: (s, e) => refundGuards.alreadyRefunded(s, e as EventOf<'refund'>),
+  },
+  refundUnderWay: {
+    label: 'a refund of the invoice is under way',
+    holds: (s, e) => refundGuards.refundUnderWay(s, e as EventOf<'refund'>),
+  },
+  notPaid: { label: 'the invoice is not paid', holds: (s, e) => refundGuards.notPaid(s, e as EventOf<'refund'>) },
+  boletoInvoice: {
+    label: 'the invoice was paid by boleto',
+    holds: (s, e) => refundGuards.boletoInvoice(s, e as EventOf<'refund'>),
+  },
+  noSale: {
+    label: 'no provider sale is known for the invoice',
+    holds: (s, e) => refundGuards.noSale(s, e as EventOf<'refund'>),
+  },
+  partialAmount: {
+    label: 'amountCents is not the invoice’s amount',
+    holds: (s, e) => refundGuards.partialAmount(s, e as EventOf<'refund'>),
   },
   invoicePaid: {
     label: 'its invoice is paid',
@@ -175,6 +247,50 @@ const NOTHING_TO_EXTEND = [
   refused('there is no trial, grace, tolerance or retry period to extend'),
 ] as const;
 
+/** Refunds (common/subscription/refunds.ts): a paid card invoice, in full, in any status. */
+const REFUND_RULE = unless(
+  [
+    ['noSuchInvoice', refused('cycle names no invoice of this subscription')],
+    ['alreadyRefunded', refused('the invoice is already refunded')],
+    ['refundUnderWay', refused('a refund of this invoice is already under way')],
+    ['notPaid', refused('only a paid invoice can be refunded')],
+    [
+      'boletoInvoice',
+      refused('a boleto payment cannot be refunded through Zspay: its API documents refunds of card sales only'),
+    ],
+    ['noSale', refused('the invoice was not paid through a Zspay sale the engine knows')],
+    [
+      'partialAmount',
+      refused('amountCents must be the invoice’s full amount (or left out): Zspay refunds a card sale only in full'),
+    ],
+  ],
+  applied(
+    'recorded at once; the sale is refunded at Zspay (read first on every retry), then the invoice is refunded and the merchant told',
+  ),
+);
+const REFUND_ROWS = {
+  refund: row(REFUND_RULE, REFUND_RULE),
+  refundSettled: row(
+    applied('refunded: the invoice is refunded, the merchant told; refused: the invoice stays paid, the merchant told'),
+    applied('refunded: the invoice is refunded, the merchant told; refused: the invoice stays paid, the merchant told'),
+  ),
+  refundNoticed: row(
+    applied('queued: the provider is asked before anything changes'),
+    applied('queued: the provider is asked before anything changes'),
+  ),
+  refundConfirmed: row(
+    applied('the paid invoice of that sale is refunded; the merchant is told'),
+    applied('the paid invoice of that sale is refunded; the merchant is told'),
+  ),
+  refundContradicted: row(applied('ignored and counted'), applied('ignored and counted')),
+};
+const NO_ADIQ_REFUNDS = Object.fromEntries(
+  (['refund', 'refundSettled', 'refundNoticed', 'refundConfirmed', 'refundContradicted'] as const).map((event) => [
+    event,
+    row(refused('refunds are not available for a subscription Adiq bills')),
+  ]),
+) as Record<'refund' | 'refundSettled' | 'refundNoticed' | 'refundConfirmed' | 'refundContradicted', Row>;
+
 export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
   // --- operations (Temporal Updates) ---
   cancelNow: row(applied('canceled at once; a charge in flight or an issued boleto is recorded when it settles')),
@@ -233,8 +349,37 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
             `plan.amountCents must be at least ${BOLETO_MINIMUM_CENTS} (${formatBRL(BOLETO_MINIMUM_CENTS)}) for boleto`,
           ),
         ],
+        [
+          'prorationWhileCollecting',
+          refused('a charge is in flight or an invoice is being collected; prorate once it is settled'),
+        ],
+        [
+          'prorationPeriodChanges',
+          refused('proration needs the same billing period (plan.recurrence); change with proration none'),
+        ],
+        ['nothingToProrate', refused('there is no paid cycle covering today to prorate; change with proration none')],
+        [
+          'noNextInvoice',
+          refused('no next invoice will carry the proration (a cancel at period end is set, or the plan ends)'),
+        ],
+        [
+          'alreadyProrated',
+          refused('the plan was already changed with proration in this cycle; change with proration none'),
+        ],
       ],
-      applied('from the next cycle'),
+      applied(
+        'from the next cycle; with proration next_invoice from today: the unused days are credited at the old price and charged at the new one on the next invoice',
+      ),
+    ),
+  ),
+  applyCoupon: row(
+    unless(
+      [
+        ['couponActive', refused('a coupon is already in force; apply another once its cycles are used')],
+        ['couponExpired', refused('coupon.expiresAt is past: the coupon can no longer be redeemed')],
+        ['couponRedeemed', refused('this subscription already redeemed this coupon code as often as it allows')],
+      ],
+      applied('discounts the next recurring invoices (its cycles, or forever)'),
     ),
   ),
   retryNow: row(unless([NO_FAILED_INVOICE, IN_FLIGHT], applied('the failed or held charge is tried at once')), ENDED, {
@@ -250,6 +395,7 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
     unless([NOTHING_TO_EXTEND, IN_FLIGHT], applied('moves the trial end, the boleto deadline or the next retry')),
   ),
   linkExternalPayment: row(applied('the cycle’s outcomes are pushed to that payment')),
+  ...REFUND_ROWS,
 
   // --- what providers report ---
   paymentNoticed: row(
@@ -326,6 +472,7 @@ export const ADIQ_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
     'reactivate',
     'changeNextChargeDate',
     'changePlan',
+    'applyCoupon',
     'retryNow',
     'skipNextRetry',
     'extendGrace',
@@ -352,6 +499,7 @@ export const ADIQ_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
     blocked: refused('the subscription is already blocked'),
   }),
   adiqSubscriptionCanceled: row(applied('canceled, as Adiq says')),
+  ...NO_ADIQ_REFUNDS,
   ...DELIVERY,
 };
 

@@ -2,6 +2,7 @@
 import { forecast, nextStep, summaryLine } from './machine';
 import type { SubscriptionStatus, SubscriptionView } from './model';
 import { deliveryStatus } from './outbox';
+import { couponView } from './pricing';
 import type { SubscriptionState } from './state';
 
 /**
@@ -42,6 +43,7 @@ export function subscriptionView(state: SubscriptionState, summary = summaryLine
     partnerStatus: state.partnerDelivered,
     partnerStatusPending: state.partnerStatus !== state.partnerDelivered ? state.partnerStatus : undefined,
     pendingPlanId: state.pendingPlan?.planId,
+    ...couponFields(state),
     chargeHold: state.chargeHold,
     chargeInFlight: state.charge
       ? { cycle: state.charge.cycle, reference: state.charge.reference, since: state.charge.startedAt }
@@ -49,6 +51,18 @@ export function subscriptionView(state: SubscriptionState, summary = summaryLine
     delivery: deliveryStatus(state),
     ignoredPaymentNotices: state.ignoredPaymentNotices,
     summary,
+  };
+}
+
+/** The coupon in force and the lines waiting for the next invoice, when there are any. */
+function couponFields(state: SubscriptionState): Pick<SubscriptionView, 'coupon' | 'nextInvoiceAdjustmentCents'> {
+  const coupon = couponView(state.coupon);
+  const adjustments = state.adjustments ?? [];
+  return {
+    ...(coupon ? { coupon } : {}),
+    ...(adjustments.length > 0
+      ? { nextInvoiceAdjustmentCents: adjustments.reduce((total, line) => total + line.amountCents, 0) }
+      : {}),
   };
 }
 

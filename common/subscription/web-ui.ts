@@ -7,6 +7,7 @@ import { MAX_ATTEMPTS } from '../billing/teimosinha';
 import { formatBRL, formatDate } from '../money';
 import { nextStep } from './machine';
 import { deliveryStatus } from './outbox';
+import { couponView } from './pricing';
 import type { SubscriptionState } from './state';
 
 /** The collection attempt a charge of `cycle` is: the due date's charge, then the plan's retries. */
@@ -50,6 +51,18 @@ export function currentDetails(state: SubscriptionState): string {
     const next = state.dunning.nextRetryDate ? `, next on ${formatDate(state.dunning.nextRetryDate)}` : ', none left';
     lines.push(`Dunning: cycle ${state.dunning.cycle}, ${attempt - 1} of ${of} attempts failed${next}`);
   }
+  const coupon = couponView(state.coupon);
+  if (coupon)
+    lines.push(
+      `Coupon ${coupon.code}: ${coupon.terms}${coupon.cyclesLeft === undefined ? '' : `, ${coupon.cyclesLeft} cycle(s) left`}`,
+    );
+  for (const line of state.adjustments ?? [])
+    lines.push(`Next invoice: ${line.amountCents < 0 ? '' : '+'}${formatBRL(line.amountCents)} ${line.description}`);
+  const last = [...state.invoices].reverse().find((i) => i.kind === 'recurring' && i.baseAmountCents !== undefined);
+  if (last)
+    lines.push(
+      `Invoice of cycle ${last.cycle}: ${formatBRL(last.baseAmountCents!)}${last.discount ? ` − ${formatBRL(last.discount.amountCents)} (${last.discount.code})` : ''}${(last.lines ?? []).map((l) => ` ${l.amountCents < 0 ? '−' : '+'} ${formatBRL(Math.abs(l.amountCents))}`).join('')} = ${formatBRL(last.amountCents)} charged`,
+    );
   if (state.chargeHold)
     lines.push(`Charge held since ${state.chargeHold.since.slice(0, 16)}Z: ${state.chargeHold.reason}`);
   if (state.charge) lines.push(`Charge in flight: cycle ${state.charge.cycle} (${state.charge.reference})`);

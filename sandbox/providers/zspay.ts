@@ -575,7 +575,17 @@ function saleRoutes(zspay: Zspay): void {
         customer: String(sale.clienteId),
       });
       return afterEffect(() => {
+        // The document's two refund webhooks: "quando uma transação foi estornada" (transaction,
+        // void) and "quando um recebivel é estornado" (receivable, refunded, payment status 4).
         void notify('transaction', 'void', pedidoDetail(sale));
+        void notify('receivable', 'refunded', {
+          ...payment(sale),
+          pedido: {
+            id: sale.id,
+            status_pedido_id: sale.status,
+            status_pedido: { id: sale.status, titulo: ORDER_TITLES[sale.status] },
+          },
+        });
         return reply.send({ success: true, message: 'Operação realizada com sucesso.' });
       });
     },

@@ -201,6 +201,57 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
     expect(run.stderr).toContain('there is no failed invoice to retry');
   });
 
+  it('applies a coupon, refuses a second one (exit 5) and a malformed one (exit 2), and prorates a plan change', async () => {
+    const applied = await billing([
+      'subscriptions',
+      'apply-coupon',
+      'cli-card-1',
+      '--code',
+      'WELCOME10',
+      '--percent-off',
+      '10',
+      '--cycles',
+      '2',
+    ]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Coupon WELCOME10 applied.');
+    expect(applied.stdout).toMatch(/Coupon +WELCOME10: 10% off for 2 cycles, 2 cycle\(s\) left/);
+    const again = await billing([
+      'subscriptions',
+      'apply-coupon',
+      'cli-card-1',
+      '--code',
+      'MORE',
+      '--percent-off',
+      '5',
+    ]);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toContain('a coupon is already in force');
+    const both = await billing([
+      'subscriptions',
+      'apply-coupon',
+      'cli-card-1',
+      '--code',
+      'BOTH',
+      '--percent-off',
+      '5',
+      '--amount-off-cents',
+      '100',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('coupon takes exactly one of percentOff and amountOffCents');
+
+    const changed = await billing(
+      ['--json', 'subscriptions', 'change-plan', 'cli-card-1', '--file', '-', '--proration', 'next_invoice'],
+      JSON.stringify({ ...plan, planId: 'platinum', amountCents: 9990 }),
+    );
+    expect(changed.code).toBe(0);
+    const view = JSON.parse(changed.stdout) as { planId: string; nextInvoiceAdjustmentCents?: number };
+    expect(view.planId).toBe('platinum');
+    // Today is inside the cycle paid at creation: the unused days' difference waits for the next invoice.
+    expect(view.nextInvoiceAdjustmentCents).toBeGreaterThan(0);
+  });
+
   it('schedules, shows, lists and refuses transfers; creates, shows and deletes payouts', async () => {
     await fetch(`${stack.sandbox.url}/zspay/__control/balances/131`, {
       method: 'POST',

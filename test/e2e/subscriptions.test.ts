@@ -3,20 +3,13 @@
  * sandbox's webhooks -> webhook ingress -> signal -> the subscription's state.
  */
 import { customerWithCard, zspayClient } from '../providers/zspay/helpers';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { stackApi, startTestStack, type TestStack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
 import { defined } from '../helpers/defined';
 
 describe('subscriptions through the HTTP API (dev server, sandbox, worker)', () => {
   let stack: TestStack;
-  const api = async (path: string, body?: unknown) => {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { Authorization: `Bearer ${stack.apiKey}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const api = stackApi(() => stack);
   const plan = {
     planId: 'gold',
     amountCents: 5990,

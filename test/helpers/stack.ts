@@ -89,3 +89,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   };
 }
+
+/**
+ * Calls the stack's HTTP API with its key: GET without a body, POST with one. Takes the stack
+ * lazily (tests start it in beforeAll).
+ */
+export function stackApi(stack: () => TestStack) {
+  return async (path: string, body?: unknown) => {
+    const response = await fetch(`${stack().apiUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { Authorization: `Bearer ${stack().apiKey}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+}

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { completeResellerPaymentInputSchema } from '../../common/reseller-payment';
 import { changePlanArgsSchema, createSubscriptionInputSchema } from '../../common/subscription/input';
 import {
+  applyCouponArgsSchema,
   cancelArgsSchema,
   changeNextChargeDateArgsSchema,
   extendGraceArgsSchema,
@@ -64,6 +65,8 @@ const SCHEMAS: Array<[string, z.ZodType, Record<string, unknown>]> = [
     { cycle: 1, payment: { paymentId: 'p', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } },
   ],
   ['changePlanArgs', changePlanArgsSchema, { plan: validSubscription.plan }],
+  ['changePlanArgs (prorated)', changePlanArgsSchema, { plan: validSubscription.plan, proration: 'next_invoice' }],
+  ['applyCouponArgs', applyCouponArgsSchema, { coupon: { code: 'WELCOME10', percentOff: 10, cycles: 2 } }],
   ['paymentReceived', paymentReceivedSchema, { saleId: '2401' }],
 ];
 
@@ -242,6 +245,12 @@ describe("every workflow's cheap check accepts what its schema accepts, with the
     [string, z.ZodType, (value: unknown) => { input?: unknown; problems: string[] }, Record<string, unknown>]
   > = [
     ['subscription', createSubscriptionInputSchema, checkSubscriptionInput, validSubscription],
+    [
+      'subscription with a coupon',
+      createSubscriptionInputSchema,
+      checkSubscriptionInput,
+      { ...validSubscription, coupon: { code: 'WELCOME10', amountOffCents: 500, expiresAt: '2026-12-31' } },
+    ],
     ['transfer', scheduleTransferInputSchema, checkTransferInput, validTransfer],
     [
       'payout',

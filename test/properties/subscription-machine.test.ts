@@ -121,7 +121,8 @@ class Driver {
               );
       if (dueAt > this.nowMs) return;
       if (step.kind === 'charge') {
-        this.send({ type: 'chargeStarted', cycle: step.cycle });
+        // An invoice of 0 is paid at once (no charge in flight): the loop goes on, as the workflow's does.
+        if (this.send({ type: 'chargeStarted', cycle: step.cycle }) && !this.state.charge) continue;
         return;
       }
       if (step.kind === 'await_boleto') this.send({ type: 'boletoExpired', cycle: step.cycle });
@@ -189,6 +190,10 @@ class Model {
         break;
     }
     for (const invoice of after.invoices) {
+      // Never a negative charge; never a boleto under R$ 5,00 (the plans here are boleto-sized).
+      expect(invoice.amountCents).toBeGreaterThanOrEqual(0);
+      if (after.paymentMethod.type === 'zspay_boleto' && invoice.amountCents > 0)
+        expect(invoice.amountCents).toBeGreaterThanOrEqual(500);
       const was = before.invoices.find((i) => i.cycle === invoice.cycle);
       if (invoice.status === 'paid' && was?.status !== 'paid')
         this.paidCycles.set(invoice.cycle, (this.paidCycles.get(invoice.cycle) ?? 0) + 1);
@@ -364,6 +369,19 @@ const commands = [
     operation(`changePlan(${frequency})`, (real) => ({
       type: 'changePlan',
       plan: { ...real.state.plan, planId: frequency, recurrence: { kind: 'calendar', frequency, interval: 1 } },
+    })),
+  ),
+  fc.integer({ min: 1, max: 20_000 }).map((amountCents) =>
+    operation(`changePlan(prorated, ${amountCents})`, (real) => ({
+      type: 'changePlan',
+      plan: { ...real.state.plan, planId: `p${amountCents}`, amountCents: Math.max(500, amountCents) },
+      proration: 'next_invoice',
+    })),
+  ),
+  fc.record({ percentOff: fc.constantFrom(10, 100), cycles: fc.constantFrom(1, 2, undefined) }).map((terms) =>
+    operation(`applyCoupon(${terms.percentOff}%, ${terms.cycles ?? 'forever'})`, () => ({
+      type: 'applyCoupon',
+      coupon: { code: `C${terms.percentOff}`, maxRedemptions: 3, ...terms },
     })),
   ),
   fc.constant(operation('retryNow', () => ({ type: 'retryNow' }))),

@@ -153,6 +153,53 @@ describe('renderDetails and views', () => {
     expect(text).toContain('Paid: 1 (R$ 59,90); failed attempts: 0');
     expect(text.split('\n')[1]).toMatch(/ 01\/06\/2025 +paid +0 +- +01\/06\/2025 09:00 BRT$/);
   });
+
+  it('shows the amount before discount, the discount and the adjustments once an invoice has them', () => {
+    const text = formatInvoices({
+      invoices: [
+        { cycle: 1, kind: 'recurring', amountCents: 5990, dueDate: '2025-06-01', status: 'paid', attempts: [] },
+        {
+          cycle: 2,
+          kind: 'recurring',
+          amountCents: 7391,
+          baseAmountCents: 5990,
+          discount: { code: 'WELCOME10', amountCents: 599 },
+          lines: [
+            { kind: 'proration_credit', amountCents: -1000, description: 'credit' },
+            { kind: 'proration_charge', amountCents: 3000, description: 'charge' },
+          ],
+          dueDate: '2025-07-01',
+          status: 'open',
+          attempts: [],
+        },
+      ],
+      summary: { archivedCount: 0, archivedPaidCents: 0, paidCount: 1, paidCents: 5990, failedAttempts: 0 },
+    });
+    expect(text).toMatch(/^CYCLE +KIND +BASE +DISCOUNT +ADJUSTMENTS +AMOUNT +DUE/);
+    expect(text.split('\n')[1]).toMatch(/^ +1 +recurring +R\$ 59,90 +R\$ 59,90 /);
+    expect(text.split('\n')[2]).toMatch(/^ +2 +recurring +R\$ 59,90 +-R\$ 5,99 +R\$ 20,00 +R\$ 73,91 /);
+  });
+
+  it('shows a coupon and the adjustments waiting for the next invoice', () => {
+    const view = {
+      subscriptionId: 's',
+      customerId: 'c',
+      planId: 'gold',
+      amountCents: 5990,
+      status: 'active',
+      providerStatus: { zspay: 3, adiq: 'Active' },
+      paymentMethod: { type: 'zspay_card', zspayClientId: '1', cardId: '2' },
+      cancelAtPeriodEnd: false,
+      coupon: { code: 'WELCOME10', terms: '10% off for 2 cycles', cyclesLeft: 1 },
+      nextInvoiceAdjustmentCents: 2000,
+      delivery: { pending: 0, failing: 0, givenUp: 0 },
+      ignoredPaymentNotices: 0,
+      summary: '',
+    } satisfies SubscriptionView;
+    const text = formatSubscription(view);
+    expect(text).toContain('Coupon          WELCOME10: 10% off for 2 cycles, 1 cycle(s) left');
+    expect(text).toContain('Next invoice    +R$ 20,00 of adjustments (proration, carried balance)');
+  });
 });
 
 describe('exit codes and error documents', () => {
