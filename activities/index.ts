@@ -11,6 +11,7 @@ import type { ProviderQueue } from '../common/task-queue';
 import type { AdiqClient } from '../providers/adiq/client';
 import type { ZspayClient } from '../providers/zspay/client';
 import { createAdiqActivities } from './adiq/recurrence';
+import { createZspayBilledActivities } from './zspay-billed/subscriptions';
 import { createBillingRunActivities } from './billing-runs';
 import type { ChargeActivities } from './payments/types';
 import { createZspayPaymentActivities } from './payments/zspay';
@@ -46,6 +47,7 @@ export function createActivities(deps: EngineDependencies) {
     ...createBillingRunActivities({ temporal: deps.temporal, zspay: deps.zspay }),
     ...createTransfersSincePaymentActivities({ temporal: deps.temporal }),
     ...createAdiqActivities({ adiq: deps.adiq, notification: deps.adiqNotification }),
+    ...createZspayBilledActivities({ zspay: deps.zspay }),
     ...createResellerActivities({ activePlatform: deps.activePlatform }),
     ...createPartnerActivities({ zapsign: deps.zapsign, resolveClientToken: deps.resolveZapSignClientToken }),
     ...createPaymentStatusActivities({ paymentStatus: deps.paymentStatus }),
@@ -84,6 +86,11 @@ export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQ
   changeAdiqSubscriptionVault: 'adiq',
   searchAdiqBillings: 'adiq',
   ensureAdiqNotification: 'adiq',
+  createZspayPlan: 'zspay',
+  createZspaySubscription: 'zspay',
+  listZspayInvoices: 'zspay',
+  getZspaySubscriptionStatus: 'zspay',
+  changeZspaySubscription: 'zspay',
   completeResellerPayment: 'activeplatform',
   updatePartnerPaymentStatus: 'zapsign',
   pushPaymentStatus: 'payment-status',
@@ -91,6 +98,8 @@ export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQ
   listSubscriptionsAwaitingPayment: 'main',
   paidSales: 'main',
   readSales: 'main',
+  listZspayBilledSubscriptions: 'main',
+  readZspayInvoices: 'main',
   listRunningSubscriptions: 'main',
   listSubscriptionsToTally: 'main',
   tallySubscriptions: 'main',

@@ -15,6 +15,7 @@ import {
   refundArgsSchema,
 } from '../common/subscription/operations';
 import { recurringPayoutInputSchema } from '../common/transfer';
+import { applyCouponCodeArgsSchema, catalogCouponSchema } from '../common/coupon';
 import { SUBSCRIPTION_STATUSES } from '../client/subscriptions';
 import { scheduleTransferRequestSchema, TRANSFER_STATES } from '../client/transfers';
 import * as responses from './responses';
@@ -173,7 +174,7 @@ export function openApiDocument(): Record<string, unknown> {
       }),
     },
     '/v1/subscriptions': {
-      post: operation('Create a subscription (idempotent by subscriptionId)', {
+      post: operation('Create a subscription (idempotent by subscriptionId; `couponCode` redeems a catalog coupon)', {
         body: 'CreateSubscriptionInput',
         responses: {
           201: ok('Started', 'CreatedSubscription'),
@@ -208,6 +209,26 @@ export function openApiDocument(): Record<string, unknown> {
         params: ['id'],
         query: [wholeNumber('count', 1, 36, 'default 6')],
         responses: { 200: ok('Forecast', 'Forecast'), ...problems(400, 401, 404) },
+      }),
+    },
+    '/v1/coupons': {
+      post: operation('Define a catalog coupon with a global redemption limit (idempotent by code; never changed)', {
+        body: 'CatalogCouponInput',
+        responses: {
+          201: ok('Defined'),
+          200: ok('It exists with these same terms: `created: false`'),
+          ...problems(400, 401, 409),
+        },
+      }),
+      get: operation('List the catalog coupons', {
+        query: [wholeNumber('limit', 1, 1000, 'default 100')],
+        responses: { 200: ok('Coupons'), ...problems(400, 401) },
+      }),
+    },
+    '/v1/coupons/{code}': {
+      get: operation('A catalog coupon: its terms and redemption counter', {
+        params: ['code'],
+        responses: { 200: ok('Terms, redemptions, remaining'), ...problems(400, 401, 404) },
       }),
     },
     '/v1/transfers': {
@@ -396,7 +417,8 @@ export function openApiDocument(): Record<string, unknown> {
         ChangeNextChargeDateArgs: schema(changeNextChargeDateArgsSchema),
         ChangePaymentMethodArgs: schema(changePaymentMethodArgsSchema),
         ChangePlanArgs: schema(changePlanArgsSchema),
-        ApplyCouponArgs: schema(applyCouponArgsSchema),
+        ApplyCouponArgs: schema(z.union([applyCouponArgsSchema, applyCouponCodeArgsSchema])),
+        CatalogCouponInput: schema(catalogCouponSchema),
         ExtendGraceArgs: schema(extendGraceArgsSchema),
         LinkExternalPaymentArgs: schema(linkExternalPaymentArgsSchema),
         RefundArgs: schema(refundArgsSchema),

@@ -37,6 +37,10 @@ export const subscriptionViewResponse = z.object({
   status: subscriptionStatus,
   providerStatus: z.object({ zspay: z.number().int(), adiq: z.enum(['Active', 'Blocked', 'Canceled']) }),
   paymentMethod: paymentMethodSchema,
+  providerSubscription: z
+    .object({ provider: z.enum(['adiq', 'zspay']), subscriptionId: z.string(), planId: z.string() })
+    .optional()
+    .describe('billed by a provider (Adiq- or Zspay-billed): its subscription and plan ids, once it holds them'),
   nextChargeDate: date.optional(),
   cancelAtPeriodEnd: z.boolean(),
   dunning: z.object({ cycle: z.number().int(), failures: z.number().int(), nextRetryDate: date.optional() }).optional(),
@@ -46,6 +50,7 @@ export const subscriptionViewResponse = z.object({
     .object({ code: z.string(), terms: z.string(), cyclesLeft: z.number().int().optional() })
     .optional()
     .describe('the coupon discounting the next invoices (cyclesLeft absent: forever)'),
+  couponRedemptions: z.array(z.string()).optional().describe('the coupon codes this subscription redeemed'),
   nextInvoiceAdjustmentCents: cents
     .optional()
     .describe('signed cents waiting for the next invoice (proration, carried balances)'),

@@ -15,6 +15,7 @@ import { problemFor, sendProblem } from './problems';
 import { decodedUrl, secretRedactor } from './redaction';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerTransferRoutes } from './routes/transfers';
+import { registerCouponRoutes } from './routes/coupons';
 import { registerBillingRunRoutes } from './routes/billing-runs';
 import { registerWebhookRoutes, type WebhookSecrets } from './routes/webhooks';
 
@@ -144,6 +145,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       registerSubscriptionRoutes(v1, client);
       registerTransferRoutes(v1, client);
       registerBillingRunRoutes(v1, client);
+      registerCouponRoutes(v1, client);
 
       v1.post('/reseller-payments', async (request, reply) => {
         const started = await client.resellerPayments.complete(request.body);

@@ -174,6 +174,8 @@ export function formatPaymentMethod(method: PaymentMethod): string {
       return `Zspay boleto (client ${method.zspayClientId})`;
     case 'adiq_vault':
       return `Adiq vault ${method.vaultId}`;
+    case 'zspay_subscription':
+      return `Zspay subscription (billed by Zspay, customer ${method.customer.email})`;
   }
 }
 
@@ -208,6 +210,11 @@ export function formatSubscription(view: SubscriptionView, timeZone = DEFAULT_ME
     ],
     ['Status', `${view.status} (Zspay ${view.providerStatus.zspay}, Adiq ${view.providerStatus.adiq})`],
     ['Payment method', formatPaymentMethod(view.paymentMethod)],
+    [
+      'Billed by',
+      view.providerSubscription &&
+        `${view.providerSubscription.provider === 'zspay' ? 'Zspay' : 'Adiq'} subscription ${view.providerSubscription.subscriptionId} (plan ${view.providerSubscription.planId})`,
+    ],
     ['Next charge', view.nextChargeDate && formatDate(view.nextChargeDate)],
     // An ended subscription may keep the flag; "cancels at period end" would then mislead.
     ['Cancels', view.cancelAtPeriodEnd && !TERMINAL_STATUSES.includes(view.status) ? 'at period end' : undefined],

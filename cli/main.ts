@@ -12,6 +12,7 @@ import { registerBillingRunCommands } from './commands/billing-runs';
 import { registerResellerPaymentCommands } from './commands/reseller-payments';
 import { registerSubscriptionCommands } from './commands/subscriptions';
 import { registerTransferCommands } from './commands/transfers';
+import { registerCouponCommands } from './commands/coupons';
 import { describeError, errorDocument, exitCodeFor, ExitCode } from './format';
 
 export function buildProgram(context: CliContext): Command {
@@ -35,6 +36,7 @@ export function buildProgram(context: CliContext): Command {
   registerAdiqCommands(program, context);
   registerBillingRunCommands(program, context);
   registerTransferCommands(program, context);
+  registerCouponCommands(program, context);
   return program;
 }
 

@@ -30,6 +30,7 @@ import { loadTemporalTarget } from './connection';
 import { clientPayloadCodec } from './encryption';
 import { SubscriptionsApi } from './subscriptions';
 import { TransfersApi } from './transfers';
+import { CouponsApi } from './coupons';
 import { BillingRunsApi } from './billing-runs';
 import { AdiqApi } from './adiq';
 import { WebhooksApi } from './webhooks';
@@ -108,6 +109,9 @@ export class BillingClient {
 
   /** Create, read and steer subscriptions. */
   readonly subscriptions = new SubscriptionsApi(this);
+
+  /** The coupon catalog: define coupons with a global redemption limit, read them (README, coupons). */
+  readonly coupons = new CouponsApi(this);
 
   /** Schedule, follow and cancel payouts. */
   readonly transfers = new TransfersApi(this);

@@ -22,9 +22,9 @@ import {
   subscriptionIdOf,
   subscriptionWorkflowId,
   subscriptionWorkflowType,
-  type CreateSubscriptionInput,
 } from '../common/subscription/input';
 import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
+import type { ZspayInvoiceUpdate } from '../common/subscription/zspay-managed';
 import type { SubscriptionStatus, SubscriptionView } from '../common/subscription/model';
 import {
   applyCouponArgsSchema,
@@ -44,6 +44,8 @@ import { canonicalJson, differingPaths } from './canonical';
 import { ConflictError, NotFoundError, RejectedError } from './errors';
 import { currentRuns } from '../common/visibility';
 import { FailureType } from '../common/failure-types';
+import type { CreateSubscriptionWithCode } from './coupons';
+import type { applyCouponCodeArgsSchema } from '../common/coupon';
 
 /** An update that takes arguments, with the schema that checks them and their name in errors. */
 function operation<S extends z.ZodType>(
@@ -132,7 +134,11 @@ export class SubscriptionsApi {
    * are compared with the first run's, parsed with today's schema and canonicalized (key order
    * and defaults do not matter). A create its first run refused can be sent again once fixed.
    */
-  async create(input: CreateSubscriptionInput): Promise<CreatedSubscription> {
+  async create(input: CreateSubscriptionWithCode): Promise<CreatedSubscription> {
+    // A catalog coupon (couponCode) is redeemed first, then given to the subscription in full.
+    // (Any input may arrive here from the API: undefined, null, an array... the schema names what is wrong.)
+    if (typeof input === 'object' && input !== null && (input as { couponCode?: unknown }).couponCode !== undefined)
+      return this.billing.coupons.createSubscription(input, (resolved) => this.create(resolved));
     const parsed = parseInput(createSubscriptionInputSchema, input, 'subscription');
     const workflowId = subscriptionWorkflowId(parsed.subscriptionId);
     const start = new WithStartWorkflowOperation(subscriptionWorkflowType(parsed), {
@@ -252,6 +258,11 @@ export class SubscriptionsApi {
         [{ field: 'operation', message: `operation must be one of ${Object.keys(OPERATIONS).join(', ')}` }],
         'operation',
       );
+    // applyCoupon with a catalog code: redeemed first, then applied with its terms in full.
+    if (name === 'applyCoupon' && typeof args === 'object' && args !== null && 'couponCode' in args)
+      return this.billing.coupons.applyToSubscription(subscriptionId, args.couponCode, (coupon) =>
+        this.operate(subscriptionId, 'applyCoupon', { coupon }),
+      );
     const { schema, update, label } = OPERATIONS[name];
     return this.update(subscriptionId, update, parseInput(schema, args, label));
   }
@@ -285,8 +296,14 @@ export class SubscriptionsApi {
     return this.operate(subscriptionId, 'changePlan', args);
   }
 
-  /** Applies a coupon (its terms in full) to the next recurring invoices; refused while one is in force. */
-  applyCoupon(subscriptionId: string, args: z.input<typeof applyCouponArgsSchema>) {
+  /**
+   * Applies a coupon to the next recurring invoices, its terms in full or a catalog `couponCode`
+   * (redeemed first, released if the subscription refuses it); refused while one is in force.
+   */
+  applyCoupon(
+    subscriptionId: string,
+    args: z.input<typeof applyCouponArgsSchema> | z.input<typeof applyCouponCodeArgsSchema>,
+  ) {
     return this.operate(subscriptionId, 'applyCoupon', args);
   }
 
@@ -326,6 +343,11 @@ export class SubscriptionsApi {
   /** Adiq reported a billing outcome for an Adiq-billed subscription (notification ingress). */
   adiqBilling(subscriptionId: string, update: AdiqBillingUpdate): Promise<void> {
     return this.call(subscriptionId, (h) => h.signal(defs.adiqBillingSignal, update));
+  }
+
+  /** Zspay reported an invoice outcome for a Zspay-billed subscription (webhook ingress, billing run). */
+  zspayInvoice(subscriptionId: string, update: ZspayInvoiceUpdate): Promise<void> {
+    return this.call(subscriptionId, (h) => h.signal(defs.zspayInvoiceSignal, update));
   }
 
   /** A provider confirmed a payment (webhook ingress, billing run). Duplicates have one effect. */

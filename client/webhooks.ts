@@ -17,9 +17,10 @@ import {
   paymentNotificationOutcome,
   paymentStatusNotificationSchema,
 } from '../providers/adiq/notifications';
-import { valorToCents } from '../providers/zspay/money';
+import type { ZspayInvoiceUpdate } from '../common/subscription/zspay-managed';
+import { valorToCents, zspayCentsToCents } from '../providers/zspay/money';
 import { referenceOf } from '../providers/zspay/reference';
-import { parseZspayWebhook } from '../providers/zspay/webhooks';
+import { parseZspayWebhook, type invoiceWebhookDataSchema } from '../providers/zspay/webhooks';
 import { NotFoundError } from './errors';
 import type { BillingClient } from './index';
 
@@ -85,6 +86,18 @@ async function routeZspayWebhook(client: BillingClient, body: unknown): Promise<
       detail: `sale ${refundedSale} refunded: ${subscriptions.map((s) => `subscription ${s}`).join(', ')}`,
     };
   }
+  if (event.type === 'invoice' && (event.status === 'paid' || event.status === 'overdue')) {
+    const update = zspayInvoiceUpdateOf(event.data, event.status);
+    const zspaySubscriptionId = String(event.data.assinatura_id);
+    const subscriptionId = await subscriptionOfProvider(client, 'zspaySubscriptionWorkflow', zspaySubscriptionId);
+    if (!subscriptionId)
+      return { outcome: 'ignored', detail: `no subscription is billed by Zspay subscription ${zspaySubscriptionId}` };
+    await client.subscriptions.zspayInvoice(subscriptionId, update);
+    return {
+      outcome: 'routed',
+      detail: `invoice ${update.invoiceId} ${update.outcome}: subscription ${subscriptionId}`,
+    };
+  }
   if (event.type === 'transfer') {
     // Our reference (the transfer workflow id) travels in the transfer's description.
     const reference = referenceOf(event.data.descricao);
@@ -112,11 +125,32 @@ async function routeZspayWebhook(client: BillingClient, body: unknown): Promise<
   return { outcome: 'ignored', detail: `${event.type} ${event.status} needs no action` };
 }
 
-/** The engine's subscription billed by this Adiq subscription, found through its search attribute. */
-async function subscriptionOfAdiq(client: BillingClient, adiqSubscriptionId: string): Promise<string | undefined> {
-  const query = `WorkflowType = 'adiqSubscriptionWorkflow' AND ExecutionStatus = 'Running' AND ${BillingProviderSubscriptionId.name} = '${adiqSubscriptionId.replace(/'/g, '')}'`;
+/** The engine's subscription billed by this provider subscription, found through its search attribute. */
+async function subscriptionOfProvider(
+  client: BillingClient,
+  workflowType: 'adiqSubscriptionWorkflow' | 'zspaySubscriptionWorkflow',
+  providerSubscriptionId: string,
+): Promise<string | undefined> {
+  const query = `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running' AND ${BillingProviderSubscriptionId.name} = '${providerSubscriptionId.replace(/'/g, '')}'`;
   for await (const workflow of currentRuns(client.temporal, query)) return subscriptionIdOf(workflow.workflowId);
   return undefined;
+}
+
+/** Zspay's invoice webhook ("paid", or "overdue": a failed charge, `retries` of `max_retries`) in the engine's terms. */
+export function zspayInvoiceUpdateOf(
+  data: z.infer<typeof invoiceWebhookDataSchema>,
+  status: 'paid' | 'overdue',
+): ZspayInvoiceUpdate {
+  return {
+    invoiceId: String(data.id),
+    outcome: status === 'paid' ? 'paid' : 'failed',
+    retries: data.retries,
+    maxRetries: data.max_retries,
+    amountCents: zspayCentsToCents(data.amount),
+    dueDate: data.date_invoice ?? undefined,
+    providerStatus: data.status,
+    source: 'webhook',
+  };
 }
 
 /** Adiq's two notifications: a failed attempt (ErrorCode) or a payment status (statusCode "200" = paid). */
@@ -173,7 +207,7 @@ async function routeAdiqNotification(client: BillingClient, body: unknown): Prom
   const { adiqSubscriptionId, update } = adiqBillingUpdateOf(body);
   if (!update)
     return { outcome: 'ignored', detail: `notification for ${adiqSubscriptionId} carries no billing outcome` };
-  const subscriptionId = await subscriptionOfAdiq(client, adiqSubscriptionId);
+  const subscriptionId = await subscriptionOfProvider(client, 'adiqSubscriptionWorkflow', adiqSubscriptionId);
   if (!subscriptionId)
     return { outcome: 'ignored', detail: `no subscription is billed by Adiq subscription ${adiqSubscriptionId}` };
   await client.subscriptions.adiqBilling(subscriptionId, update);
@@ -183,7 +217,7 @@ async function routeAdiqNotification(client: BillingClient, body: unknown): Prom
 export class WebhooksApi {
   constructor(private readonly billing: BillingClient) {}
 
-  /** A Zspay webhook (paid sales to their subscription, transfer statuses to their transfer). */
+  /** A Zspay webhook (paid sales and invoices to their subscription, transfer statuses to their transfer). */
   zspay(body: unknown): Promise<WebhookResult> {
     return routeZspayWebhook(this.billing, body);
   }

@@ -105,6 +105,8 @@ export interface BillingRunSummary {
   itemFailures: BillingRunItemFailure[];
   /** Subscriptions whose charges the window's activity counts: running ones and those that closed in the window. */
   subscriptionsTallied?: number;
+  /** Zspay-billed subscriptions whose recent invoices were read at Zspay and signaled (runs since that was added). */
+  zspayBilledChecked?: number;
   byStatus: Record<string, number>;
   /** Monthly recurring revenue of active and past-due subscriptions, in cents (monthly-equivalent). */
   mrrCents: number;

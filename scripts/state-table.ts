@@ -5,10 +5,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ADIQ_BILLED, ENGINE_BILLED, renderTable } from '../common/subscription/table';
+import { ADIQ_BILLED, ENGINE_BILLED, renderTable, ZSPAY_BILLED } from '../common/subscription/table';
 
 const README = path.join(__dirname, '..', 'README.md');
-export const TABLES = { 'engine-billed': ENGINE_BILLED, 'adiq-billed': ADIQ_BILLED } as const;
+export const TABLES = {
+  'engine-billed': ENGINE_BILLED,
+  'adiq-billed': ADIQ_BILLED,
+  'zspay-billed': ZSPAY_BILLED,
+} as const;
 
 /** The README with each table's block rewritten from the code. */
 export function withTables(readme: string): string {

@@ -61,6 +61,26 @@ const workerCount = (setting: string, max: number) =>
     .max(max, `${setting} must be at most ${max}`)
     .optional();
 
+/**
+ * What a refund does about money already paid out since the refunded payment (README, "Refunds"):
+ * `notify` names the transfers in `payment.refunded`. `compensate` (a transfer back from the
+ * establishment that received a payout) is recognised but refused at start-up: see
+ * COMPENSATE_UNAVAILABLE.
+ */
+export const REFUND_PAYOUT_POLICIES = ['notify', 'compensate'] as const;
+export type RefundPayoutPolicy = 'notify';
+
+/**
+ * Why `compensate` cannot run (Zspay's document, "Transferir ou Agendar Transferência"): the request
+ * names no source establishment (tipoTransferencia, valor, toEstabelecimentoId | contaBancariaId);
+ * the money leaves the establishment whose API token sends it (`from_estabelecimento_id` in the
+ * answer). The engine sends every transfer with ZSPAY_TOKEN, so a transfer back from the payee
+ * establishment is not expressible with the credentials it holds, and a payout to a bank account
+ * has left Zspay altogether.
+ */
+export const COMPENSATE_UNAVAILABLE =
+  'REFUND_PAYOUT_POLICY=compensate is not available: a Zspay transfer names no source establishment (it leaves the balance of the establishment whose token sends it), the engine sends with ZSPAY_TOKEN only, so it cannot transfer back from the establishment that received a payout (and a payout to a bank account has left Zspay); use notify (the default)';
+
 const rawSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: workerCount('WORKER_MAX_CACHED_WORKFLOWS', 1_000_000),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: workerCount('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 10_000),
@@ -98,6 +118,11 @@ const rawSchema = z.object({
   MERCHANT_WEBHOOK_SECRETS: secretMap('MERCHANT_WEBHOOK_SECRETS', 'secret reference -> signing secret'),
   PAYMENT_STATUS_BASE_URL: url('PAYMENT_STATUS_BASE_URL').optional(),
   PAYMENT_STATUS_API_KEY: z.string().min(1, 'PAYMENT_STATUS_API_KEY must not be empty').optional(),
+  REFUND_PAYOUT_POLICY: z
+    .enum(REFUND_PAYOUT_POLICIES, {
+      message: `REFUND_PAYOUT_POLICY must be one of ${REFUND_PAYOUT_POLICIES.join(', ')}`,
+    })
+    .optional(),
   ...Object.fromEntries(
     PROVIDER_QUEUES.map((provider) => [pacingSetting(provider), requestsPerSecond(pacingSetting(provider))]),
   ),
@@ -132,6 +157,8 @@ export interface WorkerConfig {
   pacing: Record<ProviderQueue, number>;
   /** Worker sizing; an absent field keeps the SDK's default. */
   sizing: WorkerSizing;
+  /** Money paid out since a refunded payment: named to the merchant (README, "Refunds"). */
+  refundPayoutPolicy: RefundPayoutPolicy;
 }
 
 /** How much one worker process holds and runs at once (README: Sizing workers). */
@@ -244,7 +271,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       }),
       providers: definedOnly({ maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_PROVIDER_ACTIVITIES }),
     },
+    refundPayoutPolicy: 'notify',
   };
+  if (e.REFUND_PAYOUT_POLICY === 'compensate') problems.push(COMPENSATE_UNAVAILABLE);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

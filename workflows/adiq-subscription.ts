@@ -9,21 +9,16 @@
 import { ActivityFailure, log, patched } from '@temporalio/workflow';
 import type { AdiqBillingSummary } from '../activities/adiq/recurrence';
 import { addDays, instantAt } from '../common/billing/calendar';
-import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
-import { BillingProviderSubscriptionId } from '../common/search-attributes';
 import { adiqDatesToSearch, adiqRegistration, type AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import { checkSubscriptionInput } from '../common/subscription/checks';
-import { summaryLine } from '../common/subscription/machine';
 import type { SubscriptionView } from '../common/subscription/model';
-import { initialState, upgradeState } from '../common/subscription/state';
 import { ADIQ_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
 import { adiqSubscriptionWorkflowV1 } from './legacy/adiq-subscription-v1';
 import { countAdiqCharge } from './metrics';
 import { failureText } from './outbox';
-import { providerActivities } from './provider-activities';
 import { acceptSubscription, STATE_MACHINE_PATCH, type SubscriptionWorkflowInput } from './subscription';
-import { eventContext, SubscriptionRuntime } from './subscription-runtime';
+import { providerBilledActivities, providerBilledRuntime } from './provider-billed';
 
 /** A billing as Adiq's search shows it, in the engine's terms (undefined: nothing to act on yet). */
 function reportOf(billing: AdiqBillingSummary): AdiqBillingUpdate | undefined {
@@ -76,23 +71,12 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
     throw invalidInput('An Adiq-billed subscription needs paymentMethod adiq_vault and an Adiq plan');
   const recurrence = plan.recurrence;
   const firstRun = input.state === undefined;
-  const runtime = new SubscriptionRuntime({
-    spec,
-    firstRun,
+  const runtime = providerBilledRuntime(input, spec, {
+    name: 'Adiq',
     machine: ADIQ_BILLED,
-    state: input.state ? upgradeState(input.state) : initialState(spec, eventContext(spec).today),
-    summary: (state) => `${summaryLine(state).split(' · ').slice(0, 3).join(' · ')} · billed by Adiq`,
-    extraAttributes: (state) =>
-      state.adiq ? [{ key: BillingProviderSubscriptionId, value: state.adiq.subscriptionId }] : [],
+    subscriptionIdOf: (state) => state.adiq?.subscriptionId,
   });
-  runtime.registerHandlers();
-  // Creates heartbeat while they wait on Adiq: a dead worker's attempt is retried after 10 seconds (it looks up first).
-  const adiq = providerActivities('adiq', {
-    startToCloseTimeout: '1 minute',
-    heartbeatTimeout: '10 seconds',
-    retry: providerWriteRetry,
-  });
-  const adiqReads = providerActivities('adiq', { startToCloseTimeout: '2 minutes', retry: providerReadRetry });
+  const { writes: adiq, reads: adiqReads } = providerBilledActivities('adiq', '2 minutes');
   if (firstRun) await acceptSubscription(runtime, spec);
 
   /** Creates the Adiq plan and subscription (each looked up first), on the date Adiq will count it from. */

@@ -22,7 +22,7 @@ import {
 } from '../common/billing-run';
 import { providerReadRetry } from '../common/retry-policies';
 import { billingRunProgressQuery } from './definitions';
-import { paymentReceivedSignal } from './subscription-definitions';
+import { paymentReceivedSignal, zspayInvoiceSignal } from './subscription-definitions';
 import { formatBRL } from '../common/money';
 import { recordBillingRunDuration } from './metrics';
 
@@ -112,6 +112,34 @@ export async function billingRunWorkflow(input: BillingRunInput = {}): Promise<B
   };
   for (const wave of chunk(batches, concurrency)) await Promise.all(wave.map(runBatch));
 
+  // Since this patch: Zspay-billed subscriptions' invoices, read at Zspay, signaled to their
+  // subscriptions (each acts on an outcome once: what it already knows changes nothing). Runs
+  // started before replay without these commands.
+  let zspayInvoicesChecked: number | undefined;
+  if (patched('billing-run-zspay-invoices')) {
+    const zspayBilled = await engine.listZspayBilledSubscriptions();
+    zspayInvoicesChecked = zspayBilled.length;
+    // Only bounds how far back invoices are signaled (40 days): a UTC date is close enough.
+    const today = new Date().toISOString().slice(0, 10);
+    const readZspayBatch = async (subscriptions: typeof zspayBilled) => {
+      const { reports, failed } = await zspayReads.readZspayInvoices({ subscriptions, today });
+      for (const failure of failed) itemFailed(failure);
+      for (const { subscriptionId, update } of reports) {
+        try {
+          await getExternalWorkflowHandle(`subscription-${subscriptionId}`).signal(zspayInvoiceSignal, update);
+        } catch (error) {
+          itemFailed({
+            subscriptionId,
+            saleId: `fatura-${update.invoiceId}`,
+            type: 'SignalFailed',
+            reason: `reported by Zspay, but the subscription could not be signaled: ${error instanceof Error ? error.message : String(error)}`,
+          });
+        }
+      }
+    };
+    for (const wave of chunk(chunk(zspayBilled, batchSize), concurrency)) await Promise.all(wave.map(readZspayBatch));
+  }
+
   progress.phase = 'summarizing';
   const to = new Date().toISOString();
   const from = new Date(Date.now() - (input.windowHours ?? 24) * 3_600_000).toISOString();
@@ -138,6 +166,7 @@ export async function billingRunWorkflow(input: BillingRunInput = {}): Promise<B
     itemsFailed: progress.itemsFailed,
     itemFailures: progress.itemFailures,
     ...(survivesBadItems ? { subscriptionsTallied: tallied.length } : {}),
+    ...(zspayInvoicesChecked === undefined ? {} : { zspayBilledChecked: zspayInvoicesChecked }),
     byStatus,
     mrrCents,
     transfers,

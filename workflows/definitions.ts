@@ -3,6 +3,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BillingRunProgress } from '../common/billing-run';
+import type { CouponCatalogView, CouponRedemption } from '../common/coupon-rules';
 import type { ResellerPaymentView } from '../common/reseller-payment';
 import type { TransferStatusUpdate, TransferView } from '../common/transfer';
 
@@ -18,3 +19,11 @@ export const cancelTransferUpdate = defineUpdate<TransferView, [{ reason?: strin
 export const transferStatusSignal = defineSignal<[TransferStatusUpdate]>('transferStatus');
 
 export const billingRunProgressQuery = defineQuery<BillingRunProgress>('progress');
+
+export const couponQuery = defineQuery<CouponCatalogView>('coupon');
+/** Redeem a catalog coupon for a subscription: once per subscription id (again: the same answer). */
+export const redeemCouponUpdate = defineUpdate<CouponRedemption, [{ subscriptionId: string }]>('redeem');
+/** Give a subscription's redemption back (nothing when it holds none). */
+export const releaseCouponUpdate = defineUpdate<CouponCatalogView, [{ subscriptionId: string }]>('release');
+/** The redemption a subscription holds, if any. */
+export const couponRedemptionQuery = defineQuery<CouponRedemption | null, [string]>('redemption');

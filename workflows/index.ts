@@ -5,4 +5,6 @@ export { transferWorkflow } from './transfer';
 export { billingRunWorkflow } from './billing-run';
 export { settleBalanceWorkflow } from './payout';
 export { adiqSubscriptionWorkflow } from './adiq-subscription';
+export { zspaySubscriptionWorkflow } from './zspay-subscription';
 export { adiqNotificationWorkflow } from './adiq-notification';
+export { couponWorkflow } from './coupon';

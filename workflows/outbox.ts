@@ -67,6 +67,12 @@ export async function deliverEntry(entry: OutboxEntry, targets: DeliveryTargets)
         vaultId: effect.vaultId,
       });
       return;
+    case 'zspay_subscription':
+      await providerActivities('zspay', ONE_ATTEMPT).changeZspaySubscription({
+        subscriptionId: effect.zspaySubscriptionId,
+        action: effect.action,
+      });
+      return;
   }
 }
 

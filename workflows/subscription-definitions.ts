@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AdiqBillingUpdate } from '../common/subscription/adiq-managed';
+import type { ZspayInvoiceUpdate } from '../common/subscription/zspay-managed';
 import type { ChangePlanArgs } from '../common/subscription/input';
 import type { Invoice, InvoiceSummary, SubscriptionView } from '../common/subscription/model';
 import type {
@@ -70,6 +71,9 @@ export const refundReceivedSignal = defineSignal<[RefundNotice]>('refundReceived
 
 /** Adiq reported a billing outcome (notification ingress) for an Adiq-billed subscription. */
 export const adiqBillingSignal = defineSignal<[AdiqBillingUpdate]>('adiqBilling');
+
+/** Zspay reported an invoice outcome (webhook ingress or the billing run) for a Zspay-billed subscription. */
+export const zspayInvoiceSignal = defineSignal<[ZspayInvoiceUpdate]>('zspayInvoice');
 
 /** The provider confirmed a payment (a boleto paid): from webhook ingress or a billing run. */
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');

@@ -229,6 +229,11 @@ export class SubscriptionRuntime {
         return log.warn('Ignoring a malformed Adiq billing notification', { update });
       this.dispatch({ type: 'adiqBillingNoticed', update });
     });
+    setHandler(defs.zspayInvoiceSignal, (update) => {
+      if (typeof update?.invoiceId !== 'string' || (update.outcome !== 'paid' && update.outcome !== 'failed'))
+        return log.warn('Ignoring a malformed Zspay invoice notification', { update });
+      this.dispatch({ type: 'zspayInvoiceNoticed', update });
+    });
     // The create call (update-with-start) waits for the first run's checks and hears why they failed.
     setHandler(defs.createdUpdate, async () => {
       await condition(() => this.accepted !== undefined);
@@ -354,6 +359,7 @@ export class SubscriptionRuntime {
         state.outbox.length === 0 &&
         state.pendingPayments.length === 0 &&
         (state.adiqNotices ?? []).length === 0 &&
+        (state.zspayNotices ?? []).length === 0 &&
         (state.pendingRefunds ?? []).length === 0 &&
         refundToSend(state) === undefined
       );

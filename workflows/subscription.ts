@@ -105,6 +105,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const spec = checked.input;
   if (spec.paymentMethod.type === 'adiq_vault')
     throw invalidInput('Subscriptions billed by Adiq run adiqSubscriptionWorkflow');
+  if (spec.paymentMethod.type === 'zspay_subscription')
+    throw invalidInput('Subscriptions billed by Zspay run zspaySubscriptionWorkflow');
   const firstRun = input.state === undefined;
   const runtime = new SubscriptionRuntime({
     spec,

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import {
   BillingAmountCents,
   BillingPendingSaleIds,
+  BillingProviderSubscriptionId,
   BillingStatus,
   TransferStatus,
 } from '../../common/search-attributes';
@@ -27,6 +28,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { withProviderFailures } from '../provider-failure';
 import { currentRuns } from '../../common/visibility';
 import { subscriptionIdOf } from '../../common/subscription/input';
+import { zspayReportOf, type ZspayInvoiceUpdate } from '../../common/subscription/zspay-managed';
+import { invoiceSummary } from '../zspay-billed/subscriptions';
 
 /** What an earlier attempt of paidSales or readSales had read, from its last heartbeat. */
 function salesReadSoFar(details: unknown): { read: number; paid: string[]; failed: SaleReadFailure[] } | undefined {
@@ -56,14 +59,23 @@ function itemFailure(error: unknown): ProviderError | undefined {
 }
 
 /** Subscription workflow types, in visibility queries. */
-const SUBSCRIPTION_TYPES = `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow')`;
+const SUBSCRIPTION_TYPES = `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow', 'zspaySubscriptionWorkflow')`;
 /** Closed for good: a continued-as-new run is not (its successor carries the subscription on). */
 const ENDED = `ExecutionStatus IN ('Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut')`;
 
 export interface BillingRunDeps {
   temporal: Client;
-  zspay: Pick<ZspayClient, 'getSale'>;
+  zspay: Pick<ZspayClient, 'getSale' | 'listInvoices'>;
 }
+
+/** A running Zspay-billed subscription and the Zspay subscription that bills it. */
+export interface ZspayBilledSubscription {
+  subscriptionId: string;
+  zspaySubscriptionId: string;
+}
+
+/** Invoices older than this (by `date_invoice`) are not signaled again: the subscription's own daily read covers them. */
+const ZSPAY_INVOICE_LOOKBACK_DAYS = 40;
 
 export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) {
   return {
@@ -134,6 +146,61 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
         return { paid: progress.paid, failed: progress.failed };
       }),
 
+    /** Running Zspay-billed subscriptions that Zspay holds (their `BillingProviderSubscriptionId`). */
+    async listZspayBilledSubscriptions(): Promise<ZspayBilledSubscription[]> {
+      const found: ZspayBilledSubscription[] = [];
+      const query = `WorkflowType = 'zspaySubscriptionWorkflow' AND ExecutionStatus = 'Running'`;
+      for await (const workflow of currentRuns(temporal, query)) {
+        const zspaySubscriptionId = workflow.typedSearchAttributes.get(BillingProviderSubscriptionId);
+        if (zspaySubscriptionId)
+          found.push({ subscriptionId: subscriptionIdOf(workflow.workflowId), zspaySubscriptionId });
+      }
+      return found;
+    },
+
+    /**
+     * The recent invoice outcomes of these Zspay-billed subscriptions (paid, or failed with their
+     * retry count), read from Zspay's invoice list, for the run to signal: each subscription acts
+     * on an outcome once, so outcomes it already knows change nothing. A subscription whose list
+     * Zspay refuses for good (404...) is an item failure, not a failed run.
+     */
+    readZspayInvoices: (input: {
+      subscriptions: ZspayBilledSubscription[];
+      today: string;
+    }): Promise<{
+      reports: Array<{ subscriptionId: string; update: ZspayInvoiceUpdate }>;
+      failed: Array<SaleReadFailure & { subscriptionId: string }>;
+    }> =>
+      withProviderFailures(async () => {
+        const since = new Date(Date.parse(`${input.today}T00:00:00Z`) - ZSPAY_INVOICE_LOOKBACK_DAYS * 86_400_000)
+          .toISOString()
+          .slice(0, 10);
+        const reports: Array<{ subscriptionId: string; update: ZspayInvoiceUpdate }> = [];
+        const failed: Array<SaleReadFailure & { subscriptionId: string }> = [];
+        for (const subscription of input.subscriptions) {
+          try {
+            const invoices = (await zspay.listInvoices(subscription.zspaySubscriptionId)).map(invoiceSummary);
+            for (const invoice of invoices.reverse()) {
+              if (invoice.dueDate !== undefined && invoice.dueDate < since) continue;
+              const update = zspayReportOf(invoice);
+              if (update) reports.push({ subscriptionId: subscription.subscriptionId, update });
+            }
+          } catch (error) {
+            const failure = itemFailure(error);
+            if (!failure) throw error;
+            failed.push({
+              subscriptionId: subscription.subscriptionId,
+              saleId: `assinatura-${subscription.zspaySubscriptionId}`,
+              type: failure.name,
+              ...(failure.statusCode === undefined ? {} : { statusCode: failure.statusCode }),
+              reason: failure.message,
+            });
+          }
+          Context.current().heartbeat();
+        }
+        return { reports, failed };
+      }),
+
     /**
      * The subscriptions whose charges a run's window counts: every running one, and every one that
      * ended (canceled, completed, failed, terminated) inside the window — its invoices are still
@@ -154,7 +221,7 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
     /** Every running subscription (both kinds). */
     async listRunningSubscriptions(): Promise<string[]> {
       const ids: string[] = [];
-      const query = `WorkflowType IN ('subscriptionWorkflow', 'adiqSubscriptionWorkflow') AND ExecutionStatus = 'Running'`;
+      const query = `${SUBSCRIPTION_TYPES} AND ExecutionStatus = 'Running'`;
       for await (const workflow of currentRuns(temporal, query)) ids.push(subscriptionIdOf(workflow.workflowId));
       return ids;
     },

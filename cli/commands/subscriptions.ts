@@ -35,7 +35,16 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .requiredOption('-f, --file <path>', 'JSON file with the subscription, or - for stdin')
     .action(async (options: { file: string }) => {
       const input = await context.readJson(options.file);
-      const started = await (await api()).create(parseInput(createSubscriptionInputSchema, input, 'subscription'));
+      // A catalog coupon (couponCode) is redeemed by the client before the subscription starts.
+      const couponCode =
+        typeof input === 'object' && input !== null ? (input as { couponCode?: unknown }).couponCode : undefined;
+      const started = await (
+        await api()
+      ).create(
+        couponCode === undefined
+          ? parseInput(createSubscriptionInputSchema, input, 'subscription')
+          : (input as Parameters<SubscriptionsApi['create']>[0]),
+      );
       context.print(started, (s) =>
         s.created
           ? `Created ${s.workflowId} (run ${s.runId})`
@@ -152,7 +161,7 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .command('apply-coupon')
     .description('Discount the next recurring invoices with a coupon (percent or cents off, N cycles or forever)')
     .argument('<id>', 'subscription id')
-    .requiredOption('--code <code>', 'the coupon code')
+    .requiredOption('--code <code>', 'the coupon code (alone: the catalog coupon of that code)')
     .option('--percent-off <n>', 'whole percent off (1..100)', numberForSchema)
     .option('--amount-off-cents <cents>', 'cents off each invoice', numberForSchema)
     .option('--cycles <n>', 'how many invoices it discounts (default: forever)', numberForSchema)
@@ -175,8 +184,13 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
         },
       ) => {
         const coupon = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+        // --code alone: the catalog coupon of that code (redeemed, then applied).
+        const fromCatalog = options.percentOff === undefined && options.amountOffCents === undefined;
         return operate(`Coupon ${options.code} applied.`, (s) =>
-          s.applyCoupon(id, { coupon } as Parameters<SubscriptionsApi['applyCoupon']>[1]),
+          s.applyCoupon(
+            id,
+            (fromCatalog ? { couponCode: options.code } : { coupon }) as Parameters<SubscriptionsApi['applyCoupon']>[1],
+          ),
         );
       },
     );

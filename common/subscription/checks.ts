@@ -28,8 +28,41 @@ export function paymentMethodProblems(value: unknown, field = 'paymentMethod'): 
       return check.id('zspayClientId', value.zspayClientId).problems;
     case 'adiq_vault':
       return check.text('vaultId', value.vaultId, 36).problems;
+    case 'zspay_subscription': {
+      const customer = isObject(value.customer) ? value.customer : {};
+      const address = isObject(value.address) ? value.address : {};
+      return check
+        .text('customer.name', customer.name, 120)
+        .that(
+          'customer.email',
+          typeof customer.email === 'string' &&
+            /^[^\s@]+@[^\s@]+$/.test(customer.email) &&
+            customer.email.length <= 120,
+          'must be an e-mail address',
+        )
+        .that(
+          'customer.document',
+          typeof customer.document === 'string' && /^\d{11}(\d{3})?$/.test(customer.document),
+          'must be a CPF (11) or CNPJ (14) digits',
+        )
+        .text('address.street', address.street, 120)
+        .text('address.number', address.number, 20)
+        .that(
+          'address.zipCode',
+          typeof address.zipCode === 'string' && /^\d{8}$/.test(address.zipCode),
+          'must have 8 digits',
+        )
+        .text('address.city', address.city, 80)
+        .that(
+          'address.state',
+          typeof address.state === 'string' && /^[A-Z]{2}$/.test(address.state),
+          'must be the 2-letter UF',
+        )
+        .text('address.complement', address.complement, 80, true).problems;
+    }
     default:
-      return check.oneOf('type', value.type, ['zspay_card', 'zspay_boleto', 'adiq_vault']).problems;
+      return check.oneOf('type', value.type, ['zspay_card', 'zspay_boleto', 'adiq_vault', 'zspay_subscription'])
+        .problems;
   }
 }
 
@@ -149,6 +182,7 @@ const METHOD_KEYS: Record<string, string[]> = {
   zspay_card: ['type', 'zspayClientId', 'cardId'],
   zspay_boleto: ['type', 'zspayClientId'],
   adiq_vault: ['type', 'vaultId'],
+  zspay_subscription: ['type', 'customer', 'address'],
 };
 const knownMethod = (method: Fields) => known(method, METHOD_KEYS[method.type as string] ?? ['type']);
 
@@ -194,6 +228,14 @@ export function checkSubscriptionInput(value: unknown): { input?: ParsedSubscrip
       'plan.recurrence.kind',
       plan.recurrence.kind === 'adiq',
       "must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)",
+    );
+  if (value.coupon !== undefined && method?.type === 'zspay_subscription')
+    check.that('coupon', false, 'is not available for a subscription billed by Zspay (Zspay charges the plan amount)');
+  if (plan && method?.type === 'zspay_subscription')
+    check.that(
+      'plan.recurrence.kind',
+      plan.recurrence.kind === 'calendar',
+      "must be 'calendar' for a subscription billed by Zspay (paymentMethod zspay_subscription)",
     );
   if (plan && method?.type === 'zspay_boleto')
     check.that(

@@ -10,6 +10,7 @@ import type { ProrationMode, SubscriptionPlan } from './input';
 import type { ExternalPayment, PaymentMethod } from './model';
 import type { PaymentReceived } from './operations';
 import type { AdiqBillingUpdate } from './adiq-managed';
+import type { ZspayInvoiceUpdate } from './zspay-managed';
 
 /** What a collection attempt came to (a boleto's payment or expiry arrives later as its own event). */
 export type ChargeOutcome = Pick<
@@ -87,10 +88,23 @@ export type AdiqEvent =
   | { type: 'adiqSubscriptionBlocked' }
   | { type: 'adiqSubscriptionCanceled' };
 
+/** Zspay-billed subscriptions: what Zspay reports about the subscription it bills. */
+export type ZspayEvent =
+  /** The Zspay plan and subscription exist (created on `startDate`; Zspay charges from `firstDueDate`). */
+  | { type: 'zspaySubscribed'; planId: string; subscriptionId: string; startDate: CalendarDate }
+  /** An invoice webhook: a hint, until Zspay's invoice list confirms it. */
+  | { type: 'zspayInvoiceNoticed'; update: ZspayInvoiceUpdate }
+  /** An invoice as Zspay's invoice list shows it (a confirmed webhook, or the daily look). */
+  | { type: 'zspayInvoiceReported'; update: ZspayInvoiceUpdate }
+  | { type: 'zspayNoticeContradicted'; invoiceId: string }
+  /** Zspay shows the subscription canceled (removed outside the engine). */
+  | { type: 'zspaySubscriptionCanceled' };
+
 export type DeliveryEvent =
   { type: 'effectDelivered'; id: string } | { type: 'effectFailed'; id: string; error: string };
 
-export type SubscriptionEvent = OperationEvent | ProviderEvent | ChargeEvent | TimerEvent | AdiqEvent | DeliveryEvent;
+export type SubscriptionEvent =
+  OperationEvent | ProviderEvent | ChargeEvent | TimerEvent | AdiqEvent | ZspayEvent | DeliveryEvent;
 export type SubscriptionEventType = SubscriptionEvent['type'];
 export type EventOf<T extends SubscriptionEventType> = Extract<SubscriptionEvent, { type: T }>;
 

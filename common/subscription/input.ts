@@ -62,6 +62,21 @@ export const createSubscriptionInputSchema = z
         message: "plan.recurrence.kind must be 'adiq' for a subscription billed by Adiq (paymentMethod adiq_vault)",
       });
     }
+    if (input.coupon && input.paymentMethod.type === 'zspay_subscription') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coupon'],
+        message: 'coupon is not available for a subscription billed by Zspay (Zspay charges the plan amount)',
+      });
+    }
+    if (input.paymentMethod.type === 'zspay_subscription' && input.plan.recurrence.kind !== 'calendar') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plan', 'recurrence', 'kind'],
+        message:
+          "plan.recurrence.kind must be 'calendar' for a subscription billed by Zspay (paymentMethod zspay_subscription)",
+      });
+    }
     if (input.paymentMethod.type === 'zspay_boleto' && input.plan.amountCents < BOLETO_MINIMUM_CENTS) {
       ctx.addIssue({
         code: 'custom',
@@ -84,11 +99,13 @@ export const changePlanArgsSchema = z.object({
 });
 export type ChangePlanArgs = z.infer<typeof changePlanArgsSchema>;
 
-/** Adiq-billed subscriptions run their own workflow type; both answer the same queries. */
+/** Adiq-billed and Zspay-billed subscriptions run their own workflow types; all answer the same queries. */
 export function subscriptionWorkflowType(input: {
   paymentMethod: { type: string };
-}): 'subscriptionWorkflow' | 'adiqSubscriptionWorkflow' {
-  return input.paymentMethod.type === 'adiq_vault' ? 'adiqSubscriptionWorkflow' : 'subscriptionWorkflow';
+}): 'subscriptionWorkflow' | 'adiqSubscriptionWorkflow' | 'zspaySubscriptionWorkflow' {
+  if (input.paymentMethod.type === 'adiq_vault') return 'adiqSubscriptionWorkflow';
+  if (input.paymentMethod.type === 'zspay_subscription') return 'zspaySubscriptionWorkflow';
+  return 'subscriptionWorkflow';
 }
 
 export function subscriptionWorkflowId(subscriptionId: string): string {

@@ -510,7 +510,9 @@ export type Apply<T extends SubscriptionEventType> = (
 /** A transition that changes nothing else: the state as given, no effects. */
 export const only = (state: SubscriptionState): Transition => ({ state, effects: [] });
 const notBilledByAdiq = (): never => {
-  throw new Error('the transition table refuses Adiq reports for a subscription the engine bills');
+  throw new Error(
+    'the transition table refuses Adiq and Zspay subscription reports for a subscription the engine bills',
+  );
 };
 
 export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
@@ -766,6 +768,12 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
   adiqNoticeContradicted: notBilledByAdiq,
   adiqSubscriptionBlocked: notBilledByAdiq,
   adiqSubscriptionCanceled: notBilledByAdiq,
+  // Zspay's subscription reports reach only Zspay-billed subscriptions (zspay-managed.ts).
+  zspaySubscribed: notBilledByAdiq,
+  zspayInvoiceNoticed: notBilledByAdiq,
+  zspayInvoiceReported: notBilledByAdiq,
+  zspayNoticeContradicted: notBilledByAdiq,
+  zspaySubscriptionCanceled: notBilledByAdiq,
 
   effectDelivered: (state, event) => only(delivered(state, event.id)),
   effectFailed: (state, event, ctx) => only(deliveryFailed(state, event.id, event.error, ctx)),

@@ -26,6 +26,28 @@ export const paymentMethodSchema = z.discriminatedUnion('type', [
       .min(1, 'paymentMethod.vaultId is required')
       .max(36, 'paymentMethod.vaultId must be at most 36 characters'),
   }),
+  /**
+   * Billed by Zspay itself (a Zspay plan and subscription, "Nova assinatura"): Zspay's subscribe
+   * takes the customer and address (it registers the client itself), not a client or card id.
+   */
+  z.object({
+    type: z.literal('zspay_subscription'),
+    customer: z.object({
+      name: z.string().min(1, 'paymentMethod.customer.name is required').max(120),
+      email: z.email({ message: 'paymentMethod.customer.email must be an e-mail address' }).max(120),
+      document: z
+        .string()
+        .regex(/^\d{11}(\d{3})?$/, 'paymentMethod.customer.document must be a CPF (11) or CNPJ (14) digits'),
+    }),
+    address: z.object({
+      street: z.string().min(1, 'paymentMethod.address.street is required').max(120),
+      number: z.string().min(1, 'paymentMethod.address.number is required').max(20),
+      zipCode: z.string().regex(/^\d{8}$/, 'paymentMethod.address.zipCode must have 8 digits'),
+      city: z.string().min(1, 'paymentMethod.address.city is required').max(80),
+      state: z.string().regex(/^[A-Z]{2}$/, 'paymentMethod.address.state must be the 2-letter UF'),
+      complement: z.string().max(80).optional(),
+    }),
+  }),
 ]);
 export type PaymentMethod = z.infer<typeof paymentMethodSchema>;
 
@@ -143,6 +165,8 @@ export interface SubscriptionView {
   /** The same status in each provider's terms (Zspay subscription status 1..5; Adiq). */
   providerStatus: { zspay: number; adiq: 'Active' | 'Blocked' | 'Canceled' };
   paymentMethod: PaymentMethod;
+  /** Billed by a provider (Adiq- or Zspay-billed): the provider's subscription and plan ids, once it holds them. */
+  providerSubscription?: { provider: 'adiq' | 'zspay'; subscriptionId: string; planId: string };
   nextChargeDate?: string;
   cancelAtPeriodEnd: boolean;
   dunning?: { cycle: number; failures: number; nextRetryDate?: string };
@@ -151,6 +175,8 @@ export interface SubscriptionView {
   pendingPlanId?: string;
   /** The coupon discounting the next invoices, and how many cycles it has left (absent: forever). */
   coupon?: { code: string; terms: string; cyclesLeft?: number };
+  /** The coupon codes this subscription redeemed (absent: none). */
+  couponRedemptions?: string[];
   /** Signed cents waiting for the next invoice (proration, carried balances); absent when none. */
   nextInvoiceAdjustmentCents?: number;
   /** A charge refused for a reason no retry can fix, waiting to be tried again. */

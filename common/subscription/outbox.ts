@@ -15,7 +15,9 @@ export type Effect =
   | { kind: 'push_payment_status'; cycle: number; status: 'paid' | 'failed' | 'pending' | 'refunded' }
   /** Adiq-billed: forward a cancel or a new card (vault) to Adiq. */
   | { kind: 'adiq_cancel'; adiqSubscriptionId: string }
-  | { kind: 'adiq_change_vault'; adiqSubscriptionId: string; vaultId: string };
+  | { kind: 'adiq_change_vault'; adiqSubscriptionId: string; vaultId: string }
+  /** Zspay-billed: forward a cancel ("Remover uma assinatura"), a suspension or a reactivation to Zspay. */
+  | { kind: 'zspay_subscription'; action: 'cancel' | 'suspend' | 'reactivate'; zspaySubscriptionId: string };
 
 export interface OutboxEntry {
   /** Stable across retries and runs: a notification's id is the merchant's dedupe key. */
@@ -36,7 +38,7 @@ export function deliveryBackoffMs(attempts: number): number {
 }
 /** Notifications and status pushes are given up after three days; calls to a billing provider never are. */
 export const DELIVERY_WINDOW_MS = 3 * 24 * 3_600_000;
-const NEVER_GIVEN_UP: ReadonlyArray<Effect['kind']> = ['adiq_cancel', 'adiq_change_vault'];
+const NEVER_GIVEN_UP: ReadonlyArray<Effect['kind']> = ['adiq_cancel', 'adiq_change_vault', 'zspay_subscription'];
 
 /** Appends decided effects to the outbox; effects with nobody to reach are dropped here. */
 export function enqueue(state: SubscriptionState, effects: readonly Effect[], ctx: EventContext): SubscriptionState {
@@ -84,6 +86,8 @@ function orderingKey(entry: OutboxEntry): string | undefined {
       return 'partner';
     case 'push_payment_status':
       return `push-${entry.effect.cycle}`;
+    case 'zspay_subscription':
+      return 'zspay';
     default:
       return 'adiq';
   }

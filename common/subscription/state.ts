@@ -11,6 +11,7 @@ import type { ExternalPayment, Invoice, InvoiceLine, InvoiceSummary, PaymentMeth
 import type { PaymentReceived } from './operations';
 import type { OutboxEntry } from './outbox';
 import type { AdiqBillingUpdate } from './adiq-managed';
+import type { ZspayInvoiceUpdate } from './zspay-managed';
 
 /** A charge the workflow is collecting right now (between its start and its outcome). */
 export interface ChargeInFlight {
@@ -93,6 +94,10 @@ export interface SubscriptionState {
   adiq?: { planId: string; subscriptionId: string; handled: string[] };
   /** Adiq-billed: notifications waiting for Adiq's billing search to confirm them. */
   adiqNotices?: AdiqBillingUpdate[];
+  /** Zspay-billed subscriptions: Zspay's plan and subscription ids and the invoice outcomes already acted on. */
+  zspay?: { planId: string; subscriptionId: string; handled: string[] };
+  /** Zspay-billed: invoice webhooks waiting for Zspay's invoice list to confirm them. */
+  zspayNotices?: ZspayInvoiceUpdate[];
 }
 
 /** The state as released before the state machine (carried by a v1 run's continue-as-new). */

@@ -7,6 +7,7 @@
 import { addDays, compareDates } from '../billing/calendar';
 import type { EventContext, EventOf, SubscriptionEvent, SubscriptionEventType } from './events';
 import { applyAdiqEvent } from './adiq-managed';
+import { applyZspayEvent } from './zspay-managed';
 import {
   applyEvent,
   dueDateOf,
@@ -74,6 +75,10 @@ export const GUARDS = {
   adiqVault: {
     label: 'the method is an Adiq vault',
     holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type === 'adiq_vault',
+  },
+  zspaySubscriptionMethod: {
+    label: 'the method is a Zspay subscription',
+    holds: (_s, e) => (e as EventOf<'changePaymentMethod'>).paymentMethod.type === 'zspay_subscription',
   },
   timeZoneChanges: {
     label: 'the plan changes time zone',
@@ -206,6 +211,14 @@ const ADIQ_ONLY = {
   adiqSubscriptionBlocked: row(BILLED_BY_ENGINE, BILLED_BY_ENGINE),
   adiqSubscriptionCanceled: row(BILLED_BY_ENGINE, BILLED_BY_ENGINE),
 };
+const NOT_BILLED_BY_ZSPAY = refused('Zspay does not bill this subscription (it is not on a Zspay plan)');
+const ZSPAY_ONLY = {
+  zspaySubscribed: row(NOT_BILLED_BY_ZSPAY, NOT_BILLED_BY_ZSPAY),
+  zspayInvoiceNoticed: row(NOT_BILLED_BY_ZSPAY, NOT_BILLED_BY_ZSPAY),
+  zspayInvoiceReported: row(NOT_BILLED_BY_ZSPAY, NOT_BILLED_BY_ZSPAY),
+  zspayNoticeContradicted: row(NOT_BILLED_BY_ZSPAY, NOT_BILLED_BY_ZSPAY),
+  zspaySubscriptionCanceled: row(NOT_BILLED_BY_ZSPAY, NOT_BILLED_BY_ZSPAY),
+};
 const BILLED_BY_ADIQ = refused('Adiq charges this subscription, not the engine');
 const ADIQ_CHARGES = Object.fromEntries(
   (
@@ -334,6 +347,10 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
     unless(
       [
         ['adiqVault', refused('paymentMethod adiq_vault is for subscriptions billed by Adiq')],
+        [
+          'zspaySubscriptionMethod',
+          refused('paymentMethod zspay_subscription is for subscriptions billed by Zspay, chosen when created'),
+        ],
         ['boletoAwaited', refused('a boleto is waiting for payment; change the method after it is settled')],
       ],
       applied('used from the next attempt; a failed invoice is tried again at once'),
@@ -456,8 +473,9 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
   periodEnded: row(applied('canceled')),
   planEnded: row(applied('completed'), ENDED, { suspended: deferred('the end is reached when reactivated') }),
 
-  // --- Adiq's reports reach only subscriptions Adiq bills ---
+  // --- Adiq's and Zspay's subscription reports reach only subscriptions they bill ---
   ...ADIQ_ONLY,
+  ...ZSPAY_ONLY,
 
   // --- side effects delivered in the background ---
   ...DELIVERY,
@@ -499,7 +517,58 @@ export const ADIQ_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
     blocked: refused('the subscription is already blocked'),
   }),
   adiqSubscriptionCanceled: row(applied('canceled, as Adiq says')),
+  ...ZSPAY_ONLY,
   ...NO_ADIQ_REFUNDS,
+  ...DELIVERY,
+};
+
+const BILLED_BY_ZSPAY = refused('Zspay charges this subscription, not the engine');
+const NOT_ADIQ = refused('the subscription is billed by Zspay, not Adiq');
+function notWithZspay<E extends SubscriptionEventType>(events: readonly E[], reason: string): Record<E, Row> {
+  return Object.fromEntries(events.map((event) => [event, row(refused(reason))])) as Record<E, Row>;
+}
+
+/** What a Zspay-billed subscription answers (Zspay charges and retries each invoice; the engine follows). */
+export const ZSPAY_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
+  cancelNow: row(applied('canceled at once; the subscription is removed at Zspay')),
+  cancelAtPeriodEnd: row(
+    refused('Zspay documents only an immediate removal of a subscription; cancel with atPeriodEnd false'),
+  ),
+  suspend: row(applied('suspended at once; the suspension is sent to Zspay'), ENDED, {
+    suspended: refused('the subscription is already suspended'),
+  }),
+  reactivate: row(refused('only a suspended subscription can be reactivated'), ENDED, {
+    suspended: applied('resumes; the reactivation is sent to Zspay'),
+  }),
+  ...notWithZspay(
+    ['changePaymentMethod'],
+    'Zspay documents no way to change the card of a subscription it bills; cancel and subscribe again',
+  ),
+  ...notWithZspay(
+    ['changeNextChargeDate', 'changePlan', 'applyCoupon', 'retryNow', 'skipNextRetry', 'extendGrace'],
+    'not available for a subscription Zspay bills: Zspay charges the plan on its own schedule',
+  ),
+  linkExternalPayment: row(applied('the cycle’s outcomes are pushed to that payment')),
+  ...(Object.fromEntries(
+    Object.keys(ADIQ_CHARGES).map((event) => [event, row(BILLED_BY_ZSPAY, BILLED_BY_ZSPAY)]),
+  ) as typeof ADIQ_CHARGES),
+  ...(Object.fromEntries(Object.keys(ADIQ_ONLY).map((event) => [event, row(NOT_ADIQ, NOT_ADIQ)])) as typeof ADIQ_ONLY),
+  zspaySubscribed: row(applied('Zspay holds the subscription: it charges the plan from the start date')),
+  zspayInvoiceNoticed: row(
+    applied('queued: Zspay’s invoice list is read before anything changes'),
+    applied('queued: Zspay’s invoice list is read before anything changes'),
+  ),
+  zspayInvoiceReported: row(
+    applied('paid, retried by Zspay, or blocked once its retries are exhausted; the merchant is told'),
+    applied('recorded on its invoice; the status stays; the merchant is told'),
+    { suspended: applied('recorded on its invoice; the suspension stays; the merchant is told') },
+  ),
+  zspayNoticeContradicted: row(applied('ignored and counted'), applied('ignored and counted')),
+  zspaySubscriptionCanceled: row(applied('canceled, as Zspay says')),
+  ...notWithZspay(
+    ['refund', 'refundSettled', 'refundNoticed', 'refundConfirmed', 'refundContradicted'],
+    'refunds are not available yet for a subscription Zspay bills',
+  ),
   ...DELIVERY,
 };
 
@@ -510,6 +579,7 @@ export interface SubscriptionMachine {
 }
 export const ENGINE_BILLED: SubscriptionMachine = { table: SUBSCRIPTION_TABLE, apply: applyEvent };
 export const ADIQ_BILLED: SubscriptionMachine = { table: ADIQ_TABLE, apply: applyAdiqEvent };
+export const ZSPAY_BILLED: SubscriptionMachine = { table: ZSPAY_TABLE, apply: applyZspayEvent };
 
 export type Decision =
   | { answer: 'applied'; state: SubscriptionState; effects: Effect[] }

@@ -37,6 +37,23 @@ export function subscriptionView(state: SubscriptionState, summary = summaryLine
     status: state.status,
     providerStatus: providerStatusOf(state.status),
     paymentMethod: state.paymentMethod,
+    ...(state.zspay
+      ? {
+          providerSubscription: {
+            provider: 'zspay' as const,
+            subscriptionId: state.zspay.subscriptionId,
+            planId: state.zspay.planId,
+          },
+        }
+      : state.adiq
+        ? {
+            providerSubscription: {
+              provider: 'adiq' as const,
+              subscriptionId: state.adiq.subscriptionId,
+              planId: state.adiq.planId,
+            },
+          }
+        : {}),
     nextChargeDate: step.kind === 'charge' ? step.date : undefined,
     cancelAtPeriodEnd: state.cancelAtPeriodEnd,
     dunning: state.dunning,
@@ -55,11 +72,15 @@ export function subscriptionView(state: SubscriptionState, summary = summaryLine
 }
 
 /** The coupon in force and the lines waiting for the next invoice, when there are any. */
-function couponFields(state: SubscriptionState): Pick<SubscriptionView, 'coupon' | 'nextInvoiceAdjustmentCents'> {
+function couponFields(
+  state: SubscriptionState,
+): Pick<SubscriptionView, 'coupon' | 'couponRedemptions' | 'nextInvoiceAdjustmentCents'> {
   const coupon = couponView(state.coupon);
   const adjustments = state.adjustments ?? [];
+  const redeemed = Object.keys(state.redemptions ?? {});
   return {
     ...(coupon ? { coupon } : {}),
+    ...(redeemed.length > 0 ? { couponRedemptions: redeemed } : {}),
     ...(adjustments.length > 0
       ? { nextInvoiceAdjustmentCents: adjustments.reduce((total, line) => total + line.amountCents, 0) }
       : {}),

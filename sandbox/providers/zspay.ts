@@ -11,7 +11,8 @@
  *
  * Control routes (no token): POST /__control/boletos/:id/pay, POST /__control/transfers/:id/status
  * { status: 2|3|4 }, POST /__control/balances/:establishmentId { currentCents, futureCents? },
- * POST /__control/subscriptions/:id/invoices { paid: boolean }, POST /__control/sales/:id/expire
+ * POST /__control/subscriptions/:id/invoices { paid: boolean }, POST /__control/subscriptions/:id/bill
+ * { paid: boolean, date? } (collects the invoice due, retries and all: the scheduler), POST /__control/sales/:id/expire
  * (a pre-authorization lapses uncaptured), DELETE /__control/sales/:id (Zspay forgets the sale: its
  * reads answer 404), POST /__control/decline-messages { code?, message } (the
  * words of the scripted declines answered with that code or category, e.g. card_declined +
@@ -25,6 +26,22 @@ import type { ScriptedOutcome } from '../state';
 import type { SandboxContext } from '../server';
 import { collectionsSection } from '../persistence';
 import { afterEffect, keyText, providerRoutes, type Route } from '../route';
+
+/** How many times the sandbox collects an invoice that fails (the document's examples: `max_retries: 3`). */
+export const ZSPAY_INVOICE_MAX_RETRIES = 3;
+
+/** The next due date of a plan's subscription: `interval` days, weeks, months (day clamped) or years after `date`. */
+export function nextZspayDueDate(date: string, frequency: string, interval: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  if (frequency === 'daily' || frequency === 'weekly') {
+    const days = frequency === 'daily' ? interval : 7 * interval;
+    return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  }
+  const months = frequency === 'monthly' ? interval : 12 * interval;
+  const first = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last))).toISOString().slice(0, 10);
+}
 
 /** The token's establishment (the document's examples use 131). */
 export const ZSPAY_SANDBOX_ESTABLISHMENT_ID = 131;
@@ -118,7 +135,10 @@ interface Invoice {
   assinaturaId: number;
   pedidoId: number | null;
   amount: number;
+  /** pending (being collected), paid, failed (retries exhausted), void (refunded). */
   status: string;
+  /** Failed collections so far (the document's `retries`; absent in states saved before: 0). */
+  retries?: number;
   paidAt: string | null;
   voidedAt: string | null;
   dateInvoice: string;
@@ -1134,6 +1154,73 @@ function controlRoutes(app: FastifyInstance, zspay: Zspay): void {
     return reply.send({ code: parsed.data.code ?? ANY_DECLINE, message: parsed.data.message });
   });
 
+  /**
+   * The scheduler Zspay runs and the sandbox does not (it has no clock of its own): collects the
+   * subscription's invoice due on or before `date` (default: the sandbox's today) — the open one
+   * being retried, else a new one for its due date — with the outcome given (`paid`). Paid: the
+   * next due date follows the plan. Failed: `retries` grows; at `max_retries` the invoice is failed
+   * and the subscription suspended (5, as the document's overdue example shows). Sends the
+   * documented invoice webhooks (created, then paid or overdue). Nothing due: 409.
+   */
+  app.post<{ Params: { assinaturaId: string } }>(
+    '/__control/subscriptions/:assinaturaId/bill',
+    async (request, reply) => {
+      const s = byId(subscriptions, numericId(request.params.assinaturaId));
+      const plan = s ? plans.get(s.planoId) : undefined;
+      if (!s || !plan) return reply.code(404).send({ message: 'No such subscription' });
+      const parsed = z.object({ paid: z.boolean(), date: date.optional() }).safeParse(request.body ?? {});
+      if (!parsed.success) return reply.code(400).send({ message: 'Expected { paid: boolean, date?: YYYY-MM-DD }' });
+      if (s.status === 2 || s.status === 5)
+        return reply
+          .code(409)
+          .send({ message: `Subscription ${s.id} is ${s.status === 2 ? 'canceled' : 'suspended'}` });
+      const today = parsed.data.date ?? new Date(ctx.clock.now()).toISOString().slice(0, 10);
+      const at = now();
+      let invoice = [...invoices.values()].find((i) => i.assinaturaId === s.id && i.status === 'pending');
+      if (!invoice) {
+        if (s.dueDate > today) return reply.code(409).send({ message: `Nothing due before ${s.dueDate}` });
+        invoice = {
+          id: seq.invoice++,
+          assinaturaId: s.id,
+          pedidoId: null,
+          amount: plan.amount,
+          status: 'pending',
+          retries: 0,
+          paidAt: null,
+          voidedAt: null,
+          dateInvoice: s.dueDate,
+          created: at,
+        };
+        invoices.set(invoice.id, invoice);
+        await notify('invoice', 'created', invoiceWebhookData(data, invoice));
+      }
+      if (parsed.data.paid) {
+        Object.assign(invoice, { status: 'paid', paidAt: at, pedidoId: seq.sale++ });
+        Object.assign(s, {
+          status: 3,
+          dueDate: nextZspayDueDate(invoice.dateInvoice, plan.frequency, plan.interval),
+          modified: at,
+        });
+        ctx.state.record({
+          provider: 'zspay',
+          kind: 'charge',
+          amountCents: invoice.amount,
+          providerId: `fatura-${invoice.id}`,
+          customer: String(s.clienteId),
+          description: `assinatura ${s.id}`,
+        });
+        await notify('invoice', 'paid', invoiceWebhookData(data, invoice));
+      } else {
+        invoice.retries = (invoice.retries ?? 0) + 1;
+        const exhausted = invoice.retries >= ZSPAY_INVOICE_MAX_RETRIES;
+        if (exhausted) invoice.status = 'failed';
+        Object.assign(s, exhausted ? { status: 5, ativo: 0, suspendedAt: at } : { status: 4 }, { modified: at });
+        await notify('invoice', 'overdue', invoiceWebhookData(data, invoice));
+      }
+      return reply.send(invoiceView(invoice));
+    },
+  );
+
   app.post<{ Params: { assinaturaId: string } }>(
     '/__control/subscriptions/:assinaturaId/invoices',
     async (request, reply) => {
@@ -1404,8 +1491,8 @@ function invoiceView(i: Invoice) {
     paid_at: i.paidAt,
     date_invoice: i.dateInvoice,
     voided_at: i.voidedAt,
-    retries: 0,
-    max_retries: 3,
+    retries: i.retries ?? 0,
+    max_retries: ZSPAY_INVOICE_MAX_RETRIES,
     status: i.status,
     created: i.created,
     modified: i.created,
@@ -1415,11 +1502,14 @@ function invoiceView(i: Invoice) {
 
 function invoiceWebhookData(data: ZspayData, i: Invoice) {
   const s = data.subscriptions.get(i.assinaturaId);
+  const plan = s ? data.plans.get(s.planoId) : undefined;
   return {
     ...invoiceView(i),
     assinatura_id: String(i.assinaturaId),
     plano_id: String(s?.planoId ?? ''),
     assinatura: s ? subscriptionView(data, s) : undefined,
+    // The "invoice created" example carries the plan too.
+    plano: plan ? planView(data, plan) : undefined,
   };
 }
 

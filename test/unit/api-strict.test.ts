@@ -182,6 +182,9 @@ describe('a strict HTTP API', () => {
       const array = await request('POST', '/v1/subscriptions', { body: [1, 2] });
       expect(array.status).toBe(400);
       expect(array.body?.errors).toBeDefined();
+      // No body at all, and JSON null: the create (and its coupon path) must not dereference them.
+      expect((await request('POST', '/v1/subscriptions', { authorization: 'Bearer test-key' })).status).toBe(400);
+      expect((await request('POST', '/v1/subscriptions', { raw: 'null' })).status).toBe(400);
       const cancel = await request('POST', '/v1/transfers/t-1/cancel', { body: { reason: 42 } });
       expect(cancel.status).toBe(400);
       expect(cancel.body?.errors?.reason).toEqual(['reason must be text']);

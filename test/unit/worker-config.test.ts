@@ -1,4 +1,4 @@
-import { ConfigError, loadWorkerConfig } from '../../worker/config';
+import { COMPENSATE_UNAVAILABLE, ConfigError, loadWorkerConfig } from '../../worker/config';
 import { SANDBOX_CREDENTIALS } from '../../common/sandbox-credentials';
 
 describe('worker configuration', () => {
@@ -45,6 +45,15 @@ describe('worker configuration', () => {
       expect(problems).toContain('PROVIDER_TIMEOUT_MS must be a number of milliseconds');
       expect(problems).toContain('MERCHANT_TIMEZONE must be an IANA time zone');
     }
+  });
+
+  it('names the refund payout policy: notify by default, compensate refused with the reason, anything else by name', () => {
+    expect(loadWorkerConfig({}).refundPayoutPolicy).toBe('notify');
+    expect(loadWorkerConfig({ REFUND_PAYOUT_POLICY: 'notify' }).refundPayoutPolicy).toBe('notify');
+    expect(() => loadWorkerConfig({ REFUND_PAYOUT_POLICY: 'compensate' })).toThrow(COMPENSATE_UNAVAILABLE);
+    expect(() => loadWorkerConfig({ REFUND_PAYOUT_POLICY: 'reverse' })).toThrow(
+      'REFUND_PAYOUT_POLICY: REFUND_PAYOUT_POLICY must be one of notify, compensate',
+    );
   });
 
   it('uses real credentials when given', () => {

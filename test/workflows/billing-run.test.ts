@@ -17,6 +17,7 @@ describe('billing-run workflow (time-skipping server)', () => {
   beforeAll(async () => {
     testEnv = await startWorkflowTestEnv({
       listSubscriptionsAwaitingPayment: () => Promise.resolve(awaiting),
+      listZspayBilledSubscriptions: () => Promise.resolve([]),
       listSubscriptionsToTally: () => Promise.resolve([]),
       summarizeEngine: () => Promise.resolve({ byStatus: {}, mrrCents: 0, transfers: {} }),
     });

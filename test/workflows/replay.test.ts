@@ -31,6 +31,7 @@ describe('recorded histories replay against the current workflow code', () => {
       'settleBalanceWorkflow',
       'subscriptionWorkflow',
       'transferWorkflow',
+      'zspaySubscriptionWorkflow',
     ]);
   });
 

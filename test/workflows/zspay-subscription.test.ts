@@ -1,0 +1,247 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { BillingClient } from '../../client';
+import { localDateOf } from '../../common/billing/calendar';
+import type { MerchantNotification } from '../../common/merchant-notification';
+import type { EngineActivities } from '../../activities';
+import { adiqRegistration } from '../../common/subscription/adiq-managed';
+import { TEST_MERCHANT_SECRET, sandboxActivities } from '../helpers/engine';
+import type { RunningSandbox } from '../helpers/sandbox';
+import { startWorkflowTestEnv, type WorkflowTestEnv } from '../helpers/workflow-env';
+import { stringContaining } from '../helpers/matchers';
+import { eventually } from '../helpers/eventually';
+import type { BillingRunSummary } from '../../common/billing-run';
+import { recordHistory } from '../helpers/histories';
+
+const TZ = 'America/Sao_Paulo';
+
+describe('subscriptions billed by Zspay (provider-managed mode, time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: RunningSandbox;
+  let billing: BillingClient;
+  let testEnv: WorkflowTestEnv;
+  let n = 0;
+  /** The next subscription create loses its answer after Zspay made the subscription. */
+  let loseNextAnswer = false;
+  let realCreate: EngineActivities['createZspaySubscription'];
+  let zspayBilled: Array<{ subscriptionId: string; zspaySubscriptionId: string }> = [];
+
+  beforeAll(async () => {
+    testEnv = await startWorkflowTestEnv({
+      // The time-skipping server has no visibility to list from: the billing run's listings are given.
+      listZspayBilledSubscriptions: () => Promise.resolve(zspayBilled),
+      listSubscriptionsAwaitingPayment: () => Promise.resolve([]),
+      listSubscriptionsToTally: () => Promise.resolve([]),
+      summarizeEngine: () => Promise.resolve({ byStatus: {}, mrrCents: 0, transfers: {} }),
+      createZspaySubscription: async (input) => {
+        const result = await realCreate(input);
+        if (loseNextAnswer) {
+          loseNextAnswer = false;
+          throw new Error('socket hang up (the answer was lost)');
+        }
+        return result;
+      },
+    });
+    ({ env, sandbox, billing } = testEnv);
+    realCreate = sandboxActivities(sandbox.url, env.client).createZspaySubscription;
+  });
+  afterAll(() => testEnv?.teardown());
+
+  const zapsign = async (clientRef: string) =>
+    (
+      (await (await fetch(`${sandbox.url}/zapsign/__control/clients/${clientRef}`)).json()) as {
+        updates: Array<{ paymentStatus: string }>;
+      }
+    ).updates.map((u) => u.paymentStatus);
+  const notifications = async (id: string) =>
+    (await sandbox.control.merchantCallbacks())
+      .filter((c) => c.status === 200)
+      .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
+      .filter((x) => x.subscriptionId === id)
+      .sort((a, b) => a.sequence - b.sequence)
+      .map((x) => x.type);
+  const requests = async (operation: string) => (await sandbox.control.requests({ operation })).length;
+
+  async function subscribe() {
+    const id = `zspay-sub-${++n}`;
+    const clientRef = `zs-${id}`;
+    await fetch(`${sandbox.url}/zapsign/__control/clients`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ clientApiToken: clientRef }),
+    });
+    await billing.subscriptions.create({
+      subscriptionId: id,
+      customerId: 'acme',
+      plan: {
+        planId: `gym-${n}`,
+        amountCents: 9990,
+        recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+        attempts: 3,
+        chargeHourLocal: 8,
+      },
+      paymentMethod: {
+        type: 'zspay_subscription',
+        customer: { name: 'João Paulo', email: 'joao@example.com', document: '41372222222' },
+        address: { street: 'Rua Leoneta', number: '123', zipCode: '03380235', city: 'São Paulo', state: 'SP' },
+      },
+      merchant: { callbackUrl: `${sandbox.url}/merchant/zspay`, secretRef: TEST_MERCHANT_SECRET.ref },
+      partner: { zapsignClientRef: clientRef },
+    });
+    await env.sleep(
+      adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000,
+    );
+    return { id, clientRef };
+  }
+
+  const zspaySubscriptionOf = async (id: string): Promise<string> => {
+    const desc = await env.client.workflow.getHandle(`subscription-${id}`).describe();
+    const value = desc.typedSearchAttributes.get({ name: 'BillingProviderSubscriptionId', type: 'KEYWORD' } as never);
+    return String(value);
+  };
+  const bill = async (zspayId: string, paid: boolean) => {
+    const date = localDateOf(await env.currentTimeMs(), TZ);
+    const response = await fetch(`${sandbox.url}/zspay/__control/subscriptions/${zspayId}/bill`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ paid, date }),
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as {
+      id: number;
+      status: string;
+      retries: number;
+      max_retries: number;
+      amount: string;
+    };
+  };
+  const webhookOf = (invoice: {
+    id: number;
+    retries: number;
+    max_retries: number;
+    amount: string;
+    status: string;
+  }) => ({
+    invoiceId: String(invoice.id),
+    outcome: invoice.status === 'paid' ? ('paid' as const) : ('failed' as const),
+    retries: invoice.retries,
+    maxRetries: invoice.max_retries,
+    amountCents: Number(invoice.amount),
+    providerStatus: invoice.status,
+    source: 'webhook' as const,
+  });
+
+  it('creates the plan and subscription once though the create answer is lost; invoices paid and failed via webhooks; blocked once retries are exhausted', async () => {
+    loseNextAnswer = true;
+    const { id, clientRef } = await subscribe();
+    expect(loseNextAnswer).toBe(false);
+    expect(await requests('zspay.subscription.create')).toBe(1);
+    expect(await requests('zspay.plan.create')).toBe(1);
+    const zspayId = await zspaySubscriptionOf(id);
+    expect(await billing.subscriptions.get(id)).toMatchObject({
+      status: 'active',
+      summary: stringContaining('billed by Zspay'),
+    });
+
+    const paid = await bill(zspayId, true);
+    await billing.subscriptions.zspayInvoice(id, webhookOf(paid));
+    await billing.subscriptions.zspayInvoice(id, webhookOf(paid)); // redelivered: one effect
+    await env.sleep('1 hour');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active' });
+
+    // Next month: Zspay fails three times; each failure reported once, then blocked.
+    await env.sleep('31 days');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const failed = await bill(zspayId, false);
+      await billing.subscriptions.zspayInvoice(id, webhookOf(failed));
+      await env.sleep('1 hour');
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: attempt < 3 ? 'past_due' : 'blocked' });
+    }
+    expect(await zapsign(clientRef)).toEqual(['inadimplente']);
+    expect(await notifications(id)).toEqual([
+      'payment.succeeded',
+      'payment.failed',
+      'payment.failed',
+      'payment.failed',
+      'subscription.blocked',
+    ]);
+    // A paid notice the invoice list contradicts is ignored and counted.
+    await billing.subscriptions.zspayInvoice(id, { ...webhookOf(paid), invoiceId: '999999' });
+    await env.sleep('1 hour');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked', ignoredPaymentNotices: 1 });
+    await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'zspay-subscription-blocked');
+  });
+
+  it('reconciles missed webhooks with the daily invoice read: paid, then a failure', async () => {
+    const { id } = await subscribe();
+    const zspayId = await zspaySubscriptionOf(id);
+    await bill(zspayId, true);
+    await env.sleep('1 day');
+    expect((await billing.subscriptions.invoices(id)).invoices).toEqual([
+      expect.objectContaining({ status: 'paid', amountCents: 9990 }),
+    ]);
+    await env.sleep('31 days');
+    await bill(zspayId, false);
+    await env.sleep('1 day');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'past_due' });
+    expect(await notifications(id)).toEqual(['payment.succeeded', 'payment.failed']);
+  });
+
+  it('the billing run reads Zspay-billed invoices and signals what the webhooks missed', async () => {
+    const { id, clientRef } = await subscribe();
+    const zspayId = await zspaySubscriptionOf(id);
+    // The failures arrive only through the run: the third exhausts Zspay's retries.
+    await env.sleep('31 days');
+    for (let attempt = 1; attempt <= 3; attempt++) await bill(zspayId, false);
+    zspayBilled = [{ subscriptionId: id, zspaySubscriptionId: zspayId }];
+    const summary = (await env.client.workflow.execute('billingRunWorkflow', {
+      workflowId: `billing-run-zspay-${id}`,
+      taskQueue: billing.taskQueue,
+      args: [{}],
+    })) as BillingRunSummary;
+    expect(summary).toMatchObject({ zspayBilledChecked: 1, itemsFailed: 0 });
+    // The signals are handled by the subscription's next workflow tasks (then a read of the invoice list).
+    // Polled in real time: on a loaded machine ten skipped minutes can pass before those tasks run.
+    const handled = await eventually(
+      () => billing.subscriptions.get(id),
+      (view) => view.status === 'blocked',
+    );
+    expect(handled).toMatchObject({ status: 'blocked' });
+    await env.sleep('1 hour');
+    expect(await billing.subscriptions.get(id)).toMatchObject({ partnerStatus: 'inadimplente' });
+    expect(await zapsign(clientRef)).toEqual(['inadimplente']);
+    // A second run changes nothing: the subscription acted on each outcome once.
+    await env.client.workflow.execute('billingRunWorkflow', {
+      workflowId: `billing-run-zspay-${id}-again`,
+      taskQueue: billing.taskQueue,
+      args: [{}],
+    });
+    await env.sleep('1 minute');
+    expect((await billing.subscriptions.get(id)).summary).toEqual(stringContaining('blocked'));
+    zspayBilled = [];
+  });
+
+  it('sends cancel and suspend to Zspay once; refuses what Zspay cannot do', async () => {
+    const { id } = await subscribe();
+    const zspayId = await zspaySubscriptionOf(id);
+    await expect(billing.subscriptions.changeNextChargeDate(id, { date: '2099-01-01' })).rejects.toThrow(/Zspay/);
+    await expect(billing.subscriptions.cancel(id, { atPeriodEnd: true })).rejects.toThrow(/immediate removal/);
+    await billing.subscriptions.suspend(id);
+    await env.sleep('1 minute');
+    await billing.subscriptions.reactivate(id);
+    await env.sleep('1 minute');
+    await billing.subscriptions.cancel(id, { atPeriodEnd: false });
+    await env.sleep('1 minute');
+    const ops = async (operation: string) =>
+      (await sandbox.control.requests({ operation })).filter((r) => r.body && JSON.stringify(r.body).includes(zspayId))
+        .length;
+    expect(await ops('zspay.subscription.suspend')).toBe(1);
+    expect(await ops('zspay.subscription.reactivate')).toBe(1);
+    const sub = (await (
+      await fetch(`${sandbox.url}/zspay/planos/assinatura/${zspayId}`, {
+        headers: { Authorization: 'Bearer sandbox-zspay-token' },
+      })
+    ).json()) as { data: { status_assinatura_id: number } };
+    expect(sub.data.status_assinatura_id).toBe(2);
+    expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'canceled' });
+  });
+});
