@@ -4,6 +4,8 @@
  * keeps running, operators see why, and the charge is tried again later or at once on `retryNow`.
  * No attempt is recorded (no money was asked for), so the retry carries the same charge reference.
  */
+import { formatDateTime } from '../money';
+
 const HOUR_MS = 3_600_000;
 
 export interface ChargeHold {
@@ -36,7 +38,13 @@ export function holdCharge(previous: ChargeHold | undefined, cycle: number, reas
   };
 }
 
-/** The line operators read in the memo and the CLI. */
+/** The line the released v1 workflow writes in its memo (UTC instants); kept as it was for replay. */
 export function chargeHoldLine(hold: ChargeHold): string {
   return `charge held since ${hold.since.slice(0, 16)}Z (${hold.reason}), next try ${hold.retryAt.slice(0, 16)}Z`;
+}
+
+/** The line operators read in the memo: "charge held since 01/12/2026 09:00 BRT (…), next try 01/12/2026 10:00 BRT". */
+export function chargeHoldText(hold: ChargeHold, timeZone: string): string {
+  const at = (instant: string) => formatDateTime(instant, timeZone);
+  return `charge held since ${at(hold.since)} (${hold.reason}), next try ${at(hold.retryAt)}`;
 }

@@ -7,12 +7,12 @@
 import { addDays, addMonths, compareDates, type CalendarDate } from '../billing/calendar';
 import { nextRetryDate } from '../billing/teimosinha';
 import { chargeDateForCycle, totalCycles } from '../billing/schedule';
-import { chargeHoldLine, holdCharge } from './charge-hold';
+import { chargeHoldText, holdCharge } from './charge-hold';
 import type { ChargeOutcome, EventContext, EventOf, SubscriptionEvent, SubscriptionEventType } from './events';
 import type { ChargeAttempt, Invoice, SubscriptionStatus } from './model';
 import { delivered, deliveryFailed, deliveryStatus, type Effect } from './outbox';
 import type { SubscriptionState } from './state';
-import { formatBRL } from '../money';
+import { formatBRL, formatDate } from '../money';
 import { priceRecurring, prorationLines, type PricedInvoice } from './pricing';
 import { refundConfirmed, refundContradicted, refundNoticed, refundSettled, requestRefund } from './refunds';
 
@@ -857,13 +857,13 @@ export function summaryLine(state: SubscriptionState): string {
   const next = nextStep(state);
   const when =
     next.kind === 'charge'
-      ? `${next.retry ? 'retry' : 'next charge'} ${next.date}`
+      ? `${next.retry ? 'retry' : 'next charge'} ${formatDate(next.date)}`
       : next.kind === 'await_boleto'
-        ? `boleto due, deadline ${next.deadline}`
+        ? `boleto due, deadline ${formatDate(next.deadline)}`
         : next.kind === 'idle' || next.kind === 'done'
           ? ''
-          : `${next.kind} on ${next.date}`;
-  const held = state.chargeHold ? chargeHoldLine(state.chargeHold) : '';
+          : `${next.kind} on ${formatDate(next.date)}`;
+  const held = state.chargeHold ? chargeHoldText(state.chargeHold, state.plan.timeZone) : '';
   const delivery = deliveryStatus(state);
   const failing = delivery.failing > 0 ? `${delivery.failing} notification(s) failing` : '';
   return [

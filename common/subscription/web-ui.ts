@@ -4,7 +4,7 @@
  * in its event history. Pure and zod-free: workflow code imports this.
  */
 import { MAX_ATTEMPTS } from '../billing/teimosinha';
-import { formatBRL, formatDate } from '../money';
+import { formatBRL, formatDate, formatDateTime } from '../money';
 import { nextStep } from './machine';
 import { deliveryStatus } from './outbox';
 import { couponView } from './pricing';
@@ -64,7 +64,9 @@ export function currentDetails(state: SubscriptionState): string {
       `Invoice of cycle ${last.cycle}: ${formatBRL(last.baseAmountCents!)}${last.discount ? ` − ${formatBRL(last.discount.amountCents)} (${last.discount.code})` : ''}${(last.lines ?? []).map((l) => ` ${l.amountCents < 0 ? '−' : '+'} ${formatBRL(Math.abs(l.amountCents))}`).join('')} = ${formatBRL(last.amountCents)} charged`,
     );
   if (state.chargeHold)
-    lines.push(`Charge held since ${state.chargeHold.since.slice(0, 16)}Z: ${state.chargeHold.reason}`);
+    lines.push(
+      `Charge held since ${formatDateTime(state.chargeHold.since, plan.timeZone)}: ${state.chargeHold.reason}`,
+    );
   if (state.charge) lines.push(`Charge in flight: cycle ${state.charge.cycle} (${state.charge.reference})`);
   const delivery = deliveryStatus(state);
   if (delivery.failing > 0 || delivery.givenUp > 0)

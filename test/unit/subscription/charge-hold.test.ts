@@ -1,4 +1,9 @@
-import { chargeHoldDelayMs, chargeHoldLine, holdCharge } from '../../../common/subscription/charge-hold';
+import {
+  chargeHoldDelayMs,
+  chargeHoldLine,
+  chargeHoldText,
+  holdCharge,
+} from '../../../common/subscription/charge-hold';
 
 const HOUR = 3_600_000;
 const t0 = Date.parse('2026-11-23T12:00:00Z');
@@ -32,8 +37,12 @@ describe('held charges', () => {
     });
   });
 
-  it('reads as one line for operators', () => {
-    expect(chargeHoldLine(holdCharge(undefined, 1, 'ProviderAuth: 401', t0))).toBe(
+  it('reads as one line for operators, in the merchant zone (the v1 memo kept its UTC line)', () => {
+    const hold = holdCharge(undefined, 1, 'ProviderAuth: 401', t0);
+    expect(chargeHoldText(hold, 'America/Sao_Paulo')).toBe(
+      'charge held since 23/11/2026 09:00 BRT (ProviderAuth: 401), next try 23/11/2026 10:00 BRT',
+    );
+    expect(chargeHoldLine(hold)).toBe(
       'charge held since 2026-11-23T12:00Z (ProviderAuth: 401), next try 2026-11-23T13:00Z',
     );
   });
