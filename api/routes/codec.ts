@@ -21,11 +21,14 @@ import { presentedKey, secretsEqual } from '../auth';
 /** The Temporal codec server protocol's body: payloads with base64 metadata values and data. */
 const base64 = z.base64('must be base64');
 const codecBodySchema = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }), {
-    error: 'payloads must be an array of payloads',
-  }),
+  // The Temporal CLI sends no payloads at all (absent or null) for a call without arguments.
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }), {
+      error: 'payloads must be an array of payloads',
+    })
+    .nullish(),
 });
-type JsonPayload = z.infer<typeof codecBodySchema>['payloads'][number];
+type JsonPayload = NonNullable<z.infer<typeof codecBodySchema>['payloads']>[number];
 
 export interface CodecRouteOptions {
   codec: PayloadCodec;
@@ -163,7 +166,7 @@ export function registerCodecRoutes(app: FastifyInstance, options: CodecRouteOpt
             detail: 'Send the API key as a Bearer token, or sign the browser in at /codec/session.',
           });
         // A malformed body is a 400 naming the field (zod's error), never a 500.
-        const payloads = codecBodySchema.parse(request.body).payloads.map(fromJson);
+        const payloads = (codecBodySchema.parse(request.body ?? {}).payloads ?? []).map(fromJson);
         let result: Payload[];
         try {
           result = direction === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);

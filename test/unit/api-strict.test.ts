@@ -104,7 +104,6 @@ describe('a strict HTTP API', () => {
   describe('the codec server', () => {
     const b64 = (text: string) => Buffer.from(text).toString('base64');
     it.each([
-      ['no payloads', {}, 'payloads'],
       ['payloads not an array', { payloads: 'x' }, 'payloads'],
       [
         'metadata values not strings',
@@ -120,6 +119,14 @@ describe('a strict HTTP API', () => {
       const response = await request('POST', '/codec/decode', { body });
       expect(response.status).toBe(400);
       expect(Object.keys(response.body?.errors ?? {})).toContain(field);
+    });
+
+    it('answers no payloads (absent or null, as the Temporal CLI sends for a query without arguments) with none', async () => {
+      for (const body of [{}, { payloads: null }, { payloads: [] }]) {
+        const response = await request('POST', '/codec/encode', { body });
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({ payloads: [] });
+      }
     });
 
     it('answers a payload its key cannot open with a 400, not a 500', async () => {
