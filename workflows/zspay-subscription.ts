@@ -14,7 +14,12 @@ import { adiqRegistration } from '../common/subscription/adiq-managed';
 import { checkSubscriptionInput } from '../common/subscription/checks';
 import type { SubscriptionView } from '../common/subscription/model';
 import { ZSPAY_BILLED } from '../common/subscription/table';
-import { confirmedZspayNotice, zspayReportOf, type ZspayInvoiceSummary } from '../common/subscription/zspay-managed';
+import {
+  confirmedZspayNotice,
+  oldestFirst,
+  zspayReportOf,
+  type ZspayInvoiceSummary,
+} from '../common/subscription/zspay-managed';
 import { invalidInput } from './failures';
 import { failureText } from './outbox';
 import { acceptSubscription, type SubscriptionWorkflowInput } from './subscription';
@@ -98,7 +103,7 @@ export async function zspaySubscriptionWorkflow(input: SubscriptionWorkflowInput
   /** The daily look: what webhooks may have missed, and the subscription's own status. */
   const reconcile = async (): Promise<void> => {
     // Oldest first, so the invoices take their cycles in Zspay's order.
-    for (const invoice of [...(await invoices())].reverse()) {
+    for (const invoice of oldestFirst(await invoices())) {
       const report = zspayReportOf(invoice);
       if (report) runtime.dispatch({ type: 'zspayInvoiceReported', update: report });
     }

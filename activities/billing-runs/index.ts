@@ -28,7 +28,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { withProviderFailures } from '../provider-failure';
 import { currentRuns } from '../../common/visibility';
 import { subscriptionIdOf } from '../../common/subscription/input';
-import { zspayReportOf, type ZspayInvoiceUpdate } from '../../common/subscription/zspay-managed';
+import { zspayReportsToSignal, type ZspayInvoiceUpdate } from '../../common/subscription/zspay-managed';
 import { invoiceSummary } from '../zspay-billed/subscriptions';
 
 /** What an earlier attempt of paidSales or readSales had read, from its last heartbeat. */
@@ -74,7 +74,7 @@ export interface ZspayBilledSubscription {
   zspaySubscriptionId: string;
 }
 
-/** Invoices older than this (by `date_invoice`) are not signaled again: the subscription's own daily read covers them. */
+/** Invoices due before this (by Zspay's `date_invoice`), other than the newest few, are not signaled again. */
 const ZSPAY_INVOICE_LOOKBACK_DAYS = 40;
 
 export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) {
@@ -180,11 +180,8 @@ export function createBillingRunActivities({ temporal, zspay }: BillingRunDeps) 
         for (const subscription of input.subscriptions) {
           try {
             const invoices = (await zspay.listInvoices(subscription.zspaySubscriptionId)).map(invoiceSummary);
-            for (const invoice of invoices.reverse()) {
-              if (invoice.dueDate !== undefined && invoice.dueDate < since) continue;
-              const update = zspayReportOf(invoice);
-              if (update) reports.push({ subscriptionId: subscription.subscriptionId, update });
-            }
+            for (const update of zspayReportsToSignal(invoices, since))
+              reports.push({ subscriptionId: subscription.subscriptionId, update });
           } catch (error) {
             const failure = itemFailure(error);
             if (!failure) throw error;

@@ -66,6 +66,38 @@ export function zspayReportOf(invoice: ZspayInvoiceSummary): ZspayInvoiceUpdate 
 }
 
 /**
+ * Invoices oldest first, by due date then id: the document shows the list newest first, but the
+ * order of a list is not a promise, and invoices take their cycles in this order.
+ */
+export function oldestFirst(invoices: ZspayInvoiceSummary[]): ZspayInvoiceSummary[] {
+  return [...invoices].sort(
+    (a, b) =>
+      (a.dueDate ?? '9999-12-31').localeCompare(b.dueDate ?? '9999-12-31') ||
+      Number(a.invoiceId) - Number(b.invoiceId) ||
+      a.invoiceId.localeCompare(b.invoiceId),
+  );
+}
+
+/** How many of a subscription's newest invoices the daily look reports whatever their dates. */
+export const ZSPAY_NEWEST_INVOICES_REPORTED = 3;
+
+/**
+ * The outcomes in one subscription's invoice list worth signaling, oldest first: the newest few
+ * invoices always, older ones only when due on or after `since`. The dates are Zspay's
+ * (`date_invoice`, from its clock and its calendar), so a date window alone would drop the very
+ * invoice that just failed whenever the two clocks disagree; the window only bounds how much of a
+ * long history is signaled again (the subscription ignores what it already acted on).
+ */
+export function zspayReportsToSignal(invoices: ZspayInvoiceSummary[], since: string): ZspayInvoiceUpdate[] {
+  const byAge = oldestFirst(invoices);
+  const newestFrom = byAge.length - ZSPAY_NEWEST_INVOICES_REPORTED;
+  return byAge
+    .filter((invoice, index) => index >= newestFrom || invoice.dueDate === undefined || invoice.dueDate >= since)
+    .map(zspayReportOf)
+    .filter((update): update is ZspayInvoiceUpdate => update !== undefined);
+}
+
+/**
  * What a webhook means once the invoice list has been read: the list's own state of that invoice
  * (paid, or failed with its retry count). A paid notice for an invoice the list shows unpaid, or a
  * notice of an invoice the list does not hold, is contradicted (undefined).

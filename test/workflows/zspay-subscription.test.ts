@@ -130,9 +130,9 @@ describe('subscriptions billed by Zspay (provider-managed mode, time-skipping se
     source: 'webhook' as const,
   });
 
-  // First in the file: the run reads Zspay's invoices as of the server's clock, which every test
-  // moves on (months, and years when a call lets it skip); alone or first it passes at every clock,
-  // later in the file it failed at the 23:30 clocks in CI (cause not found: see the session note).
+  // The sandbox dates Zspay's invoices by the real clock while the server's runs ahead (a month at
+  // the month-end clock): the run must still signal the newest invoice (it once dropped it as older
+  // than its 40-day window, and the test passed only when the subscription's own read came first).
   it('the billing run reads Zspay-billed invoices and signals what the webhooks missed', async () => {
     const { id, clientRef } = await subscribe();
     const zspayId = await zspaySubscriptionOf(id);

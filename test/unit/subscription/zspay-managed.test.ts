@@ -5,6 +5,7 @@ import { transition, ZSPAY_BILLED } from '../../../common/subscription/table';
 import {
   confirmedZspayNotice,
   zspayReportOf,
+  zspayReportsToSignal,
   type ZspayInvoiceUpdate,
 } from '../../../common/subscription/zspay-managed';
 import { apply, ctx, kinds, subscription } from '../../helpers/machine';
@@ -109,6 +110,32 @@ describe('Zspay-billed subscriptions (pure machine)', () => {
     );
     expect(held.state.status).toBe('suspended');
     expect(held.effects).toEqual([{ kind: 'zspay_subscription', action: 'suspend', zspaySubscriptionId: '90' }]);
+  });
+
+  it('signals the newest invoices whatever Zspay dated them, and older ones only inside the window', () => {
+    const invoice = (invoiceId: string, dueDate: string, status = 'failed') => ({
+      invoiceId,
+      status,
+      dueDate,
+      amountCents: 100,
+      retries: status === 'pending' ? 0 : 3, // pending and never tried: nothing to report
+      maxRetries: 3,
+    });
+    // Zspay's clock put the just-failed invoice before the window (its dates are not ours).
+    expect(zspayReportsToSignal([invoice('842', '2026-12-01')], '2026-12-23')).toEqual([
+      expect.objectContaining({ invoiceId: '842', outcome: 'failed' }),
+    ]);
+    // A long history in any order: the three newest, and the old ones inside the window, oldest first.
+    const history = [
+      invoice('12', '2026-12-01', 'paid'),
+      invoice('9', '2026-09-01', 'paid'),
+      invoice('10', '2026-10-01', 'paid'),
+      invoice('8', '2026-08-01', 'paid'),
+      invoice('11', '2026-11-01', 'paid'),
+      invoice('13', '2027-01-01', 'pending'),
+    ];
+    expect(zspayReportsToSignal(history, '2026-07-01').map((u) => u.invoiceId)).toEqual(['8', '9', '10', '11', '12']);
+    expect(zspayReportsToSignal(history, '2026-12-15').map((u) => u.invoiceId)).toEqual(['11', '12']);
   });
 
   it('reads Zspay’s invoice list: pending after a failure is a failure; a paid notice the list does not back is contradicted', () => {
