@@ -91,6 +91,7 @@ export const ACTIVITY_QUEUE: { readonly [A in keyof EngineActivities]: ProviderQ
   listZspayInvoices: 'zspay',
   getZspaySubscriptionStatus: 'zspay',
   changeZspaySubscription: 'zspay',
+  refundZspayInvoice: 'zspay',
   completeResellerPayment: 'activeplatform',
   updatePartnerPaymentStatus: 'zapsign',
   pushPaymentStatus: 'payment-status',

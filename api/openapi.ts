@@ -144,7 +144,7 @@ const SUBSCRIPTION_OPERATIONS: Array<[string, string | undefined, string]> = [
   [
     'change-plan',
     'ChangePlanArgs',
-    'Change the plan from the next cycle, or from today with proration next_invoice (the unused days on the next invoice)',
+    'Change the plan from the next cycle, or from today with proration next_invoice (the unused days on the next invoice) or now (a positive difference charged to the card at once as a proration invoice; a credit goes on the next invoice)',
   ],
   [
     'apply-coupon',
@@ -158,7 +158,7 @@ const SUBSCRIPTION_OPERATIONS: Array<[string, string | undefined, string]> = [
   [
     'refund',
     'RefundArgs',
-    'Refund a paid card invoice at Zspay, in full (answered once recorded; 422 for an unpaid, boleto or partial refund)',
+    'Refund a paid invoice at Zspay, in full: a card sale, or a fatura of a Zspay-billed subscription (answered once recorded; 422 for an unpaid, boleto or partial refund)',
   ],
 ];
 

@@ -88,8 +88,13 @@ export const subscriptionListResponse = z.array(
 );
 
 const invoice = z.object({
-  cycle: z.number().int(),
-  kind: z.enum(['setup', 'recurring']),
+  cycle: z
+    .number()
+    .int()
+    .describe(
+      '0: the setup fee; from 1: a recurring cycle; negative: the proration invoice of that cycle (-3: of cycle 3)',
+    ),
+  kind: z.enum(['setup', 'recurring', 'proration']),
   amountCents: cents.describe('what is charged: base - discount + lines, never below zero'),
   baseAmountCents: cents.optional().describe("the plan's amount before discount and lines"),
   discount: z.object({ code: z.string(), amountCents: cents }).optional(),

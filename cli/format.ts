@@ -3,6 +3,7 @@
  * typed errors to the exit codes and JSON error documents scripts rely on. No I/O here.
  */
 import type { ChargeHold } from '../common/subscription/charge-hold';
+import { invoiceLabel } from '../common/subscription/machine';
 import { DEFAULT_MERCHANT_TIME_ZONE, formatBRL, formatDate, formatDateTime } from '../common/money';
 import { CommanderError } from 'commander';
 import { ConflictError, NotFoundError, RejectedError, ValidationError, type FieldIssue } from '../client/errors';
@@ -221,7 +222,7 @@ export function formatSubscription(view: SubscriptionView, timeZone = DEFAULT_ME
     [
       'Dunning',
       dunning &&
-        `cycle ${dunning.cycle}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ? formatDate(dunning.nextRetryDate) : 'none'}`,
+        `${invoiceLabel(dunning.cycle)}, ${dunning.failures} failed, next retry ${dunning.nextRetryDate ? formatDate(dunning.nextRetryDate) : 'none'}`,
     ],
     [
       'Partner',
@@ -232,7 +233,7 @@ export function formatSubscription(view: SubscriptionView, timeZone = DEFAULT_ME
     [
       'Charging',
       view.chargeInFlight &&
-        `cycle ${view.chargeInFlight.cycle} since ${formatDateTime(view.chargeInFlight.since, timeZone)} (${view.chargeInFlight.reference})`,
+        `${invoiceLabel(view.chargeInFlight.cycle)} since ${formatDateTime(view.chargeInFlight.since, timeZone)} (${view.chargeInFlight.reference})`,
     ],
     ['Charge held', view.chargeHold && formatChargeHold(view.chargeHold, timeZone)],
     ['Notifications', formatDelivery(view.delivery)],

@@ -290,7 +290,10 @@ export class SubscriptionsApi {
   /**
    * Changes the plan: from the next cycle (`proration` left out or `none`), or from today with
    * `proration: 'next_invoice'` (the current paid cycle's unused days credited at the old price and
-   * charged at the new one, as lines of the next invoice; the billing period must stay the same).
+   * charged at the new one, as lines of the next invoice; the billing period must stay the same) or
+   * `proration: 'now'` (the same lines; a positive difference is charged to the card at once as a
+   * proration invoice, `kind: 'proration'`, `cycle` minus the cycle it settles; a credit goes on the
+   * next invoice). Refused (`RejectedError`, with the reason) as the transition table says.
    */
   changePlan(subscriptionId: string, args: z.input<typeof changePlanArgsSchema>) {
     return this.operate(subscriptionId, 'changePlan', args);
@@ -324,10 +327,11 @@ export class SubscriptionsApi {
   }
 
   /**
-   * Refunds a paid invoice at Zspay (a card sale, in full: `amountCents` may be left out or be the
-   * invoice's amount). Answers once the refund is recorded (`refund.status: 'requested'` on the
-   * invoice); the workflow sends it exactly once, then the invoice reads `refunded` (or the refund
-   * `failed`, with Zspay's reason). Refused (RejectedError) for an unpaid, boleto or already
+   * Refunds a paid invoice at Zspay, in full (`amountCents` may be left out or be the invoice's
+   * amount): the card sale of an engine-billed subscription, or the fatura of a Zspay-billed one
+   * ("Estornar uma fatura"). Answers once the refund is recorded (`refund.status: 'requested'` on
+   * the invoice); the workflow sends it exactly once, then the invoice reads `refunded` (or the
+   * refund `failed`, with Zspay's reason). Refused (RejectedError) for an unpaid, boleto or already
    * refunded invoice, or a partial amount.
    */
   refund(subscriptionId: string, args: z.input<typeof refundArgsSchema>) {

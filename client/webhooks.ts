@@ -86,7 +86,11 @@ async function routeZspayWebhook(client: BillingClient, body: unknown): Promise<
       detail: `sale ${refundedSale} refunded: ${subscriptions.map((s) => `subscription ${s}`).join(', ')}`,
     };
   }
-  if (event.type === 'invoice' && (event.status === 'paid' || event.status === 'overdue')) {
+  // A Zspay-billed invoice paid, failed ("overdue") or refunded: the workflow reads the invoice list before acting.
+  if (
+    event.type === 'invoice' &&
+    (event.status === 'paid' || event.status === 'overdue' || event.status === 'refunded')
+  ) {
     const update = zspayInvoiceUpdateOf(event.data, event.status);
     const zspaySubscriptionId = String(event.data.assinatura_id);
     const subscriptionId = await subscriptionOfProvider(client, 'zspaySubscriptionWorkflow', zspaySubscriptionId);
@@ -136,14 +140,18 @@ async function subscriptionOfProvider(
   return undefined;
 }
 
-/** Zspay's invoice webhook ("paid", or "overdue": a failed charge, `retries` of `max_retries`) in the engine's terms. */
+/**
+ * Zspay's invoice webhook ("paid"; "overdue": a failed charge, `retries` of `max_retries`; "refunded":
+ * estornada, listed void) in the engine's terms.
+ */
 export function zspayInvoiceUpdateOf(
   data: z.infer<typeof invoiceWebhookDataSchema>,
-  status: 'paid' | 'overdue',
+  status: 'paid' | 'overdue' | 'refunded',
 ): ZspayInvoiceUpdate {
+  const outcomes = { paid: 'paid', overdue: 'failed', refunded: 'refunded' } as const;
   return {
     invoiceId: String(data.id),
-    outcome: status === 'paid' ? 'paid' : 'failed',
+    outcome: outcomes[status],
     retries: data.retries,
     maxRetries: data.max_retries,
     amountCents: zspayCentsToCents(data.amount),
@@ -217,7 +225,7 @@ async function routeAdiqNotification(client: BillingClient, body: unknown): Prom
 export class WebhooksApi {
   constructor(private readonly billing: BillingClient) {}
 
-  /** A Zspay webhook (paid sales and invoices to their subscription, transfer statuses to their transfer). */
+  /** A Zspay webhook (paid and refunded sales and invoices to their subscription, transfer statuses to their transfer). */
   zspay(body: unknown): Promise<WebhookResult> {
     return routeZspayWebhook(this.billing, body);
   }

@@ -53,6 +53,13 @@ const refusedFailure = (message: string) =>
 /** Runs from this release publish `BillingPaidSaleIds` (refund webhooks find their subscription by it). */
 export const PAID_SALE_IDS_PATCH = 'subscription-paid-sale-ids';
 
+/**
+ * A plan change with proration `now` charges a proration invoice at once: commands no earlier
+ * release sends. Its marker is written when such a change is applied, so only histories that
+ * recorded it replay those commands (earlier releases refused `now` in the validator).
+ */
+export const PRORATION_NOW_PATCH = 'subscription-proration-now';
+
 /** Continue-as-new once the history passes this many events, even within a cycle. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
 /** Before continuing as new, deliveries already on the wire get this long to report. */
@@ -230,7 +237,7 @@ export class SubscriptionRuntime {
       this.dispatch({ type: 'adiqBillingNoticed', update });
     });
     setHandler(defs.zspayInvoiceSignal, (update) => {
-      if (typeof update?.invoiceId !== 'string' || (update.outcome !== 'paid' && update.outcome !== 'failed'))
+      if (typeof update?.invoiceId !== 'string' || !['paid', 'failed', 'refunded'].includes(update.outcome))
         return log.warn('Ignoring a malformed Zspay invoice notification', { update });
       this.dispatch({ type: 'zspayInvoiceNoticed', update });
     });
@@ -254,6 +261,8 @@ export class SubscriptionRuntime {
       (...args: A): SubscriptionView => {
         const event = toEvent(...args);
         if (this.closing && event.type === 'refund') throw refusedFailure(CLOSING_REFUND);
+        if (event.type === 'changePlan' && event.proration === 'now' && !patched(PRORATION_NOW_PATCH))
+          throw refusedFailure('proration now is not available to this run; change with proration next_invoice');
         const decision = this.dispatch(event);
         if (decision.answer !== 'applied')
           throw ApplicationFailure.create({ type: FailureType.Refused, message: decision.reason, nonRetryable: true });

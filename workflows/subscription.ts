@@ -14,7 +14,7 @@ import { AUTHORIZATION_LOST, type PaymentOutcome } from '../common/payment-outco
 import { providerReadRetry, providerWriteRetry } from '../common/retry-policies';
 import { checkSubscriptionInput } from '../common/subscription/checks';
 import type { CreateSubscriptionInput, ParsedSubscriptionInput } from '../common/subscription/input';
-import { actionDate, nextStep, type NextStep } from '../common/subscription/machine';
+import { actionDate, invoiceLabel, nextStep, type NextStep } from '../common/subscription/machine';
 import type { SubscriptionView } from '../common/subscription/model';
 import {
   initialState,
@@ -24,15 +24,14 @@ import {
   type SubscriptionStateV1,
 } from '../common/subscription/state';
 import { ENGINE_BILLED } from '../common/subscription/table';
-import { couponExpired } from '../common/subscription/pricing';
+import { couponExpired, isProrationInvoiceCycle } from '../common/subscription/pricing';
 import { paidInvoiceOfSale, refundToSend } from '../common/subscription/refunds';
-import type { PaidOutTransfer } from '../common/subscription/events';
-import { formatBRL } from '../common/money';
 import { invalidInput } from './failures';
 import { subscriptionWorkflowV1 } from './legacy/subscription-v1';
 import { countChargeHeld, countChargeRetry } from './metrics';
 import { failureText } from './outbox';
 import { providerActivities } from './provider-activities';
+import { refundSummary, settleRefund, transfersSince } from './refunds';
 import { eventContext, SubscriptionRuntime } from './subscription-runtime';
 import { providerCallSummary, type ProviderCall } from '../common/subscription/web-ui';
 
@@ -54,12 +53,6 @@ const zspayReads = () => providerActivities('zspay', { startToCloseTimeout: '1 m
 const configuration = proxyActivities<EngineActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5 },
-});
-
-/** The engine's own reads (visibility), on the main queue: a few tries, then the caller goes on without. */
-const engineReads = proxyActivities<EngineActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 3 },
 });
 
 /** A card authorization that keeps lapsing before its capture is given up after this many. */
@@ -167,7 +160,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (!runtime.state.charge) return;
     const inFlight = runtime.state.charge;
     if (step.retry) countChargeRetry(inFlight.reference);
-    const description = `${runtime.state.plan.planId} ${step.cycle === 0 ? 'setup fee' : `cycle ${step.cycle}`}`;
+    const description = `${runtime.state.plan.planId} ${invoiceLabel(step.cycle)}`;
     const method = inFlight.paymentMethod;
     try {
       let outcome: PaymentOutcome;
@@ -237,21 +230,6 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   };
 
   /**
-   * Transfers and payouts sent since a refunded payment was made may have carried its money out of
-   * the balance: named to the merchant (never reversed). A failed read names none, never blocks.
-   */
-  const transfersSince = async (paidAt: string | undefined): Promise<PaidOutTransfer[] | undefined> => {
-    if (paidAt === undefined) return undefined;
-    try {
-      return await engineReads.transfersSincePayment({ since: paidAt });
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      log.warn('Could not read the transfers since a refunded payment', { error: failureText(error) });
-      return undefined;
-    }
-  };
-
-  /**
    * Refund webhooks ("estornado") are hints: the sale's own status at Zspay decides (6 Estornado),
    * whoever refunded it (the engine, or the merchant at Zspay directly).
    */
@@ -283,24 +261,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     const pending = refundToSend(runtime.state);
     if (!pending) return;
     const { invoice, refund } = pending;
-    try {
-      await charges.refundCardSale.executeWithOptions(
-        {
-          summary: `refund ${formatBRL(refund.amountCents)} · ${invoice.cycle === 0 ? 'setup fee' : `cycle ${invoice.cycle}`} · sale ${refund.saleId}`,
-        },
-        [{ reference: refund.reference, saleId: refund.saleId, amountCents: refund.amountCents }],
-      );
-      runtime.dispatch({
-        type: 'refundSettled',
-        cycle: invoice.cycle,
-        result: 'refunded',
-        transfersSincePayment: await transfersSince(invoice.paidAt),
-      });
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      log.warn('Refund refused by the provider', { cycle: invoice.cycle, error: failureText(error) });
-      runtime.dispatch({ type: 'refundSettled', cycle: invoice.cycle, result: 'failed', error: failureText(error) });
-    }
+    await settleRefund(runtime, invoice, () =>
+      charges.refundCardSale.executeWithOptions({ summary: refundSummary(invoice, refund) }, [
+        { reference: refund.reference, saleId: refund.saleId, amountCents: refund.amountCents },
+      ]),
+    );
   };
 
   /** When a step is due: charges at the plan's hour (boletos issued ahead), a held charge at its retry time. */
@@ -312,6 +277,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     const { chargeHourLocal, timeZone } = state.plan;
     if (step.kind === 'await_boleto') return instantAt(addDays(step.deadline, 1), 0, 0, timeZone);
     if (step.kind === 'charge' && state.chargeHold?.cycle === step.cycle) return Date.parse(state.chargeHold.retryAt);
+    // A plan change's difference (proration `now`) is charged the moment it is acknowledged.
+    if (step.kind === 'charge' && !step.retry && isProrationInvoiceCycle(step.cycle)) return Date.now();
     return instantAt(step.kind === 'charge' ? actionDate(state, step, today) : step.date, chargeHourLocal, 0, timeZone);
   };
 

@@ -6,24 +6,36 @@
  * signals, and a daily read of the invoices for webhooks that never arrived — and drives the same
  * consequences as the engine-billed workflow through the Zspay transition table
  * (common/subscription/table.ts). It charges nothing on its own; a cancel, a suspension and a
- * reactivation are sent to Zspay from the outbox.
+ * reactivation are sent to Zspay from the outbox, and a refund ("Estornar uma fatura") by the loop.
  */
-import { ActivityFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, log, patched } from '@temporalio/workflow';
 import { addDays, instantAt } from '../common/billing/calendar';
 import { adiqRegistration } from '../common/subscription/adiq-managed';
 import { checkSubscriptionInput } from '../common/subscription/checks';
 import type { SubscriptionView } from '../common/subscription/model';
+import { isTerminal } from '../common/subscription/machine';
+import { paidZspayInvoiceId, refundToSend } from '../common/subscription/refunds';
 import { ZSPAY_BILLED } from '../common/subscription/table';
 import {
   confirmedZspayNotice,
   oldestFirst,
+  paidInvoiceOfFatura,
+  zspayRefundOf,
   zspayReportOf,
   type ZspayInvoiceSummary,
+  type ZspayInvoiceUpdate,
 } from '../common/subscription/zspay-managed';
 import { invalidInput } from './failures';
 import { failureText } from './outbox';
 import { acceptSubscription, type SubscriptionWorkflowInput } from './subscription';
 import { providerBilledActivities, providerBilledRuntime } from './provider-billed';
+import { refundSummary, settleRefund, transfersSince } from './refunds';
+
+/**
+ * Refunds of Zspay-billed invoices send commands no earlier release sent (the refund, the read of
+ * transfers since the payment), and the daily look acts on refunded invoices it used to skip.
+ */
+export const ZSPAY_INVOICE_REFUNDS_PATCH = 'zspay-invoice-refunds';
 
 export async function zspaySubscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionView> {
   const checked = checkSubscriptionInput(input.subscription);
@@ -64,6 +76,8 @@ export async function zspaySubscriptionWorkflow(input: SubscriptionWorkflowInput
       customer: paymentMethod.customer,
       address: paymentMethod.address,
     });
+    // Canceled while Zspay created it: runs before this patch left it at Zspay (the event was refused).
+    if (isTerminal(runtime.state.status) && !patched('zspay-subscribed-after-cancel')) return;
     runtime.dispatch({
       type: 'zspaySubscribed',
       planId: created.planId,
@@ -82,6 +96,34 @@ export async function zspaySubscriptionWorkflow(input: SubscriptionWorkflowInput
   const invoices = async (): Promise<ZspayInvoiceSummary[]> =>
     zspayReads.listZspayInvoices(runtime.state.zspay!.subscriptionId);
 
+  let refundsPatched: boolean | undefined;
+  /** Asked only where a refund is at hand, so histories without one replay as recorded. */
+  const refunds = (): boolean => (refundsPatched ??= patched(ZSPAY_INVOICE_REFUNDS_PATCH));
+
+  /** Zspay lists an invoice refunded: recorded once, naming the transfers sent since its payment. */
+  const reportRefund = async (update: ZspayInvoiceUpdate): Promise<void> => {
+    const paid = paidInvoiceOfFatura(runtime.state, update.invoiceId);
+    const transfersSincePayment = paid && refunds() ? await transfersSince(paid.paidAt) : undefined;
+    runtime.dispatch({ type: 'zspayInvoiceReported', update, transfersSincePayment });
+  };
+
+  /**
+   * The refund the refund operation recorded, sent once: the activity reads the invoice list before
+   * sending on every attempt (void after being paid = done). A refusal no retry fixes is recorded.
+   */
+  const sendRefund = async (): Promise<void> => {
+    const { invoice, refund } = refundToSend(runtime.state)!;
+    await settleRefund(runtime, invoice, () =>
+      zspay.refundZspayInvoice.executeWithOptions({ summary: refundSummary(invoice, refund) }, [
+        {
+          reference: refund.reference,
+          zspaySubscriptionId: runtime.state.zspay!.subscriptionId,
+          invoiceId: paidZspayInvoiceId(invoice)!,
+        },
+      ]),
+    );
+  };
+
   /** Webhooks are hints: Zspay's invoice list decides what each one means. */
   const confirmNotices = async (): Promise<void> => {
     const notices = runtime.state.zspayNotices ?? [];
@@ -89,7 +131,8 @@ export async function zspaySubscriptionWorkflow(input: SubscriptionWorkflowInput
     for (const notice of notices) {
       const invoice = listed.find((i) => i.invoiceId === notice.invoiceId);
       const report = confirmedZspayNotice(invoice, notice);
-      if (report) runtime.dispatch({ type: 'zspayInvoiceReported', update: report });
+      if (report?.outcome === 'refunded') await reportRefund(report);
+      else if (report) runtime.dispatch({ type: 'zspayInvoiceReported', update: report });
       else {
         log.warn('A Zspay invoice notice its invoice list contradicts was ignored', {
           invoiceId: notice.invoiceId,
@@ -106,6 +149,9 @@ export async function zspaySubscriptionWorkflow(input: SubscriptionWorkflowInput
     for (const invoice of oldestFirst(await invoices())) {
       const report = zspayReportOf(invoice);
       if (report) runtime.dispatch({ type: 'zspayInvoiceReported', update: report });
+      // A refund made at Zspay whose webhook never came (earlier runs skipped void invoices).
+      const refund = zspayRefundOf(invoice);
+      if (refund && paidInvoiceOfFatura(runtime.state, refund.invoiceId) && refunds()) await reportRefund(refund);
     }
     const { status } = await zspayReads.getZspaySubscriptionStatus(runtime.state.zspay!.subscriptionId);
     if (status === 'canceled') runtime.dispatch({ type: 'zspaySubscriptionCanceled' });
@@ -134,6 +180,8 @@ export async function zspaySubscriptionWorkflow(input: SubscriptionWorkflowInput
   for (;;) {
     const seen = runtime.version;
     if (subscribed && (runtime.state.zspayNotices ?? []).length > 0) await looking(confirmNotices);
+    // Only this release's table records a refund: no earlier history holds one to send.
+    if (refundToSend(runtime.state) && refunds()) await sendRefund();
     runtime.publish();
     if (runtime.shouldStop()) break;
     // Ended (or canceled before Zspay held it): the loop only waits for the outbox and late notices.

@@ -9,15 +9,17 @@
  * is looked up on that plan (its `assinantes` count, then the subscription list) before it is
  * created. A create whose answer was lost (timeout => UnknownOutcome, retried by Temporal) is thus
  * found on the retry, never made twice. The look-ups run on every attempt, not only on retries.
+ * A refund ("Estornar uma fatura") likewise reads the invoice list before it sends anything.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ZspayClient } from '../../providers/zspay/client';
 import { zspayCentsToCents } from '../../providers/zspay/money';
 import type { CreatePlanRequest, Fatura } from '../../providers/zspay/schemas';
 import { statusOf, SUBSCRIPTION_STATUS } from '../../providers/zspay/status';
+import { InvalidStateError, isProviderError } from '../../providers/errors';
 import { heartbeating } from '../heartbeat';
 import { withProviderFailures } from '../provider-failure';
-import type { ZspayInvoiceSummary } from '../../common/subscription/zspay-managed';
+import { zspayRefundOf, type ZspayInvoiceSummary } from '../../common/subscription/zspay-managed';
 
 export type { ZspayInvoiceSummary };
 
@@ -34,6 +36,7 @@ export interface ZspayBilledActivityDeps {
     | 'reactivateSubscription'
     | 'removeSubscription'
     | 'listInvoices'
+    | 'refundInvoice'
   >;
 }
 
@@ -60,8 +63,19 @@ export interface CreateZspaySubscriptionInput {
   address: { street: string; number: string; zipCode: string; city: string; state: string; complement?: string };
 }
 
+export interface RefundZspayInvoiceInput {
+  /** `<subscription>-<cycle>-refund`: named by business ids, for the logs and heartbeats. */
+  reference: string;
+  /** Zspay's subscription, whose invoice list is read and whose invoice is refunded. */
+  zspaySubscriptionId: string;
+  invoiceId: string;
+}
+
 export function invoiceSummary(
-  fatura: Pick<Fatura, 'id' | 'status' | 'amount' | 'date_invoice' | 'retries' | 'max_retries' | 'pedido_id'>,
+  fatura: Pick<
+    Fatura,
+    'id' | 'status' | 'amount' | 'date_invoice' | 'retries' | 'max_retries' | 'pedido_id' | 'paid_at'
+  >,
 ): ZspayInvoiceSummary {
   return {
     invoiceId: String(fatura.id),
@@ -71,6 +85,7 @@ export function invoiceSummary(
     retries: fatura.retries,
     maxRetries: fatura.max_retries,
     saleId: fatura.pedido_id === null || fatura.pedido_id === undefined ? undefined : String(fatura.pedido_id),
+    ...(fatura.paid_at ? { paidAt: fatura.paid_at } : {}),
   };
 }
 
@@ -149,6 +164,43 @@ export function createZspayBilledActivities({ zspay }: ZspayBilledActivityDeps) 
     /** The subscription's invoices as Zspay lists them (its last 50). */
     async listZspayInvoices(subscriptionId: string): Promise<ZspayInvoiceSummary[]> {
       return withProviderFailures(async () => (await zspay.listInvoices(subscriptionId)).map(invoiceSummary));
+    },
+
+    /**
+     * Refunds a paid invoice in full ("Estornar uma fatura": the document takes no amount). Zspay has
+     * no idempotency key, but a refunded invoice is listed `void` with its `paid_at` kept, so every
+     * attempt reads the invoice list before sending: refunded = done, nothing sent; paid = send;
+     * anything else cannot be refunded (InvalidState, not retried). A send Zspay refuses for good is
+     * read again: an invoice refunded meanwhile (outside the engine) is a refund done.
+     */
+    async refundZspayInvoice(input: RefundZspayInvoiceInput): Promise<{ alreadyRefunded: boolean }> {
+      const read = async (): Promise<{ alreadyRefunded: true } | 'send'> => {
+        const listed = (await zspay.listInvoices(input.zspaySubscriptionId)).map(invoiceSummary);
+        const invoice = listed.find((i) => i.invoiceId === input.invoiceId);
+        if (invoice && zspayRefundOf(invoice)) return { alreadyRefunded: true };
+        if (invoice?.status === 'paid') return 'send';
+        throw new InvalidStateError(
+          invoice
+            ? `zspay invoice ${input.invoiceId} is ${invoice.status}: it cannot be refunded`
+            : `zspay invoice ${input.invoiceId} is not among subscription ${input.zspaySubscriptionId}'s last invoices`,
+          { provider: 'zspay', code: invoice?.status ?? 'not_listed' },
+        );
+      };
+      return withProviderFailures(() =>
+        heartbeating({ reference: input.reference }, async () => {
+          const found = await read();
+          if (found !== 'send') return found;
+          try {
+            await zspay.refundInvoice(input.zspaySubscriptionId, input.invoiceId);
+          } catch (error) {
+            if (!isProviderError(error) || error.retryable) throw error;
+            const again = await read().catch(() => 'send' as const);
+            if (again !== 'send') return again;
+            throw error;
+          }
+          return { alreadyRefunded: false };
+        }),
+      );
     },
 
     /** The subscription's status at Zspay ("Status da assinatura"). */

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { SUBSCRIPTION_STATUSES, type SubscriptionsApi } from '../../client/subscriptions';
 import type { PaymentMethod, SubscriptionStatus, SubscriptionView } from '../../common/subscription/model';
-import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { createSubscriptionInputSchema, PRORATION_MODES, type ProrationMode } from '../../common/subscription/input';
 import { parseInput } from '../../common/validation';
 import {
   formatForecast,
@@ -13,6 +13,13 @@ import {
   UsageError,
 } from '../format';
 import { numberForSchema, positiveInteger, type CliContext } from './context';
+
+/** What `change-plan` prints once the change is applied, by proration mode. */
+const PLAN_CHANGED: Record<ProrationMode, string> = {
+  none: 'Plan change scheduled.',
+  next_invoice: 'Plan changed; proration added to the next invoice.',
+  now: 'Plan changed; a positive difference is charged now (a credit goes on the next invoice).',
+};
 
 export function registerSubscriptionCommands(program: Command, context: CliContext): void {
   const subscriptions = program
@@ -142,18 +149,15 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
     .addOption(
       new Option(
         '--proration <mode>',
-        'none: from the next cycle; next_invoice: from today, the unused days credited and charged on the next invoice',
-      ).choices(['none', 'next_invoice']),
+        'none: from the next cycle; next_invoice: from today, the unused days credited and charged on the next invoice; now: from today, a positive difference charged to the card at once (a credit goes on the next invoice)',
+      ).choices([...PRORATION_MODES]),
     )
-    .action(async (id: string, options: { file: string; proration?: 'none' | 'next_invoice' }) => {
+    .action(async (id: string, options: { file: string; proration?: ProrationMode }) => {
       const json = await context.readJson(options.file);
       const args = typeof json === 'object' && json !== null && 'plan' in json ? json : { plan: json };
       const withProration = options.proration ? { ...args, proration: options.proration } : args;
-      await operate(
-        options.proration === 'next_invoice'
-          ? 'Plan changed; proration added to the next invoice.'
-          : 'Plan change scheduled.',
-        (s) => s.changePlan(id, withProration as Parameters<SubscriptionsApi['changePlan']>[1]),
+      await operate(PLAN_CHANGED[options.proration ?? 'none'], (s) =>
+        s.changePlan(id, withProration as Parameters<SubscriptionsApi['changePlan']>[1]),
       );
     });
 
@@ -218,19 +222,20 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
 
   subscriptions
     .command('refund')
-    .description('Refund a paid card invoice at Zspay, in full (the refund is sent once; see `invoices`)')
+    .description(
+      'Refund a paid invoice at Zspay, in full: a card sale, or a Zspay-billed fatura (sent once; see `invoices`)',
+    )
     .argument('<id>', 'subscription id')
     .requiredOption('--cycle <n>', "the invoice's cycle (0: the setup fee)", numberForSchema)
     .option(
       '--amount-cents <cents>',
-      "the invoice's full amount (Zspay refunds a card sale only in full)",
+      "the invoice's full amount (Zspay refunds a sale or a fatura only in full)",
       numberForSchema,
     )
     .option('--reason <text>', 'why (kept on the invoice and told to the merchant)')
     .action((id: string, options: { cycle: number; amountCents?: number; reason?: string }) =>
-      operate(
-        `Refund of cycle ${options.cycle} recorded; Zspay refunds the sale and the invoice then reads refunded.`,
-        (s) => s.refund(id, { cycle: options.cycle, amountCents: options.amountCents, reason: options.reason }),
+      operate(`Refund of cycle ${options.cycle} recorded; Zspay refunds it and the invoice then reads refunded.`, (s) =>
+        s.refund(id, { cycle: options.cycle, amountCents: options.amountCents, reason: options.reason }),
       ),
     );
 }

@@ -13,7 +13,7 @@ import {
   ZSPAY_FREQUENCIES,
 } from '../billing/plan-rules';
 import { Check, isObject, known, withDefaults, type Fields, type Problems } from '../checks';
-import type { ParsedSubscriptionInput, SubscriptionPlan } from './input';
+import type { ParsedSubscriptionInput, ProrationMode, SubscriptionPlan } from './input';
 import type { PaymentMethod } from './model';
 import { MAX_BACK_BILLED_CYCLES } from './state';
 import { formatBRL } from '../money';
@@ -263,6 +263,9 @@ export function checkSubscriptionInput(value: unknown): { input?: ParsedSubscrip
   return { problems: [], input: input as unknown as ParsedSubscriptionInput };
 }
 
+/** PRORATION_MODES (input.ts, which imports zod: workflow code cannot). */
+const PRORATION_CHOICES: readonly string[] = ['none', 'next_invoice', 'now'] satisfies readonly ProrationMode[];
+
 /** The arguments of each operation, checked the way the client's schemas check them. */
 export const operationArgsProblems = {
   cancel: (args: unknown): Problems => {
@@ -280,11 +283,8 @@ export const operationArgsProblems = {
       .merge(checkPlan(isObject(args) ? args.plan : undefined).problems)
       .that(
         'proration',
-        !isObject(args) ||
-          args.proration === undefined ||
-          args.proration === 'none' ||
-          args.proration === 'next_invoice',
-        'must be one of none, next_invoice',
+        !isObject(args) || args.proration === undefined || PRORATION_CHOICES.includes(args.proration as string),
+        `must be one of ${PRORATION_CHOICES.join(', ')}`,
       ).problems,
   applyCoupon: (args: unknown): Problems => couponProblems(isObject(args) ? args.coupon : undefined),
   extendGrace: (args: unknown): Problems =>

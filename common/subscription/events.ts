@@ -25,7 +25,10 @@ export type OperationEvent =
   | { type: 'reactivate' }
   | { type: 'changeNextChargeDate'; date: CalendarDate }
   | { type: 'changePaymentMethod'; paymentMethod: PaymentMethod }
-  /** `proration` absent or `none`: from the next cycle; `next_invoice`: from today, prorated on the next invoice. */
+  /**
+   * `proration` absent or `none`: from the next cycle; `next_invoice`: from today, prorated on the next
+   * invoice; `now`: from today, a positive difference charged at once on a proration invoice.
+   */
   | { type: 'changePlan'; plan: SubscriptionPlan; proration?: ProrationMode }
   | { type: 'applyCoupon'; coupon: Coupon }
   | { type: 'retryNow' }
@@ -95,7 +98,12 @@ export type ZspayEvent =
   /** An invoice webhook: a hint, until Zspay's invoice list confirms it. */
   | { type: 'zspayInvoiceNoticed'; update: ZspayInvoiceUpdate }
   /** An invoice as Zspay's invoice list shows it (a confirmed webhook, or the daily look). */
-  | { type: 'zspayInvoiceReported'; update: ZspayInvoiceUpdate }
+  | {
+      type: 'zspayInvoiceReported';
+      update: ZspayInvoiceUpdate;
+      /** A refunded invoice: transfers that may have carried its money out since the payment. */
+      transfersSincePayment?: PaidOutTransfer[];
+    }
   | { type: 'zspayNoticeContradicted'; invoiceId: string }
   /** Zspay shows the subscription canceled (removed outside the engine). */
   | { type: 'zspaySubscriptionCanceled' };

@@ -11,8 +11,12 @@ import { BOLETO_MINIMUM_CENTS } from '../billing/plan-rules';
 import { formatBRL } from '../money';
 import { couponSchema } from './operations';
 
-/** How a plan change settles the current cycle: `none` (from the next cycle) or `next_invoice`. */
-export const PRORATION_MODES = ['none', 'next_invoice'] as const;
+/**
+ * How a plan change settles the current cycle: `none` (from the next cycle), `next_invoice` (from
+ * today, the difference on the next invoice) or `now` (from today, a positive difference charged at
+ * once on an invoice of its own; a credit goes on the next invoice).
+ */
+export const PRORATION_MODES = ['none', 'next_invoice', 'now'] as const;
 export type ProrationMode = (typeof PRORATION_MODES)[number];
 
 export const subscriptionPlanSchema = planSchema.and(z.object({ planId: businessIdSchema('plan.planId') }));
@@ -93,7 +97,9 @@ export const changePlanArgsSchema = z.object({
   /**
    * `none` (default): the new plan applies from the next cycle. `next_invoice`: it applies today;
    * the current paid cycle's unused days are credited at the old price and charged at the new one,
-   * as lines of the next invoice.
+   * as lines of the next invoice. `now`: the same two lines, but a positive difference is charged at
+   * once on a proration invoice (a card subscription only); a credit (a downgrade) or no difference
+   * goes on the next invoice, as with `next_invoice`.
    */
   proration: z.enum(PRORATION_MODES, { message: `proration must be one of ${PRORATION_MODES.join(', ')}` }).optional(),
 });

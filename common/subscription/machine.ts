@@ -13,7 +13,13 @@ import type { ChargeAttempt, Invoice, SubscriptionStatus } from './model';
 import { delivered, deliveryFailed, deliveryStatus, type Effect } from './outbox';
 import type { SubscriptionState } from './state';
 import { formatBRL, formatDate } from '../money';
-import { priceRecurring, prorationLines, type PricedInvoice } from './pricing';
+import {
+  isProrationInvoiceCycle,
+  priceRecurring,
+  prorationInvoiceCycle,
+  prorationLines,
+  type PricedInvoice,
+} from './pricing';
 import { refundConfirmed, refundContradicted, refundNoticed, refundSettled, requestRefund } from './refunds';
 
 export type { Effect } from './outbox';
@@ -93,6 +99,9 @@ export function nextStep(state: SubscriptionState): NextStep {
   }
   if (state.status === 'blocked') return state.cancelAtPeriodEnd ? { kind: 'cancel', date } : { kind: 'idle' };
   if (state.setupFeeDue) return { kind: 'charge', cycle: 0, date: state.startDate, retry: false };
+  // A plan change's difference (proration `now`) is charged at once, before any later cycle.
+  const proration = prorationDue(state);
+  if (proration) return { kind: 'charge', cycle: proration.cycle, date: proration.dueDate, retry: false };
   if (state.cancelAtPeriodEnd) return { kind: 'cancel', date };
   const reason = endReason(state, state.nextCycle, date);
   if (reason) return { kind: 'complete', date, reason };
@@ -110,12 +119,25 @@ export function actionDate(
   return compareDates(issueOn, today) < 0 ? today : issueOn;
 }
 
+/** `<subscription>-<cycle>-<attempt>`; a proration invoice's: `<subscription>-<cycle>-proration-<attempt>`. */
 export function attemptReference(
   state: Pick<SubscriptionState, 'subscriptionId'>,
   cycle: number,
   attempt: number,
 ): string {
+  if (isProrationInvoiceCycle(cycle)) return `${state.subscriptionId}-${-cycle}-proration-${attempt}`;
   return `${state.subscriptionId}-${cycle}-${attempt}`;
+}
+
+/** How people read an invoice's key: "setup fee", "cycle 3", "proration of cycle 3". */
+export function invoiceLabel(cycle: number): string {
+  if (cycle === 0) return 'setup fee';
+  return isProrationInvoiceCycle(cycle) ? `proration of cycle ${-cycle}` : `cycle ${cycle}`;
+}
+
+/** A proration invoice waiting for its first charge (a failed one is in dunning, a held one open). */
+export function prorationDue(state: Pick<SubscriptionState, 'invoices' | 'dunning'>): Invoice | undefined {
+  return state.invoices.find((i) => i.kind === 'proration' && i.status === 'open' && state.dunning?.cycle !== i.cycle);
 }
 
 /** The first recurring cycle whose due date is after `today`. */
@@ -565,17 +587,32 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     return only(next);
   },
   changePlan: (state, event, ctx) => {
-    if ((event.proration ?? 'none') === 'none') return only({ ...state, pendingPlan: event.plan });
+    const mode = event.proration ?? 'none';
+    if (mode === 'none') return only({ ...state, pendingPlan: event.plan });
     // Prorated: the new plan applies today. Its period is the same (a guard), so the anchor stays
     // (a 31st keeps billing on the 31st); the current cycle's unused days are credited at the old
-    // price and charged at the new one on the next invoice.
-    const { lines } = prorationLines(state, event.plan, ctx.today);
-    return only({
-      ...state,
-      plan: event.plan,
-      pendingPlan: undefined,
-      adjustments: [...(state.adjustments ?? []), ...lines],
-    });
+    // price and charged at the new one.
+    const { cycle, proration, lines } = prorationLines(state, event.plan, ctx.today);
+    const changed: SubscriptionState = { ...state, plan: event.plan, pendingPlan: undefined };
+    // `now`: a positive difference is an invoice of its own, charged at once and collected like any
+    // invoice (teimosinha, blocked when declined for good). A credit, or nothing, waits for the next
+    // invoice as with `next_invoice` (never a refund).
+    if (mode === 'now' && proration.netCents > 0) {
+      const key = prorationInvoiceCycle(cycle);
+      const invoice: Invoice = {
+        cycle: key,
+        kind: 'proration',
+        amountCents: proration.netCents,
+        baseAmountCents: 0,
+        lines,
+        dueDate: ctx.today,
+        status: 'open',
+        attempts: [],
+        externalPaymentId: state.externalPayments[String(key)]?.paymentId,
+      };
+      return only({ ...changed, invoices: [...changed.invoices, invoice] });
+    }
+    return only({ ...changed, adjustments: [...(state.adjustments ?? []), ...lines] });
   },
   applyCoupon: (state, event, ctx) =>
     only({

@@ -126,9 +126,13 @@ export interface InvoiceLine {
 }
 
 export interface Invoice {
-  /** 0 is the setup fee when the plan has one; recurring cycles count from 1. */
+  /**
+   * 0 is the setup fee when the plan has one; recurring cycles count from 1. A proration invoice (a
+   * plan change with proration `now`) is keyed by the negative of the cycle it settles (-3: the
+   * proration of cycle 3), so it never clashes with a recurring cycle.
+   */
   cycle: number;
-  kind: 'setup' | 'recurring';
+  kind: 'setup' | 'recurring' | 'proration';
   /** What is charged: base - discount + lines, never below zero (0: nothing is charged, paid at once). */
   amountCents: number;
   /** The plan's amount before discount and lines (absent on invoices without either: = amountCents). */

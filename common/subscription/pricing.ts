@@ -80,6 +80,14 @@ export function paidPrice(invoice: Invoice): number {
   return (invoice.baseAmountCents ?? invoice.amountCents) - (invoice.discount?.amountCents ?? 0);
 }
 
+/**
+ * A proration invoice (a plan change with proration `now` whose difference is charged at once) is
+ * keyed by the negative of the cycle it settles: one per cycle at most (a second prorated change
+ * in a cycle is refused), never the key of a recurring cycle (from 1) or the setup fee (0).
+ */
+export const prorationInvoiceCycle = (cycle: number): number => -cycle;
+export const isProrationInvoiceCycle = (cycle: number): boolean => cycle < 0;
+
 /** Why a plan change cannot be prorated today, if it cannot (the guards of the transition table). */
 export type ProrationProblem = 'unpaidCycle' | 'periodChanges' | 'alreadyProrated';
 
@@ -107,17 +115,23 @@ export function prorationProblem(
   if (JSON.stringify(plan.recurrence) !== JSON.stringify(state.plan.recurrence)) return 'periodChanges';
   const current = currentCycle(state, today);
   if (!current) return 'unpaidCycle';
-  if ((state.adjustments ?? []).some((l) => l.kind === 'proration_charge' && l.cycle === current.cycle))
+  if (
+    (state.adjustments ?? []).some((l) => l.kind === 'proration_charge' && l.cycle === current.cycle) ||
+    state.invoices.some((i) => i.cycle === prorationInvoiceCycle(current.cycle))
+  )
     return 'alreadyProrated';
   return undefined;
 }
 
-/** The proration of a change to `plan` today, and the two lines it adds to the next invoice. */
+/**
+ * The proration of a change to `plan` today, the cycle it settles, and its two lines (for the next
+ * invoice, or for a proration invoice of their own).
+ */
 export function prorationLines(
   state: Pick<SubscriptionState, 'nextCycle' | 'anchor' | 'plan' | 'invoices'>,
   plan: SubscriptionPlan,
   today: CalendarDate,
-): { proration: Proration; lines: InvoiceLine[] } {
+): { cycle: number; proration: Proration; lines: InvoiceLine[] } {
   const current = currentCycle(state, today);
   if (!current) throw new Error(`no paid cycle contains ${today}`);
   const oldAmountCents = paidPrice(current.invoice);
@@ -130,6 +144,7 @@ export function prorationLines(
   });
   const days = `${proration.unusedDays} of ${proration.periodDays} days of cycle ${current.cycle} (from ${today})`;
   return {
+    cycle: current.cycle,
     proration,
     lines: [
       {

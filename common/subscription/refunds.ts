@@ -5,8 +5,8 @@
  *
  * Zspay's document offers one refund of a sale, "Estornar venda via cartão de crédito" (POST
  * /vendas/{pedidoId}/estornar, body `{ }`): a full refund of a card sale, no amount. It documents no
- * refund of a boleto sale (only "Estornar uma fatura", for its own subscriptions' invoices, which the
- * engine does not use), so a boleto invoice is refused, and so is a partial amount.
+ * refund of a boleto sale (only "Estornar uma fatura", for the invoices of its own subscriptions: the
+ * Zspay-billed ones, see zspay-managed.ts), so a boleto invoice is refused, and so is a partial amount.
  */
 import type { EventContext, EventOf, PaidOutTransfer } from './events';
 import type { Invoice, InvoiceRefund } from './model';
@@ -18,10 +18,16 @@ export function paidInvoiceOfSale(state: SubscriptionState, saleId: string): Inv
   return state.invoices.find((i) => i.status === 'paid' && paidSaleId(i) === saleId);
 }
 
+const paidAttempt = (invoice: Invoice) => [...invoice.attempts].reverse().find((a) => a.outcome === 'succeeded');
+
 /** The sale that paid an invoice: the succeeded attempt's, else the boleto's. */
 export function paidSaleId(invoice: Invoice): string | undefined {
-  const paid = [...invoice.attempts].reverse().find((a) => a.outcome === 'succeeded');
-  return paid?.providerIds?.saleId ?? invoice.boleto?.saleId;
+  return paidAttempt(invoice)?.providerIds?.saleId ?? invoice.boleto?.saleId;
+}
+
+/** Zspay-billed subscriptions: the Zspay invoice (fatura) that paid an invoice, what its refund names. */
+export function paidZspayInvoiceId(invoice: Invoice): string | undefined {
+  return paidAttempt(invoice)?.providerIds?.invoiceId;
 }
 
 /** A refund's reference: one per invoice, from business ids (never random). */
@@ -82,6 +88,7 @@ function refunded(
   transfers: readonly PaidOutTransfer[] | undefined,
 ) {
   const done: InvoiceRefund = { ...refund, status: 'refunded', refundedAt: ctx.now, error: undefined };
+  const fatura = paidZspayInvoiceId(invoice);
   // The summary's paid totals count payments received; the refund is shown on its invoice.
   const next = withInvoice(state, invoice.cycle, (i) => ({ ...i, status: 'refunded', refund: done }));
   const effects: Effect[] = [
@@ -92,6 +99,7 @@ function refunded(
         cycle: invoice.cycle,
         amountCents: done.amountCents,
         saleId: done.saleId,
+        ...(fatura ? { zspayInvoiceId: fatura } : {}),
         reference: done.reference,
         source: done.source,
         ...(done.reason ? { reason: done.reason } : {}),
@@ -167,17 +175,31 @@ export function refundConfirmed(state: SubscriptionState, event: EventOf<'refund
   const next = withoutNotice(state, event.saleId);
   const invoice = paidInvoiceOfSale(next, event.saleId);
   if (!invoice) return { state: next, effects: [] as Effect[] };
+  return refundedAtProvider(next, invoice, event.saleId, ctx, event.transfersSincePayment);
+}
+
+/**
+ * The provider shows a paid invoice refunded: the engine's own refund under way, if one is (its
+ * answer may not have come back yet), else a refund made outside the engine (`source: 'provider'`).
+ */
+export function refundedAtProvider(
+  state: SubscriptionState,
+  invoice: Invoice,
+  saleId: string,
+  ctx: EventContext,
+  transfers: readonly PaidOutTransfer[] | undefined,
+) {
   const refund: InvoiceRefund =
     invoice.refund?.status === 'requested'
       ? invoice.refund
       : {
           status: 'requested',
-          reference: refundReference(next, invoice.cycle),
-          saleId: event.saleId,
+          reference: refundReference(state, invoice.cycle),
+          saleId,
           amountCents: invoice.amountCents,
           source: 'provider',
         };
-  return refunded(next, invoice, refund, ctx, event.transfersSincePayment);
+  return refunded(state, invoice, refund, ctx, transfers);
 }
 
 /** The provider contradicts the webhook: ignored and counted, like a contradicted payment notice. */

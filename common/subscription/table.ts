@@ -93,6 +93,10 @@ export const GUARDS = {
     label: 'proration is asked while a charge is in flight or an invoice is being collected',
     holds: (s, e) => prorated(e) && (s.charge !== undefined || s.dunning !== undefined || s.boletoWait !== undefined),
   },
+  prorationNowByBoleto: {
+    label: 'proration now is asked for a boleto subscription',
+    holds: (s, e) => (e as EventOf<'changePlan'>).proration === 'now' && s.paymentMethod.type === 'zspay_boleto',
+  },
   prorationPeriodChanges: {
     label: 'proration is asked and the plan changes its billing period',
     holds: (s, e, ctx) => prorated(e) && prorationProblem(s, planOf(e), ctx.today) === 'periodChanges',
@@ -260,13 +264,18 @@ const NOTHING_TO_EXTEND = [
   refused('there is no trial, grace, tolerance or retry period to extend'),
 ] as const;
 
+/** What every refund asks of its invoice first: it exists, is paid, and no refund of it is done or under way. */
+const REFUNDABLE_INVOICE = [
+  ['noSuchInvoice', refused('cycle names no invoice of this subscription')],
+  ['alreadyRefunded', refused('the invoice is already refunded')],
+  ['refundUnderWay', refused('a refund of this invoice is already under way')],
+  ['notPaid', refused('only a paid invoice can be refunded')],
+] as const;
+
 /** Refunds (common/subscription/refunds.ts): a paid card invoice, in full, in any status. */
 const REFUND_RULE = unless(
   [
-    ['noSuchInvoice', refused('cycle names no invoice of this subscription')],
-    ['alreadyRefunded', refused('the invoice is already refunded')],
-    ['refundUnderWay', refused('a refund of this invoice is already under way')],
-    ['notPaid', refused('only a paid invoice can be refunded')],
+    ...REFUNDABLE_INVOICE,
     [
       'boletoInvoice',
       refused('a boleto payment cannot be refunded through Zspay: its API documents refunds of card sales only'),
@@ -371,6 +380,10 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
           refused('a charge is in flight or an invoice is being collected; prorate once it is settled'),
         ],
         [
+          'prorationNowByBoleto',
+          refused('proration now charges a card at once; a boleto subscription takes proration next_invoice'),
+        ],
+        [
           'prorationPeriodChanges',
           refused('proration needs the same billing period (plan.recurrence); change with proration none'),
         ],
@@ -385,7 +398,7 @@ export const SUBSCRIPTION_TABLE: { readonly [E in SubscriptionEventType]: Row } 
         ],
       ],
       applied(
-        'from the next cycle; with proration next_invoice from today: the unused days are credited at the old price and charged at the new one on the next invoice',
+        'from the next cycle; with proration next_invoice from today: the unused days are credited at the old price and charged at the new one on the next invoice; with proration now from today: a positive difference is charged at once on a proration invoice (collected like any invoice), a credit goes on the next invoice',
       ),
     ),
   ),
@@ -528,6 +541,24 @@ function notWithZspay<E extends SubscriptionEventType>(events: readonly E[], rea
   return Object.fromEntries(events.map((event) => [event, row(refused(reason))])) as Record<E, Row>;
 }
 
+/**
+ * Refunds of a Zspay-billed invoice ("Estornar uma fatura", zspay-managed.ts): a paid invoice, in
+ * full (the document takes no amount), in any status.
+ */
+const ZSPAY_REFUND_RULE = unless(
+  [
+    ...REFUNDABLE_INVOICE,
+    ['noSale', refused('Zspay’s invoice list names no sale (pedido) that paid this invoice')],
+    [
+      'partialAmount',
+      refused('amountCents must be the invoice’s full amount (or left out): Zspay refunds an invoice only in full'),
+    ],
+  ],
+  applied(
+    'recorded at once; the invoice is refunded at Zspay ("Estornar uma fatura", its invoice list read first on every attempt), then the invoice is refunded and the merchant told',
+  ),
+);
+
 /** What a Zspay-billed subscription answers (Zspay charges and retries each invoice; the engine follows). */
 export const ZSPAY_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
   cancelNow: row(applied('canceled at once; the subscription is removed at Zspay')),
@@ -553,21 +584,28 @@ export const ZSPAY_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
     Object.keys(ADIQ_CHARGES).map((event) => [event, row(BILLED_BY_ZSPAY, BILLED_BY_ZSPAY)]),
   ) as typeof ADIQ_CHARGES),
   ...(Object.fromEntries(Object.keys(ADIQ_ONLY).map((event) => [event, row(NOT_ADIQ, NOT_ADIQ)])) as typeof ADIQ_ONLY),
-  zspaySubscribed: row(applied('Zspay holds the subscription: it charges the plan from the start date')),
+  zspaySubscribed: row(
+    applied('Zspay holds the subscription: it charges the plan from the start date'),
+    applied('ended while Zspay created it: removed at Zspay at once'),
+  ),
   zspayInvoiceNoticed: row(
     applied('queued: Zspay’s invoice list is read before anything changes'),
     applied('queued: Zspay’s invoice list is read before anything changes'),
   ),
   zspayInvoiceReported: row(
-    applied('paid, retried by Zspay, or blocked once its retries are exhausted; the merchant is told'),
-    applied('recorded on its invoice; the status stays; the merchant is told'),
-    { suspended: applied('recorded on its invoice; the suspension stays; the merchant is told') },
+    applied('paid, retried by Zspay, blocked once its retries are exhausted, or refunded; the merchant is told'),
+    applied('recorded on its invoice (a refund too); the status stays; the merchant is told'),
+    { suspended: applied('recorded on its invoice (a refund too); the suspension stays; the merchant is told') },
   ),
   zspayNoticeContradicted: row(applied('ignored and counted'), applied('ignored and counted')),
   zspaySubscriptionCanceled: row(applied('canceled, as Zspay says')),
+  refund: row(ZSPAY_REFUND_RULE, ZSPAY_REFUND_RULE),
+  refundSettled: REFUND_ROWS.refundSettled,
+  // A sale's refund webhooks reach engine-billed subscriptions only (BillingPaidSaleIds); an invoice's
+  // refund is Zspay's invoice webhook, confirmed by the invoice list (zspayInvoiceNoticed / Reported).
   ...notWithZspay(
-    ['refund', 'refundSettled', 'refundNoticed', 'refundConfirmed', 'refundContradicted'],
-    'refunds are not available yet for a subscription Zspay bills',
+    ['refundNoticed', 'refundConfirmed', 'refundContradicted'],
+    'the refund of an invoice Zspay bills arrives as its invoice webhook, confirmed by the invoice list',
   ),
   ...DELIVERY,
 };

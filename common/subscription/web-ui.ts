@@ -5,7 +5,7 @@
  */
 import { MAX_ATTEMPTS } from '../billing/teimosinha';
 import { formatBRL, formatDate, formatDateTime } from '../money';
-import { nextStep } from './machine';
+import { invoiceLabel, nextStep } from './machine';
 import { deliveryStatus } from './outbox';
 import { couponView } from './pricing';
 import type { SubscriptionState } from './state';
@@ -28,8 +28,7 @@ const CALL_VERB: Record<ProviderCall, string> = {
 /** "authorize R$ 49,90 · cycle 3 · attempt 2 of 5": the activity's summary in the event history. */
 export function providerCallSummary(state: SubscriptionState, call: ProviderCall, cycle: number, amountCents: number) {
   const { attempt, of } = attemptOf(state, cycle);
-  const what = cycle === 0 ? 'setup fee' : `cycle ${cycle}`;
-  return `${CALL_VERB[call]} ${formatBRL(amountCents)} · ${what} · attempt ${attempt} of ${of}`;
+  return `${CALL_VERB[call]} ${formatBRL(amountCents)} · ${invoiceLabel(cycle)} · attempt ${attempt} of ${of}`;
 }
 
 /** The workflow's current details: status, plan, next step, dunning, holds and failing notifications. */
@@ -41,7 +40,9 @@ export function currentDetails(state: SubscriptionState): string {
   const step = nextStep(state);
   const hour = `${String(plan.chargeHourLocal).padStart(2, '0')}:00 ${plan.timeZone}`;
   if (step.kind === 'charge')
-    lines.push(`${step.retry ? 'Retry' : 'Next charge'}: ${formatDate(step.date)} at ${hour} (cycle ${step.cycle})`);
+    lines.push(
+      `${step.retry ? 'Retry' : 'Next charge'}: ${formatDate(step.date)} at ${hour} (${invoiceLabel(step.cycle)})`,
+    );
   else if (step.kind === 'await_boleto')
     lines.push(`Waiting for the boleto of cycle ${step.cycle}, until ${formatDate(step.deadline)}`);
   else if (step.kind === 'cancel') lines.push(`Cancels on ${formatDate(step.date)}`);

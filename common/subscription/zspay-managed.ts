@@ -5,20 +5,26 @@
  * anything — and drives the same consequences as for the subscriptions it bills: partner blocking,
  * merchant notification, payment status push. Each invoice outcome is acted on once, however many
  * times Zspay (or the daily look) reports it. The Zspay table in table.ts says which events apply when.
+ *
+ * Refunds: a paid invoice is refunded with "Estornar uma fatura" (POST /planos/assinatura/{id}/faturas
+ * `{ id }`, no amount: in full only). Zspay then lists it `void`, its `paid_at` kept (the document's
+ * example 842): a void invoice that was paid is a refunded one, whoever refunded it.
  */
 import { compareDates } from '../billing/calendar';
 import { firstChargeDate } from '../billing/schedule';
-import type { EventContext, SubscriptionEvent, SubscriptionEventType } from './events';
+import type { EventContext, PaidOutTransfer, SubscriptionEvent, SubscriptionEventType } from './events';
 import { blocked, isTerminal, only, recovered, APPLY, type Apply, type Transition } from './machine';
 import type { Invoice } from './model';
 import type { Effect } from './outbox';
+import { paidSaleId, paidZspayInvoiceId, refundedAtProvider, refundSettled, requestRefund } from './refunds';
 import type { SubscriptionState } from './state';
 
 /** One invoice outcome reported by Zspay (a webhook, or its invoice list). */
 export interface ZspayInvoiceUpdate {
   /** The fatura's id. */
   invoiceId: string;
-  outcome: 'paid' | 'failed';
+  /** `refunded`: a paid invoice Zspay lists void (refunded by the engine, or at Zspay). */
+  outcome: 'paid' | 'failed' | 'refunded';
   /** Zspay's retries of this invoice so far, and how many it makes (the document's `retries`, `max_retries`). */
   retries?: number;
   maxRetries?: number;
@@ -27,7 +33,7 @@ export interface ZspayInvoiceUpdate {
   dueDate?: string;
   /** The sale (pedido) that paid or tried the invoice, when Zspay says. */
   saleId?: string;
-  /** Zspay's own invoice status (paid, failed...), and the webhook's status (paid, overdue). */
+  /** Zspay's own invoice status (paid, failed...), and the webhook's status (paid, overdue, refunded). */
   providerStatus?: string;
   source: 'webhook' | 'list';
 }
@@ -42,6 +48,8 @@ export interface ZspayInvoiceSummary {
   retries?: number;
   maxRetries?: number;
   saleId?: string;
+  /** `paid_at`: set on a paid invoice, and kept once it is refunded (void). */
+  paidAt?: string;
 }
 
 /**
@@ -57,6 +65,20 @@ export function zspayReportOf(invoice: ZspayInvoiceSummary): ZspayInvoiceUpdate 
     outcome: invoice.status === 'paid' ? 'paid' : 'failed',
     retries: invoice.retries,
     maxRetries: invoice.maxRetries,
+    amountCents: invoice.amountCents,
+    dueDate: invoice.dueDate,
+    saleId: invoice.saleId,
+    providerStatus: invoice.status,
+    source: 'list',
+  };
+}
+
+/** A paid invoice Zspay refunded: listed `void` with its `paid_at` kept (a void one never paid is no refund). */
+export function zspayRefundOf(invoice: ZspayInvoiceSummary): ZspayInvoiceUpdate | undefined {
+  if (invoice.status !== 'void' || invoice.paidAt === undefined) return undefined;
+  return {
+    invoiceId: invoice.invoiceId,
+    outcome: 'refunded',
     amountCents: invoice.amountCents,
     dueDate: invoice.dueDate,
     saleId: invoice.saleId,
@@ -99,13 +121,18 @@ export function zspayReportsToSignal(invoices: ZspayInvoiceSummary[], since: str
 
 /**
  * What a webhook means once the invoice list has been read: the list's own state of that invoice
- * (paid, or failed with its retry count). A paid notice for an invoice the list shows unpaid, or a
- * notice of an invoice the list does not hold, is contradicted (undefined).
+ * (paid, or failed with its retry count). A paid notice for an invoice the list shows unpaid, a
+ * refunded notice for one the list does not show refunded, or a notice of an invoice the list does
+ * not hold, is contradicted (undefined).
  */
 export function confirmedZspayNotice(
   invoice: ZspayInvoiceSummary | undefined,
   notice: ZspayInvoiceUpdate,
 ): ZspayInvoiceUpdate | undefined {
+  if (notice.outcome === 'refunded') {
+    const refunded = invoice ? zspayRefundOf(invoice) : undefined;
+    return refunded ? { ...refunded, source: 'webhook' } : undefined;
+  }
   const listed = invoice ? zspayReportOf(invoice) : undefined;
   if (!listed) return undefined;
   if (notice.outcome === 'paid' && listed.outcome !== 'paid') return undefined;
@@ -125,8 +152,35 @@ function handledKey(update: ZspayInvoiceUpdate): string {
   return update.outcome === 'paid' ? `${update.invoiceId}:paid` : `${update.invoiceId}:failed:${update.retries ?? 0}`;
 }
 
+/** The engine's paid invoice of a Zspay invoice (fatura), if it holds one. */
+export function paidInvoiceOfFatura(state: SubscriptionState, invoiceId: string): Invoice | undefined {
+  return state.invoices.find((i) => i.status === 'paid' && paidZspayInvoiceId(i) === invoiceId);
+}
+
+/**
+ * Zspay lists a paid invoice refunded: the invoice is refunded and the merchant told, once (the
+ * engine's own refund, or one made at Zspay). A refund of an invoice the engine never saw paid, or
+ * already refunded, changes nothing.
+ */
+function zspayInvoiceRefunded(
+  state: SubscriptionState,
+  update: ZspayInvoiceUpdate,
+  ctx: EventContext,
+  transfers: readonly PaidOutTransfer[] | undefined,
+): Transition {
+  const invoice = paidInvoiceOfFatura(state, update.invoiceId);
+  if (!invoice) return { state, effects: [] };
+  return refundedAtProvider(state, invoice, paidSaleId(invoice) ?? update.saleId ?? '', ctx, transfers);
+}
+
 /** An invoice outcome Zspay confirmed: the invoice, the status, and what follows. */
-export function applyZspayInvoice(state: SubscriptionState, update: ZspayInvoiceUpdate, ctx: EventContext): Transition {
+export function applyZspayInvoice(
+  state: SubscriptionState,
+  update: ZspayInvoiceUpdate,
+  ctx: EventContext,
+  transfers?: readonly PaidOutTransfer[],
+): Transition {
+  if (update.outcome === 'refunded') return zspayInvoiceRefunded(state, update, ctx, transfers);
   const zspay = state.zspay;
   const key = handledKey(update);
   if (!zspay || zspay.handled.includes(key) || zspay.handled.includes(`${update.invoiceId}:paid`))
@@ -249,10 +303,16 @@ export const ZSPAY_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     [T in SubscriptionEventType]: Apply<T>;
   }),
   zspaySubscribed: (state, event) => {
+    const zspay = { planId: event.planId, subscriptionId: event.subscriptionId, handled: state.zspay?.handled ?? [] };
+    // Canceled while Zspay was creating it: it exists there now, and must not bill anyone.
+    if (isTerminal(state.status)) {
+      const ended: SubscriptionState = { ...state, zspay };
+      return { state: ended, effects: zspayCall(ended, 'cancel') };
+    }
     const firstCharge = firstChargeDate(event.startDate, state.plan);
     const next: SubscriptionState = {
       ...state,
-      zspay: { planId: event.planId, subscriptionId: event.subscriptionId, handled: state.zspay?.handled ?? [] },
+      zspay,
       startDate: event.startDate,
       anchor: { cycle: 1, date: firstCharge },
       status:
@@ -303,6 +363,7 @@ export const ZSPAY_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
       },
       event.update,
       ctx,
+      event.transfersSincePayment,
     ),
   zspayNoticeContradicted: (state, event) =>
     only({
@@ -314,6 +375,9 @@ export const ZSPAY_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     state: { ...state, status: 'canceled', canceledAt: ctx.now, dunning: undefined, statusBeforeSuspension: undefined },
     effects: [{ kind: 'notify', type: 'subscription.canceled', data: { reason: 'canceled at Zspay' } }],
   }),
+  // A paid invoice refunded with "Estornar uma fatura": recorded now, sent by the workflow.
+  refund: requestRefund,
+  refundSettled,
   effectDelivered: APPLY.effectDelivered,
   effectFailed: APPLY.effectFailed,
 };

@@ -250,6 +250,19 @@ describe('billing CLI (child process against dev server, sandbox, worker)', () =
     expect(view.planId).toBe('platinum');
     // Today is inside the cycle paid at creation: the unused days' difference waits for the next invoice.
     expect(view.nextInvoiceAdjustmentCents).toBeGreaterThan(0);
+    // `now` is a choice too; this cycle was already prorated: refused with the reason.
+    const nowAgain = await billing(
+      ['subscriptions', 'change-plan', 'cli-card-1', '--file', '-', '--proration', 'now'],
+      JSON.stringify({ ...plan, planId: 'diamond', amountCents: 12990 }),
+    );
+    expect(nowAgain.code).toBe(5);
+    expect(nowAgain.stderr).toContain('already changed with proration in this cycle');
+    const unknownMode = await billing(
+      ['subscriptions', 'change-plan', 'cli-card-1', '--file', '-', '--proration', 'later'],
+      JSON.stringify(plan),
+    );
+    expect(unknownMode.code).toBe(2);
+    expect(unknownMode.stderr).toContain('none, next_invoice, now');
   });
 
   it('schedules, shows, lists and refuses transfers; creates, shows and deletes payouts', async () => {

@@ -92,11 +92,56 @@ describe('coupons and proration through the HTTP API (dev server, sandbox, worke
         adjustmentCents: 0,
       }),
     ]);
-    const badProration = await api('/v1/subscriptions/e2e-coupon-1/change-plan', {
+    // Proration now is a mode the API takes; here the cycle was already prorated: 422 with the reason.
+    const againNow = await api('/v1/subscriptions/e2e-coupon-1/change-plan', {
       plan: { ...plan, planId: 'x' },
       proration: 'now',
     });
+    expect(againNow.status).toBe(422);
+    expect(againNow.body.detail).toContain('already changed with proration in this cycle');
+    const badProration = await api('/v1/subscriptions/e2e-coupon-1/change-plan', {
+      plan: { ...plan, planId: 'x' },
+      proration: 'later',
+    });
     expect(badProration.status).toBe(400);
-    expect(JSON.stringify(badProration.body)).toContain('proration must be one of none, next_invoice');
+    expect(JSON.stringify(badProration.body)).toContain('proration must be one of none, next_invoice, now');
+  });
+
+  it('charges the difference of an upgrade at once with proration now, on a proration invoice of its own', async () => {
+    const { clientId, cardId } = await customerWithCard(zspayClient(stack.sandbox.url));
+    const id = 'e2e-proration-now';
+    const created = await api('/v1/subscriptions', {
+      subscriptionId: id,
+      customerId: 'acme',
+      plan,
+      paymentMethod: { type: 'zspay_card', zspayClientId: clientId, cardId },
+    });
+    expect(created.status).toBe(201);
+    await eventually(
+      () => api(`/v1/subscriptions/${id}/invoices`),
+      (r) => (r.body.invoices as Array<{ status: string }> | undefined)?.[0]?.status === 'paid',
+    );
+    const changed = await api(`/v1/subscriptions/${id}/change-plan`, {
+      plan: { ...plan, planId: 'platinum', amountCents: 9990 },
+      proration: 'now',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ planId: 'platinum', amountCents: 9990 });
+    type Line = { kind: string; amountCents: number };
+    type Listed = { cycle: number; kind: string; amountCents: number; status: string; lines?: Line[] };
+    const listed = await eventually(
+      () => api(`/v1/subscriptions/${id}/invoices`),
+      (r) => (r.body.invoices as Listed[] | undefined)?.some((i) => i.cycle === -1 && i.status === 'paid') ?? false,
+    );
+    const proration = (listed.body.invoices as Listed[]).find((i) => i.cycle === -1)!;
+    // The cycle started today: (nearly) all of it is unused, credited at 59,90 and charged at 99,90.
+    expect(proration).toMatchObject({ kind: 'proration', baseAmountCents: 0, status: 'paid' });
+    expect(proration.lines?.map((l) => l.kind)).toEqual(['proration_credit', 'proration_charge']);
+    expect(proration.amountCents).toBe((proration.lines ?? []).reduce((sum, l) => sum + l.amountCents, 0));
+    expect(proration.amountCents).toBeGreaterThan(0);
+    const charges = (await stack.sandbox.control.ledger({ provider: 'zspay' })).filter(
+      (e) => e.kind === 'charge' && e.customer === clientId,
+    );
+    expect(charges.map((c) => c.amountCents)).toEqual([5990, proration.amountCents]);
   });
 });

@@ -66,6 +66,7 @@ const SCHEMAS: Array<[string, z.ZodType, Record<string, unknown>]> = [
   ],
   ['changePlanArgs', changePlanArgsSchema, { plan: validSubscription.plan }],
   ['changePlanArgs (prorated)', changePlanArgsSchema, { plan: validSubscription.plan, proration: 'next_invoice' }],
+  ['changePlanArgs (prorated now)', changePlanArgsSchema, { plan: validSubscription.plan, proration: 'now' }],
   ['applyCouponArgs', applyCouponArgsSchema, { coupon: { code: 'WELCOME10', percentOff: 10, cycles: 2 } }],
   ['paymentReceived', paymentReceivedSchema, { saleId: '2401' }],
 ];

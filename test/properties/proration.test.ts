@@ -125,9 +125,10 @@ describe('proration properties', () => {
 describe('pricing through the machine', () => {
   /**
    * Random subscriptions (card or boleto, any amount, with or without a coupon) billed for a few
-   * cycles, with prorated plan changes on random days: no invoice is ever charged below zero, no
-   * boleto is issued under R$ 5,00, and every cent is accounted for — what was charged plus what is
-   * still carried equals the bases less the discounts plus the proration lines.
+   * cycles, with prorated plan changes on random days (`next_invoice`, or `now` for a card: its
+   * proration invoice charged at once): no invoice is ever charged below zero, no boleto is issued
+   * under R$ 5,00, and every cent is accounted for — what was charged plus what is still carried
+   * equals the bases less the discounts plus the proration lines.
    */
   it('never charges below zero or a boleto under the minimum, and loses no cent', () => {
     fc.assert(
@@ -145,9 +146,16 @@ describe('pricing through the machine', () => {
           ),
           anchorDay: fc.integer({ min: 1, max: 31 }),
           changes: fc.array(
-            fc.option(fc.record({ day: fc.nat(), amountCents: fc.integer({ min: 500, max: 50_000 }) }), {
-              nil: undefined,
-            }),
+            fc.option(
+              fc.record({
+                day: fc.nat(),
+                amountCents: fc.integer({ min: 500, max: 50_000 }),
+                now: fc.boolean(),
+              }),
+              {
+                nil: undefined,
+              },
+            ),
             { minLength: 1, maxLength: 6 },
           ),
         }),
@@ -183,7 +191,7 @@ describe('pricing through the machine', () => {
             const event = {
               type: 'changePlan' as const,
               plan: { ...state.plan, planId: `p${change.amountCents}`, amountCents: change.amountCents },
-              proration: 'next_invoice' as const,
+              proration: change.now && !boleto ? ('now' as const) : ('next_invoice' as const),
             };
             const decision = decide(state, event, day);
             expect(decision.answer).toBe('applied');
@@ -191,8 +199,21 @@ describe('pricing through the machine', () => {
             const before = (state.adjustments ?? []).length;
             state = decision.state;
             prorationCents += (state.adjustments ?? []).slice(before).reduce((sum, line) => sum + line.amountCents, 0);
+            // `now`: a positive difference is its own invoice (the same lines), charged at once.
+            const due = state.invoices.find((i) => i.kind === 'proration' && i.status === 'open');
+            if (!due) continue;
+            expect(due.amountCents).toBeGreaterThan(0);
+            prorationCents += (due.lines ?? []).reduce((sum, line) => sum + line.amountCents, 0);
+            expect(nextStep(state)).toMatchObject({ kind: 'charge', cycle: due.cycle, date: day });
+            state = apply(state, { type: 'chargeStarted', cycle: due.cycle }, day).state;
+            expect(state.charge?.amountCents).toBe(due.amountCents);
+            state = apply(
+              state,
+              { type: 'chargeSettled', cycle: due.cycle, outcome: paid(state.charge!.reference) },
+              day,
+            ).state;
           }
-          const recurring = state.invoices.filter((i) => i.kind === 'recurring');
+          const recurring = state.invoices.filter((i) => i.kind === 'recurring' || i.kind === 'proration');
           for (const invoice of recurring) {
             expect(invoice.amountCents).toBeGreaterThanOrEqual(0);
             if (boleto && invoice.amountCents > 0) expect(invoice.amountCents).toBeGreaterThanOrEqual(500);

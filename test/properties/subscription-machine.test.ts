@@ -371,13 +371,15 @@ const commands = [
       plan: { ...real.state.plan, planId: frequency, recurrence: { kind: 'calendar', frequency, interval: 1 } },
     })),
   ),
-  fc.integer({ min: 1, max: 20_000 }).map((amountCents) =>
-    operation(`changePlan(prorated, ${amountCents})`, (real) => ({
-      type: 'changePlan',
-      plan: { ...real.state.plan, planId: `p${amountCents}`, amountCents: Math.max(500, amountCents) },
-      proration: 'next_invoice',
-    })),
-  ),
+  fc
+    .tuple(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('next_invoice' as const, 'now' as const))
+    .map(([amountCents, proration]) =>
+      operation(`changePlan(${proration}, ${amountCents})`, (real) => ({
+        type: 'changePlan',
+        plan: { ...real.state.plan, planId: `p${amountCents}`, amountCents: Math.max(500, amountCents) },
+        proration,
+      })),
+    ),
   fc.record({ percentOff: fc.constantFrom(10, 100), cycles: fc.constantFrom(1, 2, undefined) }).map((terms) =>
     operation(`applyCoupon(${terms.percentOff}%, ${terms.cycles ?? 'forever'})`, () => ({
       type: 'applyCoupon',

@@ -7,15 +7,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ValidationError, type BillingClient } from '../../client';
 import { addDays, localDateOf } from '../../common/billing/calendar';
 import { BillingDeliveryFailing } from '../../common/search-attributes';
 import type { MerchantNotification } from '../../common/merchant-notification';
-import { createSubscriptionInputSchema } from '../../common/subscription/input';
+import { changePlanArgsSchema, createSubscriptionInputSchema } from '../../common/subscription/input';
+import type { SubscriptionView } from '../../common/subscription/model';
 import { initialState, type SubscriptionState } from '../../common/subscription/state';
 import * as defs from '../../workflows/subscription-definitions';
-import { TEST_MERCHANT_SECRET } from '../helpers/engine';
+import { TEST_MERCHANT_SECRET, sandboxActivities } from '../helpers/engine';
+import { adiqRegistration } from '../../common/subscription/adiq-managed';
 import { gates } from '../helpers/gates';
 import { HISTORIES_DIR, recordHistory } from '../helpers/histories';
 import { apply, paid } from '../helpers/machine';
@@ -34,10 +37,16 @@ const plan = {
 };
 const card = { type: 'zspay_card' as const, zspayClientId: 'cli-1', cardId: 'card-1' };
 const payment = { paymentId: 'p-7', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' };
+const tenPercentOff = { code: 'WELCOME10', percentOff: 10, cycles: 2 };
+const catalogCoupon = { code: 'IL-CATALOG', amountOffCents: 1000, cycles: 1 };
 
 describe('interleavings: operations, charges in flight, continue-as-new, failing side effects (time-skipping server)', () => {
   const charges = scriptedCharges();
   const held = gates();
+  /** The sales refunded at the provider, one entry per refund sent. */
+  const refunded: string[] = [];
+  /** The subscriptions Zspay created, by the customer's e-mail. */
+  const zspaySubscriptions = new Map<string, string>();
   let testEnv: WorkflowTestEnv;
   let env: TestWorkflowEnvironment;
   let sandbox: RunningSandbox;
@@ -55,6 +64,17 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
       captureCard: async (input) => {
         await held.pass(`${idOf(input.reference)}:capture`);
         return charges.activities.captureCard(input);
+      },
+      refundCardSale: (input) => {
+        refunded.push(input.saleId);
+        return Promise.resolve({ saleId: input.saleId, providerStatus: 6, alreadyRefunded: false });
+      },
+      transfersSincePayment: () => Promise.resolve([]),
+      createZspaySubscription: async (input) => {
+        await held.pass(`zspay:${input.customer.email}`);
+        const created = await sandboxActivities(sandbox.url, env.client).createZspaySubscription(input);
+        zspaySubscriptions.set(input.customer.email, created.subscriptionId);
+        return created;
       },
     });
     ({ env, sandbox, billing } = testEnv);
@@ -150,6 +170,11 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         skipNextRetry: 'no retry is scheduled',
         extendGrace: 'no trial, grace, tolerance or retry period',
         linkExternalPayment: true,
+        applyCoupon: true,
+        applyCatalogCoupon: true,
+        changePlanProrated: 'prorate once it is settled',
+        changePlanProratedNow: 'prorate once it is settled',
+        refund: 'only a paid invoice can be refunded',
       };
       const operations: Record<string, (id: string) => Promise<unknown>> = {
         cancelAtPeriodEnd: (id) => billing.subscriptions.cancel(id, { atPeriodEnd: true }),
@@ -164,7 +189,22 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         skipNextRetry: (id) => billing.subscriptions.skipNextRetry(id),
         extendGrace: (id) => billing.subscriptions.extendGrace(id, { days: 3 }),
         linkExternalPayment: (id) => billing.subscriptions.linkExternalPayment(id, { cycle: 1, payment }),
+        applyCoupon: (id) => billing.subscriptions.applyCoupon(id, { coupon: tenPercentOff }),
+        applyCatalogCoupon: (id) => billing.subscriptions.applyCoupon(id, { couponCode: catalogCoupon.code }),
+        changePlanProrated: (id) =>
+          billing.subscriptions.changePlan(id, {
+            plan: { ...plan, planId: 'platinum', amountCents: 9990 },
+            proration: 'next_invoice',
+          }),
+        changePlanProratedNow: (id) =>
+          billing.subscriptions.changePlan(id, {
+            plan: { ...plan, planId: 'platinum', amountCents: 9990 },
+            proration: 'now',
+          }),
+        // The capture is in flight: nothing is paid yet, so nothing can be given back.
+        refund: (id) => billing.subscriptions.refund(id, { cycle: 1 }),
       };
+      await billing.coupons.create(catalogCoupon);
       for (const [operation, answer] of Object.entries(expected)) {
         const id = `il-${n + 1}`;
         const capture = held.hold(`${id}:capture`);
@@ -188,6 +228,12 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         }).toEqual({ operation, invoices: ['paid'] });
         if (operation === 'cancelAtPeriodEnd') expect(view.cancelAtPeriodEnd).toBe(true);
         if (operation === 'changePlan') expect(view.pendingPlanId).toBe('platinum');
+        if (operation.startsWith('changePlanProrated'))
+          expect({ operation, view }).toMatchObject({ operation, view: { planId: 'gold' } });
+        if (operation.endsWith('Coupon'))
+          expect({ operation, view }).toMatchObject({ operation, view: { coupon: {} } });
+        // The charge in flight keeps its amount: a coupon applies to the invoices after it.
+        expect({ operation, charged: chargesOf(id).map((c) => c.amountCents) }).toEqual({ operation, charged: [5990] });
         if (operation === 'changePaymentMethod') expect(view.paymentMethod).toMatchObject({ cardId: 'card-9' });
         if (operation === 'linkExternalPayment') {
           const pushed = (await (
@@ -237,77 +283,102 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
     const client = () => env.client;
     const pending = new Map<string, unknown>();
 
-    const cases: Array<[string, boolean, (id: string) => Promise<unknown>]> = [
-      [
-        'cancel now',
-        false,
-        (id) =>
-          client().workflow.executeUpdateWithStart(defs.cancelUpdate, {
-            args: [{ atPeriodEnd: false }],
-            startWorkflowOperation: withStart(id, pending.get(id)),
-          }),
-      ],
+    /**
+     * Each case: its name, whether the carried cycle failed, the update, what its answer shows, and
+     * what the run shows an hour later (the same, unless given).
+     */
+    type Shown = Record<string, unknown>;
+    /** The update sent with the start of the run that carries the state (update-with-start). */
+    const sent =
+      (update: UpdateDefinition<SubscriptionView, [unknown?]>, arg?: unknown) =>
+      (id: string): Promise<SubscriptionView> =>
+        client().workflow.executeUpdateWithStart(update, {
+          args: arg === undefined ? [] : [arg],
+          startWorkflowOperation: withStart(id, pending.get(id)),
+        } as never);
+    const cases: Array<[string, boolean, (id: string) => Promise<unknown>, Shown, Shown?]> = [
+      ['cancel now', false, sent(defs.cancelUpdate, { atPeriodEnd: false }), { status: 'canceled' }],
       [
         'cancel at period end',
         false,
-        (id) =>
-          client().workflow.executeUpdateWithStart(defs.cancelUpdate, {
-            args: [{ atPeriodEnd: true }],
-            startWorkflowOperation: withStart(id, pending.get(id)),
-          }),
+        sent(defs.cancelUpdate, { atPeriodEnd: true }),
+        { status: 'active', cancelAtPeriodEnd: true },
       ],
-      [
-        'suspend',
-        false,
-        (id) =>
-          client().workflow.executeUpdateWithStart(defs.suspendUpdate, {
-            startWorkflowOperation: withStart(id, pending.get(id)),
-          }),
-      ],
-      [
-        'skip the next retry',
-        true,
-        (id) =>
-          client().workflow.executeUpdateWithStart(defs.skipNextRetryUpdate, {
-            startWorkflowOperation: withStart(id, pending.get(id)),
-          }),
-      ],
+      ['suspend', false, sent(defs.suspendUpdate), { status: 'suspended' }],
+      ['skip the next retry', true, sent(defs.skipNextRetryUpdate), { status: 'past_due' }],
       [
         'retry now',
         true,
-        (id) =>
-          client().workflow.executeUpdateWithStart(defs.retryNowUpdate, {
-            startWorkflowOperation: withStart(id, pending.get(id)),
-          }),
+        sent(defs.retryNowUpdate),
+        { status: 'past_due' },
+        // The retry sent at once was paid.
+        { status: 'active' },
       ],
       [
         'change the payment method',
         true,
-        (id) =>
-          client().workflow.executeUpdateWithStart(defs.changePaymentMethodUpdate, {
-            args: [{ paymentMethod: card }],
-            startWorkflowOperation: withStart(id, pending.get(id)),
-          }),
+        sent(defs.changePaymentMethodUpdate, { paymentMethod: card }),
+        { paymentMethod: { type: 'zspay_card', cardId: 'card-1' } },
       ],
       [
-        'extend grace',
-        true,
-        (id) =>
-          client().workflow.executeUpdateWithStart(defs.extendGraceUpdate, {
-            args: [{ days: 2 }],
-            startWorkflowOperation: withStart(id, pending.get(id)),
-          }),
+        'apply a coupon',
+        false,
+        sent(defs.applyCouponUpdate, { coupon: tenPercentOff }),
+        { coupon: { code: 'WELCOME10', cyclesLeft: 2 } },
       ],
+      [
+        'change the plan, prorated on the next invoice',
+        false,
+        sent(
+          defs.changePlanUpdate,
+          changePlanArgsSchema.parse({
+            plan: { ...plan, planId: 'platinum', amountCents: 9990 },
+            proration: 'next_invoice',
+          }),
+        ),
+        { planId: 'platinum', nextInvoiceAdjustmentCents: expect.any(Number) },
+      ],
+      ['extend grace', true, sent(defs.extendGraceUpdate, { days: 2 }), { status: 'past_due' }],
     ];
 
-    it.each(cases)('%s is answered in the run’s first workflow task', async (_name, failed, send) => {
+    it.each(cases)(
+      '%s is answered in the run’s first workflow task',
+      async (_name, failed, send, shown, after = shown) => {
+        const id = `il-${++n}`;
+        pending.set(id, await carriedState(id, failed));
+        const view = (await send(id)) as SubscriptionView;
+        expect(view).toMatchObject({ subscriptionId: id, ...shown });
+        await env.sleep('1 hour');
+        // What the update answered is what the run keeps.
+        expect(await billing.subscriptions.get(id)).toMatchObject(after);
+      },
+    );
+
+    it('a refund in the run’s first workflow task is recorded at once and sent once', async () => {
       const id = `il-${++n}`;
-      pending.set(id, await carriedState(id, failed));
-      const view = (await send(id)) as { subscriptionId: string; status: string };
+      pending.set(id, await carriedState(id, false));
+      const view = await sent(defs.refundUpdate, { cycle: 1 })(id);
       expect(view.subscriptionId).toBe(id);
       await env.sleep('1 hour');
-      const after = await billing.subscriptions.get(id);
-      if (view.status === 'canceled' || view.status === 'suspended') expect(after.status).toBe(view.status);
+      const { invoices } = await billing.subscriptions.invoices(id);
+      expect(invoices.find((i) => i.cycle === 1)).toMatchObject({ status: 'refunded' });
+      expect(refunded.filter((sale) => sale === `sale-${id}-1-1`)).toHaveLength(1);
+      await expect(billing.subscriptions.refund(id, { cycle: 1 })).rejects.toThrow('already refunded');
+    });
+
+    it('a plan change prorated now in the run’s first workflow task charges the difference once, at once', async () => {
+      const id = `il-${++n}`;
+      pending.set(id, await carriedState(id, false));
+      const view = await sent(
+        defs.changePlanUpdate,
+        changePlanArgsSchema.parse({ plan: { ...plan, planId: 'platinum', amountCents: 9990 }, proration: 'now' }),
+      )(id);
+      expect(view).toMatchObject({ subscriptionId: id, planId: 'platinum' });
+      await env.sleep('1 hour');
+      const { invoices } = await billing.subscriptions.invoices(id);
+      const proration = invoices.filter((i) => i.kind === 'proration');
+      expect(proration).toEqual([expect.objectContaining({ status: 'paid' })]);
+      expect(chargesOf(id).map((c) => c.amountCents)).toEqual([proration[0]!.amountCents]);
     });
 
     it('takes over a run of the release before the state machine: its carried state is upgraded and billing goes on', async () => {
@@ -356,6 +427,45 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
       expect(failures).toEqual([]);
       const description = await env.client.workflow.getHandle(`subscription-${id}`).describe();
       expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+    });
+  });
+
+  describe('a Zspay-billed subscription while Zspay creates it', () => {
+    it('a cancel while the subscription is being created at Zspay removes it there once it exists: Zspay never bills a canceled subscription', async () => {
+      const id = `il-${++n}`;
+      const email = `${id}@example.com`;
+      const creating = held.hold(`zspay:${email}`);
+      await billing.subscriptions.create({
+        subscriptionId: id,
+        customerId: 'acme',
+        plan: { ...plan, chargeHourLocal: 8 },
+        paymentMethod: {
+          type: 'zspay_subscription',
+          customer: { name: 'João Paulo', email, document: '41372222222' },
+          address: { street: 'Rua Leoneta', number: '123', zipCode: '03380235', city: 'São Paulo', state: 'SP' },
+        },
+        merchant: { callbackUrl: `${sandbox.url}/merchant/il`, secretRef: TEST_MERCHANT_SECRET.ref },
+      });
+      // Zspay is asked on the start date's registration instant (at once, or after local midnight).
+      const registered = env.sleep(
+        adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000,
+      );
+      await creating.reached;
+      expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
+      creating.open();
+      await registered;
+      await env.sleep('1 hour');
+      const zspayId = defined(zspaySubscriptions.get(email), 'the subscription Zspay created');
+      const removals = await sandbox.control.requests({ operation: 'zspay.plan.delete' });
+      expect(removals.filter((r) => r.path.endsWith(`/planos/${zspayId}`))).toHaveLength(1);
+      // Zspay bills it no more.
+      const bill = await fetch(`${sandbox.url}/zspay/__control/subscriptions/${zspayId}/bill`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ paid: true }),
+      });
+      expect(bill.status).toBe(409);
+      expect((await billing.subscriptions.get(id)).status).toBe('canceled');
     });
   });
 

@@ -1,5 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { BillingClient } from '../../client';
+import { RejectedError, type BillingClient } from '../../client';
+import { zspayInvoiceUpdateOf } from '../../client/webhooks';
+import { SANDBOX_CREDENTIALS } from '../../common/sandbox-credentials';
+import type { Invoice } from '../../common/subscription/model';
 import { localDateOf } from '../../common/billing/calendar';
 import type { MerchantNotification } from '../../common/merchant-notification';
 import type { EngineActivities } from '../../activities';
@@ -20,9 +23,19 @@ describe('subscriptions billed by Zspay (provider-managed mode, time-skipping se
   let billing: BillingClient;
   let testEnv: WorkflowTestEnv;
   let n = 0;
-  /** The next subscription create loses its answer after Zspay made the subscription. */
-  let loseNextAnswer = false;
-  let realCreate: EngineActivities['createZspaySubscription'];
+  /** The next subscription create, or invoice refund, loses its answer after Zspay did it. */
+  const lose = { create: false, refund: false };
+  let real: EngineActivities;
+  const losingAnswer =
+    <A, R>(which: keyof typeof lose, activity: () => (input: A) => Promise<R>) =>
+    async (input: A): Promise<R> => {
+      const result = await activity()(input);
+      if (lose[which]) {
+        lose[which] = false;
+        throw new Error('socket hang up (the answer was lost)');
+      }
+      return result;
+    };
   let zspayBilled: Array<{ subscriptionId: string; zspaySubscriptionId: string }> = [];
 
   beforeAll(async () => {
@@ -32,17 +45,13 @@ describe('subscriptions billed by Zspay (provider-managed mode, time-skipping se
       listSubscriptionsAwaitingPayment: () => Promise.resolve([]),
       listSubscriptionsToTally: () => Promise.resolve([]),
       summarizeEngine: () => Promise.resolve({ byStatus: {}, mrrCents: 0, transfers: {} }),
-      createZspaySubscription: async (input) => {
-        const result = await realCreate(input);
-        if (loseNextAnswer) {
-          loseNextAnswer = false;
-          throw new Error('socket hang up (the answer was lost)');
-        }
-        return result;
-      },
+      createZspaySubscription: losingAnswer('create', () => real.createZspaySubscription),
+      refundZspayInvoice: losingAnswer('refund', () => real.refundZspayInvoice),
+      // No visibility to read payouts from: none was sent since the payment.
+      transfersSincePayment: () => Promise.resolve([]),
     });
     ({ env, sandbox, billing } = testEnv);
-    realCreate = sandboxActivities(sandbox.url, env.client).createZspaySubscription;
+    real = sandboxActivities(sandbox.url, env.client);
   });
   afterAll(() => testEnv?.teardown());
 
@@ -172,9 +181,9 @@ describe('subscriptions billed by Zspay (provider-managed mode, time-skipping se
       subscriptions: await requests('zspay.subscription.create'),
       plans: await requests('zspay.plan.create'),
     };
-    loseNextAnswer = true;
+    lose.create = true;
     const { id, clientRef } = await subscribe();
-    expect(loseNextAnswer).toBe(false);
+    expect(lose.create).toBe(false);
     expect(await requests('zspay.subscription.create')).toBe(before.subscriptions + 1);
     expect(await requests('zspay.plan.create')).toBe(before.plans + 1);
     const zspayId = await zspaySubscriptionOf(id);
@@ -250,5 +259,147 @@ describe('subscriptions billed by Zspay (provider-managed mode, time-skipping se
     ).json()) as { data: { status_assinatura_id: number } };
     expect(sub.data.status_assinatura_id).toBe(2);
     expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'canceled' });
+  });
+
+  describe('refunds of its invoices ("Estornar uma fatura")', () => {
+    const invoiceOf = async (id: string, cycle = 1): Promise<Invoice | undefined> =>
+      (await billing.subscriptions.invoices(id)).invoices.find((i) => i.cycle === cycle);
+    const told = async (id: string) =>
+      (await sandbox.control.merchantCallbacks())
+        .filter((c) => c.status === 200)
+        .map((c) => JSON.parse(c.rawBody) as MerchantNotification)
+        .filter((x) => x.subscriptionId === id && x.type === 'payment.refunded');
+    const refundsSent = async (zspayId: string) =>
+      (await sandbox.control.requests({ operation: 'zspay.invoice.refund' })).filter(
+        (r) => r.direction === 'incoming' && r.path.includes(`/assinatura/${zspayId}/`),
+      ).length;
+    /** The Zspay invoice list, as the document's "Recuperar pagamentos de uma assinatura" answers it. */
+    const faturas = async (zspayId: string) =>
+      (
+        (await (
+          await fetch(`${sandbox.url}/zspay/planos/assinatura/${zspayId}/faturas`, {
+            headers: { Authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` },
+          })
+        ).json()) as { faturas: Array<{ id: number; status: string; paid_at: string | null }> }
+      ).faturas;
+
+    /** A Zspay-billed subscription whose first invoice Zspay collected (its webhook confirmed by the list). */
+    async function paidSubscription() {
+      const { id } = await subscribe();
+      const zspayId = await zspaySubscriptionOf(id);
+      const paid = await bill(zspayId, true);
+      await billing.subscriptions.zspayInvoice(id, webhookOf(paid));
+      const invoice = await eventually(
+        () => invoiceOf(id),
+        (i) => i?.status === 'paid',
+      );
+      expect(invoice?.status).toBe('paid');
+      return { id, zspayId, invoiceId: String(paid.id) };
+    }
+
+    it('refunds a paid invoice once through the typed client, though the first answer is lost; a second refund is refused', async () => {
+      const { id, zspayId, invoiceId } = await paidSubscription();
+      // Only in full: the document's refund takes no amount.
+      await expect(billing.subscriptions.refund(id, { cycle: 1, amountCents: 1000 })).rejects.toThrow(
+        new RejectedError(
+          'amountCents must be the invoice’s full amount (or left out): Zspay refunds an invoice only in full',
+        ),
+      );
+      expect(await refundsSent(zspayId)).toBe(0);
+
+      lose.refund = true;
+      const view = await billing.subscriptions.refund(id, { cycle: 1, amountCents: 9990, reason: 'customer asked' });
+      expect(view.status).toBe('active');
+      const refunded = await eventually(
+        () => invoiceOf(id),
+        (i) => i?.status === 'refunded',
+      );
+      expect(lose.refund).toBe(false);
+      expect(refunded).toMatchObject({
+        status: 'refunded',
+        refund: { status: 'refunded', reference: `${id}-1-refund`, amountCents: 9990, source: 'engine' },
+      });
+      // Sent once: the retry read the invoice list (void, paid_at kept) and sent nothing.
+      expect(await refundsSent(zspayId)).toBe(1);
+      expect(await faturas(zspayId)).toEqual([
+        expect.objectContaining({ id: Number(invoiceId), status: 'void', paid_at: expect.any(String) as string }),
+      ]);
+      const notices = await eventually(
+        () => told(id),
+        (sent) => sent.length > 0,
+      );
+      expect(notices).toHaveLength(1);
+      expect(notices[0]!.data).toMatchObject({
+        cycle: 1,
+        amountCents: 9990,
+        zspayInvoiceId: invoiceId,
+        source: 'engine',
+        reason: 'customer asked',
+        payout: { transfersSincePayment: [] },
+      });
+
+      // Zspay's own "refunded" webhook for it, confirmed by the list: nothing more happens.
+      await billing.subscriptions.zspayInvoice(id, { invoiceId, outcome: 'refunded', source: 'webhook' });
+      await env.sleep('1 hour');
+      await expect(billing.subscriptions.refund(id, { cycle: 1 })).rejects.toThrow(
+        new RejectedError('the invoice is already refunded'),
+      );
+      expect(await refundsSent(zspayId)).toBe(1);
+      expect(await told(id)).toHaveLength(1);
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active', ignoredPaymentNotices: 0 });
+      await recordHistory(env.client.workflow.getHandle(`subscription-${id}`), 'zspay-subscription-refunded');
+    });
+
+    it('a refund made at Zspay counts once its invoice list confirms the webhook, or the daily look finds it', async () => {
+      const { id, zspayId, invoiceId } = await paidSubscription();
+      const refundedWebhook = (data: object) =>
+        zspayInvoiceUpdateOf(
+          { ...data, id: Number(invoiceId), assinatura_id: zspayId, amount: '9990', status: 'void' },
+          'refunded',
+        );
+      // A "refunded" webhook the list does not back (the invoice is still paid): ignored, counted.
+      await billing.subscriptions.zspayInvoice(id, refundedWebhook({}));
+      const ignored = await eventually(
+        () => billing.subscriptions.get(id),
+        (v) => v.ignoredPaymentNotices === 1,
+      );
+      expect(ignored.ignoredPaymentNotices).toBe(1);
+      expect((await invoiceOf(id))?.status).toBe('paid');
+
+      // The merchant refunds the invoice in Zspay's own tools; its webhook arrives twice.
+      const response = await fetch(`${sandbox.url}/zspay/planos/assinatura/${zspayId}/faturas`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` },
+        body: JSON.stringify({ id: Number(invoiceId) }),
+      });
+      expect(response.status).toBe(200);
+      await billing.subscriptions.zspayInvoice(id, refundedWebhook({}));
+      await billing.subscriptions.zspayInvoice(id, refundedWebhook({}));
+      const refunded = await eventually(
+        () => invoiceOf(id),
+        (i) => i?.status === 'refunded',
+      );
+      expect(refunded?.refund).toMatchObject({ status: 'refunded', source: 'provider', amountCents: 9990 });
+      const notices = await eventually(
+        () => told(id),
+        (sent) => sent.length > 0,
+      );
+      await env.sleep('1 day');
+      expect(await told(id)).toHaveLength(1);
+      expect(notices[0]!.data).toMatchObject({ zspayInvoiceId: invoiceId, source: 'provider' });
+      expect(await refundsSent(zspayId)).toBe(1);
+      expect((await billing.subscriptions.get(id)).ignoredPaymentNotices).toBe(1);
+
+      // Another subscription: refunded at Zspay, its webhook lost: the daily look finds it.
+      const other = await paidSubscription();
+      await fetch(`${sandbox.url}/zspay/planos/assinatura/${other.zspayId}/faturas`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` },
+        body: JSON.stringify({ id: Number(other.invoiceId) }),
+      });
+      await env.sleep('1 day');
+      expect((await invoiceOf(other.id))?.refund).toMatchObject({ status: 'refunded', source: 'provider' });
+      expect(await told(other.id)).toHaveLength(1);
+    });
   });
 });

@@ -9,12 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createZspayBilledActivities } from '../../../activities/zspay-billed/subscriptions';
+import { zspayInvoiceUpdateOf } from '../../../client/webhooks';
 import { SANDBOX_CREDENTIALS } from '../../../common/sandbox-credentials';
 import { invoiceListResponseSchema, subscriptionResponseSchema } from '../../../providers/zspay/schemas';
 import { parseZspayWebhook } from '../../../providers/zspay/webhooks';
 import { nextZspayDueDate } from '../../../sandbox/providers/zspay';
 import { useSandbox, type RunningSandbox } from '../../helpers/sandbox';
-import { quietActivityEnvironment } from '../expect-error';
+import { ApplicationFailure } from '@temporalio/common';
+import { quietActivityEnvironment, rejectionOf } from '../expect-error';
 import { runIn, zspayClient } from './helpers';
 
 const fixture = (name: string): Record<string, unknown> =>
@@ -147,6 +149,85 @@ describe('Zspay-billed subscriptions at the sandbox', () => {
     await runIn(env, activities().changeZspaySubscription, { subscriptionId, action: 'cancel' });
     expect(await status()).toBe(2);
     expect(await sandbox.control.requests({ operation: 'zspay.plan.delete' })).toHaveLength(1);
+  });
+
+  it('refunds a paid invoice once ("Estornar uma fatura"): void with paid_at kept, the refunded webhook, a retry finds it done', async () => {
+    const env = quietActivityEnvironment();
+    const { planId } = await runIn(env, activities().createZspayPlan, { ...plan, subscriptionId: 'zb-4' });
+    const { subscriptionId } = await runIn(env, activities().createZspaySubscription, { planId, customer, address });
+    await sandbox.control.setWebhooks(false);
+    const paid = (await (await bill(subscriptionId, true)).json()) as { id: number; paid_at: string };
+    const refund = { reference: 'zb-4-1-refund', zspaySubscriptionId: subscriptionId, invoiceId: String(paid.id) };
+
+    expect(await runIn(env, activities().refundZspayInvoice, refund)).toEqual({ alreadyRefunded: false });
+    // As the document's example 842: void, paid_at kept, voided_at set.
+    const listed = (
+      (await get(`/planos/assinatura/${subscriptionId}/faturas`)).faturas as Array<Record<string, unknown>>
+    )[0]!;
+    expect(listed).toMatchObject({ id: paid.id, status: 'void', paid_at: paid.paid_at });
+    expect(listed.voided_at).toEqual(expect.any(String));
+    // A retry (the first answer lost) reads the list and sends nothing.
+    expect(await runIn(env, activities().refundZspayInvoice, refund)).toEqual({ alreadyRefunded: true });
+    expect(
+      (await sandbox.control.requests({ operation: 'zspay.invoice.refund' })).filter((r) => r.direction === 'incoming'),
+    ).toHaveLength(1);
+    expect(
+      (await sandbox.control.ledger({ provider: 'zspay' })).filter(
+        (e) => e.kind === 'refund' && e.providerId === `fatura-${paid.id}`,
+      ),
+    ).toHaveLength(1);
+
+    // The route itself refuses a second refund and an invoice of another subscription.
+    const post = (id: number) =>
+      fetch(`${sandbox.url}/zspay/planos/assinatura/${subscriptionId}/faturas`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${SANDBOX_CREDENTIALS.zspay.token}` },
+        body: JSON.stringify({ id }),
+      });
+    expect((await post(paid.id)).status).toBe(422);
+    expect((await post(999_999)).status).toBe(404);
+
+    // Zspay's "refunded" invoice webhook, shaped like the document's example.
+    const sent = (await sandbox.control.requests({ provider: 'zspay' }))
+      .filter((r) => r.direction === 'webhook')
+      .map((r) => r.body as Record<string, unknown> & { data: Record<string, unknown> })
+      .filter((b) => b.type === 'invoice' && b.status === 'refunded' && b.data.id === paid.id);
+    expect(sent).toHaveLength(1);
+    const parsed = parseZspayWebhook(sent[0]);
+    expect(parsed.known && parsed.knownStatus).toBe('refunded');
+    const example = fixture('webhook-invoice-refunded');
+    expect(Object.keys(sent[0]!)).toEqual(expect.arrayContaining(Object.keys(example)));
+    expect(Object.keys(sent[0]!.data)).toEqual(
+      expect.arrayContaining(Object.keys(example.data as object).filter((k) => k !== 'removed')),
+    );
+    expect(sent[0]!.data).toMatchObject({ status: 'void', paid_at: paid.paid_at });
+    // The engine's ingress reads it (and the document's example) as a refund notice of that invoice.
+    for (const [body, invoiceId] of [
+      [sent[0], String(paid.id)],
+      [example, '15'],
+    ] as const) {
+      const webhook = parseZspayWebhook(body);
+      if (!webhook.known || webhook.event.type !== 'invoice') throw new Error('expected an invoice webhook');
+      expect(zspayInvoiceUpdateOf(webhook.event.data, 'refunded')).toMatchObject({
+        invoiceId,
+        outcome: 'refunded',
+        providerStatus: 'void',
+        source: 'webhook',
+      });
+    }
+
+    // An invoice that was never paid cannot be refunded: refused for good, nothing sent.
+    await bill(subscriptionId, false, '2099-12-31');
+    const unpaid = ((await get(`/planos/assinatura/${subscriptionId}/faturas`)).faturas as Array<{ id: number }>)[0]!;
+    const failure = await rejectionOf(
+      runIn(env, activities().refundZspayInvoice, { ...refund, invoiceId: String(unpaid.id) }),
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'InvalidState', nonRetryable: true });
+    expect((failure as Error).message).toMatch(/is pending: it cannot be refunded/);
+    expect(
+      (await sandbox.control.requests({ operation: 'zspay.invoice.refund' })).filter((r) => r.direction === 'incoming'),
+    ).toHaveLength(3);
   });
 
   it('moves due dates by the plan frequency, keeping the anchor day in short months', () => {

@@ -4,6 +4,7 @@ import type { SubscriptionState } from '../../../common/subscription/state';
 import { transition, ZSPAY_BILLED } from '../../../common/subscription/table';
 import {
   confirmedZspayNotice,
+  zspayRefundOf,
   zspayReportOf,
   zspayReportsToSignal,
   type ZspayInvoiceUpdate,
@@ -91,12 +92,25 @@ describe('Zspay-billed subscriptions (pure machine)', () => {
       { type: 'changeNextChargeDate', date: '2026-03-01' },
       { type: 'retryNow' },
       { type: 'changePaymentMethod', paymentMethod: { type: 'zspay_card', zspayClientId: 'c', cardId: 'k' } },
-      { type: 'refund', cycle: 1 },
+      { type: 'refundNoticed', saleId: '136' },
       { type: 'chargeStarted', cycle: 1 },
     ] as SubscriptionEvent[]) {
       const decision = transition(state, event, ctx('2026-02-01'), ZSPAY_BILLED);
       expect(decision).toMatchObject({ answer: 'refused', reason: expect.stringMatching(/Zspay/) as string });
     }
+  });
+
+  it('removes at Zspay a subscription it created after the engine’s was canceled, and stays canceled', () => {
+    const pending = subscription({}, { paymentMethod: method });
+    const canceled = on(pending, { type: 'cancelNow' }, '2026-01-01');
+    expect(canceled.effects.map((e) => e.kind)).toEqual(['notify']);
+    const held = on(
+      canceled.state,
+      { type: 'zspaySubscribed', planId: '42', subscriptionId: '90', startDate: '2026-01-01' },
+      '2026-01-01',
+    );
+    expect(held.state).toMatchObject({ status: 'canceled', zspay: { subscriptionId: '90' } });
+    expect(held.effects).toEqual([{ kind: 'zspay_subscription', action: 'cancel', zspaySubscriptionId: '90' }]);
   });
 
   it('tells Zspay of a suspension made before it held the subscription', () => {
@@ -161,5 +175,150 @@ describe('Zspay-billed subscriptions (pure machine)', () => {
       ctx('2026-02-01'),
     );
     expect(changed).toMatchObject({ answer: 'refused', reason: expect.stringMatching(/zspay_subscription/) as string });
+  });
+
+  describe('refunds of its invoices ("Estornar uma fatura")', () => {
+    /** Invoice 841 paid by sale 136, as Zspay's invoice list reports it. */
+    const paidListed: ZspayInvoiceUpdate = { ...paidUpdate('841'), saleId: '136', source: 'list' };
+    const refundedListed: ZspayInvoiceUpdate = {
+      invoiceId: '841',
+      outcome: 'refunded',
+      saleId: '136',
+      providerStatus: 'void',
+      source: 'list',
+    };
+    const paid = () => on(subscribed(), { type: 'zspayInvoiceReported', update: paidListed }).state;
+    const refused = (state: SubscriptionState, event: SubscriptionEvent) =>
+      transition(state, event, ctx('2026-02-01'), ZSPAY_BILLED);
+
+    it('records the refund of a paid invoice in full, then refunds it and tells the merchant once', () => {
+      const asked = on(paid(), { type: 'refund', cycle: 1, amountCents: 5990, reason: 'customer asked' });
+      expect(asked.effects).toEqual([]);
+      expect(asked.state.invoices[0]).toMatchObject({
+        status: 'paid',
+        refund: {
+          status: 'requested',
+          reference: 'sub-1-1-refund',
+          saleId: '136',
+          amountCents: 5990,
+          source: 'engine',
+        },
+      });
+      expect(refused(asked.state, { type: 'refund', cycle: 1 })).toMatchObject({
+        answer: 'refused',
+        reason: 'a refund of this invoice is already under way',
+      });
+      const settled = on(asked.state, {
+        type: 'refundSettled',
+        cycle: 1,
+        result: 'refunded',
+        transfersSincePayment: [{ transferId: 't-1', state: 'succeeded' }],
+      });
+      expect(kinds(settled.effects)).toEqual(['notify:payment.refunded', 'push:refunded']);
+      expect(settled.effects[0]).toMatchObject({
+        data: {
+          cycle: 1,
+          amountCents: 5990,
+          saleId: '136',
+          zspayInvoiceId: '841',
+          source: 'engine',
+          reason: 'customer asked',
+          subscriptionStatus: 'active',
+          payout: { transfersSincePayment: [{ transferId: 't-1', state: 'succeeded' }] },
+        },
+      });
+      expect(settled.state).toMatchObject({ status: 'active', summary: { paidCount: 1, paidCents: 5990 } });
+      expect(settled.state.invoices[0]).toMatchObject({ status: 'refunded', refund: { status: 'refunded' } });
+      // Zspay's "refunded" webhook, confirmed by the list, and the daily look after it: nothing more.
+      expect(on(settled.state, { type: 'zspayInvoiceReported', update: refundedListed }).effects).toEqual([]);
+      expect(refused(settled.state, { type: 'refund', cycle: 1 })).toMatchObject({
+        answer: 'refused',
+        reason: 'the invoice is already refunded',
+      });
+    });
+
+    it('refuses a partial amount, an unpaid invoice, no invoice, and a paid invoice with no sale, naming why', () => {
+      expect(refused(paid(), { type: 'refund', cycle: 1, amountCents: 1000 })).toMatchObject({
+        answer: 'refused',
+        reason: 'amountCents must be the invoice’s full amount (or left out): Zspay refunds an invoice only in full',
+      });
+      expect(refused(paid(), { type: 'refund', cycle: 2 })).toMatchObject({
+        answer: 'refused',
+        reason: 'cycle names no invoice of this subscription',
+      });
+      const failing = on(subscribed(), { type: 'zspayInvoiceReported', update: failed(1) }).state;
+      expect(refused(failing, { type: 'refund', cycle: 1 })).toMatchObject({
+        answer: 'refused',
+        reason: 'only a paid invoice can be refunded',
+      });
+      const noSale = on(subscribed(), { type: 'zspayInvoiceReported', update: paidUpdate('841') }).state;
+      expect(refused(noSale, { type: 'refund', cycle: 1 })).toMatchObject({
+        answer: 'refused',
+        reason: expect.stringMatching(/names no sale/) as string,
+      });
+    });
+
+    it('refunds in any status: a canceled subscription’s paid invoice too', () => {
+      const canceled = on(paid(), { type: 'cancelNow' }).state;
+      const asked = on(canceled, { type: 'refund', cycle: 1 });
+      const settled = on(asked.state, { type: 'refundSettled', cycle: 1, result: 'refunded' });
+      expect(settled.state).toMatchObject({
+        status: 'canceled',
+        invoices: [expect.objectContaining({ status: 'refunded' })],
+      });
+      expect(settled.effects[0]).toMatchObject({ data: { subscriptionStatus: 'canceled' } });
+    });
+
+    it('a refund Zspay refused leaves the invoice paid and may be asked again', () => {
+      const asked = on(paid(), { type: 'refund', cycle: 1 });
+      const failedRefund = on(asked.state, {
+        type: 'refundSettled',
+        cycle: 1,
+        result: 'failed',
+        error: 'zspay invoice 841 is pending: it cannot be refunded',
+      });
+      expect(kinds(failedRefund.effects)).toEqual(['notify:payment.refund_failed']);
+      expect(failedRefund.state.invoices[0]).toMatchObject({ status: 'paid', refund: { status: 'failed' } });
+      expect(refused(failedRefund.state, { type: 'refund', cycle: 1 }).answer).toBe('applied');
+    });
+
+    it('a refund made at Zspay, reported by its webhook (confirmed by the list) or the daily look, refunds the invoice once', () => {
+      const reported = on(paid(), {
+        type: 'zspayInvoiceReported',
+        update: refundedListed,
+        transfersSincePayment: [],
+      });
+      expect(kinds(reported.effects)).toEqual(['notify:payment.refunded', 'push:refunded']);
+      expect(reported.effects[0]).toMatchObject({ data: { source: 'provider', saleId: '136', zspayInvoiceId: '841' } });
+      expect(reported.state.invoices[0]).toMatchObject({
+        status: 'refunded',
+        refund: { status: 'refunded', source: 'provider', reference: 'sub-1-1-refund', amountCents: 5990 },
+      });
+      expect(on(reported.state, { type: 'zspayInvoiceReported', update: refundedListed }).effects).toEqual([]);
+      // Nor does a late "paid" for it undo the refund.
+      expect(on(reported.state, { type: 'zspayInvoiceReported', update: paidListed }).effects).toEqual([]);
+      // The engine's own refund, seen refunded in the list before its answer came back: one refund, the engine's.
+      const asked = on(paid(), { type: 'refund', cycle: 1 }).state;
+      const seen = on(asked, { type: 'zspayInvoiceReported', update: refundedListed });
+      expect(seen.effects[0]).toMatchObject({ data: { source: 'engine' } });
+      expect(on(seen.state, { type: 'refundSettled', cycle: 1, result: 'refunded' }).effects).toEqual([]);
+      // A refund of an invoice the engine never saw paid changes nothing.
+      expect(on(subscribed(), { type: 'zspayInvoiceReported', update: refundedListed }).effects).toEqual([]);
+    });
+
+    it('reads a void invoice that was paid as refunded; a refunded notice the list does not back is contradicted', () => {
+      const listed = { invoiceId: '841', amountCents: 100, retries: 0, maxRetries: 3, saleId: '136' };
+      const voided = { ...listed, status: 'void', paidAt: '2019-11-25T03:13:17.000Z' };
+      expect(zspayRefundOf(voided)).toMatchObject({ invoiceId: '841', outcome: 'refunded', saleId: '136' });
+      expect(zspayRefundOf({ ...listed, status: 'void' })).toBeUndefined();
+      expect(zspayRefundOf({ ...listed, status: 'paid', paidAt: voided.paidAt })).toBeUndefined();
+      expect(zspayReportOf(voided)).toBeUndefined();
+      const notice: ZspayInvoiceUpdate = { invoiceId: '841', outcome: 'refunded', source: 'webhook' };
+      expect(confirmedZspayNotice(voided, notice)).toMatchObject({ outcome: 'refunded', source: 'webhook' });
+      expect(confirmedZspayNotice({ ...listed, status: 'paid', paidAt: voided.paidAt }, notice)).toBeUndefined();
+      expect(confirmedZspayNotice(undefined, notice)).toBeUndefined();
+      // A paid notice of an invoice since refunded is not a payment.
+      expect(confirmedZspayNotice(voided, paidUpdate('841'))).toBeUndefined();
+    });
   });
 });
