@@ -110,6 +110,8 @@ export class SubscriptionRuntime {
   private readonly pump: OutboxPump;
   private pumping?: Promise<void>;
   private published = '';
+  /** The state last published: states are replaced, never changed, so the same one needs no work. */
+  private publishedState?: SubscriptionState;
   private heldPublished = false;
   private paidSalesShown = false;
   /** Set once an ended run is closing: refunds are refused (nothing would send them). */
@@ -163,7 +165,9 @@ export class SubscriptionRuntime {
   }
 
   view(): SubscriptionView {
-    return subscriptionView(this.state, (this.options.summary ?? ((s) => subscriptionView(s).summary))(this.state));
+    return this.options.summary
+      ? subscriptionView(this.state, this.options.summary(this.state))
+      : subscriptionView(this.state);
   }
 
   /** Every query, update and signal of a subscription: the table answers each. Call before any await. */
@@ -296,6 +300,8 @@ export class SubscriptionRuntime {
   /** Search attributes and memo, written only when something operators see changed. */
   publish(): void {
     const state = this.state;
+    if (state === this.publishedState) return;
+    this.publishedState = state;
     // The Web UI's "current details": no history event, refreshed with the memo.
     setCurrentDetails(currentDetails(state));
     const current = this.view();

@@ -25,7 +25,8 @@ export function isCalendarDate(value: string): boolean {
 
 export function isTimeZone(zone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    // The formatter the zone's dates need anyway: made once, kept for them.
+    wallClock(zone);
     return true;
   } catch {
     return false;
@@ -100,8 +101,34 @@ function wallClock(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/**
+ * Offsets (ms) by zone and minute since the epoch. Since 1973 every zone's offset is a whole number
+ * of minutes and changes on a whole minute of UTC, so one reading holds for its minute; reading
+ * Intl's parts costs more than the date arithmetic around it, and workflow code asks for the same
+ * instants many times (test/unit/calendar.test.ts checks the zones with odd rules around their changes).
+ */
+const offsets = new Map<string, Map<number, number>>();
+const MINUTE_MS = 60_000;
+/** 1973-01-01T00:00:00Z: before it some zones kept offsets in seconds (Monrovia's -00:44:30 until 1972). */
+const WHOLE_MINUTE_OFFSETS_FROM = 94_694_400_000;
+
 /** The wall-clock reading in a zone, as if it were UTC (ms). */
 function wallClockMs(instant: number, timeZone: string): number {
+  const second = Math.floor(instant / 1000) * 1000;
+  if (instant < WHOLE_MINUTE_OFFSETS_FROM) return readWallClockMs(instant, timeZone);
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map<number, number>()));
+  const minute = Math.floor(instant / MINUTE_MS);
+  let offset = zone.get(minute);
+  if (offset === undefined) {
+    offset = readWallClockMs(instant, timeZone) - second;
+    if (zone.size > 512) zone.clear();
+    zone.set(minute, offset);
+  }
+  return second + offset;
+}
+
+function readWallClockMs(instant: number, timeZone: string): number {
   const values = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of wallClock(timeZone).formatToParts(new Date(instant))) {
     if (part.type in values) values[part.type as keyof typeof values] = Number(part.value);

@@ -80,6 +80,31 @@ const nearATransition = fc
   .map(([at, timeZone, shift]) => [nearTransition(at, timeZone, shift), timeZone] as const);
 
 describe('time zones against the Temporal API and the runtime Intl database', () => {
+  it('finds every zone’s offsets since 1973 whole minutes, changing on whole minutes, as the offset memo assumes', () => {
+    const from = Date.UTC(1973, 0, 1) - 1;
+    const to = Date.UTC(2040, 0, 1);
+    const odd: string[] = [];
+    for (const timeZone of Intl.supportedValuesOf('timeZone')) {
+      let at = Temporal.Instant.fromEpochMilliseconds(from).toZonedDateTimeISO(timeZone);
+      for (
+        let next = at.getTimeZoneTransition('next');
+        next && next.epochMilliseconds < to;
+        next = at.getTimeZoneTransition('next')
+      ) {
+        const change = next.epochMilliseconds;
+        if (change % MINUTE !== 0 || next.offsetNanoseconds % 60e9 !== 0) odd.push(`${timeZone} ${next.toString()}`);
+        // The memo is filled by the last millisecond before the change, then asked at the change.
+        if (ZONES.includes(timeZone as (typeof ZONES)[number])) {
+          expect(offsetMinutes(change - 1, timeZone)).toBe(specified.offsetMinutes(change - 1, timeZone));
+          expect(offsetMinutes(change, timeZone)).toBe(specified.offsetMinutes(change, timeZone));
+          expect(offsetMinutes(change + MINUTE - 1, timeZone)).toBe(specified.offsetMinutes(change, timeZone));
+        }
+        at = next;
+      }
+    }
+    expect(odd).toEqual([]);
+  });
+
   it('answers as the Temporal API specifies: dates, offsets, and wall times skipped or repeated', () => {
     fc.assert(
       fc.property(

