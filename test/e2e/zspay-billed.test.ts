@@ -3,13 +3,15 @@
  * paymentMethod zspay_subscription, its Zspay plan and subscription made once, Zspay's invoice
  * webhook (the sandbox's scheduler fails a collection) -> webhook ingress -> routed by
  * BillingProviderSubscriptionId -> confirmed with the invoice list -> past due, then paid; a cancel
- * through the API reaches Zspay.
+ * through the API reaches Zspay; a paid invoice is refunded through the API ("Estornar uma fatura").
+ *
+ * The merchant's zone is UTC here: Zspay is subscribed at an instant that is the start date both in
+ * the merchant's zone and in UTC, which in São Paulo's late evening is tomorrow — a dev server cannot
+ * skip to it, and the test would check less at those hours (the time-skipping tests follow São
+ * Paulo: test/workflows/zspay-subscription.test.ts).
  */
-import { adiqRegistration } from '../../common/subscription/adiq-managed';
 import { stackApi, startTestStack, type TestStack } from '../helpers/stack';
 import { eventually } from '../helpers/eventually';
-
-const TZ = 'America/Sao_Paulo';
 
 describe('Zspay-billed subscriptions through the HTTP API (dev server, sandbox, worker)', () => {
   let stack: TestStack;
@@ -22,16 +24,17 @@ describe('Zspay-billed subscriptions through the HTTP API (dev server, sandbox, 
     await stack?.teardown();
   });
 
-  const bill = async (zspayId: string, paid: boolean) => {
+  /** Zspay's collection of the invoice due (as of `date`, Zspay's today: next month's is due then). */
+  const bill = async (zspayId: string, paid: boolean, date?: string) => {
     const response = await fetch(`${stack.sandbox.url}/zspay/__control/subscriptions/${zspayId}/bill`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ paid }),
+      body: JSON.stringify({ paid, date }),
     });
     expect(response.status).toBe(200);
   };
 
-  it('creates the Zspay subscription once, follows its invoice webhooks, and cancels it at Zspay', async () => {
+  it('creates the Zspay subscription once, follows its invoice webhooks, refunds an invoice through the API and follows one refunded at Zspay, and cancels it at Zspay', async () => {
     const created = await api('/v1/subscriptions', {
       subscriptionId: 'e2e-zspay-billed-1',
       customerId: 'acme',
@@ -39,6 +42,7 @@ describe('Zspay-billed subscriptions through the HTTP API (dev server, sandbox, 
         planId: 'gym',
         amountCents: 9990,
         recurrence: { kind: 'calendar', frequency: 'monthly', interval: 1 },
+        timeZone: 'UTC',
       },
       paymentMethod: {
         type: 'zspay_subscription',
@@ -47,15 +51,6 @@ describe('Zspay-billed subscriptions through the HTTP API (dev server, sandbox, 
       },
     });
     expect(created.status).toBe(201);
-    // Zspay is subscribed on the start date, at an instant that is that date in São Paulo and in UTC:
-    // late in São Paulo's evening that is tomorrow: then the subscription waits on its timer and Zspay
-    // has heard nothing (the time-skipping tests follow it further: test/workflows/zspay-subscription).
-    if (adiqRegistration(undefined, Date.now(), TZ).atMs > Date.now()) {
-      const waiting = await api('/v1/subscriptions/e2e-zspay-billed-1');
-      expect(waiting.body.providerSubscription).toBeUndefined();
-      expect(await stack.sandbox.control.requests({ operation: 'zspay.subscription.create' })).toHaveLength(0);
-      return;
-    }
     const view = await eventually(
       () => api('/v1/subscriptions/e2e-zspay-billed-1'),
       (r) => r.body.providerSubscription !== undefined,
@@ -78,6 +73,48 @@ describe('Zspay-billed subscriptions through the HTTP API (dev server, sandbox, 
     );
     expect(paid.body.invoices).toHaveLength(1);
     expect((await api('/v1/subscriptions/e2e-zspay-billed-1')).body).toMatchObject({ status: 'active' });
+    expect((paid.body.invoices as Array<{ refund?: unknown }>)[0]?.refund).toBeUndefined();
+
+    // The paid invoice refunded through the API: sent once to Zspay, the invoice then reads refunded.
+    const cycle = (paid.body.invoices as Array<{ cycle: number }>)[0]!.cycle;
+    const refund = await api('/v1/subscriptions/e2e-zspay-billed-1/refund', { cycle });
+    expect(refund.status).toBe(200);
+    await eventually(
+      () => api('/v1/subscriptions/e2e-zspay-billed-1/invoices'),
+      (r) => (r.body.invoices as Array<{ status: string }> | undefined)?.[0]?.status === 'refunded',
+    );
+    expect(await stack.sandbox.control.requests({ operation: 'zspay.invoice.refund' })).toHaveLength(1);
+    const again = await api('/v1/subscriptions/e2e-zspay-billed-1/refund', { cycle });
+    expect(again.status).toBe(422);
+    expect(JSON.stringify(again.body)).toContain('already refunded');
+
+    // The next invoice paid, then refunded by the merchant at Zspay itself: its refund webhook
+    // reaches the ingress, the invoice list confirms it, the invoice reads refunded.
+    await bill(zspayId, true, '2099-12-31');
+    await eventually(
+      () => api('/v1/subscriptions/e2e-zspay-billed-1/invoices'),
+      (r) => (r.body.invoices as Array<{ status: string }> | undefined)?.[1]?.status === 'paid',
+    );
+    const faturas = (await (
+      await fetch(`${stack.sandbox.url}/zspay/planos/assinatura/${zspayId}/faturas`, {
+        headers: { Authorization: 'Bearer sandbox-zspay-token' },
+      })
+    ).json()) as { faturas: Array<{ id: number; status: string }> };
+    const second = faturas.faturas.find((f) => f.status === 'paid')!;
+    const atZspay = await fetch(`${stack.sandbox.url}/zspay/planos/assinatura/${zspayId}/faturas`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sandbox-zspay-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: second.id }),
+    });
+    expect(atZspay.status).toBe(200);
+    const refunded = await eventually(
+      () => api('/v1/subscriptions/e2e-zspay-billed-1/invoices'),
+      (r) => (r.body.invoices as Array<{ status: string }> | undefined)?.[1]?.status === 'refunded',
+    );
+    expect((refunded.body.invoices as Array<{ refund?: { source: string } }>)[1]?.refund).toMatchObject({
+      source: 'provider',
+    });
+    expect(await stack.sandbox.control.requests({ operation: 'zspay.invoice.refund' })).toHaveLength(2);
 
     // What Zspay cannot do is refused with the reason; a cancel reaches Zspay.
     const refused = await api('/v1/subscriptions/e2e-zspay-billed-1/cancel', { atPeriodEnd: true });
