@@ -13,6 +13,8 @@ export type MerchantEventType =
   | 'payment.refunded'
   /** The provider refused a refund the engine asked for: the invoice stays paid. */
   | 'payment.refund_failed'
+  /** A second payment of an invoice already paid (a late boleto and its retry both paid): refund one. */
+  | 'payment.duplicate'
   | 'subscription.blocked'
   | 'subscription.recovered'
   | 'subscription.canceled'

@@ -37,6 +37,7 @@ import type { EventContext, OperationEvent, SubscriptionEvent } from '../common/
 import type { ParsedSubscriptionInput } from '../common/subscription/input';
 import type { SubscriptionView } from '../common/subscription/model';
 import type { SubscriptionState } from '../common/subscription/state';
+import { reachesPaidInvoice } from '../common/subscription/machine';
 import { isSettled, transition, type Decision, type SubscriptionMachine } from '../common/subscription/table';
 import { forecastView, subscriptionView } from '../common/subscription/view';
 import { currentDetails } from '../common/subscription/web-ui';
@@ -59,6 +60,12 @@ export const PAID_SALE_IDS_PATCH = 'subscription-paid-sale-ids';
  * recorded it replay those commands (earlier releases refused `now` in the validator).
  */
 export const PRORATION_NOW_PATCH = 'subscription-proration-now';
+
+/**
+ * An outcome for an invoice already paid is only recorded (and a second payment told to the
+ * merchant); runs recorded before it reopened the invoice. Asked only when such an outcome arrives.
+ */
+export const PAID_INVOICE_STAYS_PAID_PATCH = 'paid-invoice-stays-paid';
 
 /** Continue-as-new once the history passes this many events, even within a cycle. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 2_000;
@@ -117,6 +124,7 @@ export class SubscriptionRuntime {
   /** Set once an ended run is closing: refunds are refused (nothing would send them). */
   private closing = false;
   private paidSalesPatched?: boolean;
+  private paidInvoicePatched?: boolean;
   private failingPublished = false;
   private readonly alarm = new Alarm();
 
@@ -144,13 +152,22 @@ export class SubscriptionRuntime {
     return eventContext(this.options.spec);
   }
 
-  decide(event: SubscriptionEvent): Decision {
-    return transition(this.state, event, this.context(), this.options.machine);
+  decide(event: SubscriptionEvent, paidInvoicesStayPaid = false): Decision {
+    const ctx = this.context();
+    return transition(
+      this.state,
+      event,
+      paidInvoicesStayPaid ? { ...ctx, paidInvoicesStayPaid } : ctx,
+      this.options.machine,
+    );
   }
 
   /** The one way the state changes. */
   dispatch(event: SubscriptionEvent): Decision {
-    const decision = this.decide(event);
+    const decision = this.decide(
+      event,
+      reachesPaidInvoice(this.state, event) && (this.paidInvoicePatched ??= patched(PAID_INVOICE_STAYS_PAID_PATCH)),
+    );
     if (decision.answer === 'applied') {
       this.state = decision.state;
       this.version += 1;

@@ -127,4 +127,9 @@ export interface EventContext {
   offset: string;
   /** Who side effects reach: no merchant endpoint, no notifications; no partner, no partner calls. */
   targets: { merchant: boolean; partner: boolean };
+  /**
+   * An outcome for an invoice already paid is only recorded (runs since the patch
+   * `paid-invoice-stays-paid`); before it, such an outcome reopened the invoice (see machine.ts).
+   */
+  paidInvoicesStayPaid?: boolean;
 }

@@ -505,6 +505,66 @@ function collectedAfterEnd(state: SubscriptionState, cycle: number, outcome: Col
   }
 }
 
+/**
+ * Whether this event brings an outcome for an invoice already paid: a charge or boleto settling
+ * after the invoice was paid another way, or another sale confirmed as paying it. (The workflow asks
+ * its patch only then, so histories without such an event replay as recorded.)
+ */
+export function reachesPaidInvoice(state: SubscriptionState, event: SubscriptionEvent): boolean {
+  if (event.type === 'chargeSettled' || event.type === 'boletoExpired') return invoicePaid(state, event.cycle);
+  if (event.type !== 'paymentConfirmed') return false;
+  const invoice = state.invoices.find(
+    (i) => i.boleto?.saleId === event.saleId || i.attempts.some((a) => a.providerIds?.saleId === event.saleId),
+  );
+  return (
+    invoice !== undefined &&
+    invoicePaid(state, invoice.cycle) &&
+    !invoice.attempts.some((a) => a.outcome === 'succeeded' && a.providerIds?.saleId === event.saleId)
+  );
+}
+
+/** Whether the invoice of `cycle` was paid (and perhaps refunded since): a payment is never undone. */
+export function invoicePaid(state: SubscriptionState, cycle: number): boolean {
+  const status = state.invoices.find((i) => i.cycle === cycle)?.status;
+  return status === 'paid' || status === 'refunded';
+}
+
+/**
+ * An outcome for an invoice paid meanwhile (the customer paid the expired boleto late while its
+ * retry was in flight): recorded on the invoice as an attempt, nothing reopened, no dunning, no
+ * boleto awaited. Money taken a second time is the merchant's to give back: told at once.
+ */
+function collectedAfterPayment(
+  state: SubscriptionState,
+  cycle: number,
+  outcome: Collected,
+  ctx: EventContext,
+): Transition {
+  const { state: withInvoice, invoice } = ensureInvoice(state, cycle);
+  const attempt = recordAttempt(withInvoice, invoice, outcome, ctx);
+  const next: SubscriptionState = {
+    ...attempt.state,
+    boletoWait: attempt.state.boletoWait?.cycle === cycle ? undefined : attempt.state.boletoWait,
+  };
+  if (outcome.status !== 'succeeded') return only(next);
+  return {
+    state: next,
+    effects: [
+      {
+        kind: 'notify',
+        type: 'payment.duplicate',
+        data: {
+          cycle,
+          amountCents: invoice.amountCents,
+          reference: attempt.recorded.reference,
+          saleId: attempt.recorded.providerIds?.saleId,
+          note: 'the invoice was already paid: refund this second payment (at Zspay, by its sale id)',
+        },
+      },
+    ],
+  };
+}
+
 /** A collection outcome in whatever status the subscription is in when it arrives. */
 function settle(
   state: SubscriptionState,
@@ -513,6 +573,7 @@ function settle(
   ctx: EventContext,
   methodChanged = false,
 ): Transition {
+  if (ctx.paidInvoicesStayPaid && invoicePaid(state, cycle)) return collectedAfterPayment(state, cycle, outcome, ctx);
   if (isTerminal(state.status)) return collectedAfterEnd(state, cycle, outcome, ctx);
   if (state.status === 'suspended')
     return underSuspension(state, (live) => collected(live, cycle, outcome, ctx, methodChanged));
@@ -691,8 +752,20 @@ export const APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
       (i) => i.boleto?.saleId === event.saleId || i.attempts.some((a) => a.providerIds?.saleId === event.saleId),
     );
     // A sale no invoice knows, or an invoice already paid (the same webhook twice) or refunded
-    // (a late "paid" webhook never undoes a refund): nothing to do.
-    if (!invoice || invoice.status === 'paid' || invoice.status === 'refunded') return only(state);
+    // (a late "paid" webhook never undoes a refund): nothing to do — unless another sale paid it
+    // (the expired boleto and its retry both paid): that payment is recorded and the merchant told.
+    if (!invoice) return only(state);
+    if (invoice.status === 'paid' || invoice.status === 'refunded') {
+      const paidBy = invoice.attempts.filter((a) => a.outcome === 'succeeded').map((a) => a.providerIds?.saleId);
+      if (!ctx.paidInvoicesStayPaid || paidBy.includes(event.saleId)) return only(state);
+      const reference = invoice.attempts.find((a) => a.providerIds?.saleId === event.saleId)?.reference ?? event.saleId;
+      return collectedAfterPayment(
+        state,
+        invoice.cycle,
+        { status: 'succeeded', reference, providerIds: { saleId: event.saleId } },
+        ctx,
+      );
+    }
     const reference = invoice.attempts[invoice.attempts.length - 1]?.reference ?? event.saleId;
     return settle(state, invoice.cycle, { status: 'succeeded', reference, providerIds: { saleId: event.saleId } }, ctx);
   },

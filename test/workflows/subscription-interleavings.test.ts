@@ -430,6 +430,36 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
     });
   });
 
+  describe('an invoice paid twice', () => {
+    it('a late payment of an expired boleto and of its retry: the invoice is paid once, stays paid, and the merchant is told of the second payment', async () => {
+      const id = await subscribe({
+        paymentMethod: { type: 'zspay_boleto', zspayClientId: 'cli-1' },
+        plan: { ...plan, attempts: 0 },
+      });
+      // The boleto expires unpaid: blocked. An operator's retry issues a second boleto.
+      await env.sleep('10 days');
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'blocked' });
+      await billing.subscriptions.retryNow(id);
+      await env.sleep('1 hour');
+      expect(chargesOf(id).map((c) => c.reference)).toEqual([`${id}-1-1`, `${id}-1-2`]);
+      // The customer pays the expired boleto late, then the new one as well.
+      charges.markPaid(`sale-${id}-1-1`);
+      await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-1` });
+      await env.sleep('1 hour');
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active' });
+      charges.markPaid(`sale-${id}-1-2`);
+      await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-2` });
+      await billing.subscriptions.paymentReceived(id, { saleId: `sale-${id}-1-2` });
+      await env.sleep('10 days');
+      const { invoices, summary } = await billing.subscriptions.invoices(id);
+      expect(invoices.find((i) => i.cycle === 1)).toMatchObject({ status: 'paid' });
+      expect(summary.paidCount).toBe(invoices.filter((i) => i.status === 'paid').length);
+      expect(await billing.subscriptions.get(id)).toMatchObject({ status: 'active' });
+      const duplicates = (await notifications(id)).filter((x) => x.type === 'payment.duplicate');
+      expect(duplicates.map((x) => x.data)).toEqual([expect.objectContaining({ cycle: 1, saleId: `sale-${id}-1-2` })]);
+    });
+  });
+
   describe('a Zspay-billed subscription while Zspay creates it', () => {
     it('a cancel while the subscription is being created at Zspay removes it there once it exists: Zspay never bills a canceled subscription', async () => {
       const id = `il-${++n}`;
