@@ -226,7 +226,11 @@ export function registerSubscriptionCommands(program: Command, context: CliConte
       'Refund a paid invoice at Zspay, in full: a card sale, or a Zspay-billed fatura (sent once; see `invoices`)',
     )
     .argument('<id>', 'subscription id')
-    .requiredOption('--cycle <n>', "the invoice's cycle (0: the setup fee)", numberForSchema)
+    .requiredOption(
+      '--cycle <n>',
+      "the invoice's cycle (0: the setup fee; -3: the proration invoice of cycle 3, written --cycle=-3)",
+      numberForSchema,
+    )
     .option(
       '--amount-cents <cents>',
       "the invoice's full amount (Zspay refunds a sale or a fatura only in full)",

@@ -306,10 +306,13 @@ export const operationArgsProblems = {
   },
   refund: (args: unknown): Problems => {
     const fields = isObject(args) ? args : {};
-    return new Check()
-      .whole('cycle', fields.cycle, 0, Number.MAX_SAFE_INTEGER)
-      .whole('amountCents', fields.amountCents, 1, 10_000_000_000, true)
-      .text('reason', fields.reason, 500, true).problems;
+    return (
+      new Check()
+        // A proration invoice's key is negative (-3: the difference charged in cycle 3).
+        .whole('cycle', fields.cycle, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+        .whole('amountCents', fields.amountCents, 1, 10_000_000_000, true)
+        .text('reason', fields.reason, 500, true).problems
+    );
   },
   refundReceived: (args: unknown): Problems =>
     new Check().text('saleId', isObject(args) ? args.saleId : undefined, Number.MAX_SAFE_INTEGER).problems,

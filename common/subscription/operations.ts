@@ -82,12 +82,13 @@ export const linkExternalPaymentArgsSchema = z.object({
 });
 export type LinkExternalPaymentArgs = z.infer<typeof linkExternalPaymentArgsSchema>;
 
-/** Refunds a paid invoice at the provider (Zspay refunds a card sale only in full). */
+/**
+ * Refunds a paid invoice at the provider (Zspay refunds a card sale only in full). `cycle` names
+ * the invoice: 0 the setup fee, 1... the recurring cycles, a negative one the proration invoice of
+ * that cycle (-3: the difference charged by a plan change with proration now in cycle 3).
+ */
 export const refundArgsSchema = z.object({
-  cycle: z
-    .number({ message: 'cycle must be a number' })
-    .int('cycle must be a whole number')
-    .min(0, 'cycle must be 0 or more'),
+  cycle: z.number({ message: 'cycle must be a number' }).int('cycle must be a whole number'),
   amountCents: z
     .number({ message: 'amountCents must be a number' })
     .int('amountCents must be a whole number of cents')

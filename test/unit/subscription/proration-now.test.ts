@@ -117,6 +117,29 @@ describe('plan change with proration now: the machine', () => {
     expect(invoice(next, 2)?.lines).toBeUndefined();
   });
 
+  it('a paid proration invoice is refunded like any card invoice, named by its negative key', () => {
+    const changed = apply(state, upgradeNow(state), '2026-02-14').state;
+    const started = apply(changed, { type: 'chargeStarted', cycle: -1 }, '2026-02-14').state;
+    const paidNow = apply(
+      started,
+      { type: 'chargeSettled', cycle: -1, outcome: paid('sub-1-1-proration-1') },
+      '2026-02-14',
+    ).state;
+    expect(operationArgsProblems.refund({ cycle: -1 })).toEqual([]);
+    const asked = apply(paidNow, { type: 'refund', cycle: -1 }, '2026-02-15');
+    expect(invoice(asked.state, -1)?.refund).toMatchObject({
+      status: 'requested',
+      reference: 'sub-1--1-refund',
+      saleId: 'sale-sub-1-1-proration-1',
+      amountCents: 2000,
+    });
+    const refunded = apply(asked.state, { type: 'refundSettled', cycle: -1, result: 'refunded' }, '2026-02-15');
+    expect(invoice(refunded.state, -1)).toMatchObject({ status: 'refunded' });
+    expect(kinds(refunded.effects)).toContain('notify:payment.refunded');
+    // The recurring cycle it prorated is untouched.
+    expect(invoice(refunded.state, 1)).toMatchObject({ status: 'paid' });
+  });
+
   it('a downgrade (or no difference) charges nothing now: the lines go on the next invoice, as next_invoice', () => {
     const basic = { ...upgradeNow(state, 2990), plan: planOf(state, { planId: 'basic', amountCents: 2990 }) };
     const down = apply(state, basic, '2026-02-14').state;
