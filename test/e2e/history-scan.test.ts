@@ -1,7 +1,7 @@
 /** The history scan reaches every run on a dev server too (advanced visibility, SQLite), open and closed. */
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { until } from '../helpers/eventually';
+import { eventually, until } from '../helpers/eventually';
 import { assertHistoriesHoldNoSecrets } from '../helpers/history-secrets';
 import { createDevServerEnv, type DevServerEnv } from '../helpers/temporal';
 
@@ -25,7 +25,12 @@ describe('history scan on the dev server', () => {
       args: [{ customerId: 'acme' }],
     });
     await closed.terminate();
-    await expect(assertHistoriesHoldNoSecrets(client, temporal.server.namespace)).resolves.toBe(2);
+    // Visibility lists a run a moment after it starts (SQLite, asynchronously): read until both show.
+    const scanned = await eventually(
+      () => assertHistoriesHoldNoSecrets(client, temporal.server.namespace),
+      (count) => count === 2,
+    );
+    expect(scanned).toBe(2);
   });
 
   it('names a leak (in a namespace of its own, which the teardown does not scan)', async () => {
@@ -48,6 +53,12 @@ describe('history scan on the dev server', () => {
       },
       20_000,
     );
-    await expect(assertHistoriesHoldNoSecrets(client, namespace)).rejects.toThrow(/leaky .*card number 411111…1111/);
+    // Read until visibility lists the run (a scan of nothing finds nothing).
+    const scan = await eventually(
+      () => assertHistoriesHoldNoSecrets(client, namespace).then(String, (error: Error) => error),
+      (result) => result instanceof Error,
+    );
+    expect(scan).toBeInstanceOf(Error);
+    expect((scan as Error).message).toMatch(/leaky .*card number 411111…1111/);
   });
 });
