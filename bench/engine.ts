@@ -78,6 +78,35 @@ export function skeletonActivities(onCharge: () => void): SkeletonActivities {
   };
 }
 
+/**
+ * The skeleton's activities making the engine's two provider calls (the real Zspay activities
+ * against the sandbox: authorize, then capture, validated both ways): the provider I/O a charge
+ * cannot do without, so a year of it separates that I/O from the engine's own work.
+ */
+export function providerSkeletonActivities(
+  activities: Pick<EngineActivities, 'authorizeCard' | 'captureCard'>,
+  card: { clientId: string; cardId: string },
+  onCharge: () => void,
+): SkeletonActivities {
+  const sales = new Map<string, string>();
+  return {
+    async skeletonAuthorize(input) {
+      const authorization = await activities.authorizeCard({ ...input, ...card, description: 'skeleton' });
+      if (authorization.kind !== 'to_capture') throw new Error(`skeleton charge ${input.reference} was not authorized`);
+      sales.set(input.reference, authorization.saleId);
+      return { saleId: authorization.saleId };
+    },
+    async skeletonCharge(input) {
+      const saleId = sales.get(input.reference);
+      if (saleId === undefined) throw new Error(`skeleton charge ${input.reference} has no authorization`);
+      await activities.captureCard({ ...input, saleId });
+      sales.delete(input.reference);
+      onCharge();
+      return { status: 'succeeded', reference: input.reference };
+    },
+  };
+}
+
 export function skeletonInput(id: string, dueAt: number, intervalMs: number, cyclesLeft: number): SkeletonCycleInput {
   return { id, dueAt, intervalMs, cyclesLeft };
 }

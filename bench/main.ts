@@ -41,8 +41,11 @@ import { freePort } from '../scripts/ports';
 import { ensureTemporalBinaries, PROJECT_ROOT } from '../scripts/temporal-binaries';
 import { billingDay, type DayPlan, type DayReport } from './billing-day';
 import { startBenchDevServer } from './dev-server';
+import type { Client } from '@temporalio/client';
+import type { SkeletonActivities } from './skeleton-workflows';
 import {
   createTimeSkippingEnv,
+  providerSkeletonActivities,
   runEngineWorker,
   runSkeletonWorker,
   sandboxActivities,
@@ -492,7 +495,7 @@ async function billingDayBenchmarks(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3: a year on the time-skipping server, next to a timers-only skeleton year
+// 3: a year on the time-skipping server, next to a timers-only skeleton year and one making the provider calls
 // ---------------------------------------------------------------------------------------------
 async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await createTimeSkippingEnv();
@@ -516,6 +519,9 @@ async function sleepAYear(env: TestWorkflowEnvironment, label: string, done: () 
     clearInterval(ticker);
   }
 }
+
+/** A skeleton's activities, told of each charge. */
+type SkeletonActivitiesOf = (onCharge: () => void) => SkeletonActivities;
 
 async function yearBenchmarks(): Promise<void> {
   ensureTemporalBinaries((line) => console.error(line));
@@ -589,16 +595,33 @@ async function yearBenchmarks(): Promise<void> {
     await runCleanups(mark);
   }
   // The skeleton's year: same count of workflows, two no-op activities per 1/12 year, continue-as-new each cycle.
-  {
+  const skeletonWallMs = await skeletonYear('timers-only', 'no-op', () => skeletonActivities);
+  if (skeletonWallMs !== undefined && yearWallMs !== undefined) closing.yearRatio = yearWallMs / skeletonWallMs;
+  // The same skeleton making the engine's two provider calls per charge: the provider I/O alone.
+  await skeletonYear('provider-calls', 'sandbox', async (client) => {
+    const sandbox = await startSandbox({ logLimit: 10_000 });
+    defer(() => sandbox.close());
+    const card = await customerWithCard(zspayClient(sandbox.url));
+    return (onCharge) => providerSkeletonActivities(sandboxActivities(sandbox.url, client), card, onCharge);
+  });
+
+  /** A skeleton year of YEAR_M workflows; its wall time (undefined when it did not finish), recorded next to the engine's. */
+  async function skeletonYear(
+    kind: string,
+    charges: string,
+    activitiesFor: (client: Client) => SkeletonActivitiesOf | Promise<SkeletonActivitiesOf>,
+  ): Promise<number | undefined> {
+    const mark = cleanupMark();
     const env = await timeSkippingEnv();
     const client = env.client;
     const taskQueue = `bench-year-skel-${randomUUID()}`;
     let calls = 0;
+    const activities = await activitiesFor(client);
     await runSkeletonWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: skeletonActivities(() => (calls += 1)),
+      activities: activities(() => (calls += 1)),
     });
     const now = await env.currentTimeMs();
     const t0 = performance.now();
@@ -610,21 +633,22 @@ async function yearBenchmarks(): Promise<void> {
       }),
     );
     const completed = await withDeadline(
-      sleepAYear(env, 'skeleton year', () => `${calls} no-op charges`),
+      sleepAYear(env, `${kind} skeleton year`, () => `${calls} ${charges} charges`),
       TIMEOUT_MS * 2,
-      'skeleton year',
+      `${kind} skeleton year`,
     ).catch((error: unknown) => {
-      notes.push(`skeleton year: ${(error as Error).message}`);
+      notes.push(`${kind} skeleton year: ${(error as Error).message}`);
       return false;
     });
     const wallMs = performance.now() - t0;
-    if (completed && yearWallMs !== undefined) closing.yearRatio = yearWallMs / wallMs;
     record(
-      `skeleton year, ${YEAR_M} timers-only workflows, time-skipping`,
+      `skeleton year (${kind}), ${YEAR_M} workflows, time-skipping`,
       wallMs / 1000,
       's wall',
-      `${completed ? '' : 'INCOMPLETE; '}${calls} no-op charges; engine year is ${yearWallMs ? (yearWallMs / wallMs).toFixed(2) : '?'}× this`,
+      `${completed ? '' : 'INCOMPLETE; '}${calls} ${charges} charges; engine year is ${yearWallMs ? (yearWallMs / wallMs).toFixed(2) : '?'}× this`,
     );
+    await runCleanups(mark);
+    return completed ? wallMs : undefined;
   }
 }
 
