@@ -108,3 +108,38 @@ export function collect(start: SubscriptionState, outcomes: Array<'soft' | 'hard
   }
   return { state, log };
 }
+
+/**
+ * A model-based test's system under test: a machine driven as the workflow drives it. A refused
+ * event must leave the state exactly as it was; an applied one replaces it and its effects are kept.
+ */
+export abstract class MachineDriver {
+  readonly effects: Effect[] = [];
+  /** Told of every applied event, with the state before it. */
+  observer: (event: SubscriptionEvent, before: SubscriptionState) => void = () => undefined;
+
+  constructor(
+    public state: SubscriptionState,
+    private readonly machine: SubscriptionMachine = ENGINE_BILLED,
+  ) {}
+
+  abstract context(): EventContext;
+
+  /** Each decision, for a test's own log. */
+  protected decided(_event: SubscriptionEvent, _decision: Decision): void {}
+
+  send(event: SubscriptionEvent): boolean {
+    const before = JSON.stringify(this.state);
+    const decision = transition(this.state, event, this.context(), this.machine);
+    this.decided(event, decision);
+    if (decision.answer !== 'applied') {
+      expect(JSON.stringify(this.state)).toBe(before);
+      return false;
+    }
+    const previous = this.state;
+    this.state = decision.state;
+    this.effects.push(...decision.effects);
+    this.observer(event, previous);
+    return true;
+  }
+}

@@ -16,8 +16,9 @@ import { actionDate, nextStep } from '../../common/subscription/machine';
 import type { Effect } from '../../common/subscription/outbox';
 import { firstCycleToBill, initialState, type SubscriptionState } from '../../common/subscription/state';
 import { refundToSend } from '../../common/subscription/refunds';
-import { transition } from '../../common/subscription/table';
+import type { Decision } from '../../common/subscription/table';
 import { defined } from '../helpers/defined';
+import { MachineDriver } from '../helpers/machine';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
@@ -35,40 +36,44 @@ interface Setup {
 }
 
 /** The system under test: the pure machine, driven as the workflow drives it. */
-class Driver {
-  state: SubscriptionState;
-  nowMs: number;
-  readonly effects: Effect[] = [];
+/** Every run starts on the same instant. */
+const START_MS = Date.parse('2026-03-10T15:00:00Z');
+
+/** The subscription a setup describes, as created on the first day. */
+function initialStateFor(setup: Setup): SubscriptionState {
+  const today = localDateOf(START_MS, TZ);
+  const input = createSubscriptionInputSchema.parse({
+    subscriptionId: 'p-1',
+    customerId: 'c-1',
+    plan: {
+      planId: 'gold',
+      amountCents: 5990,
+      recurrence: { kind: 'calendar', frequency: setup.frequency, interval: 1 },
+      attempts: setup.attempts,
+      trialDays: setup.trialDays,
+      setupAmountCents: setup.setupFee ? 990 : undefined,
+      chargeHourLocal: 9,
+      tolerancePeriodDays: 2,
+    },
+    paymentMethod:
+      setup.method === 'card'
+        ? { type: 'zspay_card', zspayClientId: 'c', cardId: 'k' }
+        : { type: 'zspay_boleto', zspayClientId: 'c' },
+    startDate: addDays(today, setup.startOffsetDays),
+    backBillCycles: setup.backBillCycles,
+    merchant: { callbackUrl: 'https://m.example/hooks', secretRef: 'm' },
+    partner: { zapsignClientRef: 'z' },
+    externalPayments: { '1': { paymentId: 'x', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } },
+  });
+  return initialState(input, today);
+}
+
+class Driver extends MachineDriver {
+  nowMs = START_MS;
   readonly log: string[] = [];
-  /** Told of every applied event, with the status before it. */
-  observer: (event: SubscriptionEvent, before: SubscriptionState) => void = () => undefined;
 
   constructor(readonly setup: Setup) {
-    this.nowMs = Date.parse('2026-03-10T15:00:00Z');
-    const input = createSubscriptionInputSchema.parse({
-      subscriptionId: 'p-1',
-      customerId: 'c-1',
-      plan: {
-        planId: 'gold',
-        amountCents: 5990,
-        recurrence: { kind: 'calendar', frequency: setup.frequency, interval: 1 },
-        attempts: setup.attempts,
-        trialDays: setup.trialDays,
-        setupAmountCents: setup.setupFee ? 990 : undefined,
-        chargeHourLocal: 9,
-        tolerancePeriodDays: 2,
-      },
-      paymentMethod:
-        setup.method === 'card'
-          ? { type: 'zspay_card', zspayClientId: 'c', cardId: 'k' }
-          : { type: 'zspay_boleto', zspayClientId: 'c' },
-      startDate: addDays(this.today, setup.startOffsetDays),
-      backBillCycles: setup.backBillCycles,
-      merchant: { callbackUrl: 'https://m.example/hooks', secretRef: 'm' },
-      partner: { zapsignClientRef: 'z' },
-      externalPayments: { '1': { paymentId: 'x', trustSeed: 's', trustValue: 'v', altTrustValue: 'a' } },
-    });
-    this.state = initialState(input, this.today);
+    super(initialStateFor(setup));
   }
 
   get today(): string {
@@ -87,22 +92,10 @@ class Driver {
     };
   }
 
-  /** Applies an event; a refusal must leave the state exactly as it was. */
-  send(event: SubscriptionEvent): boolean {
-    const before = JSON.stringify(this.state);
-    const decision = transition(this.state, event, this.context());
+  protected override decided(event: SubscriptionEvent, decision: Decision): void {
     this.log.push(
       `${this.today} ${event.type}${'outcome' in event ? `:${event.outcome.status}` : ''} -> ${decision.answer}`,
     );
-    if (decision.answer !== 'applied') {
-      expect(JSON.stringify(this.state)).toBe(before);
-      return false;
-    }
-    const previous = this.state;
-    this.state = decision.state;
-    this.effects.push(...decision.effects);
-    this.observer(event, previous);
-    return true;
   }
 
   /** The workflow's loop: every step whose time came, until a charge is in flight or nothing is due. */
