@@ -8,7 +8,17 @@
 import { addDays, compareDates, instantAt, localDateOf, offsetMinutes, type CalendarDate } from '../billing/calendar';
 import { firstChargeDate, totalCycles } from '../billing/schedule';
 import type { EventContext, SubscriptionEvent, SubscriptionEventType } from './events';
-import { blocked, dueDateOf, isTerminal, only, recovered, APPLY, type Apply, type Transition } from './machine';
+import {
+  blocked,
+  providerFailureRecorded,
+  dueDateOf,
+  isTerminal,
+  only,
+  recovered,
+  APPLY,
+  type Apply,
+  type Transition,
+} from './machine';
 import type { Invoice } from './model';
 import type { Effect } from './outbox';
 import type { SubscriptionState } from './state';
@@ -169,31 +179,19 @@ export function applyAdiqBilling(state: SubscriptionState, update: AdiqBillingUp
     return { state: next, effects };
   }
 
-  next = {
-    ...next,
-    dunning: { cycle, failures: (next.dunning?.cycle === cycle ? next.dunning.failures : 0) + 1 },
-    summary: { ...next.summary, failedAttempts: next.summary.failedAttempts + 1 },
-  };
-  effects.push({
-    kind: 'notify',
-    type: 'payment.failed',
-    data: {
-      SubscriptionId: adiq.subscriptionId,
-      PlanId: adiq.planId,
-      OrderNumber: state.subscriptionId,
-      BillingId: update.billingId,
-      ExpireAt: `${updated.dueDate}T00:00:00${ctx.offset}`,
-      // Adiq's own code and words (its billing status when only the search saw the failure).
-      ErrorCode: update.code ?? update.providerStatus ?? 'Denied',
-      ErrorMessage:
-        update.message ?? (update.decline === 'hard' ? 'Payment invalid: Adiq will not retry it' : 'Payment denied'),
-      Provider: 'adiq',
-      DeclineCategory: update.decline === 'hard' ? 'hard' : 'soft',
-      Cycle: cycle,
-      AmountCents: updated.amountCents,
-    },
+  next = providerFailureRecorded(next, effects, updated, {
+    SubscriptionId: adiq.subscriptionId,
+    PlanId: adiq.planId,
+    OrderNumber: state.subscriptionId,
+    BillingId: update.billingId,
+    ExpireAt: `${updated.dueDate}T00:00:00${ctx.offset}`,
+    // Adiq's own code and words (its billing status when only the search saw the failure).
+    ErrorCode: update.code ?? update.providerStatus ?? 'Denied',
+    ErrorMessage:
+      update.message ?? (update.decline === 'hard' ? 'Payment invalid: Adiq will not retry it' : 'Payment denied'),
+    Provider: 'adiq',
+    DeclineCategory: update.decline === 'hard' ? 'hard' : 'soft',
   });
-  effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
   if (ended) return { state: next, effects };
   // A canceled card is never retried by Adiq: the subscription is blocked at once.
   if (update.decline === 'hard')

@@ -261,6 +261,33 @@ export function recovered(state: SubscriptionState, effects: Effect[], reason: s
 }
 
 /** Blocked: the partner is told `inadimplente` once. */
+/**
+ * A collection its provider reports failed, on a subscription the provider bills (Adiq, Zspay):
+ * counted in dunning and the summary, told to the merchant in Adiq's failure fields (`failure`,
+ * then the cycle and amount), its payment status pushed. The caller decides past due or blocked.
+ */
+export function providerFailureRecorded(
+  state: SubscriptionState,
+  effects: Effect[],
+  invoice: Pick<Invoice, 'cycle' | 'amountCents'>,
+  failure: Record<string, unknown>,
+): SubscriptionState {
+  const { cycle } = invoice;
+  effects.push(
+    {
+      kind: 'notify',
+      type: 'payment.failed',
+      data: { ...failure, Cycle: cycle, AmountCents: invoice.amountCents },
+    },
+    { kind: 'push_payment_status', cycle, status: 'failed' },
+  );
+  return {
+    ...state,
+    dunning: { cycle, failures: (state.dunning?.cycle === cycle ? state.dunning.failures : 0) + 1 },
+    summary: { ...state.summary, failedAttempts: state.summary.failedAttempts + 1 },
+  };
+}
+
 export function blocked(state: SubscriptionState, effects: Effect[], reason: string): SubscriptionState {
   if (state.partnerStatus !== 'inadimplente') effects.push({ kind: 'partner', status: 'inadimplente' });
   effects.push({ kind: 'notify', type: 'subscription.blocked', data: { reason } });

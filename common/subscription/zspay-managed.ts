@@ -13,7 +13,16 @@
 import { compareDates } from '../billing/calendar';
 import { firstChargeDate } from '../billing/schedule';
 import type { EventContext, PaidOutTransfer, SubscriptionEvent, SubscriptionEventType } from './events';
-import { blocked, isTerminal, only, recovered, APPLY, type Apply, type Transition } from './machine';
+import {
+  blocked,
+  providerFailureRecorded,
+  isTerminal,
+  only,
+  recovered,
+  APPLY,
+  type Apply,
+  type Transition,
+} from './machine';
 import type { Invoice } from './model';
 import type { Effect } from './outbox';
 import { paidSaleId, paidZspayInvoiceId, refundedAtProvider, refundSettled, requestRefund } from './refunds';
@@ -254,31 +263,19 @@ export function applyZspayInvoice(
     return { state: next, effects };
   }
 
-  next = {
-    ...next,
-    dunning: { cycle, failures: (next.dunning?.cycle === cycle ? next.dunning.failures : 0) + 1 },
-    summary: { ...next.summary, failedAttempts: next.summary.failedAttempts + 1 },
-  };
-  effects.push({
-    kind: 'notify',
-    type: 'payment.failed',
-    data: {
-      SubscriptionId: zspay.subscriptionId,
-      PlanId: zspay.planId,
-      OrderNumber: state.subscriptionId,
-      BillingId: update.invoiceId,
-      ExpireAt: `${updated.dueDate}T00:00:00${ctx.offset}`,
-      ErrorCode: update.providerStatus ?? 'failed',
-      ErrorMessage: attempt.message,
-      Provider: 'zspay',
-      DeclineCategory: 'soft',
-      Retries: update.retries,
-      MaxRetries: update.maxRetries,
-      Cycle: cycle,
-      AmountCents: updated.amountCents,
-    },
+  next = providerFailureRecorded(next, effects, updated, {
+    SubscriptionId: zspay.subscriptionId,
+    PlanId: zspay.planId,
+    OrderNumber: state.subscriptionId,
+    BillingId: update.invoiceId,
+    ExpireAt: `${updated.dueDate}T00:00:00${ctx.offset}`,
+    ErrorCode: update.providerStatus ?? 'failed',
+    ErrorMessage: attempt.message,
+    Provider: 'zspay',
+    DeclineCategory: 'soft',
+    Retries: update.retries,
+    MaxRetries: update.maxRetries,
   });
-  effects.push({ kind: 'push_payment_status', cycle, status: 'failed' });
   if (ended) return { state: next, effects };
   if (suspended) {
     // The suspension stays; a reactivation comes back to what Zspay said meanwhile.
