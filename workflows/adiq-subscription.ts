@@ -12,6 +12,7 @@ import { addDays, instantAt } from '../common/billing/calendar';
 import { adiqDatesToSearch, adiqRegistration, type AdiqBillingUpdate } from '../common/subscription/adiq-managed';
 import { checkSubscriptionInput } from '../common/subscription/checks';
 import type { SubscriptionView } from '../common/subscription/model';
+import { isTerminal } from '../common/subscription/machine';
 import { ADIQ_BILLED } from '../common/subscription/table';
 import { invalidInput } from './failures';
 import { adiqSubscriptionWorkflowV1 } from './legacy/adiq-subscription-v1';
@@ -101,6 +102,8 @@ export async function adiqSubscriptionWorkflow(input: SubscriptionWorkflowInput)
       planId: created.planId,
       vaultId: paymentMethod.vaultId,
     });
+    // Canceled while Adiq created it: runs before this patch left it at Adiq (the event was refused).
+    if (isTerminal(runtime.state.status) && !patched('adiq-subscribed-after-cancel')) return;
     runtime.dispatch({
       type: 'adiqSubscribed',
       planId: created.planId,

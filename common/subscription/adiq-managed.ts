@@ -213,10 +213,14 @@ export const ADIQ_APPLY: { [T in SubscriptionEventType]: Apply<T> } = {
     [T in SubscriptionEventType]: Apply<T>;
   }),
   adiqSubscribed: (state, event) => {
+    const adiq = { planId: event.planId, subscriptionId: event.subscriptionId, handled: state.adiq?.handled ?? [] };
+    // Canceled while Adiq created it: it exists there now, and must not charge anyone.
+    if (isTerminal(state.status))
+      return { state: { ...state, adiq }, effects: [{ kind: 'adiq_cancel', adiqSubscriptionId: adiq.subscriptionId }] };
     const firstCharge = firstChargeDate(event.startDate, state.plan);
     return only({
       ...state,
-      adiq: { planId: event.planId, subscriptionId: event.subscriptionId, handled: state.adiq?.handled ?? [] },
+      adiq,
       startDate: event.startDate,
       anchor: { cycle: 1, date: firstCharge },
       status: compareDates(firstCharge, event.startDate) > 0 ? 'trialing' : 'active',

@@ -516,7 +516,10 @@ export const ADIQ_TABLE: { readonly [E in SubscriptionEventType]: Row } = {
   ),
   linkExternalPayment: row(applied('the cycle’s outcomes are pushed to that payment')),
   ...ADIQ_CHARGES,
-  adiqSubscribed: row(applied('Adiq holds the subscription: it charges from the registration date plus the trial')),
+  adiqSubscribed: row(
+    applied('Adiq holds the subscription: it charges from the registration date plus the trial'),
+    applied('ended while Adiq created it: canceled at Adiq at once'),
+  ),
   adiqBillingNoticed: row(
     applied('queued: Adiq’s billing search is asked before anything changes'),
     applied('queued: Adiq’s billing search is asked before anything changes'),

@@ -47,6 +47,8 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
   const refunded: string[] = [];
   /** The subscriptions Zspay created, by the customer's e-mail. */
   const zspaySubscriptions = new Map<string, string>();
+  /** The subscriptions Adiq created, by the engine's subscription id. */
+  const adiqSubscriptions = new Map<string, string>();
   let testEnv: WorkflowTestEnv;
   let env: TestWorkflowEnvironment;
   let sandbox: RunningSandbox;
@@ -70,6 +72,12 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         return Promise.resolve({ saleId: input.saleId, providerStatus: 6, alreadyRefunded: false });
       },
       transfersSincePayment: () => Promise.resolve([]),
+      createAdiqSubscription: async (input) => {
+        await held.pass(`adiq:${input.reference}`);
+        const created = await sandboxActivities(sandbox.url, env.client).createAdiqSubscription(input);
+        adiqSubscriptions.set(input.reference, created.subscriptionId);
+        return created;
+      },
       createZspaySubscription: async (input) => {
         await held.pass(`zspay:${input.customer.email}`);
         const created = await sandboxActivities(sandbox.url, env.client).createZspaySubscription(input);
@@ -495,6 +503,41 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         body: JSON.stringify({ paid: true }),
       });
       expect(bill.status).toBe(409);
+      expect((await billing.subscriptions.get(id)).status).toBe('canceled');
+    });
+  });
+
+  describe('an Adiq-billed subscription while Adiq creates it', () => {
+    it('a cancel while the subscription is being created at Adiq cancels it there once it exists', async () => {
+      const id = `il-${++n}`;
+      const creating = held.hold(`adiq:${id}`);
+      await billing.subscriptions.create({
+        subscriptionId: id,
+        customerId: 'acme',
+        plan: {
+          planId: `news-${id}`,
+          amountCents: 599,
+          recurrence: { kind: 'adiq', planType: 'Monthly' },
+          attempts: 3,
+          chargeHourLocal: 8,
+        },
+        paymentMethod: { type: 'adiq_vault', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' },
+        merchant: { callbackUrl: `${sandbox.url}/merchant/il`, secretRef: TEST_MERCHANT_SECRET.ref },
+      });
+      // Adiq is asked on the start date's registration instant (at once, or after local midnight).
+      const registered = env.sleep(
+        adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000,
+      );
+      await creating.reached;
+      expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
+      creating.open();
+      await registered;
+      await env.sleep('1 hour');
+      const adiqId = defined(adiqSubscriptions.get(id), 'the subscription Adiq created');
+      const canceled = (await sandbox.control.requests({ operation: 'adiq.subscription.status' })).filter(
+        (r) => r.path.includes(adiqId) && (r.body as { status?: string } | undefined)?.status === 'Canceled',
+      );
+      expect(canceled).toHaveLength(1);
       expect((await billing.subscriptions.get(id)).status).toBe('canceled');
     });
   });

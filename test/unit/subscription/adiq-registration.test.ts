@@ -42,4 +42,21 @@ describe('registering a subscription at Adiq on a date both calendars agree on',
     expect(adiqDatesToSearch(state, '2026-01-05')).toEqual([]);
     expect(adiqDatesToSearch(state, '2026-01-12')).toEqual([{ from: '2026-01-10', to: '2026-01-12' }]);
   });
+
+  it('cancels at Adiq a subscription it created after the engine’s was canceled, and stays canceled', () => {
+    const pending = subscription(
+      { recurrence: { kind: 'adiq', planType: 'Monthly' } },
+      { paymentMethod: { type: 'adiq_vault', vaultId: 'v' } },
+    );
+    const canceled = apply(pending, { type: 'cancelNow' }, '2026-01-01', ADIQ_BILLED);
+    expect(canceled.effects.map((e) => e.kind)).toEqual(['notify']);
+    const held = apply(
+      canceled.state,
+      { type: 'adiqSubscribed', planId: 'p', subscriptionId: 's', startDate: '2026-01-01' },
+      '2026-01-01',
+      ADIQ_BILLED,
+    );
+    expect(held.state).toMatchObject({ status: 'canceled', adiq: { subscriptionId: 's' } });
+    expect(held.effects).toEqual([{ kind: 'adiq_cancel', adiqSubscriptionId: 's' }]);
+  });
 });
