@@ -468,6 +468,21 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
     });
   });
 
+  /**
+   * Cancels a provider-billed subscription while its create activity is held at the provider's
+   * registration instant (at once, or after local midnight), then lets the create finish.
+   */
+  const cancelWhileTheProviderCreatesIt = async (id: string, creating: ReturnType<typeof held.hold>) => {
+    const registered = env.sleep(
+      adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000,
+    );
+    await creating.reached;
+    expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
+    creating.open();
+    await registered;
+    await env.sleep('1 hour');
+  };
+
   describe('a Zspay-billed subscription while Zspay creates it', () => {
     it('a cancel while the subscription is being created at Zspay removes it there once it exists: Zspay never bills a canceled subscription', async () => {
       const id = `il-${++n}`;
@@ -484,15 +499,7 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         },
         merchant: { callbackUrl: `${sandbox.url}/merchant/il`, secretRef: TEST_MERCHANT_SECRET.ref },
       });
-      // Zspay is asked on the start date's registration instant (at once, or after local midnight).
-      const registered = env.sleep(
-        adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000,
-      );
-      await creating.reached;
-      expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
-      creating.open();
-      await registered;
-      await env.sleep('1 hour');
+      await cancelWhileTheProviderCreatesIt(id, creating);
       const zspayId = defined(zspaySubscriptions.get(email), 'the subscription Zspay created');
       const removals = await sandbox.control.requests({ operation: 'zspay.plan.delete' });
       expect(removals.filter((r) => r.path.endsWith(`/planos/${zspayId}`))).toHaveLength(1);
@@ -524,15 +531,7 @@ describe('interleavings: operations, charges in flight, continue-as-new, failing
         paymentMethod: { type: 'adiq_vault', vaultId: 'e7fa5a01-90a9-4abc-9bac-d9dbfa7db587' },
         merchant: { callbackUrl: `${sandbox.url}/merchant/il`, secretRef: TEST_MERCHANT_SECRET.ref },
       });
-      // Adiq is asked on the start date's registration instant (at once, or after local midnight).
-      const registered = env.sleep(
-        adiqRegistration(undefined, await env.currentTimeMs(), TZ).atMs - (await env.currentTimeMs()) + 60_000,
-      );
-      await creating.reached;
-      expect((await billing.subscriptions.cancel(id, { atPeriodEnd: false })).status).toBe('canceled');
-      creating.open();
-      await registered;
-      await env.sleep('1 hour');
+      await cancelWhileTheProviderCreatesIt(id, creating);
       const adiqId = defined(adiqSubscriptions.get(id), 'the subscription Adiq created');
       const canceled = (await sandbox.control.requests({ operation: 'adiq.subscription.status' })).filter(
         (r) => r.path.includes(adiqId) && (r.body as { status?: string } | undefined)?.status === 'Canceled',
