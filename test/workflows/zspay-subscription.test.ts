@@ -1,3 +1,4 @@
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { RejectedError, type BillingClient } from '../../client';
 import { zspayInvoiceUpdateOf } from '../../client/webhooks';
@@ -14,6 +15,8 @@ import { stringContaining } from '../helpers/matchers';
 import { eventually } from '../helpers/eventually';
 import type { BillingRunSummary } from '../../common/billing-run';
 import { recordHistory } from '../helpers/histories';
+import { defined } from '../helpers/defined';
+import { refundUpdate } from '../../workflows/subscription-definitions';
 
 const TZ = 'America/Sao_Paulo';
 
@@ -296,6 +299,37 @@ describe('subscriptions billed by Zspay (provider-managed mode, time-skipping se
       expect(invoice?.status).toBe('paid');
       return { id, zspayId, invoiceId: String(paid.id) };
     }
+
+    it('a refund in the first workflow task of a run (right after continue-as-new) is recorded at once and sent once', async () => {
+      const { id, zspayId } = await paidSubscription();
+      // The state the run hands to its successor: the input of the current run (a paid cycle continues as new).
+      const handle = env.client.workflow.getHandle(`subscription-${id}`);
+      const described = await handle.describe();
+      expect(described.runId).not.toBe(described.raw.workflowExecutionInfo?.firstRunId);
+      const { events } = await handle.fetchHistory();
+      const payload = defined(
+        events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0],
+        'the input of the current run',
+      );
+      const carried = env.client.options.loadedDataConverter.payloadConverter.fromPayload<unknown>(payload);
+      await handle.terminate('replaced by a run that gets the refund in its first workflow task');
+      const view = await env.client.workflow.executeUpdateWithStart(refundUpdate, {
+        args: [{ cycle: 1 }],
+        startWorkflowOperation: new WithStartWorkflowOperation('zspaySubscriptionWorkflow', {
+          workflowId: `subscription-${id}`,
+          taskQueue: billing.taskQueue,
+          args: [carried],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        }),
+      });
+      expect(view).toMatchObject({ subscriptionId: id, status: 'active' });
+      const refunded = await eventually(
+        () => invoiceOf(id),
+        (i) => i?.status === 'refunded',
+      );
+      expect(refunded).toMatchObject({ status: 'refunded', refund: { status: 'refunded', source: 'engine' } });
+      expect(await refundsSent(zspayId)).toBe(1);
+    });
 
     it('refunds a paid invoice once through the typed client, though the first answer is lost; a second refund is refused', async () => {
       const { id, zspayId, invoiceId } = await paidSubscription();
